@@ -1,0 +1,74 @@
+"""Match -> decide -> Answer: the one place that says whether the bot answers.
+
+The bot answers only when the best fact clears the confidence cut-off *and* stands clear
+of the runner-up; otherwise it abstains and offers the nearest facts as suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.matching import Match
+from bot.models import Answer, Citation, Fact, SentenceRef, Suggestion
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer: float = 60.0
+    """Below this score the bot does not answer."""
+    margin: float = 4.0
+    """When the runner-up is this close, the bot asks back with both instead of guessing."""
+    suggest: float = 30.0
+    """Facts scoring at least this are offered as suggestions when the bot abstains."""
+    max_suggestions: int = 3
+
+
+CitationLookup = Callable[[SentenceRef], Citation]
+
+
+def decide(
+    question: str,
+    matches: Sequence[Match],
+    cite: CitationLookup,
+    thresholds: Thresholds = Thresholds(),
+) -> Answer:
+    best = matches[0] if matches else None
+    runner_up = matches[1] if len(matches) > 1 else None
+    if best is None or best.score < thresholds.answer:
+        return _abstain(question, matches, best.score if best else 0.0, thresholds)
+    if runner_up is not None and best.score - runner_up.score < thresholds.margin:
+        return _abstain(question, matches[:2], best.score, thresholds, ambiguous=True)
+    return compose(question, best.fact, best.score, cite)
+
+
+def compose(question: str, fact: Fact, confidence: float, cite: CitationLookup) -> Answer:
+    return Answer(
+        question=question,
+        answered=True,
+        answer=fact.answer,
+        confidence=confidence,
+        fact_id=fact.id,
+        citations=tuple(cite(ref) for ref in fact.cites),
+    )
+
+
+def _abstain(
+    question: str,
+    matches: Sequence[Match],
+    confidence: float,
+    thresholds: Thresholds,
+    *,
+    ambiguous: bool = False,
+) -> Answer:
+    nearest = [m for m in matches if m.score >= thresholds.suggest]
+    return Answer(
+        question=question,
+        answered=False,
+        confidence=confidence,
+        suggestions=tuple(
+            Suggestion(fact_id=m.fact.id, question=m.fact.canonical_question)
+            for m in nearest[: thresholds.max_suggestions]
+        ),
+        ambiguous=ambiguous,
+    )

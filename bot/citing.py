@@ -1,0 +1,78 @@
+"""Turns what a moderator writes after ``cite:`` into sentences of registered sources.
+
+Either sentence ids (``s4 s5``, ``scale-meta-article:s4``) or a quote. A quote is located
+in the sources even when retyped with different quotes, case or a small slip; one that is
+not there is refused, because every fact must rest on words a source really contains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from bot.errors import BadInput
+from bot.models import Sentence, SentenceRef, Source
+from bot.normalise import clean
+from bot.sentences import split_sentences
+
+QUOTE_CUTOFF = 90.0
+"""How alike (0-100) a quoted sentence must be to a source sentence to count as it."""
+
+_REF = re.compile(r"^(?:(?P<source>[a-z0-9][a-z0-9-]*):)?(?P<sentence>s\d+)$")
+
+
+def resolve_citations(text: str, sources: Sequence[Source]) -> tuple[SentenceRef, ...]:
+    parts = [p for p in re.split(r"[\s,;]+", text.strip()) if p]
+    if not parts:
+        raise BadInput("`cite:` is empty: give sentence ids (like `s4`) or a quote.")
+    if all(_REF.match(p.lower()) for p in parts):
+        refs = [_resolve_id(p.lower(), sources) for p in parts]
+    else:
+        refs = [_locate_quote(q, sources) for q in split_sentences(_unquote(text))]
+    return tuple(dict.fromkeys(refs))
+
+
+def _resolve_id(text: str, sources: Sequence[Source]) -> SentenceRef:
+    match = _REF.match(text)
+    assert match is not None
+    sentence_id, source_id = match["sentence"], match["source"]
+    if source_id is not None:
+        source = next((s for s in sources if s.id == source_id), None)
+        if source is None:
+            raise BadInput(f"There is no source `{source_id}`.")
+        if source.sentence(sentence_id) is None:
+            raise BadInput(f"Source `{source_id}` has no sentence `{sentence_id}`.")
+        return SentenceRef(source_id=source_id, sentence_id=sentence_id)
+    holders = [s.id for s in sources if s.sentence(sentence_id) is not None]
+    if not holders:
+        raise BadInput(f"No registered source has a sentence `{sentence_id}`.")
+    if len(holders) > 1:
+        options = ", ".join(f"`{h}:{sentence_id}`" for h in holders)
+        raise BadInput(f"`{sentence_id}` is in several sources; say which: {options}.")
+    return SentenceRef(source_id=holders[0], sentence_id=sentence_id)
+
+
+def _unquote(text: str) -> str:
+    return text.strip().strip("\"'“”‘’«»").strip()
+
+
+def _locate_quote(quote: str, sources: Sequence[Source]) -> SentenceRef:
+    wanted = clean(_unquote(quote))
+    best: tuple[float, Sentence] | None = None
+    for source in sources:
+        for sentence in source.sentences:
+            text = clean(sentence.text)
+            # A fragment of a sentence is a fine quote too, if it says enough to be unique.
+            if wanted == text or (len(wanted) >= 20 and wanted in text):
+                return SentenceRef(source_id=source.id, sentence_id=sentence.id)
+            score = fuzz.ratio(wanted, text)
+            if best is None or score > best[0]:
+                best = (score, sentence)
+    if best is not None and best[0] >= QUOTE_CUTOFF:
+        return SentenceRef(source_id=best[1].source_id, sentence_id=best[1].id)
+    hint = ""
+    if best is not None and best[0] >= 60:
+        hint = f" The closest is `{best[1].source_id}:{best[1].id}`: “{best[1].text[:120]}”"
+    raise BadInput(f"That quote is not a sentence of any registered source.{hint}")

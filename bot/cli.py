@@ -1,0 +1,164 @@
+"""The ``factbot`` command: a thin adapter from the shell to the engine.
+
+Exit codes: 0 success (a question the bot cannot answer is still a success), 2 usage or
+bad input with a one-line reason on stderr, 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.engine import Engine, check_question
+from bot.errors import BadInput
+from bot.knowledge import KnowledgeError
+from bot.models import Answer
+from bot.rendering import answer_json, answer_text, render_scores
+
+log = logging.getLogger("factbot")
+
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="SQLite database (default: $FACTBOT_DB, else one in your user data folder)",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+    parser = argparse.ArgumentParser(
+        prog="factbot", description="Answers questions from curated, cited facts."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", parents=[common], help="answer one question")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument(
+        "--batch", action="store_true", help="answer each line of stdin, in order"
+    )
+    ask.set_defaults(handler=_ask)
+
+    chat = commands.add_parser("chat", parents=[common], help="talk to the bot in the console")
+    chat.set_defaults(handler=_chat)
+
+    evaluate = commands.add_parser(
+        "eval", parents=[common], help="score answer quality on a labelled question file"
+    )
+    evaluate.add_argument("file", type=Path, help="labelled questions (see README)")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.set_defaults(handler=_eval)
+
+    run = commands.add_parser("run", parents=[common], help="run the Discord bot")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings()
+        if args.db is not None:
+            settings = settings.model_copy(update={"factbot_db": args.db})
+        return asyncio.run(args.handler(args, settings))
+    except BadInput as error:
+        print(f"factbot: {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print(f"factbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        log.debug("unexpected failure", exc_info=True)
+        print(f"factbot: unexpected error: {error!r} (run with -v for details)", file=sys.stderr)
+        if args.verbose:
+            raise
+        return 1
+
+
+async def _open(settings: Settings) -> Engine:
+    return await Engine.open(settings.factbot_db, thresholds=settings.thresholds)
+
+
+async def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.batch == (args.question is not None):
+        raise BadInput("give one QUESTION, or --batch to read questions from stdin")
+    render = answer_json if args.json else answer_text
+    if not args.batch:
+        question = check_question(args.question)
+        async with await _open(settings) as engine:
+            print(render(engine.ask(question)))
+        return 0
+    async with await _open(settings) as engine:
+        out = []
+        for line in sys.stdin:
+            question = line.strip()
+            answer = (
+                engine.ask(question)
+                if question
+                else Answer(question="", answered=False, confidence=0.0)
+            )
+            out.append(render(answer))
+    sys.stdout.write(("\n" if args.json else "\n\n").join(out) + ("\n" if out else ""))
+    return 0
+
+
+async def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    async with await _open(settings) as engine:
+        print("Ask me about the facts I know. An empty line or Ctrl-D ends the chat.")
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "you> ")
+            except EOFError:
+                print()
+                break
+            if not line.strip():
+                break
+            try:
+                question = check_question(line)
+            except BadInput as error:
+                print(f"bot> {error}")
+                continue
+            print("bot> " + answer_text(engine.ask(question)).replace("\n", "\n     "))
+    return 0
+
+
+async def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import evaluate, load_labelled
+
+    labelled = load_labelled(args.file)
+    async with await _open(settings) as engine:
+        scores = evaluate(engine, labelled)
+    if args.json:
+        print(json.dumps({s.name: s.summary() for s in scores}, ensure_ascii=False, indent=2))
+    else:
+        print(render_scores(args.file.name, scores))
+    return 0
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        raise BadInput(
+            "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in .env "
+            "or the environment (see README, 'Running the Discord bot')"
+        )
+    from bot.discord_bot import run_bot  # discord.py is imported only when needed
+
+    await run_bot(settings)
+    return 0

@@ -1,0 +1,52 @@
+"""Settings from the environment and ``.env`` (pydantic-settings).
+
+The Discord token is a secret: it is a ``SecretStr`` so it never shows up in a repr or a
+log line, and it is the only setting without a usable default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.answering import Thresholds
+
+IdList = Annotated[list[int], NoDecode]
+
+
+def default_db_path() -> Path:
+    return platformdirs.user_data_path("factbot", appauthor=False) / "factbot.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    discord_token: SecretStr | None = None
+    factbot_db: Path = Field(default_factory=default_db_path)
+    command_prefix: str = "!"
+    moderator_role_ids: IdList = []
+    answer_channel_ids: IdList = []
+    """Channels where plain (non-command) questions are answered, when confident."""
+    dev_guild_id: int | None = None
+    """Sync slash commands to this guild only (instant), instead of globally (slow)."""
+    answer_threshold: float = Thresholds.answer
+    ambiguity_margin: float = Thresholds.margin
+    channel_threshold: float = 75.0
+    """Plain questions in answer channels are answered only above this confidence."""
+    ask_cooldown_rate: int = 5
+    ask_cooldown_seconds: float = 30.0
+
+    @field_validator("moderator_role_ids", "answer_channel_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(",", " ").split()]
+        return value
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(answer=self.answer_threshold, margin=self.ambiguity_margin)

@@ -1,0 +1,314 @@
+"""The answering core that every front end (Discord, CLI, transcripts) talks to.
+
+It owns the store and the in-memory index and keeps them in step: a moderator's change is
+written to the store with its history, then applied to the index at once. Answering reads
+only memory. Nothing here knows about Discord.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from rapidfuzz import process
+
+from bot.answering import Thresholds, decide
+from bot.citing import resolve_citations
+from bot.errors import BadInput, FactNotFound
+from bot.knowledge import load_knowledge
+from bot.matching import FactIndex, Match
+from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
+from bot.normalise import basic_tokens, clean
+from bot.sentences import split_sentences
+from bot.store import FactStats, Store, UnansweredQuestion
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_LENGTH = 500
+MAX_ANSWER_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class FactView:
+    """A fact as a guild sees it, with where it comes from."""
+
+    fact: Fact
+    local: bool
+    """True when the guild's own version (added or overriding a shipped fact)."""
+
+
+def check_question(text: str) -> str:
+    """The question, cleaned of invisible characters, or :class:`BadInput` saying why not."""
+    # Zero-width and control characters are invisible in Discord: drop them first.
+    question = " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
+    if len(question) > MAX_QUESTION_LENGTH:
+        raise BadInput(
+            f"That question is {len(question):,} characters long; "
+            f"please keep it under {MAX_QUESTION_LENGTH}."
+        )
+    if not basic_tokens(question):
+        raise BadInput("Ask me a question in words, for example: how much did Meta pay?")
+    return question
+
+
+class Engine:
+    def __init__(self, store: Store, index: FactIndex, thresholds: Thresholds) -> None:
+        self.store = store
+        self.thresholds = thresholds
+        self._index = index
+        self._sources: dict[str, Source] = {}
+
+    @classmethod
+    async def open(
+        cls,
+        db_path: Path | str,
+        *,
+        knowledge_root: Path | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> Engine:
+        """Open (creating and seeding if needed) the store and build the index once."""
+        knowledge = load_knowledge(knowledge_root)
+        store = await Store.open(db_path)
+        try:
+            if await store.seed(knowledge):
+                log.info("seeded %s from the shipped knowledge base", db_path)
+            engine = cls(store, FactIndex(knowledge.aliases), thresholds or Thresholds())
+            for source in await store.sources():
+                engine._sources[source.id] = source
+            for fact in await store.facts():
+                engine._index_fact(fact)
+        except BaseException:
+            await store.close()
+            raise
+        return engine
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def __aenter__(self) -> Engine:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- answering (memory only) ---------------------------------------------------------
+
+    def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
+        question = " ".join(question.split())
+        matches = self._index.search(question, guild_id) if question else []
+        return decide(question, matches, self._cite, self.thresholds)
+
+    def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
+        return self._index.search(query, guild_id, limit)
+
+    def _cite(self, ref: SentenceRef) -> Citation:
+        source = self._sources[ref.source_id]
+        sentence = source.sentence(ref.sentence_id)
+        assert sentence is not None, f"{ref} vanished from its source"
+        return Citation(
+            source_id=source.id,
+            sentence_id=sentence.id,
+            text=sentence.text,
+            title=source.title,
+            url=source.url,
+        )
+
+    def citations(self, fact: Fact) -> list[Citation]:
+        return [self._cite(ref) for ref in fact.cites]
+
+    def _index_fact(self, fact: Fact) -> None:
+        self._index.upsert(fact, [c.text for c in self.citations(fact)])
+
+    def sources(self, guild_id: int = GLOBAL) -> list[Source]:
+        return [s for s in self._sources.values() if s.guild_id in (GLOBAL, guild_id)]
+
+    async def record(
+        self,
+        answer: Answer,
+        *,
+        guild_id: int,
+        channel_id: int | None = None,
+        reply_id: int | None = None,
+    ) -> None:
+        """Log a question that was asked, so moderators can see what went unanswered."""
+        await self.store.log_question(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            question=answer.question,
+            fact_id=answer.fact_id,
+            answered=answer.answered,
+            confidence=answer.confidence,
+            reply_id=reply_id,
+        )
+
+    # -- looking facts up --------------------------------------------------------------
+
+    async def view(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> FactView:
+        fact_id = fact_id.strip().lower()
+        own = await self.store.fact(guild_id, fact_id) if guild_id != GLOBAL else None
+        shared = await self.store.fact(GLOBAL, fact_id)
+        fact = own or shared
+        if fact is None or (fact.removed and not removed_too):
+            ids = [f.id for f in self._index.visible(guild_id)]
+            close = process.extract(fact_id, ids, limit=2, score_cutoff=60)
+            raise FactNotFound(fact_id, [c[0] for c in close])
+        return FactView(fact, local=own is not None)
+
+    def facts(self, guild_id: int = GLOBAL) -> list[FactView]:
+        return sorted(
+            (FactView(f, local=f.guild_id != GLOBAL) for f in self._index.visible(guild_id)),
+            key=lambda v: v.fact.id,
+        )
+
+    async def history(self, guild_id: int, fact_id: str) -> list[HistoryEntry]:
+        await self.view(guild_id, fact_id, removed_too=True)
+        return await self.store.history(guild_id, fact_id)
+
+    async def stats(self, guild_id: int, fact_id: str) -> FactStats:
+        return await self.store.fact_stats(guild_id, fact_id)
+
+    async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
+        return await self.store.unanswered(guild_id, limit)
+
+    # -- curating ----------------------------------------------------------------------
+
+    async def add_fact(
+        self,
+        guild_id: int,
+        *,
+        question: str,
+        answer: str,
+        cite: str,
+        actor: str,
+        fact_id: str | None = None,
+    ) -> Fact:
+        question = check_question(question)
+        fact_id = (fact_id or _slug(question)).strip().lower()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", fact_id):
+            raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
+        if any(v.fact.id == fact_id for v in self.facts(guild_id)):
+            raise BadInput(f"A fact `{fact_id}` exists already: use `fact alias` or `fact edit`.")
+        if await self.store.fact(guild_id, fact_id):
+            raise BadInput(f"Fact `{fact_id}` was removed; bring it back with `fact restore`.")
+        fact = Fact(
+            id=fact_id,
+            guild_id=guild_id,
+            answer=_check_answer(answer),
+            questions=(question,),
+            cites=resolve_citations(cite, self.sources(guild_id)),
+        )
+        await self._save(fact, "add", actor, before=None)
+        return fact
+
+    async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
+        question = check_question(question)
+        before = (await self.view(guild_id, fact_id)).fact
+        if question.casefold() in (q.casefold() for q in before.questions):
+            raise BadInput(f"`{before.id}` already has that phrasing.")
+        fact = before.model_copy(
+            update={"questions": (*before.questions, question), "guild_id": guild_id}
+        )
+        await self._save(fact, "alias", actor, before)
+        return fact
+
+    async def edit_fact(
+        self,
+        guild_id: int,
+        fact_id: str,
+        *,
+        actor: str,
+        answer: str | None = None,
+        cite: str | None = None,
+    ) -> Fact:
+        if answer is None and cite is None:
+            raise BadInput("Nothing to change: give a new `answer:`, `cite:`, or both.")
+        before = (await self.view(guild_id, fact_id)).fact
+        update: dict[str, object] = {"guild_id": guild_id}
+        if answer is not None:
+            update["answer"] = _check_answer(answer)
+        if cite is not None:
+            update["cites"] = resolve_citations(cite, self.sources(guild_id))
+        fact = before.model_copy(update=update)
+        if fact.content() == before.content() and before.guild_id == guild_id:
+            raise BadInput(f"`{before.id}` already says exactly that.")
+        await self._save(fact, "edit", actor, before)
+        return fact
+
+    async def remove_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
+        before = (await self.view(guild_id, fact_id)).fact
+        fact = before.model_copy(update={"removed": True, "guild_id": guild_id})
+        await self._save(fact, "remove", actor, before)
+        return fact
+
+    async def restore_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
+        before = (await self.view(guild_id, fact_id, removed_too=True)).fact
+        if not before.removed:
+            raise BadInput(f"`{before.id}` is not removed.")
+        fact = before.model_copy(update={"removed": False})
+        await self._save(fact, "restore", actor, before)
+        return fact
+
+    async def _save(self, fact: Fact, action: str, actor: str, before: Fact | None) -> None:
+        await self.store.save_fact(fact, action, actor, before)  # type: ignore[arg-type]
+        self._index_fact(fact)
+        log.info("%s: fact %s (guild %s) by %s", action, fact.id, fact.guild_id, actor)
+
+    async def add_source(
+        self,
+        guild_id: int,
+        *,
+        title: str,
+        text: str,
+        actor: str,
+        url: str | None = None,
+    ) -> Source:
+        title = " ".join(title.split())
+        if not title:
+            raise BadInput("A source needs a `title:`.")
+        if url is not None and not re.match(r"^https?://\S+$", url.strip()):
+            raise BadInput("`url:` must be a web link starting with http:// or https://.")
+        sentences = split_sentences(text)
+        if not sentences:
+            raise BadInput("That document has no sentences in it.")
+        base = _slug(title)
+        source_id, n = base, 1
+        while source_id in self._sources or await self.store.source_exists(source_id):
+            n += 1
+            source_id = f"{base}-{n}"
+        source = Source.model_validate(
+            {
+                "id": source_id,
+                "title": title,
+                "url": url.strip() if url else None,
+                "guild_id": guild_id,
+                "sentences": [
+                    {"source_id": source_id, "id": f"s{i}", "text": s}
+                    for i, s in enumerate(sentences, start=1)
+                ],
+            }
+        )
+        await self.store.add_source(source, actor)
+        self._sources[source.id] = source
+        return source
+
+
+def _check_answer(answer: str) -> str:
+    answer = " ".join(answer.split())
+    if not answer:
+        raise BadInput("The `answer:` is empty.")
+    if len(answer) > MAX_ANSWER_LENGTH:
+        raise BadInput(f"Keep the `answer:` under {MAX_ANSWER_LENGTH} characters.")
+    return answer
+
+
+def _slug(text: str, words: int = 6) -> str:
+    slug = "-".join(re.findall(r"[a-z0-9]+", clean(text))[:words])[:48].strip("-")
+    return slug or "fact"

@@ -1,0 +1,158 @@
+"""Measures answer quality on a labelled question file, beside a plain baseline.
+
+File format (YAML): each key is a fact id, listing the questions that fact must answer;
+the key ``none`` lists questions the knowledge base does not answer::
+
+    meta-investment:
+      - how much did meta pay
+    none:
+      - how much did amazon pay for scale
+
+A question counts as right when the bot answers it with the expected fact, or abstains on a
+``none`` question. A *wrong answer* is worse than abstaining: it cites sentences that do not
+answer the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz, process, utils
+
+from bot.engine import Engine
+from bot.errors import BadInput
+from bot.models import GLOBAL
+
+NONE = "none"
+BASELINE_CUTOFF = 80.0
+
+
+@dataclass(frozen=True)
+class Labelled:
+    question: str
+    expected: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: str
+    expected: str | None
+    got: str | None
+    confidence: float
+
+    @property
+    def right(self) -> bool:
+        return self.got == self.expected
+
+
+@dataclass
+class Score:
+    name: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def answerable(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.expected is not None]
+
+    @property
+    def unanswerable(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.expected is None]
+
+    @property
+    def accuracy(self) -> float:
+        return _share(self.answerable)
+
+    @property
+    def abstention(self) -> float:
+        return _share(self.unanswerable)
+
+    @property
+    def wrong_answers(self) -> list[Outcome]:
+        """Answered with a fact that is not the right one (a silent miss is not counted)."""
+        return [o for o in self.outcomes if o.got is not None and o.got != o.expected]
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "answerable": len(self.answerable),
+            "unanswerable": len(self.unanswerable),
+            "answered_right": sum(o.right for o in self.answerable),
+            "abstained_right": sum(o.right for o in self.unanswerable),
+            "accuracy": round(self.accuracy * 100, 1),
+            "abstention": round(self.abstention * 100, 1),
+            "wrong_answers": len(self.wrong_answers),
+            "misses": [
+                {
+                    "question": o.question,
+                    "expected": o.expected,
+                    "got": o.got,
+                    "confidence": o.confidence,
+                }
+                for o in self.outcomes
+                if not o.right
+            ],
+        }
+
+
+def _share(outcomes: Sequence[Outcome]) -> float:
+    return sum(o.right for o in outcomes) / len(outcomes) if outcomes else 1.0
+
+
+class _LabelledFile(BaseModel):
+    root: dict[str, list[str]]
+
+
+def load_labelled(path: Path) -> list[Labelled]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        groups = _LabelledFile.model_validate({"root": data}).root
+    except (OSError, yaml.YAMLError, ValidationError) as error:
+        raise BadInput(f"{path}: not a labelled question file ({error.__class__.__name__})")
+    return [
+        Labelled(str(q), None if fact_id == NONE else fact_id)
+        for fact_id, questions in groups.items()
+        for q in questions
+    ]
+
+
+def _run(name: str, labelled: Sequence[Labelled], answer: Callable[[str], tuple]) -> Score:
+    score = Score(name)
+    for item in labelled:
+        got, confidence = answer(item.question)
+        score.outcomes.append(Outcome(item.question, item.expected, got, confidence))
+    return score
+
+
+def evaluate(engine: Engine, labelled: Sequence[Labelled]) -> tuple[Score, Score]:
+    """FactBot's score and the baseline's, on the same questions."""
+    known = {v.fact.id for v in engine.facts(GLOBAL)}
+    unknown = {item.expected for item in labelled if item.expected} - known
+    if unknown:
+        raise BadInput(f"the file expects facts that do not exist: {', '.join(sorted(unknown))}")
+
+    def factbot(question: str) -> tuple[str | None, float]:
+        answer = engine.ask(question)
+        return answer.fact_id, answer.confidence
+
+    return _run("factbot", labelled, factbot), _run("baseline", labelled, baseline(engine))
+
+
+def baseline(engine: Engine) -> Callable[[str], tuple[str | None, float]]:
+    """rapidfuzz WRatio against the raw phrasings with a fixed cut-off: no aliases, no
+    numbers, no entity checks. What one gets from the library alone."""
+    choices = [(v.fact.id, q) for v in engine.facts(GLOBAL) for q in v.fact.questions]
+    processed = [utils.default_process(q) for _, q in choices]
+
+    def answer(question: str) -> tuple[str | None, float]:
+        best = process.extractOne(
+            utils.default_process(question), processed, scorer=fuzz.WRatio, processor=None
+        )
+        if best is None or best[1] < BASELINE_CUTOFF:
+            return None, best[1] if best else 0.0
+        return choices[best[2]][0], best[1]
+
+    return answer

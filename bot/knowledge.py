@@ -1,0 +1,225 @@
+"""Reads and validates the knowledge base shipped in the ``knowledge`` package.
+
+Layout::
+
+    knowledge/sources/<id>.yaml   metadata + sentences with stable ids (+ the raw text file)
+    knowledge/facts/<name>.yaml   facts citing those sentences
+    knowledge/aliases.yaml        entity and word synonyms
+
+Nothing is guessed: every problem is collected and reported together, each naming its file
+and, where there is one, its fact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.models import Fact, Sentence, SentenceRef, Source
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is invalid; ``problems`` lists every reason, one line each."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("invalid knowledge base:\n  " + "\n  ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Aliases:
+    entities: dict[str, tuple[str, ...]]
+    words: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sources: tuple[Source, ...]
+    facts: tuple[Fact, ...]
+    aliases: Aliases
+    digest: str
+    """A hash of every file, so the store re-seeds only when the shipped files change."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _SourceFile(_Strict):
+    id: str
+    title: str
+    publisher: str = "unknown"
+    url: str | None = None
+    date: str | None = None
+    text_file: str | None = None
+    sentences: dict[str, str] = Field(min_length=1)
+
+
+class _FactEntry(_Strict):
+    id: str
+    answer: str
+    cite: list[str] = Field(min_length=1)
+    questions: list[str] = Field(min_length=1)
+    keywords: list[str] = []
+
+
+class _FactsFile(_Strict):
+    source: str
+    facts: list[dict[str, Any]]
+
+
+class _AliasesFile(_Strict):
+    entities: dict[str, list[str] | None] = {}
+    words: dict[str, list[str] | None] = {}
+
+
+def default_root() -> Path:
+    return Path(str(importlib.resources.files("knowledge")))
+
+
+def parse_ref(text: str, default_source: str | None) -> SentenceRef:
+    """``s4`` (in the default source) or ``other-source:s4``."""
+    source_id, sep, sentence_id = text.strip().rpartition(":")
+    if not sep:
+        if default_source is None:
+            raise ValueError(f"{text!r} does not say which source it is in")
+        source_id = default_source
+    return SentenceRef(source_id=source_id, sentence_id=sentence_id)
+
+
+def _describe(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
+    )
+
+
+def _read_yaml(path: Path, root: Path, problems: list[str]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        problems.append(f"{path.relative_to(root.parent)}: cannot read: {error}")
+        return None
+
+
+def load_knowledge(root: Path | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base in ``root`` (the shipped one by default)."""
+    root = root or default_root()
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".txt"}):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+
+    sources = _load_sources(root, problems)
+    facts = _load_facts(root, {s.id: s for s in sources}, problems)
+    aliases = _load_aliases(root, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest.hexdigest())
+
+
+def _load_sources(root: Path, problems: list[str]) -> list[Source]:
+    sources: list[Source] = []
+    for path in sorted((root / "sources").glob("*.yaml")):
+        name = path.relative_to(root.parent)
+        data = _read_yaml(path, root, problems)
+        if data is None:
+            continue
+        try:
+            raw = _SourceFile.model_validate(data)
+            source = Source(
+                id=raw.id,
+                title=raw.title,
+                publisher=raw.publisher,
+                url=raw.url,
+                date=raw.date,
+                sentences=tuple(
+                    Sentence(source_id=raw.id, id=sid, text=text)
+                    for sid, text in raw.sentences.items()
+                ),
+            )
+        except ValidationError as error:
+            problems.append(f"{name}: {_describe(error)}")
+            continue
+        if any(s.id == source.id for s in sources):
+            problems.append(f"{name}: duplicate source id {source.id!r}")
+            continue
+        if raw.text_file:
+            document = (path.parent / raw.text_file).read_text(encoding="utf-8")
+            problems.extend(
+                f"{name}: sentence {s.id} is not verbatim in {raw.text_file}"
+                for s in source.sentences
+                if s.text not in document
+            )
+        sources.append(source)
+    if not sources:
+        problems.append(f"{root.name}/sources: no source files")
+    return sources
+
+
+def _load_facts(root: Path, sources: dict[str, Source], problems: list[str]) -> list[Fact]:
+    facts: dict[str, Fact] = {}
+    for path in sorted((root / "facts").glob("*.yaml")):
+        name = path.relative_to(root.parent)
+        data = _read_yaml(path, root, problems)
+        if data is None:
+            continue
+        try:
+            file = _FactsFile.model_validate(data)
+        except ValidationError as error:
+            problems.append(f"{name}: {_describe(error)}")
+            continue
+        for position, entry in enumerate(file.facts, start=1):
+            label = f"fact {entry.get('id', f'#{position}')!r}"
+            try:
+                raw = _FactEntry.model_validate(entry)
+                fact = Fact(
+                    id=raw.id,
+                    answer=raw.answer,
+                    questions=tuple(raw.questions),
+                    keywords=tuple(raw.keywords),
+                    cites=tuple(parse_ref(ref, file.source) for ref in raw.cite),
+                )
+            except (ValidationError, ValueError) as error:
+                reason = _describe(error) if isinstance(error, ValidationError) else str(error)
+                problems.append(f"{name}: {label}: {reason}")
+                continue
+            if fact.id in facts:
+                problems.append(f"{name}: {label}: duplicate fact id")
+                continue
+            for ref in fact.cites:
+                source = sources.get(ref.source_id)
+                if source is None:
+                    problems.append(f"{name}: {label}: cites unknown source {ref.source_id!r}")
+                elif source.sentence(ref.sentence_id) is None:
+                    problems.append(
+                        f"{name}: {label}: cites {ref.sentence_id}, "
+                        f"which is not a sentence of {ref.source_id}"
+                    )
+            facts[fact.id] = fact
+    if not facts:
+        problems.append(f"{root.name}/facts: no facts")
+    return list(facts.values())
+
+
+def _load_aliases(root: Path, problems: list[str]) -> Aliases:
+    path = root / "aliases.yaml"
+    if not path.exists():
+        return Aliases({}, {})
+    data = _read_yaml(path, root, problems) or {}
+    try:
+        raw = _AliasesFile.model_validate(data)
+    except ValidationError as error:
+        problems.append(f"{path.relative_to(root.parent)}: {_describe(error)}")
+        return Aliases({}, {})
+    return Aliases(
+        entities={k: tuple(v or ()) for k, v in raw.entities.items()},
+        words={k: tuple(v or ()) for k, v in raw.words.items()},
+    )

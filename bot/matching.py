@@ -1,0 +1,201 @@
+"""The in-memory fuzzy intent index: which facts does a question point at, and how surely?
+
+A fact scores on two things, both 0-100:
+
+* *resemblance*: rapidfuzz similarity between the question and the fact's closest phrasing;
+* *coverage*: how much of what the question talks about the fact talks about too, each
+  word weighted by how rare it is among facts (so "scale" counts little, "cfo" a lot) and
+  unknown words counting against every fact.
+
+A question naming an organisation, person or amount that the fact does not involve is
+penalised hard, so "how much did Amazon pay?" never lands on Meta's investment.
+
+The index is updated fact by fact; it never touches the database or the network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Aliases
+from bot.models import GLOBAL, Fact
+from bot.normalise import Normaliser, content_words, is_number
+
+RESEMBLANCE_WEIGHT = 0.45
+MISMATCH_PENALTY = 0.55
+"""Multiplies the score of a fact that lacks an entity or amount the question names."""
+CITED_WORD_CREDIT = 0.5
+"""A question word found only in a fact's cited sentences counts this much."""
+
+
+@dataclass(frozen=True)
+class Match:
+    fact: Fact
+    score: float
+    mismatch: frozenset[str] = frozenset()
+    """Entities or amounts in the question that the fact does not involve."""
+
+
+@dataclass
+class _Entry:
+    fact: Fact
+    phrasings: list[str]
+    words: frozenset[str]
+    cited_words: frozenset[str]
+    entities: frozenset[str]
+    numbers: frozenset[str]
+
+
+@dataclass
+class Query:
+    text: str
+    words: list[str]
+    entities: frozenset[str] = field(default_factory=frozenset)
+    numbers: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.words)
+
+
+class FactIndex:
+    def __init__(self, aliases: Aliases) -> None:
+        self._normaliser = Normaliser({**aliases.entities, **aliases.words})
+        self._entity_names = frozenset(aliases.entities)
+        self._alias_words = self._normaliser.words | set(aliases.entities) | set(aliases.words)
+        self._entries: dict[tuple[int, str], _Entry] = {}
+        self._document_frequency: Counter[str] = Counter()
+        self._vocabulary: list[str] | None = None
+        self._known: frozenset[str] = frozenset()
+
+    # -- keeping the index in step with the store ------------------------------------
+
+    def upsert(self, fact: Fact, cited_texts: Iterable[str] = ()) -> None:
+        """Add or replace one fact (a guild's own facts shadow the global ones)."""
+        self.discard(fact.guild_id, fact.id)
+        core = [fact.answer, *fact.questions, *fact.keywords]
+        words = frozenset(w for text in core for w in self._words(text))
+        entry = _Entry(
+            fact=fact,
+            phrasings=[" ".join(self._words(q)) for q in fact.questions],
+            words=words,
+            cited_words=frozenset(w for text in cited_texts for w in self._words(text)),
+            entities=words & self._entity_names,
+            numbers=frozenset(w for w in words if is_number(w)),
+        )
+        self._entries[(fact.guild_id, fact.id)] = entry
+        if not fact.removed:
+            self._document_frequency.update(words)
+        self._vocabulary = None
+
+    def discard(self, guild_id: int, fact_id: str) -> None:
+        old = self._entries.pop((guild_id, fact_id), None)
+        if old is not None and not old.fact.removed:
+            self._document_frequency.subtract(old.words)
+            self._vocabulary = None
+
+    def visible(self, guild_id: int) -> list[Fact]:
+        return [entry.fact for entry in self._visible(guild_id)]
+
+    def _visible(self, guild_id: int) -> list[_Entry]:
+        """Global facts, with the guild's own versions (or removals) in their place."""
+        chosen: dict[str, _Entry] = {}
+        for (owner, fact_id), entry in self._entries.items():
+            if owner == guild_id or (owner == GLOBAL and fact_id not in chosen):
+                chosen[fact_id] = entry
+        return [entry for entry in chosen.values() if not entry.fact.removed]
+
+    # -- asking ----------------------------------------------------------------------
+
+    def parse(self, question: str) -> Query:
+        tokens = [self._correct(t) for t in self._normaliser.tokens(question)]
+        words = content_words(self._normaliser.canonical(tokens))
+        return Query(
+            text=question,
+            words=words,
+            entities=frozenset(w for w in words if w in self._entity_names),
+            numbers=frozenset(w for w in words if is_number(w)),
+        )
+
+    def search(self, question: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
+        """The best facts for a question, best first; empty when it has no content words."""
+        query = self.parse(question)
+        entries = self._visible(guild_id)
+        if not query.words or not entries:
+            return []
+        resemblance = self._resemblance(query, entries)
+        matches = []
+        for entry in entries:
+            score = (
+                RESEMBLANCE_WEIGHT * resemblance[entry.fact.id]
+                + (1 - RESEMBLANCE_WEIGHT) * 100 * self._coverage(query, entry)
+            )
+            mismatch = (query.entities - entry.entities) | (query.numbers - entry.numbers)
+            if mismatch:
+                score *= MISMATCH_PENALTY
+            matches.append(Match(entry.fact, round(score, 1), frozenset(mismatch)))
+        matches.sort(key=lambda m: m.score, reverse=True)
+        return matches[:limit]
+
+    def _resemblance(self, query: Query, entries: list[_Entry]) -> dict[str, float]:
+        choices = [(entry.fact.id, p) for entry in entries for p in entry.phrasings]
+        best: dict[str, float] = dict.fromkeys((e.fact.id for e in entries), 0.0)
+        for _, score, index in process.extract(
+            query.phrase,
+            [p for _, p in choices],
+            scorer=fuzz.token_sort_ratio,
+            limit=None,
+        ):
+            fact_id = choices[index][0]
+            best[fact_id] = max(best[fact_id], score)
+        return best
+
+    def _coverage(self, query: Query, entry: _Entry) -> float:
+        total = found = 0.0
+        for word in query.words:
+            weight = self._weight(word)
+            total += weight
+            if word in entry.words:
+                found += weight
+            elif word in entry.cited_words:
+                found += CITED_WORD_CREDIT * weight
+        return found / total if total else 0.0
+
+    def _weight(self, word: str) -> float:
+        facts = max(1, len(self._entries))
+        # A word no fact uses weighs as much as the rarest word: the question is about
+        # something the knowledge base may not know.
+        frequency = max(1, self._document_frequency.get(word, 0))
+        return math.log(1 + facts / frequency)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _words(self, text: str) -> list[str]:
+        return content_words(self._normaliser.tokens(text))
+
+    def _correct(self, token: str) -> str:
+        """Fix a typo against the words the index knows; leave real unknown words alone."""
+        if len(token) < 5 or is_number(token) or token in self._alias_words:
+            return token
+        if self._vocabulary is None:
+            self._known = frozenset(
+                {w for e in self._entries.values() for w in e.words} | self._alias_words
+            )
+            self._vocabulary = sorted(self._known)
+            self._cached_correction.cache_clear()
+        return self._cached_correction(token)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one index per process, cleared on change
+    def _cached_correction(self, token: str) -> str:
+        if token in self._known or self._vocabulary is None:
+            return token
+        best = process.extractOne(
+            token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=80
+        )
+        return best[0] if best else token

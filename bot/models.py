@@ -1,0 +1,125 @@
+"""The data FactBot deals in: sources and their sentences, facts, and answers.
+
+Plain pydantic models, no I/O. ``guild_id`` 0 means "global": the shipped knowledge base,
+visible everywhere. A guild's own facts and overrides carry its Discord id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+GLOBAL = 0
+"""The guild id of facts and sources that every guild sees (the shipped knowledge base)."""
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+FactId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Sentence(_Model):
+    source_id: str
+    id: str
+    text: NonEmpty
+
+
+class Source(_Model):
+    id: FactId
+    title: NonEmpty
+    publisher: str = "unknown"
+    url: str | None = None
+    date: dt.date | None = None
+    guild_id: int = GLOBAL
+    sentences: tuple[Sentence, ...]
+
+    def sentence(self, sentence_id: str) -> Sentence | None:
+        return next((s for s in self.sentences if s.id == sentence_id), None)
+
+
+class SentenceRef(_Model):
+    """A pointer to one sentence of one source, written ``source:s4``."""
+
+    source_id: str
+    sentence_id: str
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.sentence_id}"
+
+
+class Fact(_Model):
+    id: FactId
+    answer: NonEmpty
+    questions: tuple[NonEmpty, ...] = Field(min_length=1)
+    cites: tuple[SentenceRef, ...] = Field(min_length=1)
+    keywords: tuple[NonEmpty, ...] = ()
+    guild_id: int = GLOBAL
+    removed: bool = False
+
+    @field_validator("questions")
+    @classmethod
+    def _distinct_questions(cls, questions: tuple[str, ...]) -> tuple[str, ...]:
+        seen: set[str] = set()
+        distinct = []
+        for question in questions:
+            if question.casefold() not in seen:
+                seen.add(question.casefold())
+                distinct.append(question)
+        return tuple(distinct)
+
+    @property
+    def canonical_question(self) -> str:
+        return self.questions[0]
+
+    def content(self) -> dict[str, object]:
+        """What a moderator can change: compared, stored in history, hashed for seeding."""
+        return {
+            "answer": self.answer,
+            "questions": list(self.questions),
+            "cites": [str(ref) for ref in self.cites],
+            "keywords": list(self.keywords),
+            "removed": self.removed,
+        }
+
+
+class Citation(_Model):
+    source_id: str
+    sentence_id: str
+    text: str
+    title: str
+    url: str | None = None
+
+
+class Suggestion(_Model):
+    fact_id: str
+    question: str
+
+
+class Answer(_Model):
+    """What the bot says to one question; its JSON form is the CLI contract."""
+
+    question: str
+    answered: bool
+    answer: str | None = None
+    confidence: float = Field(ge=0, le=100)
+    fact_id: str | None = None
+    citations: tuple[Citation, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    # Several facts matched equally well: the bot asks back instead of guessing.
+    ambiguous: bool = Field(default=False, exclude=True)
+
+
+class HistoryEntry(_Model):
+    fact_id: str
+    guild_id: int
+    action: Literal["seed", "add", "edit", "alias", "remove", "restore"]
+    actor: str
+    at: dt.datetime
+    before: dict[str, object] | None
+    after: dict[str, object] | None

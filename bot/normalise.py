@@ -1,0 +1,121 @@
+"""Turns what people type into comparable tokens.
+
+"How much did FB pay? $14,3 bn?!" and "how much did meta invest 14.3 billion" both become
+``how much did meta invest 14.3b``: case, curly quotes, zero-width characters, possessives,
+number formats and aliases are all flattened the same way for questions and for the
+phrasings they are compared with.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+STOPWORDS = frozenset(
+    """
+    a an the is are was were be been being am do does did doing done of in on at to for with
+    by from about as into onto and or but if so than then that this these those it its i me my
+    we our us you your he him his she her they them their what which who whom whose when where
+    why how can could would should will shall may might must has have had any some there here
+    now just really actually please pls plz hey hi hello yo bot factbot tell know u ur s t don
+    im ive id lol thanks thx thank still also again get got go going gonna wanna want
+    like much many exactly anyone someone something thing things up out there whats whether
+    hows whos wheres whys isnt doesnt didnt did does one ones other others very quite
+    """.split()
+)
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
+_UNITS = {
+    "billion": ("b", 1e9), "bn": ("b", 1e9), "b": ("b", 1e9), "bil": ("b", 1e9),
+    "million": ("m", 1e6), "mn": ("m", 1e6), "mil": ("m", 1e6), "m": ("m", 1e6),
+    "mio": ("m", 1e6), "thousand": ("k", 1e3), "k": ("k", 1e3),
+    "%": ("%", 1.0), "percent": ("%", 1.0), "per cent": ("%", 1.0), "pct": ("%", 1.0),
+}  # fmt: skip
+_NUMBER = re.compile(
+    r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*"
+    r"(?P<unit>billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct)?"
+    r"(?![a-z0-9])"
+)
+_TOKEN = re.compile(r"\d+(?:\.\d+)?[bmk%]?|[a-z]+")
+
+
+def _number_value(digits: str) -> float:
+    # "14,300,000" groups thousands; "14,3" is a decimal comma (as typed in much of Europe).
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", digits):
+        return float(digits.replace(",", ""))
+    return float(digits.replace(",", ".", 1).replace(",", ""))
+
+
+def _canonical_number(match: re.Match[str]) -> str:
+    try:
+        value = _number_value(match["num"])
+    except ValueError:
+        return match[0]
+    suffix, scale = _UNITS.get(match["unit"] or "", ("", 1.0))
+    if suffix == "%":
+        return f" {value:g}% "
+    value *= scale
+    for letter, size in (("b", 1e9), ("m", 1e6)):
+        if value >= size:
+            return f" {round(value / size, 3):g}{letter} "
+    return f" {value:g} "
+
+
+def clean(text: str) -> str:
+    """Unicode-normalised, case-folded text with one kind of quote and no invisible marks."""
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_QUOTES)
+    return text.casefold()
+
+
+def basic_tokens(text: str) -> list[str]:
+    text = clean(text)
+    text = re.sub(r"'s\b", "", text)
+    text = _NUMBER.sub(_canonical_number, text)
+    return _TOKEN.findall(text)
+
+
+class Normaliser:
+    """Maps every alias (one word or several) to its canonical word."""
+
+    def __init__(self, synonyms: Mapping[str, Iterable[str]]) -> None:
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for canonical, variants in synonyms.items():
+            target = tuple(basic_tokens(canonical))
+            for variant in (canonical, *variants):
+                key = tuple(basic_tokens(variant))
+                if key and key != target:
+                    self._phrases[key] = target
+        self._longest = max((len(k) for k in self._phrases), default=1)
+
+    @property
+    def words(self) -> set[str]:
+        """Every word an alias is made of, so typo correction can aim at them too."""
+        return {w for phrase in self._phrases for w in phrase}
+
+    def canonical(self, tokens: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+                target = self._phrases.get(tuple(tokens[i : i + size]))
+                if target is not None:
+                    out.extend(target)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        return self.canonical(basic_tokens(text))
+
+
+def content_words(tokens: Iterable[str]) -> list[str]:
+    return [t for t in tokens if t not in STOPWORDS]
+
+
+def is_number(token: str) -> bool:
+    return token[:1].isdigit()

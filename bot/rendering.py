@@ -1,0 +1,75 @@
+"""Answers as text for a console and as JSON for machines (Discord embeds live in the
+Discord adapter, which is the only part allowed to import discord.py)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.models import Answer
+
+if TYPE_CHECKING:
+    from bot.evaluation import Score
+
+NOT_ANSWERED = "I don't know that one."
+ASK_BACK = "I'm not sure which you mean."
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)
+
+
+def answer_text(answer: Answer) -> str:
+    if not answer.answered:
+        lines = [ASK_BACK if answer.ambiguous else NOT_ANSWERED]
+        if answer.suggestions:
+            lines.append("Did you mean:")
+            lines += [f"  - {s.question}  [{s.fact_id}]" for s in answer.suggestions]
+        return "\n".join(lines)
+    lines = [answer.answer or "", ""]
+    for citation in answer.citations:
+        quoted = textwrap.fill(
+            citation.text, width=88, initial_indent="  > ", subsequent_indent="  > "
+        )
+        where = f"{citation.title} ({citation.source_id}:{citation.sentence_id})"
+        if citation.url:
+            where += f" {citation.url}"
+        lines += [quoted, f"    — {where}"]
+    lines.append(f"[{answer.fact_id}, confidence {answer.confidence:.0f}%]")
+    return "\n".join(lines)
+
+
+def render_scores(name: str, scores: Sequence[Score]) -> str:
+    """A Markdown table of the scores side by side, then each scorer's misses."""
+    first = scores[0]
+    lines = [
+        f"{name}: {len(first.answerable)} answerable, {len(first.unanswerable)} not answerable",
+        "",
+        "| | " + " | ".join(s.name for s in scores) + " |",
+        "|---|" + "---|" * len(scores),
+        "| answered right | "
+        + " | ".join(
+            f"{sum(o.right for o in s.answerable)}/{len(s.answerable)} ({s.accuracy:.1%})"
+            for s in scores
+        )
+        + " |",
+        "| abstained right | "
+        + " | ".join(
+            f"{sum(o.right for o in s.unanswerable)}/{len(s.unanswerable)} ({s.abstention:.1%})"
+            for s in scores
+        )
+        + " |",
+        "| wrong answers | " + " | ".join(str(len(s.wrong_answers)) for s in scores) + " |",
+    ]
+    for score in scores:
+        misses = [o for o in score.outcomes if not o.right]
+        lines += ["", f"{score.name} misses ({len(misses)}):"]
+        lines += [
+            f"  {o.question!r}: expected {o.expected or 'no answer'}, "
+            f"got {o.got or 'no answer'} ({o.confidence:.1f})"
+            for o in misses
+        ]
+    return "\n".join(lines)

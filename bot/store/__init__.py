@@ -1,0 +1,5 @@
+"""Persistence: the SQLite store and its schema."""
+
+from bot.store.database import SEED_ACTOR, FactStats, Store, UnansweredQuestion
+
+__all__ = ["SEED_ACTOR", "FactStats", "Store", "UnansweredQuestion"]

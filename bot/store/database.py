@@ -1,0 +1,406 @@
+"""SQLite persistence through aiosqlite: facts, sources, history, questions, feedback.
+
+One connection for the life of the process, opened by :meth:`Store.open` and closed by
+:meth:`Store.close`. Every write that touches more than one row runs in one transaction.
+The store keeps no matching logic and makes no decisions about who may change what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.knowledge import KnowledgeBase
+from bot.models import GLOBAL, Fact, HistoryEntry, Sentence, SentenceRef, Source
+from bot.store.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+SEED_ACTOR = "knowledge base"
+
+Action = Literal["seed", "add", "edit", "alias", "remove", "restore"]
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    question: str
+    times: int
+    last_asked: dt.datetime
+
+
+@dataclass(frozen=True)
+class FactStats:
+    asked: int
+    helpful: int
+    unhelpful: int
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _fact_hash(fact: Fact) -> str:
+    return hashlib.sha256(json.dumps(fact.content(), sort_keys=True).encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA busy_timeout = 5000")
+            store = cls(db)
+            await store._migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+
+    async def _migrate(self) -> None:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = row[0] if row else 0
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            log.info("migrating database to version %d", number)
+            await self._db.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    # -- seeding -----------------------------------------------------------------------
+
+    async def seed(self, knowledge: KnowledgeBase) -> bool:
+        """Bring the shipped knowledge into the store; returns whether anything was read.
+
+        Runs only when the shipped files changed since the last seed. A fact changed
+        through the store since (an edit, a removal) is left exactly as it is.
+        """
+        async with self._db.execute("SELECT value FROM meta WHERE key = 'seed'") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row["value"] == knowledge.digest:
+            return False
+        existing = {(f.guild_id, f.id): f for f in await self.facts(GLOBAL)}
+        edited = await self._edited_fact_ids()
+        async with self._transaction() as db:
+            for source in knowledge.sources:
+                await self._write_source(db, source, SEED_ACTOR)
+            for fact in knowledge.facts:
+                key = (GLOBAL, fact.id)
+                if fact.id in edited:
+                    log.info("seed: keeping the edited version of fact %s", fact.id)
+                    continue
+                before = existing.get(key)
+                if before is not None and before.content() == fact.content():
+                    continue
+                await self._write_fact(db, fact, SEED_ACTOR, shipped_hash=_fact_hash(fact))
+                await self._write_history(db, fact, "seed", SEED_ACTOR, before, fact)
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES ('seed', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (knowledge.digest,),
+            )
+        return True
+
+    async def _edited_fact_ids(self) -> set[str]:
+        query = "SELECT id FROM facts WHERE guild_id = ? AND edited = 1"
+        async with self._db.execute(query, (GLOBAL,)) as cursor:
+            return {row["id"] for row in await cursor.fetchall()}
+
+    # -- sources -----------------------------------------------------------------------
+
+    async def sources(self) -> list[Source]:
+        sentences: dict[str, list[Sentence]] = {}
+        query = "SELECT source_id, id, text FROM sentences ORDER BY source_id, position"
+        async with self._db.execute(query) as cursor:
+            async for row in cursor:
+                sentences.setdefault(row["source_id"], []).append(
+                    Sentence(source_id=row["source_id"], id=row["id"], text=row["text"])
+                )
+        async with self._db.execute("SELECT * FROM sources ORDER BY added_at, id") as cursor:
+            return [
+                Source(
+                    id=row["id"],
+                    guild_id=row["guild_id"],
+                    title=row["title"],
+                    publisher=row["publisher"],
+                    url=row["url"],
+                    date=row["date"],
+                    sentences=tuple(sentences.get(row["id"], ())),
+                )
+                for row in await cursor.fetchall()
+            ]
+
+    async def source_exists(self, source_id: str) -> bool:
+        query = "SELECT 1 FROM sources WHERE id = ?"
+        async with self._db.execute(query, (source_id,)) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def add_source(self, source: Source, actor: str) -> None:
+        async with self._transaction() as db:
+            await self._write_source(db, source, actor)
+
+    async def _write_source(self, db: aiosqlite.Connection, source: Source, actor: str) -> None:
+        await db.execute(
+            """
+            INSERT INTO sources (id, guild_id, title, publisher, url, date, added_by, added_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                title = excluded.title, publisher = excluded.publisher,
+                url = excluded.url, date = excluded.date
+            """,
+            (
+                source.id,
+                source.guild_id,
+                source.title,
+                source.publisher,
+                source.url,
+                source.date.isoformat() if source.date else None,
+                actor,
+                _now(),
+            ),
+        )
+        # Sentences are only ever added or corrected, never deleted: facts cite them.
+        await db.executemany(
+            """
+            INSERT INTO sentences (source_id, id, position, text) VALUES (?, ?, ?, ?)
+            ON CONFLICT (source_id, id) DO UPDATE SET
+                text = excluded.text, position = excluded.position
+            """,
+            [(source.id, s.id, i, s.text) for i, s in enumerate(source.sentences)],
+        )
+
+    # -- facts -------------------------------------------------------------------------
+
+    async def facts(self, guild_id: int | None = None) -> list[Fact]:
+        """Every fact row (removed ones included), of one guild or of all."""
+        where, args = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        phrasings: dict[tuple[int, str], list[str]] = {}
+        async with self._db.execute(
+            f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position", args
+        ) as cursor:
+            async for row in cursor:
+                phrasings.setdefault((row[0], row[1]), []).append(row[2])
+        citations: dict[tuple[int, str], list[SentenceRef]] = {}
+        async with self._db.execute(
+            f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {where}"
+            " ORDER BY position",
+            args,
+        ) as cursor:
+            async for row in cursor:
+                citations.setdefault((row[0], row[1]), []).append(
+                    SentenceRef(source_id=row[2], sentence_id=row[3])
+                )
+        async with self._db.execute(
+            f"SELECT * FROM facts {where} ORDER BY guild_id, id", args
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Fact(
+                id=row["id"],
+                guild_id=row["guild_id"],
+                answer=row["answer"],
+                keywords=tuple(json.loads(row["keywords"])),
+                removed=bool(row["removed"]),
+                questions=tuple(phrasings[(row["guild_id"], row["id"])]),
+                cites=tuple(citations[(row["guild_id"], row["id"])]),
+            )
+            for row in rows
+        ]
+
+    async def fact(self, guild_id: int, fact_id: str) -> Fact | None:
+        return next((f for f in await self.facts(guild_id) if f.id == fact_id), None)
+
+    async def save_fact(
+        self, fact: Fact, action: Action, actor: str, before: Fact | None
+    ) -> None:
+        """Write a fact and its history entry together: a change is never unrecorded."""
+        async with self._transaction() as db:
+            await self._write_fact(db, fact, actor, shipped_hash=None)
+            await self._write_history(db, fact, action, actor, before, fact)
+
+    async def _write_fact(
+        self, db: aiosqlite.Connection, fact: Fact, actor: str, shipped_hash: str | None
+    ) -> None:
+        key = (fact.guild_id, fact.id)
+        await db.execute(
+            """
+            INSERT INTO facts
+                (guild_id, id, answer, keywords, removed, shipped_hash, edited,
+                 updated_at, updated_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id, id) DO UPDATE SET
+                answer = excluded.answer, keywords = excluded.keywords,
+                removed = excluded.removed,
+                shipped_hash = coalesce(excluded.shipped_hash, shipped_hash),
+                edited = excluded.edited,
+                updated_at = excluded.updated_at, updated_by = excluded.updated_by
+            """,
+            (
+                *key,
+                fact.answer,
+                json.dumps(list(fact.keywords)),
+                int(fact.removed),
+                shipped_hash,
+                int(shipped_hash is None),
+                _now(),
+                actor,
+            ),
+        )
+        await db.execute("DELETE FROM phrasings WHERE guild_id = ? AND fact_id = ?", key)
+        await db.executemany(
+            "INSERT INTO phrasings (guild_id, fact_id, position, text) VALUES (?, ?, ?, ?)",
+            [(*key, i, q) for i, q in enumerate(fact.questions)],
+        )
+        await db.execute("DELETE FROM citations WHERE guild_id = ? AND fact_id = ?", key)
+        await db.executemany(
+            "INSERT INTO citations (guild_id, fact_id, position, source_id, sentence_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(*key, i, r.source_id, r.sentence_id) for i, r in enumerate(fact.cites)],
+        )
+
+    async def _write_history(
+        self,
+        db: aiosqlite.Connection,
+        fact: Fact,
+        action: Action,
+        actor: str,
+        before: Fact | None,
+        after: Fact | None,
+    ) -> None:
+        await db.execute(
+            "INSERT INTO fact_history (guild_id, fact_id, action, actor, at, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                fact.guild_id,
+                fact.id,
+                action,
+                actor,
+                _now(),
+                json.dumps(before.content()) if before else None,
+                json.dumps(after.content()) if after else None,
+            ),
+        )
+
+    async def history(self, guild_id: int, fact_id: str) -> list[HistoryEntry]:
+        """A fact's changes, oldest first; a guild sees the global history it builds on."""
+        query = (
+            "SELECT * FROM fact_history WHERE fact_id = ? AND guild_id IN (0, ?) ORDER BY id"
+        )
+        async with self._db.execute(query, (fact_id, guild_id)) as cursor:
+            return [
+                HistoryEntry(
+                    fact_id=row["fact_id"],
+                    guild_id=row["guild_id"],
+                    action=row["action"],
+                    actor=row["actor"],
+                    at=dt.datetime.fromisoformat(row["at"]),
+                    before=_json_or_none(row["before"]),
+                    after=_json_or_none(row["after"]),
+                )
+                for row in await cursor.fetchall()
+            ]
+
+    # -- questions and feedback ------------------------------------------------------------
+
+    async def log_question(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int | None,
+        question: str,
+        fact_id: str | None,
+        answered: bool,
+        confidence: float,
+        reply_id: int | None = None,
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
+            " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, channel_id, question, fact_id, int(answered), confidence, reply_id, _now()),
+        )
+
+    async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
+        """Questions the bot could not answer in a guild, most asked first."""
+        query = """
+            SELECT lower(question) AS question, count(*) AS times, max(asked_at) AS last_asked
+            FROM questions WHERE guild_id = ? AND answered = 0
+            GROUP BY lower(question) ORDER BY times DESC, last_asked DESC LIMIT ?
+        """
+        async with self._db.execute(query, (guild_id, limit)) as cursor:
+            return [
+                UnansweredQuestion(
+                    row["question"], row["times"], dt.datetime.fromisoformat(row["last_asked"])
+                )
+                for row in await cursor.fetchall()
+            ]
+
+    async def answered_fact(self, reply_id: int) -> tuple[int, str] | None:
+        """The (guild, fact) a bot reply answered with, if it was an answer."""
+        query = "SELECT guild_id, fact_id FROM questions WHERE reply_id = ? AND answered = 1"
+        async with self._db.execute(query, (reply_id,)) as cursor:
+            row = await cursor.fetchone()
+        return (row["guild_id"], row["fact_id"]) if row else None
+
+    async def record_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
+        await self._db.execute(
+            "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (reply_id, user_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+            (reply_id, user_id, vote, _now()),
+        )
+
+    async def withdraw_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
+        await self._db.execute(
+            "DELETE FROM feedback WHERE reply_id = ? AND user_id = ? AND vote = ?",
+            (reply_id, user_id, vote),
+        )
+
+    async def fact_stats(self, guild_id: int, fact_id: str) -> FactStats:
+        query = """
+            SELECT count(DISTINCT q.id) AS asked,
+                   coalesce(sum(f.vote = 1), 0) AS helpful,
+                   coalesce(sum(f.vote = -1), 0) AS unhelpful
+            FROM questions q LEFT JOIN feedback f ON f.reply_id = q.reply_id
+            WHERE q.guild_id = ? AND q.fact_id = ? AND q.answered = 1
+        """
+        async with self._db.execute(query, (guild_id, fact_id)) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return FactStats(row["asked"], row["helpful"], row["unhelpful"])
+
+    async def count(self, table: Literal["facts", "questions", "sources", "fact_history"]) -> int:
+        async with self._db.execute(f"SELECT count(*) FROM {table}") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+def _json_or_none(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None
