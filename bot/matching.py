@@ -16,22 +16,50 @@ The index is updated fact by fact; it never touches the database or the network.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.knowledge import Aliases
 from bot.models import GLOBAL, Fact
-from bot.normalise import Normaliser, content_words, is_number
+from bot.normalise import (
+    STOPWORDS,
+    Normaliser,
+    basic_tokens,
+    content_words,
+    is_number,
+    stem,
+    surface_tokens,
+)
 
 RESEMBLANCE_WEIGHT = 0.45
 MISMATCH_PENALTY = 0.55
 """Multiplies the score of a fact that lacks an entity or amount the question names."""
-CITED_WORD_CREDIT = 0.5
+CITED_WORD_CREDIT = 0.25
 """A question word found only in a fact's cited sentences counts this much."""
+
+
+_YEAR = re.compile(r"(19|20)\d\d")
+_MONTHS = frozenset(
+    stem(m)
+    for m in "january february march april may june july august september october "
+    "november december".split()
+)
+_AMOUNT_WORDS = frozenset({"amount", "sum", "total", "percentage", "percent", "price", "cost"})
+
+
+def _answer_kind(words: list[str]) -> str | None:
+    pairs = set(zip(words, words[1:], strict=False))
+    if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words):
+        return "amount"
+    if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
+        return "date"
+    return None
 
 
 @dataclass(frozen=True)
@@ -50,29 +78,43 @@ class _Entry:
     cited_words: frozenset[str]
     entities: frozenset[str]
     numbers: frozenset[str]
+    has_date: bool
 
 
 @dataclass
 class Query:
     text: str
+    tokens: list[str]
     words: list[str]
     entities: frozenset[str] = field(default_factory=frozenset)
     numbers: frozenset[str] = field(default_factory=frozenset)
+    wants: str | None = None
+    """The kind of answer asked for: "amount" (how much...) or "date" (when...)."""
+
+    @property
+    def topics(self) -> frozenset[str]:
+        """What the question asks about, beyond the names and amounts it mentions."""
+        return frozenset(self.words) - self.entities - self.numbers
 
     @property
     def phrase(self) -> str:
-        return " ".join(self.words)
+        return " ".join(self.tokens)
 
 
 class FactIndex:
     def __init__(self, aliases: Aliases) -> None:
         self._normaliser = Normaliser({**aliases.entities, **aliases.words})
-        self._entity_names = frozenset(aliases.entities)
-        self._alias_words = self._normaliser.words | set(aliases.entities) | set(aliases.words)
+        self._entity_names = frozenset(w for name in aliases.entities for w in basic_tokens(name))
+        self._alias_surface = frozenset(
+            w
+            for name, variants in {**aliases.entities, **aliases.words}.items()
+            for text in (name, *variants)
+            for w in surface_tokens(text)
+        )
         self._entries: dict[tuple[int, str], _Entry] = {}
         self._document_frequency: Counter[str] = Counter()
+        self._surface_words: set[str] = set(self._alias_surface)
         self._vocabulary: list[str] | None = None
-        self._known: frozenset[str] = frozenset()
 
     # -- keeping the index in step with the store ------------------------------------
 
@@ -80,14 +122,16 @@ class FactIndex:
         """Add or replace one fact (a guild's own facts shadow the global ones)."""
         self.discard(fact.guild_id, fact.id)
         core = [fact.answer, *fact.questions, *fact.keywords]
+        self._surface_words.update(w for text in core for w in surface_tokens(text))
         words = frozenset(w for text in core for w in self._words(text))
         entry = _Entry(
             fact=fact,
-            phrasings=[" ".join(self._words(q)) for q in fact.questions],
+            phrasings=[" ".join(self._normaliser.tokens(q)) for q in fact.questions],
             words=words,
             cited_words=frozenset(w for text in cited_texts for w in self._words(text)),
             entities=words & self._entity_names,
             numbers=frozenset(w for w in words if is_number(w)),
+            has_date=any(_YEAR.fullmatch(w) or w in _MONTHS for w in words),
         )
         self._entries[(fact.guild_id, fact.id)] = entry
         if not fact.removed:
@@ -114,13 +158,17 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        tokens = [self._correct(t) for t in self._normaliser.tokens(question)]
-        words = content_words(self._normaliser.canonical(tokens))
+        tokens = self._normaliser.canonical(
+            [stem(self._correct(t)) for t in surface_tokens(question)]
+        )
+        words = content_words(tokens)
         return Query(
             text=question,
+            tokens=tokens,
             words=words,
             entities=frozenset(w for w in words if w in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
+            wants=_answer_kind(surface_tokens(question)),
         )
 
     def search(self, question: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
@@ -137,6 +185,13 @@ class FactIndex:
                 + (1 - RESEMBLANCE_WEIGHT) * 100 * self._coverage(query, entry)
             )
             mismatch = (query.entities - entry.entities) | (query.numbers - entry.numbers)
+            if query.topics and query.topics.isdisjoint(entry.words):
+                # It names the right companies but asks something else about them.
+                mismatch |= query.topics
+            if (query.wants == "amount" and not entry.numbers) or (
+                query.wants == "date" and not entry.has_date
+            ):
+                mismatch |= {query.wants}
             if mismatch:
                 score *= MISMATCH_PENALTY
             matches.append(Match(entry.fact, round(score, 1), frozenset(mismatch)))
@@ -179,23 +234,28 @@ class FactIndex:
     def _words(self, text: str) -> list[str]:
         return content_words(self._normaliser.tokens(text))
 
-    def _correct(self, token: str) -> str:
+    def _correct(self, word: str) -> str:
         """Fix a typo against the words the index knows; leave real unknown words alone."""
-        if len(token) < 5 or is_number(token) or token in self._alias_words:
-            return token
+        if (
+            len(word) < 5
+            or is_number(word)
+            or word in self._surface_words
+            or word in STOPWORDS
+            or stem(word) in self._document_frequency
+            or stem(word) in self._normaliser.words
+        ):
+            return word
         if self._vocabulary is None:
-            self._known = frozenset(
-                {w for e in self._entries.values() for w in e.words} | self._alias_words
-            )
-            self._vocabulary = sorted(self._known)
+            self._vocabulary = sorted(self._surface_words)
             self._cached_correction.cache_clear()
-        return self._cached_correction(token)
+        return self._cached_correction(word)
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one index per process, cleared on change
-    def _cached_correction(self, token: str) -> str:
-        if token in self._known or self._vocabulary is None:
-            return token
+    def _cached_correction(self, word: str) -> str:
+        # One slip (a wrong, missing, extra or swapped letter) in a short word, two in a
+        # long one: "scael", "microsfot", "investmnet"; but not "amount" -> "paramount".
+        allowed = 1 if len(word) < 8 else 2
         best = process.extractOne(
-            token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=80
+            word, self._vocabulary or [], scorer=OSA.distance, score_cutoff=allowed
         )
-        return best[0] if best else token
+        return best[0] if best else word

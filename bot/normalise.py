@@ -11,8 +11,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
-STOPWORDS = frozenset(
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """"planning", "planned" and "plans" all become "plan"; numbers stay as they are."""
+    return word if word[:1].isdigit() else _STEMMER.stemWord(word)
+
+
+_STOPWORDS = (
     """
     a an the is are was were be been being am do does did doing done of in on at to for with
     by from about as into onto and or but if so than then that this these those it its i me my
@@ -21,9 +33,11 @@ STOPWORDS = frozenset(
     now just really actually please pls plz hey hi hello yo bot factbot tell know u ur s t don
     im ive id lol thanks thx thank still also again get got go going gonna wanna want
     like much many exactly anyone someone something thing things up out there whats whether
-    hows whos wheres whys isnt doesnt didnt did does one ones other others very quite
+    hows whos wheres whys isnt doesnt didnt one ones very quite all w abt bc cuz tho rn ya
+    amount sum total
     """.split()
 )
+STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
@@ -69,11 +83,16 @@ def clean(text: str) -> str:
     return text.casefold()
 
 
-def basic_tokens(text: str) -> list[str]:
+def surface_tokens(text: str) -> list[str]:
+    """Words as typed (lower-cased, numbers in one form), before stemming."""
     text = clean(text)
     text = re.sub(r"'s\b", "", text)
     text = _NUMBER.sub(_canonical_number, text)
     return _TOKEN.findall(text)
+
+
+def basic_tokens(text: str) -> list[str]:
+    return [stem(token) for token in surface_tokens(text)]
 
 
 class Normaliser:
@@ -92,7 +111,7 @@ class Normaliser:
     @property
     def words(self) -> set[str]:
         """Every word an alias is made of, so typo correction can aim at them too."""
-        return {w for phrase in self._phrases for w in phrase}
+        return {w for pair in self._phrases.items() for phrase in pair for w in phrase}
 
     def canonical(self, tokens: list[str]) -> list[str]:
         out: list[str] = []
