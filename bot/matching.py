@@ -50,6 +50,7 @@ _MONTHS = frozenset(
     for m in "january february march april may june july august september october "
     "november december".split()
 )
+_UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 _AMOUNT_WORDS = frozenset({"amount", "sum", "total", "percentage", "percent", "price", "cost"})
 
 
@@ -123,7 +124,10 @@ class FactIndex:
         self.discard(fact.guild_id, fact.id)
         core = [fact.answer, *fact.questions, *fact.keywords]
         self._surface_words.update(w for text in core for w in surface_tokens(text))
-        words = frozenset(w for text in core for w in self._words(text))
+        words = {w for text in core for w in self._words(text)}
+        # "$14.3 billion" also answers "how many billions".
+        words |= {_UNIT_WORDS[w[-1]] for w in words if is_number(w) and w[-1] in _UNIT_WORDS}
+        words = frozenset(words)
         entry = _Entry(
             fact=fact,
             phrasings=[" ".join(self._normaliser.tokens(q)) for q in fact.questions],

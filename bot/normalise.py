@@ -34,7 +34,7 @@ _STOPWORDS = (
     im ive id lol thanks thx thank still also again get got go going gonna wanna want
     like much many exactly anyone someone something thing things up out there whats whether
     hows whos wheres whys isnt doesnt didnt one ones very quite all w abt bc cuz tho rn ya
-    amount sum total
+    amount sum total say says said saying
     """.split()
 )
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
