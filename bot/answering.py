@@ -37,7 +37,11 @@ def decide(
     runner_up = matches[1] if len(matches) > 1 else None
     if best is None or best.score < thresholds.answer:
         return _abstain(question, matches, best.score if best else 0.0, thresholds)
-    if runner_up is not None and best.score - runner_up.score < thresholds.margin:
+    if runner_up is not None and (
+        best.score - runner_up.score < thresholds.margin or (best.vague and not runner_up.mismatch)
+    ):
+        # Two facts fit (or the question only names a company that several facts
+        # involve): ask back with both rather than guess.
         return _abstain(question, matches[:2], best.score, thresholds, ambiguous=True)
     return compose(question, best.fact, best.score, cite)
 

@@ -7,8 +7,8 @@ bad input with a one-line reason on stderr, 1 unexpected failure.
 from __future__ import annotations
 
 import argparse
-import json
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -45,9 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", parents=[common], help="answer one question")
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
-    ask.add_argument(
-        "--batch", action="store_true", help="answer each line of stdin, in order"
-    )
+    ask.add_argument("--batch", action="store_true", help="answer each line of stdin, in order")
     ask.set_defaults(handler=_ask)
 
     chat = commands.add_parser("chat", parents=[common], help="talk to the bot in the console")

@@ -111,7 +111,8 @@ def load_labelled(path: Path) -> list[Labelled]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         groups = _LabelledFile.model_validate({"root": data}).root
     except (OSError, yaml.YAMLError, ValidationError) as error:
-        raise BadInput(f"{path}: not a labelled question file ({error.__class__.__name__})")
+        reason = error.__class__.__name__
+        raise BadInput(f"{path}: not a labelled question file ({reason})") from None
     return [
         Labelled(str(q), None if fact_id == NONE else fact_id)
         for fact_id, questions in groups.items()

@@ -15,6 +15,7 @@ The index is updated fact by fact; it never touches the database or the network.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -35,27 +36,42 @@ from bot.normalise import (
     is_number,
     stem,
     surface_tokens,
+    without_filler,
 )
 
 RESEMBLANCE_WEIGHT = 0.45
 MISMATCH_PENALTY = 0.55
 """Multiplies the score of a fact that lacks an entity or amount the question names."""
 CITED_WORD_CREDIT = 0.25
+CLOSE_PHRASING = 80.0
+"""Resemblance at which a question counts as one of a fact's own phrasings."""
 """A question word found only in a fact's cited sentences counts this much."""
 
 
 _YEAR = re.compile(r"(19|20)\d\d")
 _MONTHS = frozenset(
     stem(m)
-    for m in "january february march april may june july august september october "
-    "november december".split()
+    for m in [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
 )
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 _AMOUNT_WORDS = frozenset({"amount", "sum", "total", "percentage", "percent", "price", "cost"})
 
 
 def _answer_kind(words: list[str]) -> str | None:
-    pairs = set(zip(words, words[1:], strict=False))
+    pairs = set(itertools.pairwise(words))
     if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words):
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
@@ -69,6 +85,9 @@ class Match:
     score: float
     mismatch: frozenset[str] = frozenset()
     """Entities or amounts in the question that the fact does not involve."""
+    vague: bool = False
+    """The question names things ("google?") without asking anything about them, and is
+    not one of the fact's phrasings either ("what does scale do" is)."""
 
 
 @dataclass
@@ -130,7 +149,9 @@ class FactIndex:
         words = frozenset(words)
         entry = _Entry(
             fact=fact,
-            phrasings=[" ".join(self._normaliser.tokens(q)) for q in fact.questions],
+            phrasings=[
+                " ".join(without_filler(self._normaliser.tokens(q))) for q in fact.questions
+            ],
             words=words,
             cited_words=frozenset(w for text in cited_texts for w in self._words(text)),
             entities=words & self._entity_names,
@@ -162,8 +183,8 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        tokens = self._normaliser.canonical(
-            [stem(self._correct(t)) for t in surface_tokens(question)]
+        tokens = without_filler(
+            self._normaliser.canonical([stem(self._correct(t)) for t in surface_tokens(question)])
         )
         words = content_words(tokens)
         return Query(
@@ -184,10 +205,9 @@ class FactIndex:
         resemblance = self._resemblance(query, entries)
         matches = []
         for entry in entries:
-            score = (
-                RESEMBLANCE_WEIGHT * resemblance[entry.fact.id]
-                + (1 - RESEMBLANCE_WEIGHT) * 100 * self._coverage(query, entry)
-            )
+            score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
+                1 - RESEMBLANCE_WEIGHT
+            ) * 100 * self._coverage(query, entry)
             mismatch = (query.entities - entry.entities) | (query.numbers - entry.numbers)
             if query.topics and query.topics.isdisjoint(entry.words):
                 # It names the right companies but asks something else about them.
@@ -198,7 +218,14 @@ class FactIndex:
                 mismatch |= {query.wants}
             if mismatch:
                 score *= MISMATCH_PENALTY
-            matches.append(Match(entry.fact, round(score, 1), frozenset(mismatch)))
+            matches.append(
+                Match(
+                    entry.fact,
+                    round(score, 1),
+                    frozenset(mismatch),
+                    vague=not query.topics and resemblance[entry.fact.id] < CLOSE_PHRASING,
+                )
+            )
         matches.sort(key=lambda m: m.score, reverse=True)
         return matches[:limit]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 

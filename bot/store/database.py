@@ -239,9 +239,7 @@ class Store:
     async def fact(self, guild_id: int, fact_id: str) -> Fact | None:
         return next((f for f in await self.facts(guild_id) if f.id == fact_id), None)
 
-    async def save_fact(
-        self, fact: Fact, action: Action, actor: str, before: Fact | None
-    ) -> None:
+    async def save_fact(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> None:
         """Write a fact and its history entry together: a change is never unrecorded."""
         async with self._transaction() as db:
             await self._write_fact(db, fact, actor, shipped_hash=None)
@@ -312,9 +310,7 @@ class Store:
 
     async def history(self, guild_id: int, fact_id: str) -> list[HistoryEntry]:
         """A fact's changes, oldest first; a guild sees the global history it builds on."""
-        query = (
-            "SELECT * FROM fact_history WHERE fact_id = ? AND guild_id IN (0, ?) ORDER BY id"
-        )
+        query = "SELECT * FROM fact_history WHERE fact_id = ? AND guild_id IN (0, ?) ORDER BY id"
         async with self._db.execute(query, (fact_id, guild_id)) as cursor:
             return [
                 HistoryEntry(

@@ -1,0 +1,128 @@
+"""The `factbot` command keeps the contract in DESIGN.md: output shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+JSON_KEYS = {
+    "question",
+    "answered",
+    "answer",
+    "confidence",
+    "fact_id",
+    "citations",
+    "suggestions",
+}
+
+
+@pytest.fixture
+def run(tmp_path: Path, db_path: Path):  # type: ignore[no-untyped-def]
+    """Run `python -m bot ...` in an empty folder with its own database and no token."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "FACTBOT_DB"}}
+    env["FACTBOT_DB"] = str(db_path)
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=60,
+        )
+
+    return run
+
+
+def test_ask_json_answers_with_the_verbatim_citation(run) -> None:  # type: ignore[no-untyped-def]
+    """One JSON object with the contract's keys and the article's $14.3B sentence."""
+    result = run("ask", "--json", "how much did Meta pay")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == JSON_KEYS
+    assert answer["answered"] is True
+    assert answer["fact_id"] == "meta-investment"
+    assert "$14.3 billion" in answer["answer"]
+    assert answer["citations"][0]["text"].startswith(
+        "However, following Meta’s significant investment of $14.3 billion for a 49% stake"
+    )
+    assert set(answer["citations"][0]) == {"source_id", "sentence_id", "text", "title", "url"}
+
+
+def test_ask_prints_the_answer_and_quotes_for_a_person(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("ask", "How much did Meta pay?")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Meta paid $14.3 billion for a 49% stake in Scale AI.")
+    assert "> However, following Meta’s significant investment" in result.stdout
+
+
+def test_unanswerable_question_is_still_success(run) -> None:  # type: ignore[no-untyped-def]
+    """Abstaining is an answer: exit 0, answered false, no citations."""
+    result = run("ask", "--json", "how much did Amazon pay?")
+    assert result.returncode == 0
+    answer = json.loads(result.stdout)
+    assert answer["answered"] is False
+    assert answer["answer"] is None
+    assert answer["citations"] == []
+    assert isinstance(answer["suggestions"], list)
+
+
+def test_batch_answers_every_line_in_order(run) -> None:  # type: ignore[no-untyped-def]
+    """One JSON line per input line, blank lines giving answered: false."""
+    questions = ["how much did meta pay", "", "who's scale's ceo", "what's the weather"]
+    result = run("ask", "--json", "--batch", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == questions
+    assert [a["answered"] for a in answers] == [True, False, True, False]
+    assert answers[1]["suggestions"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", ""), "Ask me a question in words"),
+        (("ask", "   \u200b "), "Ask me a question in words"),
+        (("ask", "x" * 4000), "please keep it under 500"),
+        (("ask",), "give one QUESTION, or --batch"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(run, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
+
+
+def test_unknown_command_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("frobnicate").returncode == 2
+
+
+def test_run_without_a_token_says_how_to_set_it(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("run")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "DISCORD_TOKEN is not set" in result.stderr
+
+
+def test_db_flag_creates_and_seeds_the_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    other = tmp_path / "nested" / "other.sqlite3"
+    result = run("ask", "--db", str(other), "--json", "meta stake?")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["answered"] is True
+    assert other.exists()
+
+
+def test_chat_answers_until_an_empty_line(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("chat", stdin="how much did meta pay\nhello?\n\n")
+    assert result.returncode == 0
+    assert "bot> Meta paid $14.3 billion" in result.stdout
+    assert "I don't know that one." in result.stdout

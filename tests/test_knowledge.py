@@ -1,0 +1,90 @@
+"""The shipped knowledge base is valid, and the loader names every problem it finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeError, load_knowledge
+
+FACTS_FILE = "facts/scale-meta-article.yaml"
+
+
+def _edit_facts(root: Path, change) -> None:  # type: ignore[no-untyped-def]
+    path = root / FACTS_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data["facts"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_shipped_knowledge_loads_with_enough_curated_facts() -> None:
+    """Every fact has an answer, at least five chat phrasings and a citation."""
+    knowledge = load_knowledge()
+    assert len(knowledge.facts) >= 20
+    for fact in knowledge.facts:
+        assert len(fact.questions) >= 5, fact.id
+        assert fact.cites, fact.id
+
+
+def test_every_cited_sentence_is_verbatim_in_the_article() -> None:
+    """Citations quote the document's own words, character for character."""
+    knowledge = load_knowledge()
+    article = (Path(__file__).parents[1] / "knowledge/sources/scale-meta-article.txt").read_text(
+        encoding="utf-8"
+    )
+    sources = {s.id: s for s in knowledge.sources}
+    for fact in knowledge.facts:
+        for ref in fact.cites:
+            sentence = sources[ref.source_id].sentence(ref.sentence_id)
+            assert sentence is not None
+            assert sentence.text in article, f"{fact.id} cites {ref}"
+
+
+def test_every_article_sentence_is_cited_by_some_fact() -> None:
+    """The curated facts cover every claim the article makes."""
+    knowledge = load_knowledge()
+    cited = {ref.sentence_id for fact in knowledge.facts for ref in fact.cites}
+    (article,) = knowledge.sources
+    assert {s.id for s in article.sentences} - cited == set()
+
+
+def test_missing_cited_sentence_names_file_and_fact(knowledge_copy: Path) -> None:
+    """A fact citing a sentence the source lacks is a load error naming both."""
+    _edit_facts(knowledge_copy, lambda facts: facts[0].update(cite=["s99"]))
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(knowledge_copy)
+    assert error.value.problems == [
+        f"knowledge/{FACTS_FILE}: fact 'meta-investment': cites s99, "
+        "which is not a sentence of scale-meta-article"
+    ]
+
+
+def test_all_problems_are_reported_together(knowledge_copy: Path) -> None:
+    """Duplicate ids, empty answers and empty phrasings are each named, in one error."""
+
+    def spoil(facts: list[dict]) -> None:
+        facts[1]["id"] = facts[0]["id"]
+        facts[2]["answer"] = "  "
+        facts[3]["questions"].append("")
+
+    _edit_facts(knowledge_copy, spoil)
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(knowledge_copy)
+    problems = "\n".join(error.value.problems)
+    assert "fact 'meta-investment': duplicate fact id" in problems
+    assert "fact 'google-planned-spend': answer: String should have at least 1 character" in (
+        problems
+    )
+    assert "fact 'reuters-report': questions." in problems
+    assert len(error.value.problems) == 3
+
+
+def test_sentence_not_in_the_document_is_refused(knowledge_copy: Path) -> None:
+    """A source's sentences must be the document's words, not a paraphrase."""
+    path = knowledge_copy / "sources/scale-meta-article.yaml"
+    text = path.read_text(encoding="utf-8").replace("$14.3 billion", "$15 billion", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="sentence s4 is not verbatim"):
+        load_knowledge(knowledge_copy)

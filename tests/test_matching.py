@@ -1,0 +1,82 @@
+"""The engine answers paraphrases, typos and aliases, and abstains instead of guessing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Engine
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("How much did Meta pay?", "meta-investment"),
+        ("meta stake?", "meta-investment"),
+        ("how much did FB put into scale", "meta-investment"),
+        ("did meta pay $14.3B", "meta-investment"),
+        ("did meta pay 14,3 bn", "meta-investment"),
+        ("how much did mtea pay for scael", "meta-investment"),
+        ("who's scale's ceo", "scale-ceo-joins-meta"),
+        ("where did alex wang go", "scale-ceo-joins-meta"),
+        ("is msft dropping scale", "microsoft-reevaluating"),
+        ("why is data labelling important", "why-annotation-matters"),
+        ("google 200m?", "google-planned-spend"),
+        ("does scale work w the govt", "other-clients"),
+    ],
+)
+def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    answer = engine.ask(question)
+    assert (answer.answered, answer.fact_id) == (True, fact_id)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hi",
+        "what's the weather",
+        "how much did Amazon pay?",
+        "did microsoft invest $14.3 billion?",
+        "did meta pay $20 billion for scale",
+        "who is google's ceo",
+        "Scale AI revenue?",
+        "when was scale founded",
+        "asdf qwerty",
+    ],
+)
+def test_out_of_scope_questions_are_not_answered(engine: Engine, question: str) -> None:
+    """Greetings, nonsense and traps get no fact, never a wrong one."""
+    answer = engine.ask(question)
+    assert not answer.answered
+    assert answer.answer is None
+    assert answer.citations == ()
+
+
+def test_a_vague_question_is_asked_back_with_the_nearest_facts(engine: Engine) -> None:
+    """Naming a company several facts involve gets suggestions, not a guess."""
+    answer = engine.ask("what about google?")
+    assert not answer.answered
+    assert {s.fact_id for s in answer.suggestions} == {
+        "google-pulling-back",
+        "google-planned-spend",
+    }
+
+
+def test_an_answer_quotes_its_sentence_verbatim(engine: Engine) -> None:
+    answer = engine.ask("how much did meta pay")
+    (citation,) = answer.citations
+    assert citation.source_id == "scale-meta-article"
+    assert citation.sentence_id == "s4"
+    assert citation.text.startswith("However, following Meta’s significant investment of $14.3")
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=st.text(max_size=200))
+def test_any_text_gets_an_answer_with_citations_or_none(engine: Engine, question: str) -> None:
+    """Whatever is typed, the engine does not fail, and answers always cite."""
+    answer = engine.ask(question)
+    assert 0 <= answer.confidence <= 100
+    assert bool(answer.citations) == answer.answered

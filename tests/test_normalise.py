@@ -1,0 +1,35 @@
+"""Different ways of typing the same thing become the same tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalise import basic_tokens, surface_tokens
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["$14.3B", "14.3 billion", "14,3 bn", "$14.3bn", "14.3 billion dollars", "$14,300,000,000"],
+)
+def test_amounts_in_any_format_become_one_token(typed: str) -> None:
+    """Every way of writing Meta's payment reads as 14.3b."""
+    assert "14.3b" in surface_tokens(typed)
+
+
+@pytest.mark.parametrize("typed", ["49%", "49 percent", "49 per cent", "49 pct"])
+def test_percentages_become_one_token(typed: str) -> None:
+    assert surface_tokens(typed) == ["49%"]
+
+
+def test_millions_and_plain_numbers() -> None:
+    assert surface_tokens("$200M, 200 million, 200 mil") == ["200m", "200m", "200m"]
+    assert surface_tokens("in 2025") == ["in", "2025"]
+
+
+def test_curly_quotes_possessives_and_invisible_characters_are_flattened() -> None:
+    """Meta’s, Meta's and a zero-width joiner inside a word read the same."""
+    assert basic_tokens("Meta’s") == basic_tokens("meta's") == basic_tokens("me\u200bta")
+
+
+def test_inflections_share_a_stem() -> None:
+    assert basic_tokens("planned planning plans") == ["plan", "plan", "plan"]

@@ -1,0 +1,96 @@
+"""The store seeds once, keeps moderators' edits, and records every change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import yaml
+
+from bot.engine import Engine
+from bot.knowledge import load_knowledge
+from bot.models import GLOBAL
+from bot.store import Store
+from bot.store.schema import MIGRATIONS
+
+
+async def test_new_database_is_migrated_and_seeded(db_path: Path) -> None:
+    """A fresh file gets the latest schema and every shipped fact."""
+    store = await Store.open(db_path)
+    try:
+        assert await store.seed(load_knowledge())
+        assert await store.count("facts") == len(load_knowledge().facts)
+    finally:
+        await store.close()
+    async with aiosqlite.connect(db_path) as db, db.execute("PRAGMA user_version") as cursor:
+        assert (await cursor.fetchone()) == (len(MIGRATIONS),)
+
+
+async def test_seeding_twice_changes_nothing(db_path: Path) -> None:
+    """Re-seeding the same files writes no rows and no history."""
+    store = await Store.open(db_path)
+    try:
+        await store.seed(load_knowledge())
+        history = await store.count("fact_history")
+        assert not await store.seed(load_knowledge())
+        assert await store.count("fact_history") == history
+    finally:
+        await store.close()
+
+
+async def test_facts_round_trip_through_the_store(db_path: Path) -> None:
+    """What is read back is exactly what the knowledge base says."""
+    knowledge = load_knowledge()
+    store = await Store.open(db_path)
+    try:
+        await store.seed(knowledge)
+        stored = {f.id: f for f in await store.facts(GLOBAL)}
+        sources = await store.sources()
+    finally:
+        await store.close()
+    assert {f.id: f for f in knowledge.facts} == stored
+    assert [s.sentences for s in sources] == [s.sentences for s in knowledge.sources]
+
+
+async def test_reseeding_changed_files_keeps_an_edit(db_path: Path, knowledge_copy: Path) -> None:
+    """A fact edited through the store survives a new knowledge base; others update."""
+    engine = await Engine.open(db_path, knowledge_root=knowledge_copy)
+    try:
+        await engine.edit_fact(GLOBAL, "meta-investment", actor="mod", answer="Edited answer.")
+    finally:
+        await engine.close()
+
+    path = knowledge_copy / "facts/scale-meta-article.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for fact in data["facts"][:2]:
+        fact["answer"] = "Rewritten in the files."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    engine = await Engine.open(db_path, knowledge_root=knowledge_copy)
+    try:
+        edited = await engine.view(GLOBAL, "meta-investment")
+        updated = await engine.view(GLOBAL, "scale-ceo-joins-meta")
+        history = await engine.history(GLOBAL, "scale-ceo-joins-meta")
+    finally:
+        await engine.close()
+    assert edited.fact.answer == "Edited answer."
+    assert updated.fact.answer == "Rewritten in the files."
+    assert [h.action for h in history] == ["seed", "seed"]
+
+
+async def test_every_change_is_in_the_history(engine: Engine) -> None:
+    """Who, what and the before/after of each change are recorded."""
+    await engine.edit_fact(GLOBAL, "read-more", actor="ana", answer="See TechCrunch.")
+    await engine.remove_fact(GLOBAL, "read-more", actor="bo")
+    await engine.restore_fact(GLOBAL, "read-more", actor="cy")
+    history = await engine.history(GLOBAL, "read-more")
+    assert [(h.action, h.actor) for h in history] == [
+        ("seed", "knowledge base"),
+        ("edit", "ana"),
+        ("remove", "bo"),
+        ("restore", "cy"),
+    ]
+    assert history[1].after is not None
+    assert history[1].after["answer"] == "See TechCrunch."
+    assert history[2].after is not None
+    assert history[2].after["removed"] is True
