@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import discord
+import discord.ext.test as dpytest
 import pytest
+from discord.ext import commands
+from discord.ext.test import backend, runner
 
+from bot.config import Settings
+from bot.discord_bot import FactBot, create_bot
 from bot.engine import Engine
 from bot.knowledge import default_root
 
@@ -30,3 +38,90 @@ def knowledge_copy(tmp_path: Path) -> Path:
     root = tmp_path / "knowledge"
     shutil.copytree(default_root(), root, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     return root
+
+
+# -- Discord: the real bot, driven by dpytest ---------------------------------------------
+
+
+@dataclass
+class DiscordHarness:
+    """Two guilds, each with a member and a moderator, and a way to talk to the bot."""
+
+    bot: FactBot
+    guilds: list[discord.Guild]
+    members: dict[tuple[int, str], discord.Member]
+    channels: dict[int, discord.TextChannel]
+
+    def member(self, guild: int, role: str) -> discord.Member:
+        return self.members[(guild, role)]
+
+    async def say(self, content: str, *, guild: int = 0, role: str = "member") -> list[Sent]:
+        """Send a message as that person and return what the bot sent back."""
+        try:
+            await dpytest.message(
+                content, channel=self.channels[guild], member=self.member(guild, role)
+            )
+        except commands.CommandError:
+            pass  # the bot's error handler has already replied; dpytest re-raises it
+        replies = []
+        while not runner.sent_queue.empty():
+            replies.append(Sent(runner.sent_queue.get_nowait()))
+        return replies
+
+
+@dataclass
+class Sent:
+    """One message the bot sent: its text and embed, flattened for assertions."""
+
+    message: discord.Message
+
+    @property
+    def embed(self) -> discord.Embed | None:
+        return self.message.embeds[0] if self.message.embeds else None
+
+    @property
+    def text(self) -> str:
+        parts = [self.message.content or ""]
+        if self.embed is not None:
+            embed = self.embed
+            parts += [embed.title or "", embed.description or ""]
+            parts += [f"{f.name}\n{f.value}" for f in embed.fields]
+            parts.append(embed.footer.text or "")
+        return "\n".join(p for p in parts if p)
+
+
+def discord_settings(db_path: Path, **overrides: object) -> Settings:
+    return Settings(_env_file=None, factbot_db=db_path, **overrides)  # type: ignore[call-arg]
+
+
+async def start_bot(settings: Settings) -> DiscordHarness:
+    """The real bot, set up as `factbot run` would but without connecting."""
+    bot = create_bot(settings, intents=discord.Intents.all())
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    dpytest.configure(bot, guilds=["Alpha", "Beta"], members=["member", "moderator"])
+    members: dict[tuple[int, str], discord.Member] = {}
+    channels: dict[int, discord.TextChannel] = {}
+    guilds = dpytest.get_config().guilds
+    for index, guild in enumerate(guilds):
+        role = backend.make_role(
+            "Moderators", guild, permissions=discord.Permissions(manage_messages=True).value
+        )
+        for member in guild.members:
+            members[(index, member.name)] = member
+        await dpytest.add_role(members[(index, "moderator")], role)
+        channels[index] = guild.text_channels[0]
+    return DiscordHarness(bot, list(guilds), members, channels)
+
+
+@pytest.fixture
+async def discord_bot(db_path: Path) -> AsyncIterator[DiscordHarness]:
+    settings = discord_settings(db_path)
+    harness = await start_bot(settings)
+    try:
+        yield harness
+    finally:
+        await dpytest.empty_queue()
+        # dpytest's fake gateway cannot be closed; the bot still closes its engine.
+        with contextlib.suppress(AttributeError):
+            await harness.bot.close()

@@ -1,0 +1,29 @@
+"""Who may curate: the configured moderator roles, or Manage Messages / Manage Server."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.discord_bot.errors import NotModerator
+
+if TYPE_CHECKING:
+    from bot.discord_bot.client import FactBot
+
+
+def is_moderator(member: discord.Member, moderator_role_ids: list[int]) -> bool:
+    permissions = member.guild_permissions
+    if permissions.manage_messages or permissions.manage_guild:
+        return True
+    return any(role.id in moderator_role_ids for role in member.roles)
+
+
+async def check_moderator(ctx: commands.Context[FactBot]) -> bool:
+    """A command check: in a server, by a moderator; raises with the reason otherwise."""
+    if ctx.guild is None or not isinstance(ctx.author, discord.Member):
+        raise commands.NoPrivateMessage()
+    if not is_moderator(ctx.author, ctx.bot.settings.moderator_role_ids):
+        raise NotModerator()
+    return True

@@ -1,0 +1,101 @@
+"""The bot itself: settings and engine in, cogs loaded in ``setup_hook``."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.discord_bot.errors import handle_command_error
+from bot.engine import Engine
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.discord_bot.cogs.asking", "bot.discord_bot.cogs.curating")
+
+
+class FactBot(commands.Bot):
+    engine: Engine
+
+    def __init__(self, *, settings: Settings, intents: discord.Intents | None = None) -> None:
+        if intents is None:
+            intents = discord.Intents.default()
+            # Reading "!ask …", mentions and plain questions needs the message text.
+            intents.message_content = True
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(settings.command_prefix),
+            intents=intents,
+            # Answers echo what members and moderators wrote: never let them ping anyone.
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=commands.DefaultHelpCommand(dm_help=False),
+            description="Answers questions from curated facts, quoting its sources.",
+        )
+        self.settings = settings
+
+    async def setup_hook(self) -> None:
+        self.engine = await Engine.open(self.settings.factbot_db, thresholds=self.settings.thresholds)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.application_id is None:
+            # Not logged in (tests build the bot without connecting): nothing to sync to.
+            return
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d slash commands to guild %s", len(synced), guild.id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d slash commands globally (may take a while to show)", len(synced))
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if hasattr(self, "engine"):
+                await self.engine.close()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Commands run as usual; "@FactBot <question>" and plain questions in answer
+        channels go to the asking cog as events."""
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        if ctx.command is None and ctx.prefix is not None and self._is_mention(ctx.prefix):
+            self.dispatch("mention_question", message, message.content[len(ctx.prefix) :])
+        elif ctx.prefix is None and message.channel.id in self.settings.answer_channel_ids:
+            self.dispatch("channel_question", message)
+        else:
+            await self.invoke(ctx)
+
+    def _is_mention(self, prefix: str) -> bool:
+        return self.user is not None and prefix.strip() in {
+            f"<@{self.user.id}>",
+            f"<@!{self.user.id}>",
+        }
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s (%s)", self.user, getattr(self.user, "id", "?"))
+
+    async def on_command_error(
+        self, ctx: commands.Context[FactBot], error: commands.CommandError  # type: ignore[override]
+    ) -> None:
+        await handle_command_error(ctx, error)
+
+
+def create_bot(settings: Settings | None = None, *, intents: discord.Intents | None = None) -> FactBot:
+    """Build the bot without connecting; with no settings, read them from the environment.
+
+    ``intents`` are for tests: dpytest keeps its fake members only with the members intent,
+    which the real bot does not need (message authors carry their roles).
+    """
+    return FactBot(settings=settings or Settings(), intents=intents)
+
+
+async def run_bot(settings: Settings) -> None:
+    assert settings.discord_token is not None
+    discord.utils.setup_logging()
+    async with create_bot(settings) as bot:
+        await bot.start(settings.discord_token.get_secret_value())

@@ -1,0 +1,1 @@
+"""One cog per module: asking, and curating."""

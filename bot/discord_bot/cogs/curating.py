@@ -1,0 +1,243 @@
+"""Moderators curate: the `fact` group, `source add` and `unanswered`.
+
+Every command is a hybrid (slash and prefix) taking flags, e.g.
+``!fact add question: who is scale's cfo? answer: … cite: s7``. The rules (guild
+overrides, history, citation checks) live in the engine; this cog only translates.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.discord_bot.checks import check_moderator
+from bot.discord_bot.embeds import fact_embed
+from bot.errors import BadInput
+from bot.models import Fact, HistoryEntry
+
+if TYPE_CHECKING:
+    from bot.discord_bot.client import FactBot
+
+MAX_ATTACHMENT_BYTES = 200_000
+LIST_LIMIT = 4000
+
+
+class FactFlags(commands.FlagConverter, case_insensitive=True):
+    fact_id: str = commands.flag(name="id", description="The fact's id, e.g. meta-investment")
+
+
+class AddFlags(commands.FlagConverter, case_insensitive=True):
+    question: str = commands.flag(description="How people ask it")
+    answer: str = commands.flag(description="The short answer")
+    cite: str = commands.flag(description="Sentence ids (s4 s5) or a quote from a source")
+    fact_id: str | None = commands.flag(name="id", default=None, description="Optional id")
+
+
+class AliasFlags(commands.FlagConverter, case_insensitive=True):
+    fact_id: str = commands.flag(name="id", description="The fact's id")
+    question: str = commands.flag(description="Another way people ask it")
+
+
+class EditFlags(commands.FlagConverter, case_insensitive=True):
+    fact_id: str = commands.flag(name="id", description="The fact's id")
+    answer: str | None = commands.flag(default=None, description="A new answer")
+    cite: str | None = commands.flag(default=None, description="New sentence ids or a quote")
+
+
+class SearchFlags(commands.FlagConverter, case_insensitive=True):
+    query: str = commands.flag(description="Words to look for")
+
+
+class SourceFlags(commands.FlagConverter, case_insensitive=True):
+    title: str = commands.flag(description="The document's title")
+    text: str | None = commands.flag(default=None, description="The text (or attach a .txt)")
+    url: str | None = commands.flag(default=None, description="Where it was published")
+
+
+def _actor(ctx: commands.Context[FactBot]) -> str:
+    return f"{ctx.author} ({ctx.author.id})"
+
+
+def _guild_id(ctx: commands.Context[FactBot]) -> int:
+    assert ctx.guild is not None  # moderator_only() refuses direct messages
+    return ctx.guild.id
+
+
+def _describe_change(entry: HistoryEntry) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    changed = [k for k in after if before.get(k) != after.get(k)] if before else []
+    parts = []
+    for key in changed:
+        old, new = before.get(key), after.get(key)
+        if key == "questions" and isinstance(old, list) and isinstance(new, list):
+            parts.append("+ " + "; ".join(q for q in new if q not in old))
+        else:
+            parts.append(f"{key}: {json.dumps(old, ensure_ascii=False)[:80]} → "
+                         f"{json.dumps(new, ensure_ascii=False)[:80]}")
+    return ", ".join(parts)
+
+
+class Curating(commands.Cog):
+    def __init__(self, bot: FactBot) -> None:
+        self.bot = bot
+
+    async def _confirm(self, ctx: commands.Context[FactBot], text: str, fact: Fact) -> None:
+        await ctx.send(f"{text} `{fact.id}`: {fact.answer}")
+
+    async def cog_check(self, ctx: commands.Context[FactBot]) -> bool:  # type: ignore[override]
+        """Every command here is for moderators, in a server."""
+        return await check_moderator(ctx)
+
+    @commands.hybrid_group(name="fact")
+    async def fact(self, ctx: commands.Context[FactBot]) -> None:
+        """Curate this server's facts (moderators)."""
+        names = ", ".join(f"`{c.name}`" for c in self.fact.commands)
+        await ctx.send(f"Fact commands: {names}. Try `{ctx.clean_prefix}help fact`.")
+
+    @fact.command(name="add")
+    async def fact_add(self, ctx: commands.Context[FactBot], *, flags: AddFlags) -> None:
+        """Add a fact: `fact add question: … answer: … cite: s4` (ids or a quote)."""
+        fact = await self.bot.engine.add_fact(
+            _guild_id(ctx),
+            question=flags.question,
+            answer=flags.answer,
+            cite=flags.cite,
+            fact_id=flags.fact_id,
+            actor=_actor(ctx),
+        )
+        cited = ", ".join(str(ref) for ref in fact.cites)
+        await ctx.send(f"Added `{fact.id}` citing {cited}: {fact.answer}")
+
+    @fact.command(name="alias")
+    async def fact_alias(self, ctx: commands.Context[FactBot], *, flags: AliasFlags) -> None:
+        """Teach another way of asking: `fact alias id: … question: …`."""
+        fact = await self.bot.engine.add_phrasing(
+            _guild_id(ctx), flags.fact_id, flags.question, actor=_actor(ctx)
+        )
+        await ctx.send(f"`{fact.id}` now also answers “{flags.question.strip()}”.")
+
+    @fact.command(name="edit")
+    async def fact_edit(self, ctx: commands.Context[FactBot], *, flags: EditFlags) -> None:
+        """Change a fact's answer or citations: `fact edit id: … answer: … cite: …`."""
+        fact = await self.bot.engine.edit_fact(
+            _guild_id(ctx), flags.fact_id, answer=flags.answer, cite=flags.cite, actor=_actor(ctx)
+        )
+        await self._confirm(ctx, "Updated", fact)
+
+    @fact.command(name="remove")
+    async def fact_remove(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
+        """Stop answering with a fact (it can be restored): `fact remove id: …`."""
+        fact = await self.bot.engine.remove_fact(_guild_id(ctx), flags.fact_id, actor=_actor(ctx))
+        await ctx.send(
+            f"Removed `{fact.id}`. Bring it back with "
+            f"`{ctx.clean_prefix}fact restore id: {fact.id}`."
+        )
+
+    @fact.command(name="restore")
+    async def fact_restore(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
+        """Bring back a removed fact: `fact restore id: …`."""
+        fact = await self.bot.engine.restore_fact(
+            _guild_id(ctx), flags.fact_id, actor=_actor(ctx)
+        )
+        await self._confirm(ctx, "Restored", fact)
+
+    @fact.command(name="show")
+    async def fact_show(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
+        """Show a fact, its citations, how often it was asked and its feedback."""
+        engine, guild_id = self.bot.engine, _guild_id(ctx)
+        view = await engine.view(guild_id, flags.fact_id, removed_too=True)
+        stats = await engine.stats(guild_id, view.fact.id)
+        await ctx.send(
+            embed=fact_embed(view.fact, engine.citations(view.fact), stats, local=view.local)
+        )
+
+    @fact.command(name="list")
+    async def fact_list(self, ctx: commands.Context[FactBot]) -> None:
+        """List the facts this server sees."""
+        views = self.bot.engine.facts(_guild_id(ctx))
+        lines = [
+            f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}" for v in views
+        ]
+        text = ""
+        for shown, line in enumerate(lines):
+            if len(text) + len(line) > LIST_LIMIT - 40:
+                text += f"…and {len(lines) - shown} more."
+                break
+            text += line + "\n"
+        embed = discord.Embed(title=f"{len(views)} facts", description=text or "No facts.")
+        embed.set_footer(text="✎ = this server's own version")
+        await ctx.send(embed=embed)
+
+    @fact.command(name="search")
+    async def fact_search(self, ctx: commands.Context[FactBot], *, flags: SearchFlags) -> None:
+        """Find facts about something: `fact search query: …`."""
+        matches = self.bot.engine.search(flags.query, _guild_id(ctx))
+        found = [m for m in matches if m.score >= self.bot.engine.thresholds.suggest]
+        if not found:
+            await ctx.send("No fact matches that.")
+            return
+        await ctx.send(
+            "\n".join(
+                f"`{m.fact.id}` ({m.score:.0f}%) — {m.fact.canonical_question}" for m in found
+            )
+        )
+
+    @fact.command(name="history")
+    async def fact_history(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
+        """Every change to a fact: who, when, what."""
+        history = await self.bot.engine.history(_guild_id(ctx), flags.fact_id)
+        lines = [
+            f"{h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_describe_change(h)}".rstrip()
+            for h in history[-15:]
+        ]
+        await ctx.send(f"History of `{flags.fact_id.strip().lower()}`:\n" + "\n".join(lines))
+
+    @commands.hybrid_group(name="source")
+    async def source(self, ctx: commands.Context[FactBot]) -> None:
+        """Register documents that facts can cite (moderators)."""
+        await ctx.send(f"Try `{ctx.clean_prefix}source add title: … text: …`.")
+
+    @source.command(name="add")
+    async def source_add(self, ctx: commands.Context[FactBot], *, flags: SourceFlags) -> None:
+        """Register a document: `source add title: … text: …` or attach a .txt file."""
+        text = flags.text or await self._attached_text(ctx)
+        source = await self.bot.engine.add_source(
+            _guild_id(ctx), title=flags.title, text=text, url=flags.url, actor=_actor(ctx)
+        )
+        ids = [s.id for s in source.sentences]
+        preview = "\n".join(f"`{s.id}` {s.text[:90]}" for s in source.sentences[:10])
+        more = f"\n…and {len(ids) - 10} more." if len(ids) > 10 else ""
+        await ctx.send(
+            f"Registered `{source.id}` with {len(ids)} sentences ({ids[0]}–{ids[-1]}). "
+            f"Cite them as `{source.id}:s1`.\n{preview}{more}"
+        )
+
+    async def _attached_text(self, ctx: commands.Context[FactBot]) -> str:
+        attachments = [a for a in ctx.message.attachments if a.filename.endswith(".txt")]
+        if not attachments:
+            raise BadInput("Give the document as `text:` or attach it as a .txt file.")
+        if attachments[0].size > MAX_ATTACHMENT_BYTES:
+            raise BadInput("That file is too big; keep documents under 200 KB.")
+        try:
+            return (await attachments[0].read()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInput("That file is not UTF-8 text.") from None
+
+    @commands.hybrid_command()
+    async def unanswered(self, ctx: commands.Context[FactBot]) -> None:
+        """What members asked that I could not answer, most asked first (moderators)."""
+        rows = await self.bot.engine.unanswered(_guild_id(ctx))
+        if not rows:
+            await ctx.send("Every question asked here got an answer.")
+            return
+        await ctx.send(
+            "Unanswered questions:\n"
+            + "\n".join(f"{r.times}× {discord.utils.escape_markdown(r.question)}" for r in rows)
+        )
+
+
+async def setup(bot: FactBot) -> None:
+    await bot.add_cog(Curating(bot))

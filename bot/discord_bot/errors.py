@@ -1,0 +1,81 @@
+"""One place that turns a failed command into one clear line for the member."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from discord.ext import commands
+from rapidfuzz import process
+
+from bot.errors import BadInput
+
+if TYPE_CHECKING:
+    from bot.discord_bot.client import FactBot
+
+log = logging.getLogger(__name__)
+
+
+class NotModerator(commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only moderators can change facts (the moderator role, Manage Messages or "
+            "Manage Server)."
+        )
+
+
+def _usage(ctx: commands.Context[Any]) -> str:
+    command = ctx.command
+    if command is None:
+        return ""
+    return f" Usage: `{ctx.clean_prefix}{command.qualified_name} {command.signature}`".rstrip()
+
+
+def explain(ctx: commands.Context[Any], error: Exception) -> str | None:
+    """The line to show the member, or None when the error is ours and must be logged."""
+    if isinstance(error, commands.HybridCommandError):
+        error = error.original
+    if isinstance(error, commands.CommandInvokeError | commands.ConversionError):
+        error = error.original  # type: ignore[assignment]
+    if hasattr(error, "original") and isinstance(error.original, BadInput):  # app commands
+        error = error.original
+    match error:
+        case BadInput():
+            return str(error)
+        case commands.CommandOnCooldown():
+            return f"Easy there: you can ask again in {error.retry_after:.0f} s."
+        case commands.NoPrivateMessage():
+            return "That command works in a server, not in direct messages."
+        case NotModerator() | commands.MissingPermissions():
+            return str(error)
+        case commands.CheckFailure():
+            return "You are not allowed to use that command here."
+        case commands.MissingRequiredFlag():
+            return f"`{error.flag.name}:` is missing.{_usage(ctx)}"
+        case commands.MissingRequiredArgument():
+            return f"`{error.param.name}` is missing.{_usage(ctx)}"
+        case commands.TooManyFlags():
+            return f"`{error.flag.name}:` given more than once.{_usage(ctx)}"
+        case commands.BadFlagArgument():
+            return f"`{error.flag.name}:` is not valid.{_usage(ctx)}"
+        case commands.UserInputError():
+            return f"I could not read that.{_usage(ctx)}"
+        case commands.CommandNotFound():
+            return _unknown_command(ctx)
+    return None
+
+
+def _unknown_command(ctx: commands.Context[Any]) -> str:
+    name = (ctx.invoked_with or "").lower()
+    names = [c.qualified_name for c in ctx.bot.walk_commands() if not c.hidden]
+    close = process.extractOne(name, names, score_cutoff=70) if name else None
+    hint = f" Did you mean `{ctx.clean_prefix}{close[0]}`?" if close else ""
+    return f"I don't know the command `{name}`.{hint} Try `{ctx.clean_prefix}help`."
+
+
+async def handle_command_error(ctx: commands.Context[FactBot], error: Exception) -> None:
+    message = explain(ctx, error)
+    if message is None:
+        log.exception("command %s failed", ctx.command, exc_info=error)
+        message = "Something went wrong on my side; it has been logged."
+    await ctx.send(message, ephemeral=True)
