@@ -63,10 +63,30 @@ class DiscordHarness:
             )
         except commands.CommandError:
             pass  # the bot's error handler has already replied; dpytest re-raises it
+        return self.sent()
+
+    @staticmethod
+    def sent() -> list[Sent]:
         replies = []
         while not runner.sent_queue.empty():
             replies.append(Sent(runner.sent_queue.get_nowait()))
         return replies
+
+    async def react(self, message: discord.Message, emoji: str, *, guild: int, role: str) -> None:
+        """A member adds a reaction (dpytest's own helper predates discord.py 2.4's payload)."""
+        data = {
+            "message_id": message.id,
+            "channel_id": message.channel.id,
+            "guild_id": self.guilds[guild].id,
+            "user_id": self.member(guild, role).id,
+            "burst": False,
+            "type": 0,
+        }
+        event = discord.RawReactionActionEvent(
+            data, discord.PartialEmoji(name=emoji), "REACTION_ADD"  # type: ignore[arg-type]
+        )
+        self.bot.dispatch("raw_reaction_add", event)
+        await dpytest.run_all_events()
 
 
 @dataclass

@@ -63,18 +63,22 @@ class FactBot(commands.Bot):
         if message.author.bot:
             return
         ctx = await self.get_context(message)
-        if ctx.command is None and ctx.prefix is not None and self._is_mention(ctx.prefix):
-            self.dispatch("mention_question", message, message.content[len(ctx.prefix) :])
+        question = self._after_mention(message.content)
+        if ctx.command is None and question is not None:
+            self.dispatch("mention_question", message, question)
         elif ctx.prefix is None and message.channel.id in self.settings.answer_channel_ids:
             self.dispatch("channel_question", message)
         else:
             await self.invoke(ctx)
 
-    def _is_mention(self, prefix: str) -> bool:
-        return self.user is not None and prefix.strip() in {
-            f"<@{self.user.id}>",
-            f"<@!{self.user.id}>",
-        }
+    def _after_mention(self, content: str) -> str | None:
+        """What follows a leading mention of the bot, or None if it does not start with one."""
+        if self.user is None:
+            return None
+        for mention in (f"<@{self.user.id}>", f"<@!{self.user.id}>"):
+            if content.startswith(mention):
+                return content[len(mention) :]
+        return None
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (%s)", self.user, getattr(self.user, "id", "?"))

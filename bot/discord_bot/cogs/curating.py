@@ -26,23 +26,23 @@ LIST_LIMIT = 4000
 
 
 class FactFlags(commands.FlagConverter, case_insensitive=True):
-    fact_id: str = commands.flag(name="id", description="The fact's id, e.g. meta-investment")
+    id: str = commands.flag(description="The fact's id, e.g. meta-investment")
 
 
 class AddFlags(commands.FlagConverter, case_insensitive=True):
     question: str = commands.flag(description="How people ask it")
     answer: str = commands.flag(description="The short answer")
     cite: str = commands.flag(description="Sentence ids (s4 s5) or a quote from a source")
-    fact_id: str | None = commands.flag(name="id", default=None, description="Optional id")
+    id: str | None = commands.flag(default=None, description="An id for the new fact")
 
 
 class AliasFlags(commands.FlagConverter, case_insensitive=True):
-    fact_id: str = commands.flag(name="id", description="The fact's id")
+    id: str = commands.flag(description="The fact's id")
     question: str = commands.flag(description="Another way people ask it")
 
 
 class EditFlags(commands.FlagConverter, case_insensitive=True):
-    fact_id: str = commands.flag(name="id", description="The fact's id")
+    id: str = commands.flag(description="The fact's id")
     answer: str | None = commands.flag(default=None, description="A new answer")
     cite: str | None = commands.flag(default=None, description="New sentence ids or a quote")
 
@@ -105,7 +105,7 @@ class Curating(commands.Cog):
             question=flags.question,
             answer=flags.answer,
             cite=flags.cite,
-            fact_id=flags.fact_id,
+            fact_id=flags.id,
             actor=_actor(ctx),
         )
         cited = ", ".join(str(ref) for ref in fact.cites)
@@ -115,7 +115,7 @@ class Curating(commands.Cog):
     async def fact_alias(self, ctx: commands.Context[FactBot], *, flags: AliasFlags) -> None:
         """Teach another way of asking: `fact alias id: … question: …`."""
         fact = await self.bot.engine.add_phrasing(
-            _guild_id(ctx), flags.fact_id, flags.question, actor=_actor(ctx)
+            _guild_id(ctx), flags.id, flags.question, actor=_actor(ctx)
         )
         await ctx.send(f"`{fact.id}` now also answers “{flags.question.strip()}”.")
 
@@ -123,14 +123,14 @@ class Curating(commands.Cog):
     async def fact_edit(self, ctx: commands.Context[FactBot], *, flags: EditFlags) -> None:
         """Change a fact's answer or citations: `fact edit id: … answer: … cite: …`."""
         fact = await self.bot.engine.edit_fact(
-            _guild_id(ctx), flags.fact_id, answer=flags.answer, cite=flags.cite, actor=_actor(ctx)
+            _guild_id(ctx), flags.id, answer=flags.answer, cite=flags.cite, actor=_actor(ctx)
         )
         await self._confirm(ctx, "Updated", fact)
 
     @fact.command(name="remove")
     async def fact_remove(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Stop answering with a fact (it can be restored): `fact remove id: …`."""
-        fact = await self.bot.engine.remove_fact(_guild_id(ctx), flags.fact_id, actor=_actor(ctx))
+        fact = await self.bot.engine.remove_fact(_guild_id(ctx), flags.id, actor=_actor(ctx))
         await ctx.send(
             f"Removed `{fact.id}`. Bring it back with "
             f"`{ctx.clean_prefix}fact restore id: {fact.id}`."
@@ -140,7 +140,7 @@ class Curating(commands.Cog):
     async def fact_restore(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Bring back a removed fact: `fact restore id: …`."""
         fact = await self.bot.engine.restore_fact(
-            _guild_id(ctx), flags.fact_id, actor=_actor(ctx)
+            _guild_id(ctx), flags.id, actor=_actor(ctx)
         )
         await self._confirm(ctx, "Restored", fact)
 
@@ -148,7 +148,7 @@ class Curating(commands.Cog):
     async def fact_show(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Show a fact, its citations, how often it was asked and its feedback."""
         engine, guild_id = self.bot.engine, _guild_id(ctx)
-        view = await engine.view(guild_id, flags.fact_id, removed_too=True)
+        view = await engine.view(guild_id, flags.id, removed_too=True)
         stats = await engine.stats(guild_id, view.fact.id)
         await ctx.send(
             embed=fact_embed(view.fact, engine.citations(view.fact), stats, local=view.local)
@@ -188,12 +188,12 @@ class Curating(commands.Cog):
     @fact.command(name="history")
     async def fact_history(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Every change to a fact: who, when, what."""
-        history = await self.bot.engine.history(_guild_id(ctx), flags.fact_id)
+        history = await self.bot.engine.history(_guild_id(ctx), flags.id)
         lines = [
             f"{h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_describe_change(h)}".rstrip()
             for h in history[-15:]
         ]
-        await ctx.send(f"History of `{flags.fact_id.strip().lower()}`:\n" + "\n".join(lines))
+        await ctx.send(f"History of `{flags.id.strip().lower()}`:\n" + "\n".join(lines))
 
     @commands.hybrid_group(name="source")
     async def source(self, ctx: commands.Context[FactBot]) -> None:

@@ -1,0 +1,153 @@
+"""Members ask the real bot (under dpytest) and get cited answers, or an honest no."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest.mock import AsyncMock, MagicMock
+
+import discord
+import discord.ext.test as dpytest
+
+from bot.discord_bot import create_bot
+from tests.conftest import DiscordHarness, discord_settings, start_bot
+
+S4 = "However, following Meta’s significant investment of $14.3 billion for a 49% stake"
+
+
+async def test_prefix_ask_gets_an_embed_quoting_the_source(discord_bot: DiscordHarness) -> None:
+    """`!ask` answers in an embed: answer line, quoted sentence with its source, footer."""
+    (reply,) = await discord_bot.say("!ask how much did meta pay?")
+    embed = reply.embed
+    assert embed is not None
+    assert embed.description == "Meta paid $14.3 billion for a 49% stake in Scale AI."
+    (field,) = embed.fields
+    assert field.name is not None and field.name.endswith("· s4")
+    assert field.value is not None and field.value.startswith("> " + S4)
+    assert embed.footer.text is not None and embed.footer.text.startswith("meta-investment ·")
+
+
+async def test_mentioning_the_bot_with_a_question_answers_it(discord_bot: DiscordHarness) -> None:
+    (reply,) = await discord_bot.say(f"<@{discord_bot.bot.user.id}> who's scale's ceo?")
+    assert "Alexandr Wang" in reply.text
+
+
+async def test_unknown_question_gets_a_plain_no(discord_bot: DiscordHarness) -> None:
+    """No embed and no citation: the bot says it does not know (and what it does know)."""
+    (reply,) = await discord_bot.say("!ask what's the weather in paris?")
+    assert reply.embed is None
+    assert reply.text == "I don't know that one."
+    (trap,) = await discord_bot.say("!ask how much did amazon pay for scale?")
+    assert trap.embed is None
+    assert trap.text.startswith("I don't know that one.")
+
+
+async def test_vague_question_is_asked_back_with_suggestions(discord_bot: DiscordHarness) -> None:
+    (reply,) = await discord_bot.say("!ask what about google?")
+    assert reply.text.startswith("I'm not sure which you mean.\nDid you mean:")
+    assert "How much did Google plan to spend with Scale AI this year?" in reply.text
+    assert "Is Google pulling back from Scale AI?" in reply.text
+
+
+async def test_plain_questions_only_in_answer_channels_and_only_when_sure(
+    discord_bot: DiscordHarness,
+) -> None:
+    """In an answer channel a confident question is answered and chatter is ignored."""
+    assert await discord_bot.say("how much did meta pay?") == []  # not an answer channel
+    discord_bot.bot.settings.answer_channel_ids = [discord_bot.channels[0].id]
+    (reply,) = await discord_bot.say("how much did meta pay?")
+    assert "$14.3 billion" in reply.text
+    assert await discord_bot.say("anyone up for lunch?") == []
+    assert await discord_bot.say("what about google?") == []  # unsure: stays quiet
+
+
+async def test_bad_questions_get_one_clear_line_and_are_not_logged(
+    discord_bot: DiscordHarness,
+) -> None:
+    """Empty, emoji-only, invisible and huge questions are refused without a crash."""
+    cases = {
+        "!ask": "`question` is missing. Usage: `!ask <question>`",
+        "!ask 🤖🤖🤖": "Ask me a question in words, for example: how much did Meta pay?",
+        "!ask \u200b\u200b": "Ask me a question in words, for example: how much did Meta pay?",
+        "!ask " + "why " * 1000: "That question is 3,999 characters long; please keep it under 500.",
+        f"<@{discord_bot.bot.user.id}>": "Ask me a question in words, for example: how much did Meta pay?",
+    }
+    for message, expected in cases.items():
+        replies = await discord_bot.say(message)
+        assert [r.text for r in replies] == [expected], message
+    assert await discord_bot.bot.engine.store.count("questions") == 0
+
+
+async def test_markdown_and_everyone_in_a_question_are_harmless(
+    discord_bot: DiscordHarness, db_path: Path
+) -> None:
+    """The question is understood; nothing the bot sends can ping (allowed_mentions)."""
+    (reply,) = await discord_bot.say("!ask @everyone **how much** did _meta_ pay??")
+    assert "$14.3 billion" in reply.text
+    # dpytest swaps the bot's connection state, so look at a freshly built bot.
+    mentions = create_bot(discord_settings(db_path)).allowed_mentions
+    assert mentions is not None
+    assert (mentions.everyone, mentions.users, mentions.roles, mentions.replied_user) == (
+        False,
+        False,
+        False,
+        False,
+    )
+
+
+async def test_cooldown_slows_down_one_member_with_a_friendly_line(db_path: Path) -> None:
+    harness = await start_bot(discord_settings(db_path, ask_cooldown_rate=2))
+    try:
+        await harness.say("!ask meta stake?")
+        await harness.say("!ask meta stake?")
+        (reply,) = await harness.say("!ask meta stake?")
+        assert reply.text.startswith("Easy there: you can ask again in")
+        (other,) = await harness.say("!ask meta stake?", role="moderator")
+        assert "$14.3 billion" in other.text  # someone else is not slowed down
+    finally:
+        await dpytest.empty_queue()
+        await harness.bot.engine.close()
+
+
+async def test_reactions_on_an_answer_are_recorded_as_feedback(
+    discord_bot: DiscordHarness,
+) -> None:
+    """👍/👎 on an answer count for its fact, and `fact show` reports them."""
+    (answer,) = await discord_bot.say("!ask how much did meta pay")
+    await discord_bot.react(answer.message, "👍", guild=0, role="member")
+    await discord_bot.react(answer.message, "👎", guild=0, role="moderator")
+    await discord_bot.react(answer.message, "🎉", guild=0, role="member")
+    (shown,) = await discord_bot.say("!fact show id: meta-investment", role="moderator")
+    fields = {f.name: f.value for f in shown.embed.fields} if shown.embed else {}
+    assert fields["Asked"] == "1 times"
+    assert fields["Feedback"] == "👍 1 · 👎 1"
+
+
+async def test_slash_ask_callback_answers_with_the_same_embed(
+    discord_bot: DiscordHarness,
+) -> None:
+    """dpytest cannot invoke slash commands, so call /ask's callback with a context."""
+    cog = discord_bot.bot.get_cog("Asking")
+    assert cog is not None
+    message = await dpytest.message("/ask", channel=discord_bot.channels[0])
+    ctx = MagicMock(message=message, send=AsyncMock(return_value=message))
+    await type(cog).ask.callback(cog, ctx, question="how much did meta pay")  # type: ignore[attr-defined]
+    embed = ctx.send.await_args.kwargs["embed"]
+    assert isinstance(embed, discord.Embed)
+    assert embed.description == "Meta paid $14.3 billion for a 49% stake in Scale AI."
+
+
+async def test_slash_commands_are_registered_with_their_options(
+    discord_bot: DiscordHarness,
+) -> None:
+    tree = discord_bot.bot.tree
+    ask = tree.get_command("ask")
+    assert ask is not None
+    assert [p.name for p in ask.parameters] == ["question"]  # type: ignore[union-attr]
+    fact = tree.get_command("fact")
+    assert isinstance(fact, discord.app_commands.Group)
+    add = fact.get_command("add")
+    assert add is not None
+    assert [p.name for p in add.parameters] == ["question", "answer", "cite", "id"]  # type: ignore[union-attr]
+    assert {c.name for c in fact.commands} >= {
+        "add", "alias", "edit", "remove", "restore", "show", "list", "search", "history"
+    }
