@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 from bot.answering import Thresholds, decide
 from bot.citing import resolve_citations
@@ -158,7 +158,7 @@ class Engine:
         fact = own or shared
         if fact is None or (fact.removed and not removed_too):
             ids = [f.id for f in self._index.visible(guild_id)]
-            close = process.extract(fact_id, ids, limit=2, score_cutoff=60)
+            close = process.extract(fact_id, ids, scorer=fuzz.ratio, limit=2, score_cutoff=70)
             raise FactNotFound(fact_id, [c[0] for c in close])
         return FactView(fact, local=own is not None)
 

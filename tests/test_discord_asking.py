@@ -21,9 +21,12 @@ async def test_prefix_ask_gets_an_embed_quoting_the_source(discord_bot: DiscordH
     assert embed is not None
     assert embed.description == "Meta paid $14.3 billion for a 49% stake in Scale AI."
     (field,) = embed.fields
-    assert field.name is not None and field.name.endswith("· s4")
-    assert field.value is not None and field.value.startswith("> " + S4)
-    assert embed.footer.text is not None and embed.footer.text.startswith("meta-investment ·")
+    assert field.name is not None
+    assert field.name.endswith("· s4")
+    assert field.value is not None
+    assert field.value.startswith("> " + S4)
+    assert embed.footer.text is not None
+    assert embed.footer.text.startswith("meta-investment ·")
 
 
 async def test_mentioning_the_bot_with_a_question_answers_it(discord_bot: DiscordHarness) -> None:
@@ -64,12 +67,14 @@ async def test_bad_questions_get_one_clear_line_and_are_not_logged(
     discord_bot: DiscordHarness,
 ) -> None:
     """Empty, emoji-only, invisible and huge questions are refused without a crash."""
+    in_words = "Ask me a question in words, for example: how much did Meta pay?"
     cases = {
         "!ask": "`question` is missing. Usage: `!ask <question>`",
-        "!ask 🤖🤖🤖": "Ask me a question in words, for example: how much did Meta pay?",
-        "!ask \u200b\u200b": "Ask me a question in words, for example: how much did Meta pay?",
-        "!ask " + "why " * 1000: "That question is 3,999 characters long; please keep it under 500.",
-        f"<@{discord_bot.bot.user.id}>": "Ask me a question in words, for example: how much did Meta pay?",
+        "!ask 🤖🤖🤖": in_words,
+        "!ask \u200b\u200b": in_words,
+        "!ask "
+        + "why " * 1000: "That question is 3,999 characters long; please keep it under 500.",
+        f"<@{discord_bot.bot.user.id}>": in_words,
     }
     for message, expected in cases.items():
         replies = await discord_bot.say(message)
@@ -149,5 +154,24 @@ async def test_slash_commands_are_registered_with_their_options(
     assert add is not None
     assert [p.name for p in add.parameters] == ["question", "answer", "cite", "id"]  # type: ignore[union-attr]
     assert {c.name for c in fact.commands} >= {
-        "add", "alias", "edit", "remove", "restore", "show", "list", "search", "history"
+        "add",
+        "alias",
+        "edit",
+        "remove",
+        "restore",
+        "show",
+        "list",
+        "search",
+        "history",
     }
+
+
+def test_factory_reads_settings_from_the_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """create_bot() with no settings takes FACTBOT_DB (and the rest) from the environment."""
+    monkeypatch.setenv("FACTBOT_DB", str(tmp_path / "env.sqlite3"))
+    monkeypatch.setenv("MODERATOR_ROLE_IDS", "11, 22")
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    bot = create_bot()
+    assert bot.settings.factbot_db == tmp_path / "env.sqlite3"
+    assert bot.settings.moderator_role_ids == [11, 22]
+    assert "not-a-real-token" not in repr(bot.settings)

@@ -35,7 +35,9 @@ class FactBot(commands.Bot):
         self.settings = settings
 
     async def setup_hook(self) -> None:
-        self.engine = await Engine.open(self.settings.factbot_db, thresholds=self.settings.thresholds)
+        self.engine = await Engine.open(
+            self.settings.factbot_db, thresholds=self.settings.thresholds
+        )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.application_id is None:
@@ -84,12 +86,16 @@ class FactBot(commands.Bot):
         log.info("logged in as %s (%s)", self.user, getattr(self.user, "id", "?"))
 
     async def on_command_error(
-        self, ctx: commands.Context[FactBot], error: commands.CommandError  # type: ignore[override]
+        self,
+        ctx: commands.Context[FactBot],
+        error: commands.CommandError,  # type: ignore[override]
     ) -> None:
         await handle_command_error(ctx, error)
 
 
-def create_bot(settings: Settings | None = None, *, intents: discord.Intents | None = None) -> FactBot:
+def create_bot(
+    settings: Settings | None = None, *, intents: discord.Intents | None = None
+) -> FactBot:
     """Build the bot without connecting; with no settings, read them from the environment.
 
     ``intents`` are for tests: dpytest keeps its fake members only with the members intent,

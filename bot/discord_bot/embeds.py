@@ -55,6 +55,8 @@ def fact_embed(
         name, value = _quote(citation)
         embed.add_field(name=name, value=value, inline=False)
     embed.add_field(name="Asked", value=f"{stats.asked} times", inline=True)
-    embed.add_field(name="Feedback", value=f"👍 {stats.helpful} · 👎 {stats.unhelpful}", inline=True)
+    embed.add_field(
+        name="Feedback", value=f"👍 {stats.helpful} · 👎 {stats.unhelpful}", inline=True
+    )
     embed.set_footer(text=origin)
     return embed

@@ -46,7 +46,9 @@ class Asking(commands.Cog):
             return {"embed": answer_embed(answer)}
         return {"content": not_answered_text(answer, self.bot.settings.command_prefix)}
 
-    async def _record(self, answer: Answer, message: discord.Message, reply: discord.Message) -> None:
+    async def _record(
+        self, answer: Answer, message: discord.Message, reply: discord.Message
+    ) -> None:
         await self.bot.engine.record(
             answer,
             guild_id=message.guild.id if message.guild else GLOBAL,

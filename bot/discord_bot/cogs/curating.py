@@ -75,8 +75,10 @@ def _describe_change(entry: HistoryEntry) -> str:
         if key == "questions" and isinstance(old, list) and isinstance(new, list):
             parts.append("+ " + "; ".join(q for q in new if q not in old))
         else:
-            parts.append(f"{key}: {json.dumps(old, ensure_ascii=False)[:80]} → "
-                         f"{json.dumps(new, ensure_ascii=False)[:80]}")
+            parts.append(
+                f"{key}: {json.dumps(old, ensure_ascii=False)[:80]} → "
+                f"{json.dumps(new, ensure_ascii=False)[:80]}"
+            )
     return ", ".join(parts)
 
 
@@ -139,9 +141,7 @@ class Curating(commands.Cog):
     @fact.command(name="restore")
     async def fact_restore(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Bring back a removed fact: `fact restore id: …`."""
-        fact = await self.bot.engine.restore_fact(
-            _guild_id(ctx), flags.id, actor=_actor(ctx)
-        )
+        fact = await self.bot.engine.restore_fact(_guild_id(ctx), flags.id, actor=_actor(ctx))
         await self._confirm(ctx, "Restored", fact)
 
     @fact.command(name="show")

@@ -1,0 +1,192 @@
+"""Moderators curate facts from Discord; nothing they do is lost or leaks across guilds."""
+
+from __future__ import annotations
+
+from tests.conftest import DiscordHarness
+
+S7 = "Notably, OpenAI had previously opted to diversify its vendor partnerships away from Scale AI"
+
+
+async def _ask(bot: DiscordHarness, question: str, guild: int = 0) -> str:
+    (reply,) = await bot.say(f"!ask {question}", guild=guild)
+    return reply.text
+
+
+async def _mod(bot: DiscordHarness, command: str, guild: int = 0) -> str:
+    replies = await bot.say(command, guild=guild, role="moderator")
+    assert len(replies) == 1, [r.text for r in replies]
+    return replies[0].text
+
+
+async def test_add_alias_edit_remove_restore_round_trip(discord_bot: DiscordHarness) -> None:
+    """Each change reaches answers at once, without a restart."""
+    bot = discord_bot
+    assert (await _ask(bot, "what did openai's cfo promise?")).startswith("OpenAI had already")
+
+    added = await _mod(
+        bot,
+        "!fact add question: does the article name openai's cfo? "
+        "answer: No, the article does not name OpenAI's CFO. cite: s7 id: openai-cfo-name",
+    )
+    assert added == (
+        "Added `openai-cfo-name` citing scale-meta-article:s7: "
+        "No, the article does not name OpenAI's CFO."
+    )
+    assert "does not name OpenAI's CFO" in await _ask(bot, "does the article name openai's cfo")
+    assert S7 in await _ask(bot, "does the article name openai's cfo")
+
+    await _mod(bot, "!fact alias id: openai-cfo-name question: who is the finance chief at openai")
+    assert "does not name" in await _ask(bot, "who is the finance chief at openai?")
+
+    edited = await _mod(
+        bot, "!fact edit id: openai-cfo-name answer: The article leaves OpenAI's CFO unnamed."
+    )
+    assert edited == "Updated `openai-cfo-name`: The article leaves OpenAI's CFO unnamed."
+    assert "leaves OpenAI's CFO unnamed" in await _ask(bot, "who is the finance chief at openai?")
+
+    removed = await _mod(bot, "!fact remove id: openai-cfo-name")
+    assert removed.startswith("Removed `openai-cfo-name`.")
+    assert "unnamed" not in await _ask(bot, "who is the finance chief at openai?")
+
+    await _mod(bot, "!fact restore id: openai-cfo-name")
+    assert "unnamed" in await _ask(bot, "who is the finance chief at openai?")
+
+
+async def test_history_records_who_did_what(discord_bot: DiscordHarness) -> None:
+    bot = discord_bot
+    await _mod(bot, "!fact edit id: read-more answer: Follow TechCrunch for updates.")
+    await _mod(bot, "!fact remove id: read-more")
+    await _mod(bot, "!fact restore id: read-more")
+    history = await _mod(bot, "!fact history id: read-more")
+    lines = history.splitlines()
+    assert lines[0] == "History of `read-more`:"
+    assert "**seed** by knowledge base" in lines[1]
+    assert "**edit** by moderator" in lines[2]
+    assert 'answer: "The article points readers to TechCrunch' in lines[2]
+    assert '"Follow TechCrunch for updates."' in lines[2]
+    assert "**remove** by moderator" in lines[3]
+    assert "**restore** by moderator" in lines[4]
+
+
+async def test_source_add_then_a_fact_citing_it(discord_bot: DiscordHarness) -> None:
+    """A new document is split into sentences; a fact may cite them by id or by quote."""
+    bot = discord_bot
+    registered = await _mod(
+        bot,
+        "!source add title: Team handbook url: https://example.com/handbook "
+        "text: FactBot answers questions in #help. Moderators keep the facts right.",
+    )
+    assert registered.startswith(
+        "Registered `team-handbook` with 2 sentences (s1–s2). Cite them as `team-handbook:s1`."
+    )
+    await _mod(
+        bot,
+        "!fact add question: where does factbot answer questions? "
+        "answer: In the #help channel. cite: team-handbook:s1",
+    )
+    reply = await _ask(bot, "where does factbot answer questions")
+    assert "In the #help channel." in reply
+    assert "> FactBot answers questions in #help." in reply
+    assert "https://example.com/handbook" in reply
+
+    await _mod(
+        bot,
+        "!fact add question: who keeps the facts right? answer: The moderators. "
+        'cite: "moderators keep the facts right"',
+    )
+    assert "> Moderators keep the facts right." in await _ask(bot, "who keeps the facts right")
+
+
+async def test_a_fact_without_a_real_citation_is_refused(discord_bot: DiscordHarness) -> None:
+    bot = discord_bot
+    before = await bot.bot.engine.store.count("facts")
+    refusals = [
+        await _mod(bot, "!fact add question: q one answer: a cite: s99"),
+        await _mod(bot, "!fact add question: q two answer: a cite: Meta bought Google yesterday."),
+        await _mod(bot, "!fact add question: q three answer: a cite: nope:s1"),
+    ]
+    assert refusals == [
+        "No registered source has a sentence `s99`.",
+        "That quote is not a sentence of any registered source.",
+        "There is no source `nope`.",
+    ]
+    assert await bot.bot.engine.store.count("facts") == before
+
+
+async def test_members_cannot_curate_and_nothing_changes(discord_bot: DiscordHarness) -> None:
+    bot = discord_bot
+    history = await bot.bot.engine.store.count("fact_history")
+    for command in [
+        "!fact add question: q answer: a cite: s1",
+        "!fact remove id: meta-investment",
+        "!fact list",
+        "!source add title: t text: Some text.",
+        "!unanswered",
+    ]:
+        (reply,) = await bot.say(command)
+        assert reply.text.startswith("Only moderators can change facts"), command
+    assert await bot.bot.engine.store.count("fact_history") == history
+    assert "$14.3 billion" in await _ask(bot, "how much did meta pay")
+
+
+async def test_guilds_never_see_each_others_facts(discord_bot: DiscordHarness) -> None:
+    """A guild's added fact and its override of a shipped fact stay in that guild."""
+    bot = discord_bot
+    await _mod(
+        bot, "!fact add question: what is our team motto? answer: Cite everything. cite: s24"
+    )
+    await _mod(bot, "!fact edit id: meta-investment answer: Meta bought 49% for $14.3B.")
+
+    assert "Cite everything." in await _ask(bot, "what is our team motto", guild=0)
+    assert "Cite everything." not in await _ask(bot, "what is our team motto", guild=1)
+    assert "Meta bought 49% for $14.3B." in await _ask(bot, "how much did meta pay", guild=0)
+    assert "Meta paid $14.3 billion" in await _ask(bot, "how much did meta pay", guild=1)
+
+    assert (
+        "no fact `what-is-our-team-motto`"
+        in (await _mod(bot, "!fact show id: what-is-our-team-motto", guild=1)).lower()
+    )
+    await _mod(bot, "!fact remove id: meta-investment", guild=1)
+    assert "Meta bought 49%" in await _ask(bot, "how much did meta pay", guild=0)
+
+
+async def test_unknown_fact_id_suggests_the_closest(discord_bot: DiscordHarness) -> None:
+    assert await _mod(discord_bot, "!fact show id: meta-investmnt") == (
+        "There is no fact `meta-investmnt`. Did you mean `meta-investment`?"
+    )
+
+
+async def test_bad_or_missing_flags_get_the_usage(discord_bot: DiscordHarness) -> None:
+    reply = await _mod(discord_bot, "!fact add question: how? answer: like this")
+    assert reply.startswith("`cite:` is missing. Usage: `!fact add")
+    assert await _mod(discord_bot, "!fact edit id: meta-investment") == (
+        "Nothing to change: give a new `answer:`, `cite:`, or both."
+    )
+    assert (await _mod(discord_bot, "!fact frobnicate")).startswith("Fact commands:")
+
+
+async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:
+    bot = discord_bot
+    (shown,) = await bot.say("!fact show id: google-planned-spend", role="moderator")
+    assert shown.embed is not None
+    assert shown.embed.title == "google-planned-spend"
+    assert "earmarked $200 million" in shown.text
+    assert "shipped with FactBot" in shown.text
+    (listed,) = await bot.say("!fact list", role="moderator")
+    assert listed.embed is not None
+    assert listed.embed.title == "25 facts"
+    found = await _mod(bot, "!fact search query: openai cfo")
+    assert found.splitlines()[0].startswith("`openai-diversified`")
+
+
+async def test_unanswered_lists_what_went_unanswered_most_asked_first(
+    discord_bot: DiscordHarness,
+) -> None:
+    bot = discord_bot
+    for question in ["what is scale's revenue", "what is scale's revenue", "who founded scale"]:
+        await _ask(bot, question)
+    await _ask(bot, "how much did meta pay")
+    assert await _mod(bot, "!unanswered") == (
+        "Unanswered questions:\n2× what is scale's revenue\n1× who founded scale"
+    )
+    assert await _mod(bot, "!unanswered", guild=1) == "Every question asked here got an answer."
