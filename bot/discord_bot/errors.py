@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from discord.ext import commands
 from rapidfuzz import process
 
+from bot import replies
 from bot.errors import BadInput
 
 if TYPE_CHECKING:
@@ -18,10 +19,7 @@ log = logging.getLogger(__name__)
 
 class NotModerator(commands.CheckFailure):
     def __init__(self) -> None:
-        super().__init__(
-            "Only moderators can change facts (the moderator role, Manage Messages or "
-            "Manage Server)."
-        )
+        super().__init__(replies.NOT_MODERATOR)
 
 
 def _usage(ctx: commands.Context[Any]) -> str:

@@ -7,22 +7,20 @@ overrides, history, citation checks) live in the engine; this cog only translate
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
+from bot import replies
 from bot.discord_bot.checks import check_moderator
 from bot.discord_bot.embeds import fact_embed
 from bot.errors import BadInput
-from bot.models import Fact, HistoryEntry
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
 
 MAX_ATTACHMENT_BYTES = 200_000
-LIST_LIMIT = 4000
 
 
 class FactFlags(commands.FlagConverter, case_insensitive=True):
@@ -66,28 +64,9 @@ def _guild_id(ctx: commands.Context[FactBot]) -> int:
     return ctx.guild.id
 
 
-def _describe_change(entry: HistoryEntry) -> str:
-    before, after = entry.before or {}, entry.after or {}
-    changed = [k for k in after if before.get(k) != after.get(k)] if before else []
-    parts = []
-    for key in changed:
-        old, new = before.get(key), after.get(key)
-        if key == "questions" and isinstance(old, list) and isinstance(new, list):
-            parts.append("+ " + "; ".join(q for q in new if q not in old))
-        else:
-            parts.append(
-                f"{key}: {json.dumps(old, ensure_ascii=False)[:80]} → "
-                f"{json.dumps(new, ensure_ascii=False)[:80]}"
-            )
-    return ", ".join(parts)
-
-
 class Curating(commands.Cog):
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
-
-    async def _confirm(self, ctx: commands.Context[FactBot], text: str, fact: Fact) -> None:
-        await ctx.send(f"{text} `{fact.id}`: {fact.answer}")
 
     async def cog_check(self, ctx: commands.Context[FactBot]) -> bool:  # type: ignore[override]
         """Every command here is for moderators, in a server."""
@@ -110,8 +89,7 @@ class Curating(commands.Cog):
             fact_id=flags.id,
             actor=_actor(ctx),
         )
-        cited = ", ".join(str(ref) for ref in fact.cites)
-        await ctx.send(f"Added `{fact.id}` citing {cited}: {fact.answer}")
+        await ctx.send(replies.added(fact))
 
     @fact.command(name="alias")
     async def fact_alias(self, ctx: commands.Context[FactBot], *, flags: AliasFlags) -> None:
@@ -119,7 +97,7 @@ class Curating(commands.Cog):
         fact = await self.bot.engine.add_phrasing(
             _guild_id(ctx), flags.id, flags.question, actor=_actor(ctx)
         )
-        await ctx.send(f"`{fact.id}` now also answers “{flags.question.strip()}”.")
+        await ctx.send(replies.aliased(fact, flags.question))
 
     @fact.command(name="edit")
     async def fact_edit(self, ctx: commands.Context[FactBot], *, flags: EditFlags) -> None:
@@ -127,22 +105,19 @@ class Curating(commands.Cog):
         fact = await self.bot.engine.edit_fact(
             _guild_id(ctx), flags.id, answer=flags.answer, cite=flags.cite, actor=_actor(ctx)
         )
-        await self._confirm(ctx, "Updated", fact)
+        await ctx.send(replies.updated(fact))
 
     @fact.command(name="remove")
     async def fact_remove(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Stop answering with a fact (it can be restored): `fact remove id: …`."""
         fact = await self.bot.engine.remove_fact(_guild_id(ctx), flags.id, actor=_actor(ctx))
-        await ctx.send(
-            f"Removed `{fact.id}`. Bring it back with "
-            f"`{ctx.clean_prefix}fact restore id: {fact.id}`."
-        )
+        await ctx.send(replies.removed(fact, ctx.clean_prefix))
 
     @fact.command(name="restore")
     async def fact_restore(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Bring back a removed fact: `fact restore id: …`."""
         fact = await self.bot.engine.restore_fact(_guild_id(ctx), flags.id, actor=_actor(ctx))
-        await self._confirm(ctx, "Restored", fact)
+        await ctx.send(replies.restored(fact))
 
     @fact.command(name="show")
     async def fact_show(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
@@ -150,24 +125,13 @@ class Curating(commands.Cog):
         engine, guild_id = self.bot.engine, _guild_id(ctx)
         view = await engine.view(guild_id, flags.id, removed_too=True)
         stats = await engine.stats(guild_id, view.fact.id)
-        await ctx.send(
-            embed=fact_embed(view.fact, engine.citations(view.fact), stats, local=view.local)
-        )
+        await ctx.send(embed=fact_embed(view, engine.citations(view.fact), stats))
 
     @fact.command(name="list")
     async def fact_list(self, ctx: commands.Context[FactBot]) -> None:
         """List the facts this server sees."""
         views = self.bot.engine.facts(_guild_id(ctx))
-        lines = [
-            f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}" for v in views
-        ]
-        text = ""
-        for shown, line in enumerate(lines):
-            if len(text) + len(line) > LIST_LIMIT - 40:
-                text += f"…and {len(lines) - shown} more."
-                break
-            text += line + "\n"
-        embed = discord.Embed(title=f"{len(views)} facts", description=text or "No facts.")
+        embed = discord.Embed(title=f"{len(views)} facts", description=replies.fact_list(views))
         embed.set_footer(text="✎ = this server's own version")
         await ctx.send(embed=embed)
 
@@ -176,24 +140,13 @@ class Curating(commands.Cog):
         """Find facts about something: `fact search query: …`."""
         matches = self.bot.engine.search(flags.query, _guild_id(ctx))
         found = [m for m in matches if m.score >= self.bot.engine.thresholds.suggest]
-        if not found:
-            await ctx.send("No fact matches that.")
-            return
-        await ctx.send(
-            "\n".join(
-                f"`{m.fact.id}` ({m.score:.0f}%) — {m.fact.canonical_question}" for m in found
-            )
-        )
+        await ctx.send(replies.search_results(found))
 
     @fact.command(name="history")
     async def fact_history(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Every change to a fact: who, when, what."""
         history = await self.bot.engine.history(_guild_id(ctx), flags.id)
-        lines = [
-            f"{h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_describe_change(h)}".rstrip()
-            for h in history[-15:]
-        ]
-        await ctx.send(f"History of `{flags.id.strip().lower()}`:\n" + "\n".join(lines))
+        await ctx.send(replies.history(flags.id.strip().lower(), history))
 
     @commands.hybrid_group(name="source")
     async def source(self, ctx: commands.Context[FactBot]) -> None:
@@ -207,13 +160,7 @@ class Curating(commands.Cog):
         source = await self.bot.engine.add_source(
             _guild_id(ctx), title=flags.title, text=text, url=flags.url, actor=_actor(ctx)
         )
-        ids = [s.id for s in source.sentences]
-        preview = "\n".join(f"`{s.id}` {s.text[:90]}" for s in source.sentences[:10])
-        more = f"\n…and {len(ids) - 10} more." if len(ids) > 10 else ""
-        await ctx.send(
-            f"Registered `{source.id}` with {len(ids)} sentences ({ids[0]}–{ids[-1]}). "
-            f"Cite them as `{source.id}:s1`.\n{preview}{more}"
-        )
+        await ctx.send(replies.registered(source))
 
     async def _attached_text(self, ctx: commands.Context[FactBot]) -> str:
         attachments = [a for a in ctx.message.attachments if a.filename.endswith(".txt")]
@@ -230,13 +177,7 @@ class Curating(commands.Cog):
     async def unanswered(self, ctx: commands.Context[FactBot]) -> None:
         """What members asked that I could not answer, most asked first (moderators)."""
         rows = await self.bot.engine.unanswered(_guild_id(ctx))
-        if not rows:
-            await ctx.send("Every question asked here got an answer.")
-            return
-        await ctx.send(
-            "Unanswered questions:\n"
-            + "\n".join(f"{r.times}× {discord.utils.escape_markdown(r.question)}" for r in rows)
-        )
+        await ctx.send(replies.unanswered(rows, escape=discord.utils.escape_markdown))
 
 
 async def setup(bot: FactBot) -> None:

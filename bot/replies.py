@@ -1,0 +1,135 @@
+"""What the bot says back to curating commands, in words shared by every front end.
+
+Discord and the text-command interpreter (``factbot chat`` / ``factbot replay``) use the
+same sentences, so a transcript's expectations hold in both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from bot.engine import FactView
+from bot.matching import Match
+from bot.models import Citation, Fact, HistoryEntry, Source
+from bot.store import FactStats, UnansweredQuestion
+
+NOT_MODERATOR = (
+    "Only moderators can change facts (the moderator role, Manage Messages or Manage Server)."
+)
+SOURCE_PREVIEW = 10
+FIELD_LIMIT = 1024
+"""Discord's limit for one embed field's value; replies keep to it everywhere."""
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def citation_field(citation: Citation) -> tuple[str, str]:
+    """A cited sentence as (heading, quote): the source and sentence id, then the words."""
+    name = clip(f"{citation.title} · {citation.sentence_id}", 256)
+    where = f"\n— [{citation.source_id}]({citation.url})" if citation.url else ""
+    return name, clip("> " + citation.text, FIELD_LIMIT - len(where)) + where
+
+
+def fact_fields(
+    fact: Fact, citations: Sequence[Citation], stats: FactStats
+) -> list[tuple[str, str]]:
+    fields = [("Asked as", clip("\n".join(f"• {q}" for q in fact.questions), FIELD_LIMIT))]
+    fields += [citation_field(c) for c in citations]
+    fields += [
+        ("Asked", f"{stats.asked} times"),
+        ("Feedback", f"👍 {stats.helpful} · 👎 {stats.unhelpful}"),
+    ]
+    return fields
+
+
+def fact_origin(view: FactView) -> str:
+    return "this server's own" if view.local else "shipped with FactBot"
+
+
+def added(fact: Fact) -> str:
+    cited = ", ".join(str(ref) for ref in fact.cites)
+    return f"Added `{fact.id}` citing {cited}: {fact.answer}"
+
+
+def aliased(fact: Fact, question: str) -> str:
+    return f"`{fact.id}` now also answers “{question.strip()}”."
+
+
+def updated(fact: Fact) -> str:
+    return f"Updated `{fact.id}`: {fact.answer}"
+
+
+def restored(fact: Fact) -> str:
+    return f"Restored `{fact.id}`: {fact.answer}"
+
+
+def removed(fact: Fact, prefix: str) -> str:
+    return f"Removed `{fact.id}`. Bring it back with `{prefix}fact restore id: {fact.id}`."
+
+
+def registered(source: Source) -> str:
+    ids = [s.id for s in source.sentences]
+    preview = "\n".join(f"`{s.id}` {s.text[:90]}" for s in source.sentences[:SOURCE_PREVIEW])
+    more = f"\n…and {len(ids) - SOURCE_PREVIEW} more." if len(ids) > SOURCE_PREVIEW else ""
+    return (
+        f"Registered `{source.id}` with {len(ids)} sentences ({ids[0]}–{ids[-1]}). "
+        f"Cite them as `{source.id}:s1`.\n{preview}{more}"
+    )
+
+
+def fact_list(views: Sequence[FactView], limit: int = 4000) -> str:
+    """One line per fact, cut to ``limit`` characters with a count of the rest."""
+    lines = [f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}" for v in views]
+    text = ""
+    for shown, line in enumerate(lines):
+        if len(text) + len(line) > limit - 40:
+            return text + f"…and {len(lines) - shown} more."
+        text += line + "\n"
+    return text or "No facts."
+
+
+def search_results(matches: Sequence[Match]) -> str:
+    if not matches:
+        return "No fact matches that."
+    return "\n".join(
+        f"`{m.fact.id}` ({m.score:.0f}%) — {m.fact.canonical_question}" for m in matches
+    )
+
+
+def history(fact_id: str, entries: Sequence[HistoryEntry], limit: int = 15) -> str:
+    lines = [
+        f"{h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_change(h)}".rstrip()
+        for h in entries[-limit:]
+    ]
+    return f"History of `{fact_id}`:\n" + "\n".join(lines)
+
+
+def _change(entry: HistoryEntry) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    parts = []
+    for key in after if before else []:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if key == "questions" and isinstance(old, list) and isinstance(new, list):
+            parts.append("+ " + "; ".join(q for q in new if q not in old))
+        else:
+            parts.append(f"{key}: {_short(old)} → {_short(new)}")
+    return ", ".join(parts)
+
+
+def _short(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)[:80]
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def unanswered(rows: Sequence[UnansweredQuestion], escape: Callable[[str], str] = _as_is) -> str:
+    if not rows:
+        return "Every question asked here got an answer."
+    return "Unanswered questions:\n" + "\n".join(f"{r.times}× {escape(r.question)}" for r in rows)
