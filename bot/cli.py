@@ -15,12 +15,22 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.chat_commands import MENTION, Interpreter, Speaker
 from bot.config import Settings
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.knowledge import KnowledgeError
-from bot.models import Answer
+from bot.models import GLOBAL, Answer
 from bot.rendering import answer_json, answer_text, render_scores
+from bot.transcripts import (
+    Transcript,
+    Turn,
+    dump_transcript,
+    expectation_of,
+    failure,
+    load_transcript,
+    replay,
+)
 
 log = logging.getLogger("factbot")
 
@@ -49,7 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     ask.set_defaults(handler=_ask)
 
     chat = commands.add_parser("chat", parents=[common], help="talk to the bot in the console")
+    chat.add_argument(
+        "--record", type=Path, metavar="FILE", help="save the conversation as a transcript"
+    )
     chat.set_defaults(handler=_chat)
+
+    replay = commands.add_parser(
+        "replay", parents=[common], help="check transcripts against the knowledge base"
+    )
+    replay.add_argument("files", nargs="+", type=Path, metavar="FILE", help="transcript YAML")
+    replay.add_argument(
+        "--guild",
+        type=int,
+        default=1,
+        metavar="ID",
+        help="your Discord server's id, so its own facts count (default: a fresh server)",
+    )
+    replay.set_defaults(handler=_replay)
 
     evaluate = commands.add_parser(
         "eval", parents=[common], help="score answer quality on a labelled question file"
@@ -118,23 +144,54 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    """A console conversation; as in Discord, `!fact …` commands work too (as moderator)."""
     async with await _open(settings) as engine:
+        interpreter = Interpreter(engine, settings.command_prefix)
+        speaker = Speaker(GLOBAL, moderator=True, name="console")
+        turns: list[Turn] = []
         print("Ask me about the facts I know. An empty line or Ctrl-D ends the chat.")
         while True:
             try:
-                line = await asyncio.to_thread(input, "you> ")
+                line = (await asyncio.to_thread(input, "you> ")).strip()
             except EOFError:
                 print()
                 break
-            if not line.strip():
+            if not line:
                 break
-            try:
-                question = check_question(line)
-            except BadInput as error:
-                print(f"bot> {error}")
-                continue
-            print("bot> " + answer_text(engine.ask(question)).replace("\n", "\n     "))
+            said = line if line.startswith((settings.command_prefix, MENTION)) else f"!ask {line}"
+            reply = await interpreter.handle(said, speaker)
+            text = (
+                answer_text(reply.answer) if reply and reply.answer else reply.text if reply else ""
+            )
+            print("bot> " + text.replace("\n", "\n     "))
+            turns.append(Turn(say=said, role="moderator", expect=expectation_of(reply)))
+    if args.record and turns:
+        transcript = Transcript(
+            title=f"Recorded with factbot chat: {args.record.stem}", turns=turns
+        )
+        args.record.write_text(dump_transcript(transcript), encoding="utf-8")
+        print(f"Saved {len(turns)} turns to {args.record}")
     return 0
+
+
+async def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when every turn passes, 1 when any fails, 2 for a file that cannot be read."""
+    transcripts = [(path, load_transcript(path)) for path in args.files]
+    failed = 0
+    for path, transcript in transcripts:
+        results = await replay(transcript, settings.factbot_db, first_guild_id=args.guild)
+        for result in results:
+            if result.passed:
+                print(f"PASS {path} turn {result.number}: {result.turn.say}")
+            else:
+                failed += 1
+                print(
+                    "FAIL "
+                    + failure(path, result.number, result.turn, result.problems, result.seen)
+                )
+    total = sum(len(t.turns) for _, t in transcripts)
+    print(f"{total - failed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 async def _eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -45,22 +45,36 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 @dataclass
 class DiscordHarness:
-    """Two guilds, each with a member and a moderator, and a way to talk to the bot."""
+    """Guilds with a channel each, their members and moderators, and a way to talk."""
 
     bot: FactBot
     guilds: list[discord.Guild]
+    moderator_roles: list[discord.Role]
     members: dict[tuple[int, str], discord.Member]
-    channels: dict[int, discord.TextChannel]
 
-    def member(self, guild: int, role: str) -> discord.Member:
-        return self.members[(guild, role)]
+    def member(self, guild: int, role: str = "member", name: str | None = None) -> discord.Member:
+        """The member called ``name`` (default: the role's name), created on first use."""
+        name = name or role
+        if (guild, name) not in self.members:
+            user = backend.make_user(name, f"{len(self.members) + 1:04}")
+            member = backend.make_member(user, self.guilds[guild])
+            if role == "moderator":
+                member = backend.update_member(member, roles=[self.moderator_roles[guild]])
+            self.members[(guild, name)] = member
+        return self.members[(guild, name)]
 
-    async def say(self, content: str, *, guild: int = 0, role: str = "member") -> list[Sent]:
+    def channel(self, guild: int) -> discord.TextChannel:
+        return self.guilds[guild].text_channels[0]
+
+    async def say(
+        self, content: str, *, guild: int = 0, role: str = "member", name: str | None = None
+    ) -> list[Sent]:
         """Send a message as that person and return what the bot sent back."""
+        content = content.replace("@FactBot", f"<@{self.bot.user.id}>")  # type: ignore[union-attr]
         # The bot's error handler has already replied to a failed command; dpytest re-raises.
         with contextlib.suppress(commands.CommandError):
             await dpytest.message(
-                content, channel=self.channels[guild], member=self.member(guild, role)
+                content, channel=self.channel(guild), member=self.member(guild, role, name)
             )
         return self.sent()
 
@@ -117,24 +131,22 @@ def discord_settings(db_path: Path, **overrides: object) -> Settings:
     return Settings(_env_file=None, factbot_db=db_path, **fields)  # type: ignore[call-arg]
 
 
-async def start_bot(settings: Settings) -> DiscordHarness:
+async def start_bot(
+    settings: Settings, guilds: tuple[str, ...] = ("Alpha", "Beta")
+) -> DiscordHarness:
     """The real bot, set up as `factbot run` would but without connecting."""
     bot = create_bot(settings, intents=discord.Intents.all())
     await bot._async_setup_hook()
     await bot.setup_hook()
-    dpytest.configure(bot, guilds=["Alpha", "Beta"], members=["member", "moderator"])
-    members: dict[tuple[int, str], discord.Member] = {}
-    channels: dict[int, discord.TextChannel] = {}
-    guilds = dpytest.get_config().guilds
-    for index, guild in enumerate(guilds):
-        role = backend.make_role(
-            "Moderators", guild, permissions=discord.Permissions(manage_messages=True).value
+    dpytest.configure(bot, guilds=list(guilds), members=0)
+    made = dpytest.get_config().guilds
+    roles = [
+        backend.make_role(
+            "Moderators", g, permissions=discord.Permissions(manage_messages=True).value
         )
-        for member in guild.members:
-            members[(index, member.name)] = member
-        await dpytest.add_role(members[(index, "moderator")], role)
-        channels[index] = guild.text_channels[0]
-    return DiscordHarness(bot, list(guilds), members, channels)
+        for g in made
+    ]
+    return DiscordHarness(bot, list(made), roles, {})
 
 
 @pytest.fixture

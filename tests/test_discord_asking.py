@@ -56,7 +56,7 @@ async def test_plain_questions_only_in_answer_channels_and_only_when_sure(
 ) -> None:
     """In an answer channel a confident question is answered and chatter is ignored."""
     assert await discord_bot.say("how much did meta pay?") == []  # not an answer channel
-    discord_bot.bot.settings.answer_channel_ids = [discord_bot.channels[0].id]
+    discord_bot.bot.settings.answer_channel_ids = [discord_bot.channel(0).id]
     (reply,) = await discord_bot.say("how much did meta pay?")
     assert "$14.3 billion" in reply.text
     assert await discord_bot.say("anyone up for lunch?") == []
@@ -133,7 +133,9 @@ async def test_slash_ask_callback_answers_with_the_same_embed(
     """dpytest cannot invoke slash commands, so call /ask's callback with a context."""
     cog = discord_bot.bot.get_cog("Asking")
     assert cog is not None
-    message = await dpytest.message("/ask", channel=discord_bot.channels[0])
+    message = await dpytest.message(
+        "/ask", channel=discord_bot.channel(0), member=discord_bot.member(0)
+    )
     ctx = MagicMock(message=message, send=AsyncMock(return_value=message))
     await type(cog).ask.callback(cog, ctx, question="how much did meta pay")  # type: ignore[attr-defined]
     embed = ctx.send.await_args.kwargs["embed"]

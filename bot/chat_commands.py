@@ -1,0 +1,193 @@
+"""Discord-style messages (`!ask …`, `@FactBot …`, `!fact add question: …`) run straight
+against the engine, without Discord: for `factbot chat` and `factbot replay`.
+
+It reads messages the way the Discord adapter does and answers with the same words
+(``bot.replies``), so a transcript means the same thing in both places. Commands, flags
+and permissions mirror the Discord cogs; the rules themselves all live in the engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot import replies
+from bot.engine import Engine, check_question
+from bot.errors import BadInput
+from bot.models import Answer
+from bot.rendering import ASK_BACK, NOT_ANSWERED
+
+MENTION = "@FactBot"
+
+# command -> (required flags, optional flags)
+COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "fact add": (("question", "answer", "cite"), ("id",)),
+    "fact alias": (("id", "question"), ()),
+    "fact edit": (("id",), ("answer", "cite")),
+    "fact remove": (("id",), ()),
+    "fact restore": (("id",), ()),
+    "fact show": (("id",), ()),
+    "fact history": (("id",), ()),
+    "fact search": (("query",), ()),
+    "fact list": ((), ()),
+    "source add": (("title",), ("text", "url")),
+    "unanswered": ((), ()),
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot sent back: the words a person reads, plus the answer behind them."""
+
+    text: str
+    answer: Answer | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Speaker:
+    guild_id: int
+    moderator: bool
+    name: str
+
+
+def parse_flags(text: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, str]:
+    """``question: a b answer: c`` -> {"question": "a b", "answer": "c"}."""
+    names = required + optional
+    if not names:
+        return {}
+    pattern = re.compile(rf"(?:^|\s)({'|'.join(names)}):", re.IGNORECASE)
+    found = list(pattern.finditer(text))
+    flags: dict[str, str] = {}
+    for match, following in zip(found, [*found[1:], None], strict=True):
+        name = match[1].lower()
+        if name in flags:
+            raise BadInput(f"`{name}:` given more than once.")
+        end = following.start() if following else len(text)
+        flags[name] = text[match.end() : end].strip()
+    for name in required:
+        if not flags.get(name):
+            raise BadInput(f"`{name}:` is missing.")
+    return flags
+
+
+class Interpreter:
+    def __init__(self, engine: Engine, prefix: str = "!") -> None:
+        self.engine = engine
+        self.prefix = prefix
+
+    async def handle(
+        self, message: str, speaker: Speaker, *, answer_channel: bool = False
+    ) -> Reply | None:
+        """The bot's reply to one message, or None when it stays quiet."""
+        if message.startswith(MENTION):
+            return await self._ask(message[len(MENTION) :], speaker)
+        if not message.startswith(self.prefix):
+            return await self._plain(message, speaker) if answer_channel else None
+        words = message[len(self.prefix) :].split(maxsplit=2)
+        if words[:1] == ["ask"]:
+            return await self._ask(message[len(self.prefix) + 3 :], speaker, command=True)
+        for size in (2, 1):
+            name = " ".join(words[:size]).lower()
+            if name in COMMANDS:
+                rest = " ".join(words[size:])
+                return await self._curate(name, rest, speaker)
+        return Reply(f"I don't know the command `{words[0] if words else ''}`.")
+
+    async def _ask(self, question: str, speaker: Speaker, *, command: bool = False) -> Reply:
+        if command and not question.strip():
+            return Reply(f"`question` is missing. Usage: `{self.prefix}ask <question>`")
+        try:
+            question = check_question(question)
+        except BadInput as error:
+            return Reply(str(error))
+        answer = self.engine.ask(question, speaker.guild_id)
+        await self.engine.record(answer, guild_id=speaker.guild_id)
+        return self._render(answer)
+
+    async def _plain(self, message: str, speaker: Speaker) -> Reply | None:
+        try:
+            question = check_question(message)
+        except BadInput:
+            return None
+        answer = self.engine.ask(question, speaker.guild_id)
+        return self._render(answer) if answer.answered else None
+
+    def _render(self, answer: Answer) -> Reply:
+        if not answer.answered:
+            lines = [ASK_BACK if answer.ambiguous else NOT_ANSWERED]
+            if answer.suggestions:
+                lines.append("Did you mean:")
+                lines += [f"• {s.question}" for s in answer.suggestions]
+            return Reply("\n".join(lines), answer)
+        fields = dict(map(replies.citation_field, answer.citations))
+        text = "\n".join(
+            [answer.answer or "", *(f"{k}\n{v}" for k, v in fields.items()), answer.fact_id or ""]
+        )
+        return Reply(text, answer, fields)
+
+    async def _curate(self, command: str, rest: str, speaker: Speaker) -> Reply:
+        if not speaker.moderator:
+            return Reply(replies.NOT_MODERATOR)
+        try:
+            return await self._run(command, parse_flags(rest, *COMMANDS[command]), speaker)
+        except BadInput as error:
+            return Reply(str(error))
+
+    async def _run(self, command: str, flags: dict[str, str], speaker: Speaker) -> Reply:
+        engine, guild, actor = self.engine, speaker.guild_id, speaker.name
+        match command:
+            case "fact add":
+                fact = await engine.add_fact(
+                    guild,
+                    question=flags["question"],
+                    answer=flags["answer"],
+                    cite=flags["cite"],
+                    fact_id=flags.get("id"),
+                    actor=actor,
+                )
+                return Reply(replies.added(fact))
+            case "fact alias":
+                fact = await engine.add_phrasing(guild, flags["id"], flags["question"], actor)
+                return Reply(replies.aliased(fact, flags["question"]))
+            case "fact edit":
+                fact = await engine.edit_fact(
+                    guild, flags["id"], answer=flags.get("answer"), cite=flags.get("cite"),
+                    actor=actor,
+                )  # fmt: skip
+                return Reply(replies.updated(fact))
+            case "fact remove":
+                fact = await engine.remove_fact(guild, flags["id"], actor)
+                return Reply(replies.removed(fact, self.prefix))
+            case "fact restore":
+                fact = await engine.restore_fact(guild, flags["id"], actor)
+                return Reply(replies.restored(fact))
+            case "fact show":
+                view = await engine.view(guild, flags["id"], removed_too=True)
+                fields = replies.fact_fields(
+                    view.fact, engine.citations(view.fact), await engine.stats(guild, view.fact.id)
+                )
+                body = "\n".join(f"{name}\n{value}" for name, value in fields)
+                text = f"{view.fact.id}\n{view.fact.answer}\n{body}\n{replies.fact_origin(view)}"
+                return Reply(text, fields=dict(fields))
+            case "fact list":
+                views = engine.facts(guild)
+                return Reply(f"{len(views)} facts\n{replies.fact_list(views)}")
+            case "fact search":
+                matches = engine.search(flags["query"], guild)
+                found = [m for m in matches if m.score >= engine.thresholds.suggest]
+                return Reply(replies.search_results(found))
+            case "fact history":
+                history = await engine.history(guild, flags["id"])
+                return Reply(replies.history(flags["id"].strip().lower(), history))
+            case "source add":
+                if not flags.get("text"):
+                    raise BadInput("Give the document as `text:` or attach it as a .txt file.")
+                source = await engine.add_source(
+                    guild, title=flags["title"], text=flags["text"], url=flags.get("url"),
+                    actor=actor,
+                )  # fmt: skip
+                return Reply(replies.registered(source))
+            case "unanswered":
+                return Reply(replies.unanswered(await engine.unanswered(guild)))
+        raise AssertionError(f"unhandled command {command}")  # pragma: no cover
