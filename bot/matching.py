@@ -268,7 +268,7 @@ class FactIndex:
     def _correct(self, word: str) -> str:
         """Fix a typo against the words the index knows; leave real unknown words alone."""
         if (
-            len(word) < 5
+            len(word) < 4
             or is_number(word)
             or word in self._surface_words
             or word in STOPWORDS
@@ -289,4 +289,7 @@ class FactIndex:
         best = process.extractOne(
             word, self._vocabulary or [], scorer=OSA.distance, score_cutoff=allowed
         )
-        return best[0] if best else word
+        if best is None or (len(word) == 4 and sorted(best[0]) != sorted(word)):
+            # Four letters leave too little to go on: only swapped letters ("wnag").
+            return word
+        return best[0]

@@ -26,7 +26,15 @@ def _usage(ctx: commands.Context[Any]) -> str:
     command = ctx.command
     if command is None:
         return ""
-    return f" Usage: `{ctx.clean_prefix}{command.qualified_name} {command.signature}`".rstrip()
+    signature = command.signature
+    for param in command.clean_params.values():
+        converter = param.converter
+        if isinstance(converter, type) and issubclass(converter, commands.FlagConverter):
+            signature = " ".join(
+                f"{f.name}: …" if f.required else f"[{f.name}: …]"
+                for f in converter.get_flags().values()
+            )
+    return f" Usage: `{ctx.clean_prefix}{command.qualified_name} {signature}`".rstrip()
 
 
 def explain(ctx: commands.Context[Any], error: Exception) -> str | None:
@@ -48,7 +56,7 @@ def explain(ctx: commands.Context[Any], error: Exception) -> str | None:
             return str(error)
         case commands.CheckFailure():
             return "You are not allowed to use that command here."
-        case commands.MissingRequiredFlag():
+        case commands.MissingRequiredFlag() | commands.MissingFlagArgument():
             return f"`{error.flag.name}:` is missing.{_usage(ctx)}"
         case commands.MissingRequiredArgument():
             return f"`{error.param.name}` is missing.{_usage(ctx)}"
