@@ -46,6 +46,19 @@ def decide(
     return compose(question, best.fact, best.score, cite)
 
 
+def combine(question: str, parts: Sequence[Answer]) -> Answer:
+    """One answer to a question that needed several facts, citing every sentence used."""
+    citations = {(c.source_id, c.sentence_id): c for part in parts for c in part.citations}
+    return Answer(
+        question=question,
+        answered=True,
+        answer=" ".join(part.answer or "" for part in parts),
+        confidence=min(part.confidence for part in parts),
+        fact_id="+".join(part.fact_id or "" for part in parts),
+        citations=tuple(citations.values()),
+    )
+
+
 def compose(question: str, fact: Fact, confidence: float, cite: CitationLookup) -> Answer:
     return Answer(
         question=question,

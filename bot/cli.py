@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("file", type=Path, help="labelled questions (see README)")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.add_argument(
+        "--sweep", action="store_true", help="score every cut-off from 30 to 90 (tuning)"
+    )
     evaluate.set_defaults(handler=_eval)
 
     run = commands.add_parser("run", parents=[common], help="run the Discord bot")
@@ -195,10 +198,19 @@ async def _replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import evaluate, load_labelled
+    from bot.evaluation import evaluate, load_labelled, sweep
 
     labelled = load_labelled(args.file)
     async with await _open(settings) as engine:
+        if args.sweep:
+            print("| cut-off | answered right | abstained right | wrong answers |")
+            print("|---|---|---|---|")
+            for cutoff, score in sweep(engine, labelled, range(30, 91, 5)):
+                print(
+                    f"| {cutoff} | {score.accuracy:.1%} | {score.abstention:.1%} "
+                    f"| {len(score.wrong_answers)} |"
+                )
+            return 0
         scores = evaluate(engine, labelled)
     if args.json:
         print(json.dumps({s.name: s.summary() for s in scores}, ensure_ascii=False, indent=2))

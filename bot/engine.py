@@ -15,13 +15,13 @@ from types import TracebackType
 
 from rapidfuzz import fuzz, process
 
-from bot.answering import Thresholds, decide
+from bot.answering import Thresholds, combine, decide
 from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
 from bot.knowledge import load_knowledge
 from bot.matching import FactIndex, Match
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
-from bot.normalise import basic_tokens, clean
+from bot.normalise import basic_tokens, clean, split_question
 from bot.sentences import split_sentences
 from bot.store import FactStats, Store, UnansweredQuestion
 
@@ -102,7 +102,18 @@ class Engine:
     # -- answering (memory only) ---------------------------------------------------------
 
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
+        """The answer to a question; one that asks two things gets both facts, combined."""
         question = " ".join(question.split())
+        whole = self._ask_one(question, guild_id)
+        parts = split_question(question)
+        if len(parts) > 1:
+            answers = [self._ask_one(part, guild_id) for part in parts]
+            fact_ids = {a.fact_id for a in answers}
+            if all(a.answered for a in answers) and len(fact_ids) == len(answers):
+                return combine(question, answers)
+        return whole
+
+    def _ask_one(self, question: str, guild_id: int) -> Answer:
         matches = self._index.search(question, guild_id) if question else []
         return decide(question, matches, self._cite, self.thresholds)
 

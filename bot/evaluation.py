@@ -16,7 +16,7 @@ answer the question.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -140,6 +140,21 @@ def evaluate(engine: Engine, labelled: Sequence[Labelled]) -> tuple[Score, Score
         return answer.fact_id, answer.confidence
 
     return _run("factbot", labelled, factbot), _run("baseline", labelled, baseline(engine))
+
+
+def sweep(
+    engine: Engine, labelled: Sequence[Labelled], cutoffs: Sequence[float]
+) -> list[tuple[float, Score]]:
+    """FactBot's score at each confidence cut-off: the curve the default is read from."""
+    original = engine.thresholds
+    curve = []
+    try:
+        for cutoff in cutoffs:
+            engine.thresholds = replace(original, answer=cutoff)
+            curve.append((cutoff, evaluate(engine, labelled)[0]))
+    finally:
+        engine.thresholds = original
+    return curve
 
 
 def baseline(engine: Engine) -> Callable[[str], tuple[str | None, float]]:

@@ -42,6 +42,9 @@ from bot.normalise import (
 RESEMBLANCE_WEIGHT = 0.45
 MISMATCH_PENALTY = 0.55
 """Multiplies the score of a fact that lacks an entity or amount the question names."""
+FOREIGN_TOPIC_PENALTY = 0.9
+"""Multiplies a fact's score for each question word that other facts use and it does not:
+"how much did Google pay for its stake" leans away from Google's budget ("stake")."""
 CITED_WORD_CREDIT = 0.25
 CLOSE_PHRASING = 80.0
 """Resemblance at which a question counts as one of a fact's own phrasings."""
@@ -67,7 +70,9 @@ _MONTHS = frozenset(
     ]
 )
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
-_AMOUNT_WORDS = frozenset({"amount", "sum", "total", "percentage", "percent", "price", "cost"})
+_AMOUNT_WORDS = frozenset(
+    {"amount", "sum", "total", "percentage", "percent", "price", "cost", "money", "cash"}
+)
 
 
 def _answer_kind(words: list[str]) -> str | None:
@@ -218,6 +223,15 @@ class FactIndex:
                 mismatch |= {query.wants}
             if mismatch:
                 score *= MISMATCH_PENALTY
+            # Each thing asked about that other facts know but this one never mentions.
+            foreign = [
+                w
+                for w in query.topics
+                if self._document_frequency.get(w, 0) > 0
+                and w not in entry.words
+                and w not in entry.cited_words
+            ]
+            score *= FOREIGN_TOPIC_PENALTY ** len(foreign)
             matches.append(
                 Match(
                     entry.fact,

@@ -34,6 +34,7 @@ _STOPWORDS = """
     wanna want like much many exactly anyone someone something thing things up out there
     whats whether hows whos wheres whys isnt doesnt didnt one ones very quite all w abt bc
     cuz tho rn ya amount sum total say says said saying wat wut wot 0 1 2 3 4 5 6 7 8 9
+    money cash dollars bucks
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
@@ -146,3 +147,11 @@ def content_words(tokens: Iterable[str]) -> list[str]:
 
 def is_number(token: str) -> bool:
     return token[:1].isdigit()
+
+
+_CLAUSE_BREAK = re.compile(r"\s*(?:\?|;|\band also\b|\band\b|&|\bplus\b)\s*", re.IGNORECASE)
+
+
+def split_question(text: str) -> list[str]:
+    """ "how much did meta pay and who is scale's ceo?" -> its two questions."""
+    return [part for part in _CLAUSE_BREAK.split(text) if len(part.split()) >= 2]
