@@ -40,8 +40,8 @@ def decide(
     if runner_up is not None and (
         best.score - runner_up.score < thresholds.margin or (best.vague and not runner_up.mismatch)
     ):
-        # Two facts fit (or the question only names a company that several facts
-        # involve): ask back with both rather than guess.
+        # Two facts fit about equally, or the question only names something several facts
+        # involve ("what about google?"): ask back with both rather than guess.
         return _abstain(question, matches[:2], best.score, thresholds, ambiguous=True)
     return compose(question, best.fact, best.score, cite)
 

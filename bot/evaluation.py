@@ -1,7 +1,8 @@
 """Measures answer quality on a labelled question file, beside a plain baseline.
 
-File format (YAML): each key is a fact id, listing the questions that fact must answer;
-the key ``none`` lists questions the knowledge base does not answer::
+File format (YAML): each key is a fact id, listing the questions that fact must answer
+(``a+b`` for a question that needs two facts in one answer); the key ``none`` lists
+questions the knowledge base does not answer::
 
     meta-investment:
       - how much did meta pay
@@ -131,7 +132,8 @@ def _run(name: str, labelled: Sequence[Labelled], answer: Callable[[str], tuple]
 def evaluate(engine: Engine, labelled: Sequence[Labelled]) -> tuple[Score, Score]:
     """FactBot's score and the baseline's, on the same questions."""
     known = {v.fact.id for v in engine.facts(GLOBAL)}
-    unknown = {item.expected for item in labelled if item.expected} - known
+    expected = {part for item in labelled if item.expected for part in item.expected.split("+")}
+    unknown = expected - known
     if unknown:
         raise BadInput(f"the file expects facts that do not exist: {', '.join(sorted(unknown))}")
 

@@ -37,6 +37,8 @@ class KnowledgeError(Exception):
 class Aliases:
     entities: dict[str, tuple[str, ...]]
     words: dict[str, tuple[str, ...]]
+    people: frozenset[str] = frozenset()
+    """The entities that are people."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class _FactsFile(_Strict):
 
 class _AliasesFile(_Strict):
     entities: dict[str, list[str] | None] = {}
+    people: list[str] = []
     words: dict[str, list[str] | None] = {}
 
 
@@ -219,7 +222,13 @@ def _load_aliases(root: Path, problems: list[str]) -> Aliases:
     except ValidationError as error:
         problems.append(f"{path.relative_to(root.parent)}: {_describe(error)}")
         return Aliases({}, {})
+    unknown = set(raw.people) - set(raw.entities)
+    if unknown:
+        problems.append(
+            f"{path.relative_to(root.parent)}: people not in entities: {sorted(unknown)}"
+        )
     return Aliases(
         entities={k: tuple(v or ()) for k, v in raw.entities.items()},
         words={k: tuple(v or ()) for k, v in raw.words.items()},
+        people=frozenset(raw.people),
     )

@@ -33,6 +33,7 @@ from bot.normalise import (
     Normaliser,
     basic_tokens,
     content_words,
+    is_english_word,
     is_number,
     stem,
     surface_tokens,
@@ -47,6 +48,8 @@ FOREIGN_TOPIC_PENALTY = 0.9
 "how much did Google pay for its stake" leans away from Google's budget ("stake")."""
 CITED_WORD_CREDIT = 0.25
 CLOSE_PHRASING = 80.0
+OWN_PHRASING = 90.0
+"""Resemblance at which a question is, give or take a word, one of the fact's phrasings."""
 """Resemblance at which a question counts as one of a fact's own phrasings."""
 """A question word found only in a fact's cited sentences counts this much."""
 
@@ -69,6 +72,9 @@ _MONTHS = frozenset(
         "december",
     ]
 )
+_ROLES = frozenset(
+    "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner".split()
+)
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 _AMOUNT_WORDS = frozenset(
     {"amount", "sum", "total", "percentage", "percent", "price", "cost", "money", "cash"}
@@ -81,6 +87,8 @@ def _answer_kind(words: list[str]) -> str | None:
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
+    if words[:1] in (["who"], ["whos"]) and _ROLES & set(words):
+        return "person"
     return None
 
 
@@ -114,7 +122,8 @@ class Query:
     entities: frozenset[str] = field(default_factory=frozenset)
     numbers: frozenset[str] = field(default_factory=frozenset)
     wants: str | None = None
-    """The kind of answer asked for: "amount" (how much...) or "date" (when...)."""
+    """The kind of answer asked for: "amount" (how much…), "date" (when…) or "person"
+    (who is X's CEO…)."""
 
     @property
     def topics(self) -> frozenset[str]:
@@ -130,6 +139,7 @@ class FactIndex:
     def __init__(self, aliases: Aliases) -> None:
         self._normaliser = Normaliser({**aliases.entities, **aliases.words})
         self._entity_names = frozenset(w for name in aliases.entities for w in basic_tokens(name))
+        self._people = frozenset(w for name in aliases.people for w in basic_tokens(name))
         self._alias_surface = frozenset(
             w
             for name, variants in {**aliases.entities, **aliases.words}.items()
@@ -217,8 +227,12 @@ class FactIndex:
             if query.topics and query.topics.isdisjoint(entry.words):
                 # It names the right companies but asks something else about them.
                 mismatch |= query.topics
-            if (query.wants == "amount" and not entry.numbers) or (
-                query.wants == "date" and not entry.has_date
+            # A fact that cannot answer the kind of question asked, unless the question is
+            # one of its own phrasings: curators know best what their fact answers.
+            if resemblance[entry.fact.id] < OWN_PHRASING and (
+                (query.wants == "amount" and not entry.numbers)
+                or (query.wants == "date" and not entry.has_date)
+                or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             ):
                 mismatch |= {query.wants}
             if mismatch:
@@ -237,7 +251,8 @@ class FactIndex:
                     entry.fact,
                     round(score, 1),
                     frozenset(mismatch),
-                    vague=not query.topics and resemblance[entry.fact.id] < CLOSE_PHRASING,
+                    vague=not (query.topics or query.numbers)
+                    and resemblance[entry.fact.id] < CLOSE_PHRASING,
                 )
             )
         matches.sort(key=lambda m: m.score, reverse=True)
@@ -288,6 +303,7 @@ class FactIndex:
             or word in STOPWORDS
             or stem(word) in self._document_frequency
             or stem(word) in self._normaliser.words
+            or is_english_word(word)
         ):
             return word
         if self._vocabulary is None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import snowballstemmer
+from spellchecker import SpellChecker
 
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -93,6 +94,7 @@ def surface_tokens(text: str) -> list[str]:
     text = clean(text)
     text = re.sub(r"'s\b", "", text)
     text = _NUMBER.sub(_canonical_number, text)
+    text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     return _TOKEN.findall(text)
 
 
@@ -155,3 +157,14 @@ _CLAUSE_BREAK = re.compile(r"\s*(?:\?|;|\band also\b|\band\b|&|\bplus\b)\s*", re
 def split_question(text: str) -> list[str]:
     """ "how much did meta pay and who is scale's ceo?" -> its two questions."""
     return [part for part in _CLAUSE_BREAK.split(text) if len(part.split()) >= 2]
+
+
+@lru_cache(maxsize=1)
+def _english() -> SpellChecker:
+    return SpellChecker(language="en", distance=1)
+
+
+def is_english_word(word: str) -> bool:
+    """Whether a dictionary knows the word, so it is not taken for a typo ("charge" is not
+    a misspelt "change"). The dictionary is loaded on first use only."""
+    return word in _english()

@@ -59,10 +59,9 @@ def test_a_vague_question_is_asked_back_with_the_nearest_facts(engine: Engine) -
     """Naming a company several facts involve gets suggestions, not a guess."""
     answer = engine.ask("what about google?")
     assert not answer.answered
-    assert {s.fact_id for s in answer.suggestions} == {
-        "google-pulling-back",
-        "google-planned-spend",
-    }
+    assert answer.ambiguous
+    assert len(answer.suggestions) == 2
+    assert "google-pulling-back" in {s.fact_id for s in answer.suggestions}
 
 
 def test_an_answer_quotes_its_sentence_verbatim(engine: Engine) -> None:
