@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,13 +128,18 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest.hexdigest())
 
 
+def _yaml_files(root: Path, folder: str, problems: list[str]) -> Iterator[tuple[Path, Any]]:
+    """Each readable YAML file in a folder of the knowledge base, with its contents."""
+    for path in sorted((root / folder).glob("*.yaml")):
+        data = _read_yaml(path, root, problems)
+        if data is not None:
+            yield path, data
+
+
 def _load_sources(root: Path, problems: list[str]) -> list[Source]:
     sources: list[Source] = []
-    for path in sorted((root / "sources").glob("*.yaml")):
+    for path, data in _yaml_files(root, "sources", problems):
         name = path.relative_to(root.parent)
-        data = _read_yaml(path, root, problems)
-        if data is None:
-            continue
         try:
             raw = _SourceFile.model_validate(data)
             source = Source(
@@ -169,11 +174,8 @@ def _load_sources(root: Path, problems: list[str]) -> list[Source]:
 
 def _load_facts(root: Path, sources: dict[str, Source], problems: list[str]) -> list[Fact]:
     facts: dict[str, Fact] = {}
-    for path in sorted((root / "facts").glob("*.yaml")):
+    for path, data in _yaml_files(root, "facts", problems):
         name = path.relative_to(root.parent)
-        data = _read_yaml(path, root, problems)
-        if data is None:
-            continue
         try:
             file = _FactsFile.model_validate(data)
         except ValidationError as error:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +33,29 @@ async def engine(db_path: Path) -> AsyncIterator[Engine]:
     engine = await Engine.open(db_path)
     yield engine
     await engine.close()
+
+
+CommandRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def factbot(tmp_path: Path, db_path: Path) -> CommandRunner:
+    """Run `python -m bot ...` in an empty folder with its own database and no token."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "FACTBOT_DB"}}
+    env["FACTBOT_DB"] = str(db_path)
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=60,
+        )
+
+    return run
 
 
 @pytest.fixture

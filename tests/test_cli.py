@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import CommandRunner
+
+
+@pytest.fixture
+def run(factbot: CommandRunner) -> CommandRunner:
+    return factbot
+
 
 JSON_KEYS = {
     "question",
@@ -21,27 +26,7 @@ JSON_KEYS = {
 }
 
 
-@pytest.fixture
-def run(tmp_path: Path, db_path: Path):  # type: ignore[no-untyped-def]
-    """Run `python -m bot ...` in an empty folder with its own database and no token."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "FACTBOT_DB"}}
-    env["FACTBOT_DB"] = str(db_path)
-
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=60,
-        )
-
-    return run
-
-
-def test_ask_json_answers_with_the_verbatim_citation(run) -> None:  # type: ignore[no-untyped-def]
+def test_ask_json_answers_with_the_verbatim_citation(run: CommandRunner) -> None:
     """One JSON object with the contract's keys and the article's $14.3B sentence."""
     result = run("ask", "--json", "how much did Meta pay")
     assert result.returncode == 0, result.stderr
@@ -56,14 +41,14 @@ def test_ask_json_answers_with_the_verbatim_citation(run) -> None:  # type: igno
     assert set(answer["citations"][0]) == {"source_id", "sentence_id", "text", "title", "url"}
 
 
-def test_ask_prints_the_answer_and_quotes_for_a_person(run) -> None:  # type: ignore[no-untyped-def]
+def test_ask_prints_the_answer_and_quotes_for_a_person(run: CommandRunner) -> None:
     result = run("ask", "How much did Meta pay?")
     assert result.returncode == 0
     assert result.stdout.startswith("Meta paid $14.3 billion for a 49% stake in Scale AI.")
     assert "> However, following Meta’s significant investment" in result.stdout
 
 
-def test_unanswerable_question_is_still_success(run) -> None:  # type: ignore[no-untyped-def]
+def test_unanswerable_question_is_still_success(run: CommandRunner) -> None:
     """Abstaining is an answer: exit 0, answered false, no citations."""
     result = run("ask", "--json", "how much did Amazon pay?")
     assert result.returncode == 0
@@ -74,7 +59,7 @@ def test_unanswerable_question_is_still_success(run) -> None:  # type: ignore[no
     assert isinstance(answer["suggestions"], list)
 
 
-def test_batch_answers_every_line_in_order(run) -> None:  # type: ignore[no-untyped-def]
+def test_batch_answers_every_line_in_order(run: CommandRunner) -> None:
     """One JSON line per input line, blank lines giving answered: false."""
     questions = ["how much did meta pay", "", "who's scale's ceo", "what's the weather"]
     result = run("ask", "--json", "--batch", stdin="\n".join(questions) + "\n")
@@ -94,7 +79,9 @@ def test_batch_answers_every_line_in_order(run) -> None:  # type: ignore[no-unty
         (("ask",), "give one QUESTION, or --batch"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(run, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_exits_2_with_one_line(
+    run: CommandRunner, args: tuple[str, ...], message: str
+) -> None:
     result = run(*args)
     assert result.returncode == 2
     assert result.stdout == ""
@@ -102,18 +89,18 @@ def test_bad_input_exits_2_with_one_line(run, args: tuple[str, ...], message: st
     assert message in result.stderr
 
 
-def test_unknown_command_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_command_is_a_usage_error(run: CommandRunner) -> None:
     assert run("frobnicate").returncode == 2
 
 
-def test_run_without_a_token_says_how_to_set_it(run) -> None:  # type: ignore[no-untyped-def]
+def test_run_without_a_token_says_how_to_set_it(run: CommandRunner) -> None:
     result = run("run")
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "DISCORD_TOKEN is not set" in result.stderr
 
 
-def test_db_flag_creates_and_seeds_the_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_db_flag_creates_and_seeds_the_file(run: CommandRunner, tmp_path: Path) -> None:
     other = tmp_path / "nested" / "other.sqlite3"
     result = run("ask", "--db", str(other), "--json", "meta stake?")
     assert result.returncode == 0
@@ -121,7 +108,7 @@ def test_db_flag_creates_and_seeds_the_file(run, tmp_path: Path) -> None:  # typ
     assert other.exists()
 
 
-def test_chat_answers_until_an_empty_line(run) -> None:  # type: ignore[no-untyped-def]
+def test_chat_answers_until_an_empty_line(run: CommandRunner) -> None:
     result = run("chat", stdin="how much did meta pay\nhello?\n\n")
     assert result.returncode == 0
     assert "bot> Meta paid $14.3 billion" in result.stdout

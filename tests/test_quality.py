@@ -1,8 +1,9 @@
 """Answer quality on the labelled question sets (thresholds, never timings).
 
 dev.yaml is what the matcher was tuned on; test.yaml was written afterwards and is only
-measured (two earlier held-out sets were folded into dev.yaml once they had been looked at). A *wrong answer* (a fact that does not answer the question) is worse than an
-honest "I don't know", so on questions the sources do not answer there must be none.
+measured (two earlier held-out sets were folded into dev.yaml once they had been looked
+at). A *wrong answer* (a fact that does not answer the question) is worse than an honest
+"I don't know", so on questions the sources do not answer there should be none.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.evaluation import evaluate, load_labelled
 QUESTIONS = Path(__file__).parent / "questions"
 
 
-def test_dev_set_is_big_enough(engine: Engine) -> None:
+def test_dev_set_is_big_enough() -> None:
     labelled = load_labelled(QUESTIONS / "dev.yaml")
     assert len(labelled) >= 80
     assert sum(item.expected is None for item in labelled) >= 20

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,22 +9,9 @@ import yaml
 
 from bot.errors import BadInput
 from bot.transcripts import load_transcript
+from tests.conftest import CommandRunner
 
 CONVERSATIONS = Path(__file__).parent / "conversations"
-
-
-def _factbot(*args: str, cwd: Path, db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FACTBOT_DB": str(db)}
-    env.pop("DISCORD_TOKEN", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=60,
-    )
 
 
 def test_a_bad_transcript_names_the_file_and_the_turn(tmp_path: Path) -> None:
@@ -48,13 +32,15 @@ def test_a_bad_transcript_names_the_file_and_the_turn(tmp_path: Path) -> None:
     assert str(error.value).startswith(f"{path}: turn 2, expect.answerd: Extra inputs")
 
 
-def test_replay_passes_the_shipped_conversations(tmp_path: Path, db_path: Path) -> None:
-    result = _factbot("replay", str(CONVERSATIONS / "meta-deal.yaml"), cwd=tmp_path, db=db_path)
+def test_replay_passes_the_shipped_conversations(factbot: CommandRunner) -> None:
+    result = factbot("replay", str(CONVERSATIONS / "meta-deal.yaml"))
     assert result.returncode == 0, result.stdout
     assert result.stdout.splitlines()[-1] == "6 passed, 0 failed"
 
 
-def test_replay_fails_with_file_turn_expected_and_actual(tmp_path: Path, db_path: Path) -> None:
+def test_replay_fails_with_file_turn_expected_and_actual(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
     """A knowledge base that changed under a transcript makes replay say exactly where."""
     path = tmp_path / "pay.yaml"
     path.write_text(
@@ -65,7 +51,7 @@ def test_replay_fails_with_file_turn_expected_and_actual(tmp_path: Path, db_path
             }
         )
     )
-    result = _factbot("replay", str(path), cwd=tmp_path, db=db_path)
+    result = factbot("replay", str(path))
     assert result.returncode == 1
     assert (
         f"FAIL {path}, turn 1 ('!ask how much did meta pay'): expected it to contain '$15B'."
@@ -75,31 +61,29 @@ def test_replay_fails_with_file_turn_expected_and_actual(tmp_path: Path, db_path
     assert result.stdout.splitlines()[-1] == "0 passed, 1 failed"
 
 
-def test_replay_never_changes_the_database_it_checks(tmp_path: Path, db_path: Path) -> None:
-    _factbot("ask", "warm up", cwd=tmp_path, db=db_path)
+def test_replay_never_changes_the_database_it_checks(factbot: CommandRunner, db_path: Path) -> None:
+    factbot("ask", "warm up")
     before = db_path.read_bytes()
-    result = _factbot(
-        "replay", str(CONVERSATIONS / "moderator-lifecycle.yaml"), cwd=tmp_path, db=db_path
-    )
+    result = factbot("replay", str(CONVERSATIONS / "moderator-lifecycle.yaml"))
     assert result.returncode == 0, result.stdout
     assert db_path.read_bytes() == before
 
 
-def test_replay_of_a_missing_file_is_bad_input(tmp_path: Path, db_path: Path) -> None:
-    result = _factbot("replay", "nope.yaml", cwd=tmp_path, db=db_path)
+def test_replay_of_a_missing_file_is_bad_input(factbot: CommandRunner) -> None:
+    result = factbot("replay", "nope.yaml")
     assert result.returncode == 2
     assert "nope.yaml: cannot read" in result.stderr
 
 
-def test_chat_record_writes_a_transcript_that_replays(tmp_path: Path, db_path: Path) -> None:
+def test_chat_record_writes_a_transcript_that_replays(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
     """A good console conversation becomes a regression test in one step."""
     record = tmp_path / "recorded.yaml"
-    chat = _factbot(
+    chat = factbot(
         "chat",
         "--record",
         str(record),
-        cwd=tmp_path,
-        db=db_path,
         stdin="how much did meta pay\nwhat's the weather\n!fact show id: read-more\n\n",
     )
     assert chat.returncode == 0, chat.stderr
@@ -111,5 +95,5 @@ def test_chat_record_writes_a_transcript_that_replays(tmp_path: Path, db_path: P
     ]
     assert transcript.turns[0].expect.cites == ["scale-meta-article:s4"]
     assert transcript.turns[1].expect.answered is False
-    replayed = _factbot("replay", str(record), cwd=tmp_path, db=db_path)
+    replayed = factbot("replay", str(record))
     assert replayed.returncode == 0, replayed.stdout
