@@ -11,9 +11,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from bot.chat_commands import MENTION, Interpreter, Speaker
 from bot.config import Settings
@@ -21,7 +22,7 @@ from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.knowledge import KnowledgeError
 from bot.models import GLOBAL, Answer
-from bot.rendering import answer_json, answer_text, render_scores
+from bot.rendering import answer_json, answer_text, render_scores, render_sweep
 from bot.transcripts import (
     Transcript,
     Turn,
@@ -33,8 +34,6 @@ from bot.transcripts import (
 )
 
 log = logging.getLogger("factbot")
-
-Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = Settings()
+        settings = _settings()
         if args.db is not None:
             settings = settings.model_copy(update={"factbot_db": args.db})
         return asyncio.run(args.handler(args, settings))
@@ -117,6 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         return 1
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problem = error.errors()[0]
+        name = ".".join(str(p) for p in problem["loc"]).upper()
+        raise BadInput(f"bad setting {name}: {problem['msg']}") from None
 
 
 async def _open(settings: Settings) -> Engine:
@@ -161,7 +169,8 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
                 break
             if not line:
                 break
-            said = line if line.startswith((settings.command_prefix, MENTION)) else f"!ask {line}"
+            prefix = settings.command_prefix
+            said = line if line.startswith((prefix, MENTION)) else f"{prefix}ask {line}"
             reply = await interpreter.handle(said, speaker)
             text = (
                 answer_text(reply.answer) if reply and reply.answer else reply.text if reply else ""
@@ -203,13 +212,7 @@ async def _eval(args: argparse.Namespace, settings: Settings) -> int:
     labelled = load_labelled(args.file)
     async with await _open(settings) as engine:
         if args.sweep:
-            print("| cut-off | answered right | abstained right | wrong answers |")
-            print("|---|---|---|---|")
-            for cutoff, score in sweep(engine, labelled, range(30, 91, 5)):
-                print(
-                    f"| {cutoff} | {score.accuracy:.1%} | {score.abstention:.1%} "
-                    f"| {len(score.wrong_answers)} |"
-                )
+            print(render_sweep(sweep(engine, labelled, range(30, 91, 5))))
             return 0
         scores = evaluate(engine, labelled)
     if args.json:

@@ -72,3 +72,16 @@ def render_scores(name: str, scores: Sequence[Score]) -> str:
             for o in misses
         ]
     return "\n".join(lines)
+
+
+def render_sweep(curve: Sequence[tuple[float, Score]]) -> str:
+    lines = [
+        "| cut-off | answered right | abstained right | wrong answers |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {cutoff:g} | {score.accuracy:.1%} | {score.abstention:.1%} "
+        f"| {len(score.wrong_answers)} |"
+        for cutoff, score in curve
+    ]
+    return "\n".join(lines)
