@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
+import discord
+import discord.ext.test as dpytest
+import pytest
+from discord.ext import commands
+
 from tests.conftest import DiscordHarness
 
 S7 = "Notably, OpenAI had previously opted to diversify its vendor partnerships away from Scale AI"
@@ -190,3 +198,26 @@ async def test_unanswered_lists_what_went_unanswered_most_asked_first(
         "Unanswered questions:\n2× what is scale's revenue\n1× who founded scale"
     )
     assert await _mod(bot, "!unanswered", guild=1) == "Every question asked here got an answer."
+
+
+async def test_source_add_reads_an_attached_text_file(
+    discord_bot: DiscordHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`source add` with a .txt attachment instead of `text:` registers that file."""
+    document = tmp_path / "policy.txt"
+    document.write_text("Answers must cite a source.\nModerators review new facts weekly.\n")
+
+    async def read(attachment: discord.Attachment, **_: object) -> bytes:
+        return Path(attachment.url).read_bytes()  # dpytest keeps the file's path as its url
+
+    monkeypatch.setattr(discord.Attachment, "read", read)
+    with contextlib.suppress(commands.CommandError):
+        await dpytest.message(
+            "!source add title: Review policy",
+            channel=discord_bot.channel(0),
+            member=discord_bot.member(0, "moderator"),
+            attachments=[str(document)],
+        )
+    (reply,) = discord_bot.sent()
+    assert reply.text.startswith("Registered `review-policy` with 2 sentences (s1–s2).")
+    assert "`s2` Moderators review new facts weekly." in reply.text
