@@ -207,8 +207,11 @@ async def test_source_add_reads_an_attached_text_file(
     document = tmp_path / "policy.txt"
     document.write_text("Answers must cite a source.\nModerators review new facts weekly.\n")
 
+    content = document.read_bytes()
+
     async def read(attachment: discord.Attachment, **_: object) -> bytes:
-        return Path(attachment.url).read_bytes()  # dpytest keeps the file's path as its url
+        assert attachment.url == str(document)  # dpytest keeps the file's path as its url
+        return content
 
     monkeypatch.setattr(discord.Attachment, "read", read)
     with contextlib.suppress(commands.CommandError):
