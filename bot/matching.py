@@ -41,36 +41,24 @@ from bot.normalise import (
 )
 
 RESEMBLANCE_WEIGHT = 0.45
+"""How much of a fact's score is resemblance; the rest is coverage."""
 MISMATCH_PENALTY = 0.55
 """Multiplies the score of a fact that lacks an entity or amount the question names."""
 FOREIGN_TOPIC_PENALTY = 0.9
 """Multiplies a fact's score for each question word that other facts use and it does not:
 "how much did Google pay for its stake" leans away from Google's budget ("stake")."""
 CITED_WORD_CREDIT = 0.25
+"""A question word found only in a fact's cited sentences counts this much."""
 CLOSE_PHRASING = 80.0
+"""Resemblance at which a question that only names things still counts as asking."""
 OWN_PHRASING = 90.0
 """Resemblance at which a question is, give or take a word, one of the fact's phrasings."""
-"""Resemblance at which a question counts as one of a fact's own phrasings."""
-"""A question word found only in a fact's cited sentences counts this much."""
-
 
 _YEAR = re.compile(r"(19|20)\d\d")
 _MONTHS = frozenset(
-    stem(m)
-    for m in [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+    stem(month)
+    for month in "january february march april may june july august september october "
+    "november december".split()
 )
 _ROLES = frozenset(
     "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner".split()
@@ -131,8 +119,8 @@ class Query:
         return frozenset(self.words) - self.entities - self.numbers
 
     @property
-    def phrase(self) -> str:
-        return " ".join(self.tokens)
+    def sorted_phrase(self) -> str:
+        return " ".join(sorted(self.tokens))
 
 
 class FactIndex:
@@ -164,8 +152,9 @@ class FactIndex:
         words = frozenset(words)
         entry = _Entry(
             fact=fact,
+            # Sorted once here so that matching can compare with a plain ratio.
             phrasings=[
-                " ".join(without_filler(self._normaliser.tokens(q))) for q in fact.questions
+                " ".join(sorted(without_filler(self._normaliser.tokens(q)))) for q in fact.questions
             ],
             words=words,
             cited_words=frozenset(w for text in cited_texts for w in self._words(text)),
@@ -198,8 +187,9 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
+        surface = surface_tokens(question)
         tokens = without_filler(
-            self._normaliser.canonical([stem(self._correct(t)) for t in surface_tokens(question)])
+            self._normaliser.canonical([stem(self._correct(t)) for t in surface])
         )
         words = content_words(tokens)
         return Query(
@@ -208,7 +198,7 @@ class FactIndex:
             words=words,
             entities=frozenset(w for w in words if w in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
-            wants=_answer_kind(surface_tokens(question)),
+            wants=_answer_kind(surface),
         )
 
     def search(self, question: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
@@ -218,15 +208,17 @@ class FactIndex:
         if not query.words or not entries:
             return []
         resemblance = self._resemblance(query, entries)
+        weights = {word: self._weight(word) for word in query.words}
+        topics = query.topics
         matches = []
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
                 1 - RESEMBLANCE_WEIGHT
-            ) * 100 * self._coverage(query, entry)
+            ) * 100 * self._coverage(query.words, weights, entry)
             mismatch = (query.entities - entry.entities) | (query.numbers - entry.numbers)
-            if query.topics and query.topics.isdisjoint(entry.words):
+            if topics and topics.isdisjoint(entry.words):
                 # It names the right companies but asks something else about them.
-                mismatch |= query.topics
+                mismatch |= topics
             # A fact that cannot answer the kind of question asked, unless the question is
             # one of its own phrasings: curators know best what their fact answers.
             if resemblance[entry.fact.id] < OWN_PHRASING and (
@@ -240,7 +232,7 @@ class FactIndex:
             # Each thing asked about that other facts know but this one never mentions.
             foreign = [
                 w
-                for w in query.topics
+                for w in topics
                 if self._document_frequency.get(w, 0) > 0
                 and w not in entry.words
                 and w not in entry.cited_words
@@ -251,7 +243,7 @@ class FactIndex:
                     entry.fact,
                     round(score, 1),
                     frozenset(mismatch),
-                    vague=not (query.topics or query.numbers)
+                    vague=not (topics or query.numbers)
                     and resemblance[entry.fact.id] < CLOSE_PHRASING,
                 )
             )
@@ -261,20 +253,22 @@ class FactIndex:
     def _resemblance(self, query: Query, entries: list[_Entry]) -> dict[str, float]:
         choices = [(entry.fact.id, p) for entry in entries for p in entry.phrasings]
         best: dict[str, float] = dict.fromkeys((e.fact.id for e in entries), 0.0)
+        # ratio of sorted tokens is rapidfuzz's token_sort_ratio, with the sorting done once
         for _, score, index in process.extract(
-            query.phrase,
+            query.sorted_phrase,
             [p for _, p in choices],
-            scorer=fuzz.token_sort_ratio,
+            scorer=fuzz.ratio,
+            processor=None,
             limit=None,
         ):
             fact_id = choices[index][0]
             best[fact_id] = max(best[fact_id], score)
         return best
 
-    def _coverage(self, query: Query, entry: _Entry) -> float:
+    def _coverage(self, words: list[str], weights: dict[str, float], entry: _Entry) -> float:
         total = found = 0.0
-        for word in query.words:
-            weight = self._weight(word)
+        for word in words:
+            weight = weights[word]
             total += weight
             if word in entry.words:
                 found += weight

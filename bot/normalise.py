@@ -114,11 +114,10 @@ class Normaliser:
                 if key and key != target:
                     self._phrases[key] = target
         self._longest = max((len(k) for k in self._phrases), default=1)
-
-    @property
-    def words(self) -> set[str]:
-        """Every word an alias is made of, so typo correction can aim at them too."""
-        return {w for pair in self._phrases.items() for phrase in pair for w in phrase}
+        self.words = frozenset(
+            w for pair in self._phrases.items() for phrase in pair for w in phrase
+        )
+        """Every word an alias is made of or maps to."""
 
     def canonical(self, tokens: list[str]) -> list[str]:
         out: list[str] = []
