@@ -210,16 +210,17 @@ class Store:
             clauses.append("{id} = ?")  # "fact_id" in the child tables, "id" in facts
             args.append(fact_id)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        child_where = where.format(id="fact_id")
         phrasings: dict[tuple[int, str], list[str]] = {}
         async with self._db.execute(
-            f"SELECT guild_id, fact_id, text FROM phrasings {where.format(id='fact_id')} ORDER BY position",
+            f"SELECT guild_id, fact_id, text FROM phrasings {child_where} ORDER BY position",
             args,
         ) as cursor:
             async for row in cursor:
                 phrasings.setdefault((row[0], row[1]), []).append(row[2])
         citations: dict[tuple[int, str], list[SentenceRef]] = {}
         async with self._db.execute(
-            f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {where.format(id='fact_id')}"
+            f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {child_where}"
             " ORDER BY position",
             args,
         ) as cursor:
