@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from unittest.mock import AsyncMock, MagicMock
 
 import discord
 import discord.ext.test as dpytest
@@ -224,3 +225,24 @@ async def test_source_add_reads_an_attached_text_file(
     (reply,) = discord_bot.sent()
     assert reply.text.startswith("Registered `review-policy` with 2 sentences (s1–s2).")
     assert "`s2` Moderators review new facts weekly." in reply.text
+
+
+async def test_slash_fact_add_callback_adds_the_fact(discord_bot: DiscordHarness) -> None:
+    """dpytest cannot invoke /fact add; call its callback as the slash command would."""
+    cog = discord_bot.bot.get_cog("Curating")
+    assert cog is not None
+    flags_type = type(cog).fact_add.clean_params["flags"].converter  # type: ignore[attr-defined]
+    flags = flags_type.__new__(flags_type)  # discord.py fills the flags from the options
+    flags.question, flags.answer, flags.cite, flags.id = (
+        "what is the team motto?",
+        "Cite everything.",
+        "s24",
+        "team-motto",
+    )
+    moderator = discord_bot.member(0, "moderator")
+    ctx = MagicMock(guild=discord_bot.guilds[0], author=moderator, send=AsyncMock())
+    await type(cog).fact_add.callback(cog, ctx, flags=flags)  # type: ignore[attr-defined]
+    ctx.send.assert_awaited_once_with(
+        "Added `team-motto` citing scale-meta-article:s24: Cite everything."
+    )
+    assert "Cite everything." in await _ask(discord_bot, "what is the team motto?")
