@@ -15,7 +15,6 @@ from bot import replies
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.models import Answer
-from bot.rendering import ASK_BACK, NOT_ANSWERED
 
 MENTION = "@FactBot"
 
@@ -115,11 +114,7 @@ class Interpreter:
 
     def _render(self, answer: Answer) -> Reply:
         if not answer.answered:
-            lines = [ASK_BACK if answer.ambiguous else NOT_ANSWERED]
-            if answer.suggestions:
-                lines.append("Did you mean:")
-                lines += [f"• {s.question}" for s in answer.suggestions]
-            return Reply("\n".join(lines), answer)
+            return Reply(replies.not_answered(answer, self.prefix), answer)
         fields = dict(map(replies.citation_field, answer.citations))
         text = "\n".join(
             [answer.answer or "", *(f"{k}\n{v}" for k, v in fields.items()), answer.fact_id or ""]
@@ -175,8 +170,7 @@ class Interpreter:
                 return Reply(f"{len(views)} facts\n{replies.fact_list(views)}")
             case "fact search":
                 matches = engine.search(flags["query"], guild)
-                found = [m for m in matches if m.score >= engine.thresholds.suggest]
-                return Reply(replies.search_results(found))
+                return Reply(replies.search_results(matches))
             case "fact history":
                 history = await engine.history(guild, flags["id"])
                 return Reply(replies.history(flags["id"].strip().lower(), history))

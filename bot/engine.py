@@ -23,7 +23,7 @@ from bot.matching import FactIndex, Match
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
 from bot.normalise import basic_tokens, clean, split_question
 from bot.sentences import split_sentences
-from bot.store import FactStats, Store, UnansweredQuestion
+from bot.store import Action, FactStats, Store, UnansweredQuestion
 
 log = logging.getLogger(__name__)
 
@@ -104,21 +104,22 @@ class Engine:
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
         """The answer to a question; one that asks two things gets both facts, combined."""
         question = " ".join(question.split())
-        whole = self._ask_one(question, guild_id)
         parts = split_question(question)
         if len(parts) > 1:
             answers = [self._ask_one(part, guild_id) for part in parts]
             fact_ids = {a.fact_id for a in answers}
             if all(a.answered for a in answers) and len(fact_ids) == len(answers):
                 return combine(question, answers)
-        return whole
+        return self._ask_one(question, guild_id)
 
     def _ask_one(self, question: str, guild_id: int) -> Answer:
         matches = self._index.search(question, guild_id) if question else []
         return decide(question, matches, self._cite, self.thresholds)
 
     def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
-        return self._index.search(query, guild_id, limit)
+        """Facts about a query, for moderators: those close enough to be suggested."""
+        matches = self._index.search(query, guild_id, limit)
+        return [m for m in matches if m.score >= self.thresholds.suggest]
 
     def _cite(self, ref: SentenceRef) -> Citation:
         source = self._sources[ref.source_id]
@@ -160,13 +161,22 @@ class Engine:
             reply_id=reply_id,
         )
 
+    async def feedback(self, reply_id: int, user_id: int, vote: int, *, given: bool) -> None:
+        """A 👍 (1) or 👎 (-1) given or taken back on a reply; only answers count."""
+        if await self.store.answered_fact(reply_id) is None:
+            return
+        if given:
+            await self.store.record_feedback(reply_id, user_id, vote)
+        else:
+            await self.store.withdraw_feedback(reply_id, user_id, vote)
+
     # -- looking facts up --------------------------------------------------------------
 
     async def view(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> FactView:
         fact_id = fact_id.strip().lower()
-        own = await self.store.fact(guild_id, fact_id) if guild_id != GLOBAL else None
-        shared = await self.store.fact(GLOBAL, fact_id)
-        fact = own or shared
+        # The index holds every stored fact row, removed ones too: no need to ask the store.
+        own = self._index.get(guild_id, fact_id) if guild_id != GLOBAL else None
+        fact = own or self._index.get(GLOBAL, fact_id)
         if fact is None or (fact.removed and not removed_too):
             ids = [f.id for f in self._index.visible(guild_id)]
             close = process.extract(fact_id, ids, scorer=fuzz.ratio, limit=2, score_cutoff=70)
@@ -205,9 +215,9 @@ class Engine:
         fact_id = (fact_id or _slug(question)).strip().lower()
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", fact_id):
             raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
-        if any(v.fact.id == fact_id for v in self.facts(guild_id)):
+        if any(f.id == fact_id for f in self._index.visible(guild_id)):
             raise BadInput(f"A fact `{fact_id}` exists already: use `fact alias` or `fact edit`.")
-        if await self.store.fact(guild_id, fact_id):
+        if self._index.get(guild_id, fact_id):
             raise BadInput(f"Fact `{fact_id}` was removed; bring it back with `fact restore`.")
         fact = Fact(
             id=fact_id,
@@ -267,8 +277,8 @@ class Engine:
         await self._save(fact, "restore", actor, before)
         return fact
 
-    async def _save(self, fact: Fact, action: str, actor: str, before: Fact | None) -> None:
-        await self.store.save_fact(fact, action, actor, before)  # type: ignore[arg-type]
+    async def _save(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> None:
+        await self.store.save_fact(fact, action, actor, before)
         self._index_fact(fact)
         log.info("%s: fact %s (guild %s) by %s", action, fact.id, fact.guild_id, actor)
 
@@ -291,7 +301,7 @@ class Engine:
             raise BadInput("That document has no sentences in it.")
         base = _slug(title)
         source_id, n = base, 1
-        while source_id in self._sources or await self.store.source_exists(source_id):
+        while source_id in self._sources:  # every guild's sources are loaded at start
             n += 1
             source_id = f"{base}-{n}"
         source = Source.model_validate(

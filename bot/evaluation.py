@@ -121,7 +121,9 @@ def load_labelled(path: Path) -> list[Labelled]:
     ]
 
 
-def _run(name: str, labelled: Sequence[Labelled], answer: Callable[[str], tuple]) -> Score:
+def _run(
+    name: str, labelled: Sequence[Labelled], answer: Callable[[str], tuple[str | None, float]]
+) -> Score:
     score = Score(name)
     for item in labelled:
         got, confidence = answer(item.question)

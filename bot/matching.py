@@ -173,6 +173,11 @@ class FactIndex:
             self._document_frequency.subtract(old.words)
             self._vocabulary = None
 
+    def get(self, guild_id: int, fact_id: str) -> Fact | None:
+        """One guild's own row for a fact (removed or not), exactly as stored."""
+        entry = self._entries.get((guild_id, fact_id))
+        return entry.fact if entry else None
+
     def visible(self, guild_id: int) -> list[Fact]:
         return [entry.fact for entry in self._visible(guild_id)]
 

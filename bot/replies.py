@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 from bot.engine import FactView
 from bot.matching import Match
-from bot.models import Citation, Fact, HistoryEntry, Source
+from bot.models import Answer, Citation, Fact, HistoryEntry, Source
+from bot.rendering import ASK_BACK, NOT_ANSWERED
 from bot.store import FactStats, UnansweredQuestion
 
 NOT_MODERATOR = (
@@ -31,6 +32,15 @@ def citation_field(citation: Citation) -> tuple[str, str]:
     name = clip(f"{citation.title} · {citation.sentence_id}", 256)
     where = f"\n— [{citation.source_id}]({citation.url})" if citation.url else ""
     return name, clip("> " + citation.text, FIELD_LIMIT - len(where)) + where
+
+
+def not_answered(answer: Answer, prefix: str) -> str:
+    """No answer: say so, then offer the nearest facts as questions to ask instead."""
+    lines = [ASK_BACK if answer.ambiguous else NOT_ANSWERED]
+    if answer.suggestions:
+        lines.append("Did you mean:")
+        lines += [f"• {s.question} (`{prefix}ask {s.question}`)" for s in answer.suggestions]
+    return "\n".join(lines)
 
 
 def fact_fields(

@@ -6,7 +6,6 @@ import discord
 
 from bot.engine import FactView
 from bot.models import Answer, Citation
-from bot.rendering import ASK_BACK, NOT_ANSWERED
 from bot.replies import citation_field, clip, fact_fields, fact_origin
 from bot.store import FactStats
 
@@ -20,14 +19,6 @@ def answer_embed(answer: Answer) -> discord.Embed:
         embed.add_field(name=name, value=value, inline=False)
     embed.set_footer(text=f"{answer.fact_id} · confidence {answer.confidence:.0f}% · 👍/👎?")
     return embed
-
-
-def not_answered_text(answer: Answer, prefix: str) -> str:
-    lines = [ASK_BACK if answer.ambiguous else NOT_ANSWERED]
-    if answer.suggestions:
-        lines.append("Did you mean:")
-        lines += [f"• {s.question} (`{prefix}ask {s.question}`)" for s in answer.suggestions]
-    return "\n".join(lines)
 
 
 def fact_embed(view: FactView, citations: list[Citation], stats: FactStats) -> discord.Embed:

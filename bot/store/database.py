@@ -159,11 +159,6 @@ class Store:
                 for row in await cursor.fetchall()
             ]
 
-    async def source_exists(self, source_id: str) -> bool:
-        query = "SELECT 1 FROM sources WHERE id = ?"
-        async with self._db.execute(query, (source_id,)) as cursor:
-            return await cursor.fetchone() is not None
-
     async def add_source(self, source: Source, actor: str) -> None:
         async with self._transaction() as db:
             await self._write_source(db, source, actor)
@@ -200,27 +195,19 @@ class Store:
 
     # -- facts -------------------------------------------------------------------------
 
-    async def facts(self, guild_id: int | None = None, fact_id: str | None = None) -> list[Fact]:
-        """Fact rows (removed ones included): all, one guild's, or one fact of a guild."""
-        clauses, args = [], []
-        if guild_id is not None:
-            clauses.append("guild_id = ?")
-            args.append(guild_id)
-        if fact_id is not None:
-            clauses.append("{id} = ?")  # "fact_id" in the child tables, "id" in facts
-            args.append(fact_id)
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        child_where = where.format(id="fact_id")
+    async def facts(self, guild_id: int | None = None) -> list[Fact]:
+        """Every fact row (removed ones included), of one guild or of all."""
+        where, args = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
         phrasings: dict[tuple[int, str], list[str]] = {}
         async with self._db.execute(
-            f"SELECT guild_id, fact_id, text FROM phrasings {child_where} ORDER BY position",
+            f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position",
             args,
         ) as cursor:
             async for row in cursor:
                 phrasings.setdefault((row[0], row[1]), []).append(row[2])
         citations: dict[tuple[int, str], list[SentenceRef]] = {}
         async with self._db.execute(
-            f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {child_where}"
+            f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {where}"
             " ORDER BY position",
             args,
         ) as cursor:
@@ -229,7 +216,7 @@ class Store:
                     SentenceRef(source_id=row[2], sentence_id=row[3])
                 )
         async with self._db.execute(
-            f"SELECT * FROM facts {where.format(id='id')} ORDER BY guild_id, id", args
+            f"SELECT * FROM facts {where} ORDER BY guild_id, id", args
         ) as cursor:
             rows = await cursor.fetchall()
         return [
@@ -244,10 +231,6 @@ class Store:
             )
             for row in rows
         ]
-
-    async def fact(self, guild_id: int, fact_id: str) -> Fact | None:
-        found = await self.facts(guild_id, fact_id)
-        return found[0] if found else None
 
     async def save_fact(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> None:
         """Write a fact and its history entry together: a change is never unrecorded."""

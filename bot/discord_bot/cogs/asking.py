@@ -9,7 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_bot.embeds import answer_embed, not_answered_text
+from bot import replies
+from bot.discord_bot.embeds import answer_embed
 from bot.discord_bot.errors import explain
 from bot.engine import check_question
 from bot.errors import BadInput
@@ -44,7 +45,7 @@ class Asking(commands.Cog):
     def _render(self, answer: Answer) -> dict[str, object]:
         if answer.answered:
             return {"embed": answer_embed(answer)}
-        return {"content": not_answered_text(answer, self.bot.settings.command_prefix)}
+        return {"content": replies.not_answered(answer, self.bot.settings.command_prefix)}
 
     async def _record(
         self, answer: Answer, message: discord.Message, reply: discord.Message
@@ -86,8 +87,9 @@ class Asking(commands.Cog):
             return
         if not answer.answered or answer.confidence < self.bot.settings.channel_threshold:
             return
-        bucket = self._cooldowns.get_bucket(message)
-        if bucket is not None and bucket.update_rate_limit():
+        try:
+            self._enforce_cooldown(message)
+        except commands.CommandOnCooldown:
             return
         reply = await message.reply(embed=answer_embed(answer), mention_author=False)
         await self._record(answer, message, reply)
@@ -104,13 +106,7 @@ class Asking(commands.Cog):
         vote = VOTES.get(str(payload.emoji))
         if vote is None or (self.bot.user and payload.user_id == self.bot.user.id):
             return
-        store = self.bot.engine.store
-        if await store.answered_fact(payload.message_id) is None:
-            return  # not one of our answers
-        if added:
-            await store.record_feedback(payload.message_id, payload.user_id, vote)
-        else:
-            await store.withdraw_feedback(payload.message_id, payload.user_id, vote)
+        await self.bot.engine.feedback(payload.message_id, payload.user_id, vote, given=added)
 
 
 async def setup(bot: FactBot) -> None:

@@ -139,8 +139,7 @@ class Curating(commands.Cog):
     async def fact_search(self, ctx: commands.Context[FactBot], *, flags: SearchFlags) -> None:
         """Find facts about something: `fact search query: …`."""
         matches = self.bot.engine.search(flags.query, _guild_id(ctx))
-        found = [m for m in matches if m.score >= self.bot.engine.thresholds.suggest]
-        await ctx.send(replies.search_results(found))
+        await ctx.send(replies.search_results(matches))
 
     @fact.command(name="history")
     async def fact_history(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
