@@ -106,7 +106,7 @@ class Engine:
         question = " ".join(question.split())
         parts = split_question(question)
         if len(parts) > 1:
-            answers = [self._ask_one(part, guild_id) for part in parts]
+            answers = [self._ask_one(part, guild_id) for part in self._index.resolve(parts)]
             fact_ids = {a.fact_id for a in answers}
             if all(a.answered for a in answers) and len(fact_ids) == len(answers):
                 return combine(question, answers)

@@ -64,8 +64,12 @@ _ROLES = frozenset(
     "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner".split()
 )
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
+_QUALIFIERS = frozenset(
+    stem(word) for word in "new next former previous replace replacement successor interim".split()
+)
+"""Words that ask about someone or something else than a fact names: "scale's *new* CEO"."""
 _AMOUNT_WORDS = frozenset(
-    {"amount", "sum", "total", "percentage", "percent", "price", "cost", "money", "cash"}
+    "amount sum total percentage percent price cost money cash dollar dollars figure size".split()
 )
 
 
@@ -75,9 +79,30 @@ def _answer_kind(words: list[str]) -> str | None:
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
-    if words[:1] in (["who"], ["whos"]) and _ROLES & set(words):
+    if (words[:1] in (["who"], ["whos"]) or "name" in words[1:]) and _ROLES & set(words):
         return "person"
     return None
+
+
+def _roughly(asked: str, known: str) -> bool:
+    """Whether a number in a question is the fact's number, rounded as people round:
+    "14 billion" and "14.3b", "half" (50%) and 49%; but not "15 billion" or "10 billion"."""
+    if asked == known:
+        return True
+    asked_digits, asked_unit = _split_unit(asked)
+    known_digits, known_unit = _split_unit(known)
+    if asked_unit != known_unit:
+        return False
+    if "." in asked_digits:
+        places = len(asked_digits.split(".")[1])
+    else:
+        places = len(asked_digits.rstrip("0")) - len(asked_digits)  # 50 -> -1: tens
+    value, exact = float(asked_digits), float(known_digits)
+    return round(exact, places) == value and abs(value - exact) <= 0.05 * exact
+
+
+def _split_unit(number: str) -> tuple[str, str]:
+    return (number[:-1], number[-1]) if number[-1] in "bmk%" else (number, "")
 
 
 @dataclass(frozen=True)
@@ -206,6 +231,17 @@ class FactIndex:
             wants=_answer_kind(surface),
         )
 
+    def resolve(self, parts: list[str]) -> list[str]:
+        """The parts of a two-part question, each naming what it is about: in "how much did
+        meta pay and who did they hire", "they" is Meta."""
+        resolved = []
+        named: list[str] = []
+        for part in parts:
+            own = sorted(self.parse(part).entities)
+            resolved.append(part if own or not named else f"{part} ({' '.join(named)})")
+            named = own or named
+        return resolved
+
     def search(self, question: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
         """The best facts for a question, best first; empty when it has no content words."""
         query = self.parse(question)
@@ -220,7 +256,12 @@ class FactIndex:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
                 1 - RESEMBLANCE_WEIGHT
             ) * 100 * self._coverage(query.words, weights, entry)
-            mismatch = (query.entities - entry.entities) | (query.numbers - entry.numbers)
+            mismatch = (query.entities - entry.entities) | {
+                asked
+                for asked in query.numbers
+                if not any(_roughly(asked, known) for known in entry.numbers)
+            }
+            mismatch |= {w for w in topics & _QUALIFIERS if w not in entry.words}
             if topics and topics.isdisjoint(entry.words):
                 # It names the right companies but asks something else about them.
                 mismatch |= topics

@@ -35,12 +35,12 @@ _STOPWORDS = """
     wanna want like much many exactly anyone someone something thing things up out there
     whats whether hows whos wheres whys isnt doesnt didnt one ones very quite all w abt bc
     cuz tho rn ya amount sum total say says said saying wat wut wot 0 1 2 3 4 5 6 7 8 9
-    money cash dollars bucks
+    money cash dollars bucks right true correct
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
-    thank w abt bc cuz tho rn ya all now again like u ur
+    thank w abt bc cuz tho rn ya all now again like u ur right true correct
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked."""
@@ -93,6 +93,7 @@ def surface_tokens(text: str) -> list[str]:
     """Words as typed (lower-cased, numbers in one form), before stemming."""
     text = clean(text)
     text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"\bhalf\b", " 50% ", text)
     text = _NUMBER.sub(_canonical_number, text)
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     return _TOKEN.findall(text)
@@ -150,12 +151,35 @@ def is_number(token: str) -> bool:
     return token[:1].isdigit()
 
 
-_CLAUSE_BREAK = re.compile(r"\s*(?:\?|;|\band also\b|\band\b|&|\bplus\b)\s*", re.IGNORECASE)
+_QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
+_AND = re.compile(r"\s+(?:and also|and|&|plus)\s+", re.IGNORECASE)
+_ASKING = frozenset(
+    "who whom whose what which when where why how is are was were do does did will would "
+    "can could should has have had".split()
+)
+
+
+def _starts_a_question(clause: str) -> bool:
+    first = clause.split()[:1]
+    return bool(first) and first[0].casefold() in _ASKING
 
 
 def split_question(text: str) -> list[str]:
-    """ "how much did meta pay and who is scale's ceo?" -> its two questions."""
-    return [part for part in _CLAUSE_BREAK.split(text) if len(part.split()) >= 2]
+    """ "how much did meta pay and who is scale's ceo?" -> its two questions.
+
+    An "and" only splits when a new question follows it, so "the trend with tech giants
+    and ai startups" stays one question.
+    """
+    parts: list[str] = []
+    for sentence in _QUESTION_BREAK.split(text):
+        clauses: list[str] = []
+        for clause in _AND.split(sentence):
+            if clauses and not _starts_a_question(clause):
+                clauses[-1] += f" and {clause}"
+            else:
+                clauses.append(clause)
+        parts.extend(clauses)
+    return [part for part in parts if len(part.split()) >= 2]
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,11 @@ from bot.engine import Engine
         ("why is data labelling important", "why-annotation-matters"),
         ("google 200m?", "google-planned-spend"),
         ("does scale work w the govt", "other-clients"),
+        ("meta put in 14 billion right?", "meta-investment"),
+        ("does meta own about half of scale", "meta-investment"),
+        ("what did zuckerberg's company shell out for scale", "meta-investment"),
+        ("is google walking away from scale ai", "google-pulling-back"),
+        ("what's the wider trend with tech giants and ai startups", "tech-reassessing-ai-startups"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -41,6 +46,10 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "how much did Amazon pay?",
         "did microsoft invest $14.3 billion?",
         "did meta pay $20 billion for scale",
+        "did meta pay 15 billion for scale",
+        "did meta buy 60% of scale",
+        "who is scale's new ceo",
+        "what's openai's cfo's name",
         "who is google's ceo",
         "Scale AI revenue?",
         "when was scale founded",
@@ -79,3 +88,10 @@ def test_any_text_gets_an_answer_with_citations_or_none(engine: Engine, question
     answer = engine.ask(question)
     assert 0 <= answer.confidence <= 100
     assert bool(answer.citations) == answer.answered
+
+
+def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None:
+    """In "... and is it pulling out", "it" is Google: one answer citing both facts."""
+    answer = engine.ask("how much was google spending and is it pulling out")
+    assert answer.fact_id == "google-planned-spend+google-pulling-back"
+    assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]

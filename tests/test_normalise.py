@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalise import basic_tokens, surface_tokens
+from bot.normalise import basic_tokens, split_question, surface_tokens
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,19 @@ def test_curly_quotes_possessives_and_invisible_characters_are_flattened() -> No
 
 def test_inflections_share_a_stem() -> None:
     assert basic_tokens("planned planning plans") == ["plan", "plan", "plan"]
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "how much did meta pay and who is scale's ceo?",
+            ["how much did meta pay", "who is scale's ceo"],
+        ),
+        ("meta stake? google budget?", ["meta stake", "google budget"]),
+        ("trend with tech giants and ai startups", ["trend with tech giants and ai startups"]),
+        ("who invested and how much?", ["who invested", "how much"]),
+    ],
+)
+def test_a_question_splits_where_a_new_question_starts(question: str, parts: list[str]) -> None:
+    assert split_question(question) == parts
