@@ -51,8 +51,6 @@ CITED_WORD_CREDIT = 0.25
 """A question word found only in a fact's cited sentences counts this much."""
 CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
-OWN_PHRASING = 90.0
-"""Resemblance at which a question is, give or take a word, one of the fact's phrasings."""
 
 _YEAR = re.compile(r"(19|20)\d\d")
 _MONTHS = frozenset(
@@ -65,11 +63,12 @@ _ROLES = frozenset(
 )
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 _QUALIFIERS = frozenset(
-    stem(word) for word in "new next former previous replace replacement successor interim".split()
+    stem(word)
+    for word in "new next last former previous replace replacement successor interim".split()
 )
 """Words that ask about someone or something else than a fact names: "scale's *new* CEO"."""
 _AMOUNT_WORDS = frozenset(
-    "amount sum total percentage percent price cost money cash dollar dollars figure size".split()
+    "amount sum total percentage percent price cost dollar dollars figure size".split()
 )
 
 
@@ -125,6 +124,8 @@ class _Entry:
     entities: frozenset[str]
     numbers: frozenset[str]
     has_date: bool
+    answers: frozenset[str]
+    """The kinds of question its phrasings ask ("amount", "date", "person")."""
 
 
 @dataclass
@@ -186,6 +187,9 @@ class FactIndex:
             entities=words & self._entity_names,
             numbers=frozenset(w for w in words if is_number(w)),
             has_date=any(_YEAR.fullmatch(w) or w in _MONTHS for w in words),
+            answers=frozenset(
+                kind for q in fact.questions if (kind := _answer_kind(surface_tokens(q)))
+            ),
         )
         self._entries[(fact.guild_id, fact.id)] = entry
         if not fact.removed:
@@ -265,9 +269,9 @@ class FactIndex:
             if topics and topics.isdisjoint(entry.words):
                 # It names the right companies but asks something else about them.
                 mismatch |= topics
-            # A fact that cannot answer the kind of question asked, unless the question is
-            # one of its own phrasings: curators know best what their fact answers.
-            if resemblance[entry.fact.id] < OWN_PHRASING and (
+            # A fact that cannot answer the kind of question asked, unless one of its phrasings
+            # asks that kind of question: curators know what their fact answers.
+            if query.wants not in entry.answers and (
                 (query.wants == "amount" and not entry.numbers)
                 or (query.wants == "date" and not entry.has_date)
                 or (query.wants == "person" and entry.entities.isdisjoint(self._people))

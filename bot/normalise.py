@@ -35,7 +35,8 @@ _STOPWORDS = """
     wanna want like much many exactly anyone someone something thing things up out there
     whats whether hows whos wheres whys isnt doesnt didnt one ones very quite all w abt bc
     cuz tho rn ya amount sum total say says said saying wat wut wot 0 1 2 3 4 5 6 7 8 9
-    money cash dollars bucks right true correct
+    money cash dollars bucks right true correct around roughly approximately approx almost
+    nearly stuff
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
