@@ -236,8 +236,9 @@ class FactIndex:
         )
 
     def resolve(self, parts: list[str]) -> list[str]:
-        """The parts of a two-part question, each naming what it is about: in "how much did
-        meta pay and who did they hire", "they" is Meta."""
+        """The parts of a two-part question, each naming what it is about: in "how much was
+        google spending and is it pulling out", "it" is Google. A part that names nothing
+        gets the (canonical) names of the part before it."""
         resolved = []
         named: list[str] = []
         for part in parts:
