@@ -50,6 +50,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did meta buy 60% of scale",
         "who is scale's new ceo",
         "what's openai's cfo's name",
+        "when will google stop using scale",
+        "how much did google pay scale last year",
         "who is google's ceo",
         "Scale AI revenue?",
         "when was scale founded",
