@@ -19,7 +19,7 @@ from bot.answering import Thresholds, combine, decide
 from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
 from bot.knowledge import load_knowledge
-from bot.matching import FactIndex, Match
+from bot.matching import FactIndex, Match, Query
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
 from bot.normalise import basic_tokens, clean, split_question
 from bot.sentences import split_sentences
@@ -110,11 +110,11 @@ class Engine:
             fact_ids = {a.fact_id for a in answers}
             if all(a.answered for a in answers) and len(fact_ids) == len(answers):
                 return combine(question, answers)
-        return self._ask_one(question, guild_id)
+        return self._ask_one(self._index.parse(question), guild_id)
 
-    def _ask_one(self, question: str, guild_id: int) -> Answer:
-        matches = self._index.search(question, guild_id) if question else []
-        return decide(question, matches, self._cite, self.thresholds)
+    def _ask_one(self, query: Query, guild_id: int) -> Answer:
+        matches = self._index.search(query, guild_id)
+        return decide(query.text, matches, self._cite, self.thresholds)
 
     def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
         """Facts about a query, for moderators: those close enough to be suggested."""

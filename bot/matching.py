@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -148,6 +148,16 @@ class Query:
     def sorted_phrase(self) -> str:
         return " ".join(sorted(self.tokens))
 
+    def about(self, entities: frozenset[str]) -> Query:
+        """The same question, asked about these companies or people as well."""
+        added = sorted(entities - self.entities)
+        return replace(
+            self,
+            tokens=[*self.tokens, *added],
+            words=[*self.words, *added],
+            entities=self.entities | entities,
+        )
+
 
 class FactIndex:
     def __init__(self, aliases: Aliases) -> None:
@@ -235,21 +245,21 @@ class FactIndex:
             wants=_answer_kind(surface),
         )
 
-    def resolve(self, parts: list[str]) -> list[str]:
-        """The parts of a two-part question, each naming what it is about: in "how much was
-        google spending and is it pulling out", "it" is Google. A part that names nothing
-        gets the (canonical) names of the part before it."""
-        resolved = []
-        named: list[str] = []
+    def resolve(self, parts: list[str]) -> list[Query]:
+        """The parts of a two-part question, each about what it names or, naming nothing,
+        about what the part before it named: in "how much was google spending and is it
+        pulling out", "it" is Google."""
+        queries: list[Query] = []
         for part in parts:
-            own = sorted(self.parse(part).entities)
-            resolved.append(part if own or not named else f"{part} ({' '.join(named)})")
-            named = own or named
-        return resolved
+            query = self.parse(part)
+            if not query.entities and queries:
+                query = query.about(queries[-1].entities)
+            queries.append(query)
+        return queries
 
-    def search(self, question: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
+    def search(self, question: str | Query, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
         """The best facts for a question, best first; empty when it has no content words."""
-        query = self.parse(question)
+        query = question if isinstance(question, Query) else self.parse(question)
         entries = self._visible(guild_id)
         if not query.words or not entries:
             return []
