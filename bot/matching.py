@@ -35,6 +35,7 @@ from bot.normalise import (
     content_words,
     is_english_word,
     is_number,
+    split_number,
     stem,
     surface_tokens,
     without_filler,
@@ -88,8 +89,8 @@ def _roughly(asked: str, known: str) -> bool:
     "14 billion" and "14.3b", "half" (50%) and 49%; but not "15 billion" or "10 billion"."""
     if asked == known:
         return True
-    asked_digits, asked_unit = _split_unit(asked)
-    known_digits, known_unit = _split_unit(known)
+    asked_digits, asked_unit = split_number(asked)
+    known_digits, known_unit = split_number(known)
     if asked_unit != known_unit:
         return False
     if "." in asked_digits:
@@ -98,10 +99,6 @@ def _roughly(asked: str, known: str) -> bool:
         places = len(asked_digits.rstrip("0")) - len(asked_digits)  # 50 -> -1: tens
     value, exact = float(asked_digits), float(known_digits)
     return round(exact, places) == value and abs(value - exact) <= 0.05 * exact
-
-
-def _split_unit(number: str) -> tuple[str, str]:
-    return (number[:-1], number[-1]) if number[-1] in "bmk%" else (number, "")
 
 
 @dataclass(frozen=True)
@@ -184,7 +181,8 @@ class FactIndex:
         self._surface_words.update(w for text in core for w in surface_tokens(text))
         words = {w for text in core for w in self._words(text)}
         # "$14.3 billion" also answers "how many billions".
-        words |= {_UNIT_WORDS[w[-1]] for w in words if is_number(w) and w[-1] in _UNIT_WORDS}
+        units = {split_number(w)[1] for w in words if is_number(w)}
+        words |= {_UNIT_WORDS[unit] for unit in units if unit in _UNIT_WORDS}
         words = frozenset(words)
         entry = _Entry(
             fact=fact,

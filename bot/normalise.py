@@ -54,6 +54,7 @@ _UNITS = {
     "mio": ("m", 1e6), "thousand": ("k", 1e3), "k": ("k", 1e3),
     "%": ("%", 1.0), "percent": ("%", 1.0), "per cent": ("%", 1.0), "pct": ("%", 1.0),
 }  # fmt: skip
+_UNIT_LETTERS = frozenset(letter for letter, _ in _UNITS.values())
 _NUMBER = re.compile(
     r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*"
     r"(?P<unit>billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct)?"
@@ -150,6 +151,12 @@ def content_words(tokens: Iterable[str]) -> list[str]:
 
 def is_number(token: str) -> bool:
     return token[:1].isdigit()
+
+
+def split_number(token: str) -> tuple[str, str]:
+    """A number token's digits and unit letter: "14.3b" -> ("14.3", "b"), "2025" -> ("2025", "")."""
+    unit = token[-1] if token[-1] in _UNIT_LETTERS else ""
+    return token[: len(token) - len(unit)], unit
 
 
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
