@@ -60,8 +60,15 @@ _MONTHS = frozenset(
     "november december".split()
 )
 _ROLES = frozenset(
-    "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner".split()
+    "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner "
+    "spokesperson spokesman spokeswoman author reporter journalist writer".split()
 )
+_STEMMED_ROLES = frozenset(stem(role) for role in _ROLES)
+_AUTHORING = frozenset("wrote written authored".split())
+"""With "who", these ask for a person as much as a role does: "who wrote the report"."""
+_HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
+_NOT_A_TERM = frozenset("happening planning next new latest".split())
+"""Words that make "what is X" ask what X is up to, not what X means."""
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 _QUALIFIERS = frozenset(
     stem(word)
@@ -79,9 +86,27 @@ def _answer_kind(words: list[str]) -> str | None:
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
-    if (words[:1] in (["who"], ["whos"]) or "name" in words[1:]) and _ROLES & set(words):
+    asks_who = words[:1] in (["who"], ["whos"])
+    named_role = (asks_who or "name" in words[1:]) and bool(_ROLES & set(words))
+    if named_role or (asks_who and bool(_AUTHORING & set(words))):
         return "person"
+    if words[:2] == ["how", "to"] or words[:3] in _HOW_DO_I:
+        return "how-to"
     return None
+
+
+def _term_asked(words: list[str]) -> list[str]:
+    """What "what is X?" asks the meaning of ("superintelligence", "a large language
+    model"); empty for any other question, "what is google doing" and "what is the trend"
+    included."""
+    if words[:1] not in (["what"], ["whats"], ["wat"]):
+        return []
+    rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]
+    if rest[:1] in (["a"], ["an"]):
+        rest = rest[1:]
+    if not 1 <= len(rest) <= 3 or (STOPWORDS | _NOT_A_TERM) & set(rest):
+        return []
+    return rest
 
 
 def _roughly(asked: str, known: str) -> bool:
@@ -122,7 +147,12 @@ class _Entry:
     numbers: frozenset[str]
     has_date: bool
     answers: frozenset[str]
-    """The kinds of question its phrasings ask ("amount", "date", "person")."""
+    """The kinds of question its phrasings ask ("amount", "date", "person", "definition",
+    "how-to")."""
+    roles: frozenset[tuple[str, str]]
+    """Whose roles it names: ("scale", "ceo") for "Scale's CEO"."""
+    defines: frozenset[frozenset[str]]
+    """The terms its phrasings ask the meaning of ("what is scale ai")."""
 
 
 @dataclass
@@ -133,8 +163,12 @@ class Query:
     entities: frozenset[str] = field(default_factory=frozenset)
     numbers: frozenset[str] = field(default_factory=frozenset)
     wants: str | None = None
-    """The kind of answer asked for: "amount" (how much…), "date" (when…) or "person"
-    (who is X's CEO…)."""
+    """The kind of answer asked for: "amount" (how much…), "date" (when…), "person"
+    (who is X's CEO…), "definition" (what is X) or "how-to" (how do I…)."""
+    roles: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
+    term: frozenset[str] = field(default_factory=frozenset)
+    """The term it asks the meaning of: "what is data annotation"."""
 
     @property
     def topics(self) -> frozenset[str]:
@@ -196,7 +230,15 @@ class FactIndex:
             numbers=frozenset(w for w in words if is_number(w)),
             has_date=any(_YEAR.fullmatch(w) or w in _MONTHS for w in words),
             answers=frozenset(
-                kind for q in fact.questions if (kind := _answer_kind(surface_tokens(q)))
+                kind for q in fact.questions if (kind := self._asks(surface_tokens(q)))
+            ),
+            defines=frozenset(
+                term for q in fact.questions if (term := self._term(surface_tokens(q)))
+            ),
+            roles=frozenset(
+                pair
+                for text in [*core, *cited_texts]
+                for pair in self._role_pairs(self._normaliser.tokens(text))
             ),
         )
         self._entries[(fact.guild_id, fact.id)] = entry
@@ -240,7 +282,9 @@ class FactIndex:
             words=words,
             entities=frozenset(w for w in words if w in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
-            wants=_answer_kind(surface),
+            wants=self._asks(surface),
+            roles=self._role_pairs(tokens),
+            term=self._term(surface),
         )
 
     def resolve(self, parts: list[str]) -> list[Query]:
@@ -284,8 +328,17 @@ class FactIndex:
                 (query.wants == "amount" and not entry.numbers)
                 or (query.wants == "date" and not entry.has_date)
                 or (query.wants == "person" and entry.entities.isdisjoint(self._people))
+                or query.wants == "how-to"
             ):
                 mismatch |= {query.wants}
+            if query.term and query.term not in entry.defines:
+                mismatch |= {"definition"}
+            # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO.
+            mismatch |= {
+                role
+                for owner, role in query.roles - entry.roles
+                if any(known == role for _, known in entry.roles)
+            }
             if mismatch:
                 score *= MISMATCH_PENALTY
             # Each thing asked about that other facts know but this one never mentions.
@@ -343,6 +396,32 @@ class FactIndex:
         return math.log(1 + facts / frequency)
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _asks(self, surface: list[str]) -> str | None:
+        """The kind of answer a question (as typed) asks for, if it is a particular one."""
+        return _answer_kind(surface) or ("definition" if self._term(surface) else None)
+
+    def _term(self, surface: list[str]) -> frozenset[str]:
+        """The words of the term a "what is X?" question asks about, if it asks one."""
+        named = content_words(self._normaliser.canonical([stem(w) for w in _term_asked(surface)]))
+        entities = [w for w in named if w in self._entity_names]
+        # "what is scale ai" asks what a company is; "what is meta's superintelligence lab"
+        # asks about something of Meta's, which a fact may well describe.
+        return frozenset(named) if not entities or len(named) == 1 else frozenset()
+
+    def _role_pairs(self, tokens: list[str]) -> frozenset[tuple[str, str]]:
+        """(organisation, role) for "scale ceo" (from "Scale's CEO") and "ceo of scale"."""
+        pairs = set()
+        for i, token in enumerate(tokens):
+            if token not in _STEMMED_ROLES:
+                continue
+            before = tokens[i - 1] if i else ""
+            after = [t for t in tokens[i + 1 : i + 4] if t not in ("the", "a")]
+            if before in self._entity_names:
+                pairs.add((before, token))
+            elif after[:1] == ["of"] and after[1:2] and after[1] in self._entity_names:
+                pairs.add((after[1], token))
+        return frozenset(pairs)
 
     def _words(self, text: str) -> list[str]:
         return content_words(self._normaliser.tokens(text))

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
+from bot.models import GLOBAL
 
 
 @pytest.mark.parametrize(
@@ -29,6 +30,8 @@ from bot.engine import Engine
         ("what did zuckerberg's company shell out for scale", "meta-investment"),
         ("is google walking away from scale ai", "google-pulling-back"),
         ("what's the wider trend with tech giants and ai startups", "tech-reassessing-ai-startups"),
+        ("whats scale ai", "what-scale-does"),
+        ("who is the ceo of scale", "scale-ceo-joins-meta"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -53,6 +56,13 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "when will google stop using scale",
         "how much did google pay scale last year",
         "who is google's ceo",
+        "who is meta's ceo",
+        "who is the ceo of meta",
+        "who is the scale spokesperson",
+        "who wrote the reuters report",
+        "what is data annotation",
+        "what is superintelligence",
+        "how do i train a model",
         "Scale AI revenue?",
         "when was scale founded",
         "asdf qwerty",
@@ -64,6 +74,20 @@ def test_out_of_scope_questions_are_not_answered(engine: Engine, question: str) 
     assert not answer.answered
     assert answer.answer is None
     assert answer.citations == ()
+
+
+async def test_a_fact_that_defines_a_term_answers_what_it_is(engine: Engine) -> None:
+    """A "what is X?" question wants X's meaning: no shipped fact gives it, a moderator's can."""
+    assert not engine.ask("what is data annotation?").answered
+    await engine.add_fact(
+        GLOBAL,
+        question="What is data annotation?",
+        answer="Labelling data so that models can learn from it.",
+        cite="s7",
+        actor="mod",
+        fact_id="annotation-meaning",
+    )
+    assert engine.ask("whats data annotation").fact_id == "annotation-meaning"
 
 
 def test_a_vague_question_is_asked_back_with_the_nearest_facts(engine: Engine) -> None:
