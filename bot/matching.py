@@ -76,8 +76,11 @@ _QUALIFIERS = frozenset(
 )
 """Words that ask about someone or something else than a fact names: "scale's *new* CEO"."""
 _AMOUNT_WORDS = frozenset(
-    "amount sum total percentage percent price cost dollar dollars figure size".split()
+    "amount sum total percentage percent price cost dollar dollars figure size number terms".split()
 )
+_SUM_WORDS = frozenset(stem(word) for word in "dollar dollars figure number terms".split())
+"""Words any fact with a sum speaks of ("the dollar figure"); not "price", which a share
+or a stock has too."""
 
 
 def _answer_kind(words: list[str]) -> str | None:
@@ -319,7 +322,7 @@ class FactIndex:
                 if not any(_roughly(asked, known) for known in entry.numbers)
             }
             mismatch |= {w for w in topics & _QUALIFIERS if w not in entry.words}
-            if topics and topics.isdisjoint(entry.words):
+            if topics and not any(self._knows(entry, w) for w in topics):
                 # It names the right companies but asks something else about them.
                 mismatch |= topics
             # A fact that cannot answer the kind of question asked, unless one of its phrasings
@@ -346,7 +349,7 @@ class FactIndex:
                 w
                 for w in topics
                 if self._document_frequency.get(w, 0) > 0
-                and w not in entry.words
+                and not self._knows(entry, w)
                 and w not in entry.cited_words
             ]
             score *= FOREIGN_TOPIC_PENALTY ** len(foreign)
@@ -382,11 +385,20 @@ class FactIndex:
         for word in words:
             weight = weights[word]
             total += weight
-            if word in entry.words:
+            if self._knows(entry, word):
                 found += weight
             elif word in entry.cited_words:
                 found += CITED_WORD_CREDIT * weight
         return found / total if total else 0.0
+
+    @staticmethod
+    def _knows(entry: _Entry, word: str) -> bool:
+        """Whether a fact speaks of a question's word: "14b" of $14.3B, "figure" of any sum."""
+        if word in entry.words:
+            return True
+        if is_number(word):
+            return any(_roughly(word, known) for known in entry.numbers)
+        return word in _SUM_WORDS and bool(entry.numbers)
 
     def _weight(self, word: str) -> float:
         facts = max(1, len(self._entries))
@@ -448,10 +460,11 @@ class FactIndex:
         # One slip (a wrong, missing, extra or swapped letter) in a short word, two in a
         # long one: "scael", "microsfot", "investmnet"; but not "amount" -> "paramount".
         allowed = 1 if len(word) < 8 else 2
-        best = process.extractOne(
-            word, self._vocabulary or [], scorer=OSA.distance, score_cutoff=allowed
-        )
-        if best is None or (len(word) == 4 and sorted(best[0]) != sorted(word)):
+        vocabulary = self._vocabulary or []
+        if len(word) == 4:
             # Four letters leave too little to go on: only swapped letters ("wnag").
+            vocabulary = [known for known in vocabulary if sorted(known) == sorted(word)]
+        best = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
+        if best is None:
             return word
         return best[0]
