@@ -36,7 +36,8 @@ _STOPWORDS = """
     whats whether hows whos wheres whys isnt doesnt didnt one ones very quite all w abt bc
     cuz tho rn ya amount sum total say says said saying wat wut wot 0 1 2 3 4 5 6 7 8 9
     money cash dollars bucks right true correct around roughly approximately approx almost
-    nearly stuff situation happen happens happening happened latest
+    nearly stuff situation happen happens happening happened latest hw x too anything
+    whole according d status
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
