@@ -67,6 +67,10 @@ _STEMMED_ROLES = frozenset(stem(role) for role in _ROLES)
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
+_GROUPS = frozenset("companies company firms agencies startups customers clients".split())
+"""With "which", these ask for names: "which self-driving companies use scale"."""
+_CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
+"""Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
@@ -93,7 +97,9 @@ def _answer_kind(words: list[str]) -> str | None:
     named_role = (asks_who or "name" in words[1:]) and bool(_ROLES & set(words))
     if named_role or (asks_who and bool(_AUTHORING & set(words))):
         return "person"
-    if words[:2] == ["how", "to"] or words[:3] in _HOW_DO_I:
+    if words[:1] == ["which"] and _GROUPS & set(words):
+        return "names"
+    if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I:
         return "how-to"
     return None
 
@@ -150,8 +156,8 @@ class _Entry:
     numbers: frozenset[str]
     has_date: bool
     answers: frozenset[str]
-    """The kinds of question its phrasings ask ("amount", "date", "person", "definition",
-    "how-to")."""
+    """The kinds of question its phrasings ask ("amount", "date", "person", "names",
+    "definition", "how-to")."""
     roles: frozenset[tuple[str, str]]
     """Whose roles it names: ("scale", "ceo") for "Scale's CEO"."""
     defines: frozenset[frozenset[str]]
@@ -167,7 +173,8 @@ class Query:
     numbers: frozenset[str] = field(default_factory=frozenset)
     wants: str | None = None
     """The kind of answer asked for: "amount" (how much…), "date" (when…), "person"
-    (who is X's CEO…), "definition" (what is X) or "how-to" (how do I…)."""
+    (who is X's CEO…), "names" (which companies…), "definition" (what is X) or "how-to"
+    (how do I…, can I…)."""
     roles: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)
@@ -331,6 +338,7 @@ class FactIndex:
                 (query.wants == "amount" and not entry.numbers)
                 or (query.wants == "date" and not entry.has_date)
                 or (query.wants == "person" and entry.entities.isdisjoint(self._people))
+                or (query.wants == "names" and entry.entities <= query.entities)
                 or query.wants == "how-to"
             ):
                 mismatch |= {query.wants}

@@ -36,6 +36,7 @@ from bot.models import GLOBAL
         ("how much did zuck pay for scale", "meta-investment"),
         ("is ms rethinking scale", "microsoft-reevaluating"),
         ("did alexandr wang move to meta", "scale-ceo-joins-meta"),
+        ("which big companies use scale ai", "largest-customers"),
         ("who is the ceo of scale", "scale-ceo-joins-meta"),
     ],
 )
@@ -70,6 +71,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "how do i train a model",
         "what is the price of a scale ai share",
         "what's meta's stock price",
+        "can i buy shares of scale",
+        "which self driving car companies use scale",
         "Scale AI revenue?",
         "when was scale founded",
         "asdf qwerty",
