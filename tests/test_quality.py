@@ -44,7 +44,10 @@ def test_held_out_set_does_not_regress(engine: Engine) -> None:
     misses = factbot.summary()["misses"]
     assert factbot.accuracy >= 0.78, misses
     assert factbot.abstention >= 0.88, misses
-    assert factbot.accuracy > baseline.accuracy + 0.3
+    # More phrasings lift the baseline too, so the gap narrows as the knowledge grows; what
+    # stays far apart is how often each answers wrongly.
+    assert factbot.accuracy > baseline.accuracy + 0.2
+    assert len(factbot.wrong_answers) * 5 < len(baseline.wrong_answers)
 
 
 @pytest.mark.xfail(
