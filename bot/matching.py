@@ -39,6 +39,7 @@ from bot.normalise import (
     stem,
     surface_tokens,
     without_filler,
+    without_openers,
 )
 
 RESEMBLANCE_WEIGHT = 0.45
@@ -63,11 +64,15 @@ _ROLES = frozenset(
     "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner "
     "spokesperson spokesman spokeswoman author reporter journalist writer".split()
 )
-_STEMMED_ROLES = frozenset(stem(role) for role in _ROLES)
+_OWNED = frozenset(stem(word) for word in [*_ROLES, "strategy", "customer"])
+"""Things a question says are someone's: "Meta's CEO", "Google's strategy", "Google's
+customers". A fact that names them only as someone else's does not answer."""
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
-_GROUPS = frozenset("companies company firms agencies startups customers clients".split())
+_GROUPS = frozenset(
+    "companies company firms agencies startups customers clients carmakers automakers".split()
+)
 """With "which", these ask for names: "which self-driving companies use scale"."""
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
@@ -159,7 +164,7 @@ class _Entry:
     """The kinds of question its phrasings ask ("amount", "date", "person", "names",
     "definition", "how-to")."""
     roles: frozenset[tuple[str, str]]
-    """Whose roles it names: ("scale", "ceo") for "Scale's CEO"."""
+    """Whose roles (or strategy, customers) it names: ("scale", "ceo") for "Scale's CEO"."""
     defines: frozenset[frozenset[str]]
     """The terms its phrasings ask the meaning of ("what is scale ai")."""
 
@@ -281,7 +286,7 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        surface = surface_tokens(question)
+        surface = without_openers(surface_tokens(question))
         tokens = without_filler(
             self._normaliser.canonical([stem(self._correct(t)) for t in surface])
         )
@@ -344,7 +349,7 @@ class FactIndex:
                 mismatch |= {query.wants}
             if query.term and query.term not in entry.defines:
                 mismatch |= {"definition"}
-            # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO.
+            # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.
             mismatch |= {
                 role
                 for owner, role in query.roles - entry.roles
@@ -430,10 +435,11 @@ class FactIndex:
         return frozenset(named) if not entities or len(named) == 1 else frozenset()
 
     def _role_pairs(self, tokens: list[str]) -> frozenset[tuple[str, str]]:
-        """(organisation, role) for "scale ceo" (from "Scale's CEO") and "ceo of scale"."""
+        """(organisation, role) for "scale ceo" (from "Scale's CEO") and "ceo of scale";
+        the same for an organisation's strategy and customers."""
         pairs = set()
         for i, token in enumerate(tokens):
-            if token not in _STEMMED_ROLES:
+            if token not in _OWNED:
                 continue
             before = tokens[i - 1] if i else ""
             after = [t for t in tokens[i + 1 : i + 4] if t not in ("the", "a")]

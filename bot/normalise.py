@@ -37,12 +37,14 @@ _STOPWORDS = """
     cuz tho rn ya amount sum total say says said saying wat wut wot 0 1 2 3 4 5 6 7 8 9
     money cash dollars bucks right true correct around roughly approximately approx almost
     nearly stuff situation happen happens happening happened latest hw x too anything
-    whole according d status
+    whole according d status sorry dumb stupid silly q quick wondering curious
+    guys folks anybody remind
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
-    thank w abt bc cuz tho rn ya all now again like u ur right true correct
+    thank w abt bc cuz tho rn ya all now again like u ur right true correct sorry dumb
+    stupid silly q quick wondering curious guys folks anybody remind
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked."""
@@ -140,6 +142,21 @@ class Normaliser:
 
     def tokens(self, text: str) -> list[str]:
         return self.canonical(basic_tokens(text))
+
+
+_OPENERS = frozenset(
+    "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
+    "folks quick".split()
+)
+
+
+def without_openers(surface: list[str]) -> list[str]:
+    """A message without the words people open it with: "ok so who is scale's ceo" asks
+    "who is scale's ceo", and "ok thanks" asks nothing (not whether Scale is ok)."""
+    start = 0
+    while start < len(surface) and surface[start] in _OPENERS:
+        start += 1
+    return surface[start:]
 
 
 def without_filler(tokens: Iterable[str]) -> list[str]:

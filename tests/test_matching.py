@@ -37,6 +37,9 @@ from bot.models import GLOBAL
         ("is ms rethinking scale", "microsoft-reevaluating"),
         ("did alexandr wang move to meta", "scale-ceo-joins-meta"),
         ("which big companies use scale ai", "largest-customers"),
+        ("ok so who is scale's ceo", "scale-ceo-joins-meta"),
+        ("sorry if dumb q but how much did meta invest", "meta-investment"),
+        ("did microsoft change its mind about scale", "microsoft-reevaluating"),
         ("who is the ceo of scale", "scale-ceo-joins-meta"),
     ],
 )
@@ -73,6 +76,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what's meta's stock price",
         "can i buy shares of scale",
         "which self driving car companies use scale",
+        "who are google's customers",
+        "ok thanks bot",
         "Scale AI revenue?",
         "when was scale founded",
         "asdf qwerty",
