@@ -79,6 +79,9 @@ _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
+_SINCE = frozenset(stem(word) for word in "after since following".split())
+_ARTICLES = frozenset("the a an all".split())
+_EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
 _QUALIFIERS = frozenset(
     stem(word)
     for word in "new next last former previous replace replacement successor interim".split()
@@ -184,6 +187,8 @@ class Query:
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)
     """The term it asks the meaning of: "what is data annotation"."""
+    context: list[str] = field(default_factory=list)
+    """The words that say when it asks about: "after the meta deal" (not in `words`)."""
 
     @property
     def topics(self) -> frozenset[str]:
@@ -290,7 +295,11 @@ class FactIndex:
         tokens = without_filler(
             self._normaliser.canonical([stem(self._correct(t)) for t in surface])
         )
-        words = content_words(tokens)
+        # "is scale ok after the meta deal" asks whether Scale is ok: the words that say
+        # when count for resemblance only, and Meta is not required of the fact.
+        context = self._context(tokens)
+        words = content_words(t for i, t in enumerate(tokens) if i not in context)
+        when = content_words(t for i, t in enumerate(tokens) if i in context)
         return Query(
             text=question,
             tokens=tokens,
@@ -300,6 +309,7 @@ class FactIndex:
             wants=self._asks(surface),
             roles=self._role_pairs(tokens),
             term=self._term(surface),
+            context=when,
         )
 
     def resolve(self, parts: list[str]) -> list[Query]:
@@ -327,7 +337,7 @@ class FactIndex:
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
                 1 - RESEMBLANCE_WEIGHT
-            ) * 100 * self._coverage(query.words, weights, entry)
+            ) * 100 * self._coverage(query, weights, entry)
             mismatch = (query.entities - entry.entities) | {
                 asked
                 for asked in query.numbers
@@ -371,7 +381,7 @@ class FactIndex:
                     entry.fact,
                     round(score, 1),
                     frozenset(mismatch),
-                    vague=not (topics or query.numbers)
+                    vague=not (topics or query.numbers or query.context)
                     and resemblance[entry.fact.id] < CLOSE_PHRASING,
                 )
             )
@@ -393,15 +403,22 @@ class FactIndex:
             best[fact_id] = max(best[fact_id], score)
         return best
 
-    def _coverage(self, words: list[str], weights: dict[str, float], entry: _Entry) -> float:
+    def _coverage(self, query: Query, weights: dict[str, float], entry: _Entry) -> float:
         total = found = 0.0
-        for word in words:
+        for word in query.words:
             weight = weights[word]
             total += weight
             if self._knows(entry, word):
                 found += weight
             elif word in entry.cited_words:
                 found += CITED_WORD_CREDIT * weight
+        # When the question is asked ("after the meta deal") counts for a fact that knows it
+        # and against none.
+        for word in query.context:
+            if word in entry.words:
+                weight = self._weight(word)
+                total += weight
+                found += weight
         return found / total if total else 0.0
 
     @staticmethod
@@ -433,6 +450,21 @@ class FactIndex:
         # "what is scale ai" asks what a company is; "what is meta's superintelligence lab"
         # asks about something of Meta's, which a fact may well describe.
         return frozenset(named) if not entities or len(named) == 1 else frozenset()
+
+    def _context(self, tokens: list[str]) -> set[int]:
+        """Where a question says when it asks about rather than what: "after the Meta
+        deal", "since meta invested". Any fact about that time may answer it."""
+        context: set[int] = set()
+        for i, token in enumerate(tokens):
+            if token not in _SINCE:
+                continue
+            rest = [j for j in range(i + 1, min(i + 5, len(tokens))) if tokens[j] not in _ARTICLES]
+            phrase = {i}
+            if rest[:1] and tokens[rest[0]] in self._entity_names:
+                phrase.add(rest.pop(0))
+            if rest[:1] and tokens[rest[0]] in _EVENTS:
+                context |= phrase | {rest[0]}
+        return context
 
     def _role_pairs(self, tokens: list[str]) -> frozenset[tuple[str, str]]:
         """(organisation, role) for "scale ceo" (from "Scale's CEO") and "ceo of scale";

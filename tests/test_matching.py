@@ -40,6 +40,8 @@ from bot.models import GLOBAL
         ("ok so who is scale's ceo", "scale-ceo-joins-meta"),
         ("sorry if dumb q but how much did meta invest", "meta-investment"),
         ("did microsoft change its mind about scale", "microsoft-reevaluating"),
+        ("is scale ok after the meta deal", "spokesperson-reassurance"),
+        ("what did google do after meta invested", "google-pulling-back"),
         ("who is the ceo of scale", "scale-ceo-joins-meta"),
     ],
 )
