@@ -71,7 +71,8 @@ _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
 _GROUPS = frozenset(
-    "companies company firms agencies startups customers clients carmakers automakers".split()
+    "companies company firms agencies startups customers clients carmakers automakers labs "
+    "providers vendors".split()
 )
 """With "which", these ask for names: "which self-driving companies use scale"."""
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import snowballstemmer
 from spellchecker import SpellChecker
+from text_to_num import alpha2digit
 
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -38,7 +39,7 @@ _STOPWORDS = """
     money cash dollars bucks right true correct around roughly approximately approx almost
     nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status sorry dumb stupid silly q quick wondering curious
-    guys folks anybody remind
+    guys folks anybody remind name even explain describe official officially
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
@@ -99,7 +100,10 @@ def surface_tokens(text: str) -> list[str]:
     text = clean(text)
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
+    # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
+    # then "fifteen billion" and "two hundred million" become digits too.
     text = _NUMBER.sub(_canonical_number, text)
+    text = _NUMBER.sub(_canonical_number, alpha2digit(text, "en"))
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     return _TOKEN.findall(text)
 

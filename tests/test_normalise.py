@@ -16,6 +16,24 @@ def test_amounts_in_any_format_become_one_token(typed: str) -> None:
     assert "14.3b" in surface_tokens(typed)
 
 
+@pytest.mark.parametrize(
+    ("typed", "token"),
+    [
+        ("fourteen billion", "14b"),
+        ("a billion dollars", "1b"),
+        ("two hundred million", "200m"),
+        ("forty-nine percent", "49%"),
+    ],
+)
+def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
+    assert token in surface_tokens(typed)
+
+
+def test_a_lone_one_stays_a_word() -> None:
+    """ "one of the biggest" is not the number 1."""
+    assert surface_tokens("one of the biggest") == ["one", "of", "the", "biggest"]
+
+
 @pytest.mark.parametrize("typed", ["49%", "49 percent", "49 per cent", "49 pct"])
 def test_percentages_become_one_token(typed: str) -> None:
     assert surface_tokens(typed) == ["49%"]
