@@ -17,7 +17,7 @@ from bot.models import Answer, Citation, Fact, SentenceRef, Suggestion
 class Thresholds:
     answer: float = 60.0
     """Below this score the bot does not answer."""
-    margin: float = 4.0
+    margin: float = 3.0
     """When the runner-up is this close, the bot asks back with both instead of guessing."""
     suggest: float = 30.0
     """Facts scoring at least this are offered as suggestions when the bot abstains."""
