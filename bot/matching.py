@@ -115,11 +115,18 @@ def _answer_kind(words: list[str]) -> str | None:
 
 def _term_asked(words: list[str]) -> list[str]:
     """What "what is X?" asks the meaning of ("superintelligence", "a large language
-    model"); empty for any other question, "what is google doing" and "what is the trend"
-    included."""
-    if words[:1] not in (["what"], ["whats"], ["wat"]):
+    model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
+    question, "what is google doing" and "what is the trend" included."""
+    if words[:1] == ["define"]:
+        rest = words[1:]
+    elif "meaning" in words[:-2] and words[words.index("meaning") + 1] == "of":
+        rest = words[words.index("meaning") + 2 :]
+    elif words[:1] in (["what"], ["whats"], ["wat"]) and words[-1:] == ["mean"]:
+        rest = words[2:-1] if words[1:2] in (["does"], ["do"]) else []
+    elif words[:1] in (["what"], ["whats"], ["wat"]):
+        rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]
+    else:
         return []
-    rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]
     if rest[:1] in (["a"], ["an"]):
         rest = rest[1:]
     if not 1 <= len(rest) <= 3 or (STOPWORDS | _NOT_A_TERM) & set(rest):

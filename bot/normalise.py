@@ -39,7 +39,7 @@ _STOPWORDS = """
     money cash dollars bucks right true correct around roughly approximately approx almost
     nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status sorry dumb stupid silly q quick wondering curious
-    guys folks anybody remind name even explain describe official officially
+    guys folks anybody remind name even explain describe official officially not no nope
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
