@@ -43,7 +43,6 @@ from bot.models import GLOBAL
         ("is scale ok after the meta deal", "spokesperson-reassurance"),
         ("did meta really pay fourteen billion", "meta-investment"),
         ("two hundred million from google?", "google-planned-spend"),
-        ("openai still with scale or not", "openai-diversified"),
         ("is google bailing on scale", "google-pulling-back"),
         ("what did google do after meta invested", "google-pulling-back"),
         ("who is the ceo of scale", "scale-ceo-joins-meta"),
