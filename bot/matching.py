@@ -72,11 +72,12 @@ _AUTHORING = frozenset("wrote written authored".split())
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
 _GROUPS = frozenset(
     "companies company firms agencies startups customers clients carmakers automakers labs "
-    "providers vendors".split()
+    "providers vendors cos".split()
 )
 """With "which", these ask for names: "which self-driving companies use scale"."""
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
+_WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
@@ -121,9 +122,9 @@ def _term_asked(words: list[str]) -> list[str]:
         rest = words[1:]
     elif "meaning" in words[:-2] and words[words.index("meaning") + 1] == "of":
         rest = words[words.index("meaning") + 2 :]
-    elif words[:1] in (["what"], ["whats"], ["wat"]) and words[-1:] == ["mean"]:
+    elif words[:1] in _WHAT and words[-1:] == ["mean"]:
         rest = words[2:-1] if words[1:2] in (["does"], ["do"]) else []
-    elif words[:1] in (["what"], ["whats"], ["wat"]):
+    elif words[:1] in _WHAT:
         rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]
     else:
         return []
