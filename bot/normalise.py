@@ -40,7 +40,7 @@ _STOPWORDS = """
     nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status sorry dumb stupid silly q quick wondering curious
     guys folks anybody remind name even explain describe official officially not no nope
-    re regarding wrt
+    re regarding wrt trying remember recall
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
