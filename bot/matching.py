@@ -15,7 +15,6 @@ The index is updated fact by fact; it never touches the database or the network.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
@@ -35,11 +34,20 @@ from bot.normalise import (
     content_words,
     is_english_word,
     is_number,
+    roughly,
     split_number,
     stem,
     surface_tokens,
     without_filler,
     without_openers,
+)
+from bot.question_kinds import (
+    QUALIFIERS,
+    SUM_WORDS,
+    answer_kind,
+    role_pairs,
+    saying_when,
+    term_asked,
 )
 
 RESEMBLANCE_WEIGHT = 0.45
@@ -60,96 +68,7 @@ _MONTHS = frozenset(
     for month in "january february march april may june july august september october "
     "november december".split()
 )
-_ROLES = frozenset(
-    "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner "
-    "spokesperson spokesman spokeswoman author reporter journalist writer".split()
-)
-_OWNED = frozenset(stem(word) for word in [*_ROLES, "strategy", "customer"])
-"""Things a question says are someone's: "Meta's CEO", "Google's strategy", "Google's
-customers". A fact that names them only as someone else's does not answer."""
-_AUTHORING = frozenset("wrote written authored".split())
-"""With "who", these ask for a person as much as a role does: "who wrote the report"."""
-_HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
-_GROUPS = frozenset(
-    "companies company firms agencies startups customers clients carmakers automakers labs "
-    "providers vendors cos".split()
-)
-"""With "which", these ask for names: "which self-driving companies use scale"."""
-_CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
-"""Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
-_WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
-_NOT_A_TERM = frozenset("happening planning next new latest".split())
-"""Words that make "what is X" ask what X is up to, not what X means."""
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
-_SINCE = frozenset(stem(word) for word in "after since following".split())
-_ARTICLES = frozenset("the a an all".split())
-_EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
-_QUALIFIERS = frozenset(
-    stem(word)
-    for word in "new next last former previous replace replacement successor interim".split()
-)
-"""Words that ask about someone or something else than a fact names: "scale's *new* CEO"."""
-_AMOUNT_WORDS = frozenset(
-    "amount sum total percentage percent price cost dollar dollars figure size number terms".split()
-)
-_SUM_WORDS = frozenset(stem(word) for word in "dollar dollars figure number terms".split())
-"""Words any fact with a sum speaks of ("the dollar figure"); not "price", which a share
-or a stock has too."""
-
-
-def _answer_kind(words: list[str]) -> str | None:
-    pairs = set(itertools.pairwise(words))
-    if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words):
-        return "amount"
-    if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
-        return "date"
-    asks_who = words[:1] in (["who"], ["whos"])
-    named_role = (asks_who or "name" in words[1:]) and bool(_ROLES & set(words))
-    if named_role or (asks_who and bool(_AUTHORING & set(words))):
-        return "person"
-    if words[:1] == ["which"] and _GROUPS & set(words):
-        return "names"
-    if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I:
-        return "how-to"
-    return None
-
-
-def _term_asked(words: list[str]) -> list[str]:
-    """What "what is X?" asks the meaning of ("superintelligence", "a large language
-    model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
-    question, "what is google doing" and "what is the trend" included."""
-    if words[:1] == ["define"]:
-        rest = words[1:]
-    elif "meaning" in words[:-2] and words[words.index("meaning") + 1] == "of":
-        rest = words[words.index("meaning") + 2 :]
-    elif words[:1] in _WHAT and words[-1:] == ["mean"]:
-        rest = words[2:-1] if words[1:2] in (["does"], ["do"]) else []
-    elif words[:1] in _WHAT:
-        rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]
-    else:
-        return []
-    if rest[:1] in (["a"], ["an"]):
-        rest = rest[1:]
-    if not 1 <= len(rest) <= 3 or (STOPWORDS | _NOT_A_TERM) & set(rest):
-        return []
-    return rest
-
-
-def _roughly(asked: str, known: str) -> bool:
-    """Whether a number in a question is the fact's number, rounded as people round:
-    "14 billion" and "14.3b", "half" (50%) and 49%; but not "15 billion" or "10 billion"."""
-    if asked == known:
-        return True
-    asked_digits, asked_unit = split_number(asked)
-    known_digits, known_unit = split_number(known)
-    if asked_unit != known_unit:
-        return False
-    if "." in asked_digits:
-        places = len(asked_digits.split(".")[1])
-    else:
-        places = len(asked_digits.rstrip("0")) - len(asked_digits)  # 50 -> -1: tens
-    value, exact = float(asked_digits), float(known_digits)
-    return round(exact, places) == value and abs(value - exact) <= 0.05 * exact
 
 
 @dataclass(frozen=True)
@@ -267,7 +186,7 @@ class FactIndex:
             roles=frozenset(
                 pair
                 for text in [*core, *cited_texts]
-                for pair in self._role_pairs(self._normaliser.tokens(text))
+                for pair in role_pairs(self._normaliser.tokens(text), self._entity_names)
             ),
         )
         self._entries[(fact.guild_id, fact.id)] = entry
@@ -306,7 +225,7 @@ class FactIndex:
         )
         # "is scale ok after the meta deal" asks whether Scale is ok: the words that say
         # when count for resemblance only, and Meta is not required of the fact.
-        context = self._context(tokens)
+        context = saying_when(tokens, self._entity_names)
         words = content_words(t for i, t in enumerate(tokens) if i not in context)
         when = content_words(t for i, t in enumerate(tokens) if i in context)
         return Query(
@@ -316,7 +235,7 @@ class FactIndex:
             entities=frozenset(w for w in words if w in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
             wants=self._asks(surface),
-            roles=self._role_pairs(tokens),
+            roles=role_pairs(tokens, self._entity_names),
             term=self._term(surface),
             context=when,
         )
@@ -347,33 +266,7 @@ class FactIndex:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
                 1 - RESEMBLANCE_WEIGHT
             ) * 100 * self._coverage(query, weights, entry)
-            mismatch = (query.entities - entry.entities) | {
-                asked
-                for asked in query.numbers
-                if not any(_roughly(asked, known) for known in entry.numbers)
-            }
-            mismatch |= {w for w in topics & _QUALIFIERS if w not in entry.words}
-            if topics and not any(self._knows(entry, w) for w in topics):
-                # It names the right companies but asks something else about them.
-                mismatch |= topics
-            # A fact that cannot answer the kind of question asked, unless one of its phrasings
-            # asks that kind of question: curators know what their fact answers.
-            if query.wants not in entry.answers and (
-                (query.wants == "amount" and not entry.numbers)
-                or (query.wants == "date" and not entry.has_date)
-                or (query.wants == "person" and entry.entities.isdisjoint(self._people))
-                or (query.wants == "names" and entry.entities <= query.entities)
-                or query.wants == "how-to"
-            ):
-                mismatch |= {query.wants}
-            if query.term and query.term not in entry.defines:
-                mismatch |= {"definition"}
-            # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.
-            mismatch |= {
-                role
-                for owner, role in query.roles - entry.roles
-                if any(known == role for _, known in entry.roles)
-            }
+            mismatch = self._mismatch(query, entry)
             if mismatch:
                 score *= MISMATCH_PENALTY
             # Each thing asked about that other facts know but this one never mentions.
@@ -389,13 +282,46 @@ class FactIndex:
                 Match(
                     entry.fact,
                     round(score, 1),
-                    frozenset(mismatch),
+                    mismatch,
                     vague=not (topics or query.numbers or query.context)
                     and resemblance[entry.fact.id] < CLOSE_PHRASING,
                 )
             )
         matches.sort(key=lambda m: m.score, reverse=True)
         return matches[:limit]
+
+    def _mismatch(self, query: Query, entry: _Entry) -> frozenset[str]:
+        """What the question asks that this fact cannot answer: another company or amount,
+        another kind of answer, someone else's CEO, "new" where the fact says nothing new."""
+        topics = query.topics
+        mismatch = set(query.entities - entry.entities) | {
+            asked
+            for asked in query.numbers
+            if not any(roughly(asked, known) for known in entry.numbers)
+        }
+        mismatch |= {w for w in topics & QUALIFIERS if w not in entry.words}
+        if topics and not any(self._knows(entry, w) for w in topics):
+            # It names the right companies but asks something else about them.
+            mismatch |= topics
+        # A fact that cannot answer the kind of question asked, unless one of its phrasings
+        # asks that kind of question: curators know what their fact answers.
+        if query.wants not in entry.answers and (
+            (query.wants == "amount" and not entry.numbers)
+            or (query.wants == "date" and not entry.has_date)
+            or (query.wants == "person" and entry.entities.isdisjoint(self._people))
+            or (query.wants == "names" and entry.entities <= query.entities)
+            or query.wants == "how-to"
+        ):
+            mismatch.add(query.wants)
+        if query.term and query.term not in entry.defines:
+            mismatch.add("definition")
+        # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.
+        mismatch |= {
+            role
+            for _, role in query.roles - entry.roles
+            if any(known == role for _, known in entry.roles)
+        }
+        return frozenset(mismatch)
 
     def _resemblance(self, query: Query, entries: list[_Entry]) -> dict[str, float]:
         choices = [(entry.fact.id, p) for entry in entries for p in entry.phrasings]
@@ -436,8 +362,8 @@ class FactIndex:
         if word in entry.words:
             return True
         if is_number(word):
-            return any(_roughly(word, known) for known in entry.numbers)
-        return word in _SUM_WORDS and bool(entry.numbers)
+            return any(roughly(word, known) for known in entry.numbers)
+        return word in SUM_WORDS and bool(entry.numbers)
 
     def _weight(self, word: str) -> float:
         facts = max(1, len(self._entries))
@@ -450,45 +376,15 @@ class FactIndex:
 
     def _asks(self, surface: list[str]) -> str | None:
         """The kind of answer a question (as typed) asks for, if it is a particular one."""
-        return _answer_kind(surface) or ("definition" if self._term(surface) else None)
+        return answer_kind(surface) or ("definition" if self._term(surface) else None)
 
     def _term(self, surface: list[str]) -> frozenset[str]:
         """The words of the term a "what is X?" question asks about, if it asks one."""
-        named = content_words(self._normaliser.canonical([stem(w) for w in _term_asked(surface)]))
+        named = content_words(self._normaliser.canonical([stem(w) for w in term_asked(surface)]))
         entities = [w for w in named if w in self._entity_names]
         # "what is scale ai" asks what a company is; "what is meta's superintelligence lab"
         # asks about something of Meta's, which a fact may well describe.
         return frozenset(named) if not entities or len(named) == 1 else frozenset()
-
-    def _context(self, tokens: list[str]) -> set[int]:
-        """Where a question says when it asks about rather than what: "after the Meta
-        deal", "since meta invested". Any fact about that time may answer it."""
-        context: set[int] = set()
-        for i, token in enumerate(tokens):
-            if token not in _SINCE:
-                continue
-            rest = [j for j in range(i + 1, min(i + 5, len(tokens))) if tokens[j] not in _ARTICLES]
-            phrase = {i}
-            if rest[:1] and tokens[rest[0]] in self._entity_names:
-                phrase.add(rest.pop(0))
-            if rest[:1] and tokens[rest[0]] in _EVENTS:
-                context |= phrase | {rest[0]}
-        return context
-
-    def _role_pairs(self, tokens: list[str]) -> frozenset[tuple[str, str]]:
-        """(organisation, role) for "scale ceo" (from "Scale's CEO") and "ceo of scale";
-        the same for an organisation's strategy and customers."""
-        pairs = set()
-        for i, token in enumerate(tokens):
-            if token not in _OWNED:
-                continue
-            before = tokens[i - 1] if i else ""
-            after = [t for t in tokens[i + 1 : i + 4] if t not in ("the", "a")]
-            if before in self._entity_names:
-                pairs.add((before, token))
-            elif after[:1] == ["of"] and after[1:2] and after[1] in self._entity_names:
-                pairs.add((after[1], token))
-        return frozenset(pairs)
 
     def _words(self, text: str) -> list[str]:
         return content_words(self._normaliser.tokens(text))

@@ -182,6 +182,23 @@ def split_number(token: str) -> tuple[str, str]:
     return token[: len(token) - len(unit)], unit
 
 
+def roughly(asked: str, known: str) -> bool:
+    """Whether a number in a question is the fact's number, rounded as people round:
+    "14 billion" and "14.3b", "half" (50%) and 49%; but not "15 billion" or "10 billion"."""
+    if asked == known:
+        return True
+    asked_digits, asked_unit = split_number(asked)
+    known_digits, known_unit = split_number(known)
+    if asked_unit != known_unit:
+        return False
+    if "." in asked_digits:
+        places = len(asked_digits.split(".")[1])
+    else:
+        places = len(asked_digits.rstrip("0")) - len(asked_digits)  # 50 -> -1: tens
+    value, exact = float(asked_digits), float(known_digits)
+    return round(exact, places) == value and abs(value - exact) <= 0.05 * exact
+
+
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
 _AND = re.compile(r"\s+(?:and also|and|&|plus)\s+", re.IGNORECASE)
 _ASKING = frozenset(

@@ -1,0 +1,120 @@
+"""What a question asks for, read from its words rather than matched against facts.
+
+* the kind of answer: an amount ("how much"), a date ("when"), a person ("who is X's
+  CEO"), names ("which companies"), a meaning ("what is X") or advice ("how do I");
+* whose role, strategy or customers it asks about ("Meta's CEO" is not Scale's);
+* which words only say *when* it asks about ("after the Meta deal").
+
+The fact index compares these with what each fact can answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.normalise import STOPWORDS, stem
+
+_ROLES = frozenset(
+    "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner "
+    "spokesperson spokesman spokeswoman author reporter journalist writer".split()
+)
+_OWNED = frozenset(stem(word) for word in [*_ROLES, "strategy", "customer"])
+"""Things a question says are someone's: "Meta's CEO", "Google's strategy", "Google's
+customers". A fact that names them only as someone else's does not answer."""
+_AUTHORING = frozenset("wrote written authored".split())
+"""With "who", these ask for a person as much as a role does: "who wrote the report"."""
+_HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
+_GROUPS = frozenset(
+    "companies company firms agencies startups customers clients carmakers automakers labs "
+    "providers vendors cos".split()
+)
+"""With "which", these ask for names: "which self-driving companies use scale"."""
+_CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
+"""Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
+_WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
+_NOT_A_TERM = frozenset("happening planning next new latest".split())
+"""Words that make "what is X" ask what X is up to, not what X means."""
+_SINCE = frozenset(stem(word) for word in "after since following".split())
+_ARTICLES = frozenset("the a an all".split())
+_EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
+QUALIFIERS = frozenset(
+    stem(word)
+    for word in "new next last former previous replace replacement successor interim".split()
+)
+"""Words that ask about someone or something else than a fact names: "scale's *new* CEO"."""
+_AMOUNT_WORDS = frozenset(
+    "amount sum total percentage percent price cost dollar dollars figure size number terms".split()
+)
+SUM_WORDS = frozenset(stem(word) for word in "dollar dollars figure number terms".split())
+"""Words any fact with a sum speaks of ("the dollar figure"); not "price", which a share
+or a stock has too."""
+
+
+def answer_kind(words: list[str]) -> str | None:
+    pairs = set(itertools.pairwise(words))
+    if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words):
+        return "amount"
+    if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
+        return "date"
+    asks_who = words[:1] in (["who"], ["whos"])
+    named_role = (asks_who or "name" in words[1:]) and bool(_ROLES & set(words))
+    if named_role or (asks_who and bool(_AUTHORING & set(words))):
+        return "person"
+    if words[:1] == ["which"] and _GROUPS & set(words):
+        return "names"
+    if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I:
+        return "how-to"
+    return None
+
+
+def term_asked(words: list[str]) -> list[str]:
+    """What "what is X?" asks the meaning of ("superintelligence", "a large language
+    model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
+    question, "what is google doing" and "what is the trend" included."""
+    if words[:1] == ["define"]:
+        rest = words[1:]
+    elif "meaning" in words[:-2] and words[words.index("meaning") + 1] == "of":
+        rest = words[words.index("meaning") + 2 :]
+    elif words[:1] in _WHAT and words[-1:] == ["mean"]:
+        rest = words[2:-1] if words[1:2] in (["does"], ["do"]) else []
+    elif words[:1] in _WHAT:
+        rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]
+    else:
+        return []
+    if rest[:1] in (["a"], ["an"]):
+        rest = rest[1:]
+    if not 1 <= len(rest) <= 3 or (STOPWORDS | _NOT_A_TERM) & set(rest):
+        return []
+    return rest
+
+
+def role_pairs(tokens: list[str], organisations: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """(organisation, role) for "scale ceo" (from "Scale's CEO") and "ceo of scale"; the
+    same for an organisation's strategy and customers. Tokens are normalised."""
+    pairs = set()
+    for i, token in enumerate(tokens):
+        if token not in _OWNED:
+            continue
+        before = tokens[i - 1] if i else ""
+        after = [t for t in tokens[i + 1 : i + 4] if t not in _ARTICLES]
+        if before in organisations:
+            pairs.add((before, token))
+        elif after[:1] == ["of"] and after[1:2] and after[1] in organisations:
+            pairs.add((after[1], token))
+    return frozenset(pairs)
+
+
+def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:
+    """Where a question says when it asks about rather than what: "after the Meta deal",
+    "since meta invested". Any fact about that time may answer it. Tokens are normalised."""
+    positions: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token not in _SINCE:
+            continue
+        rest = [j for j in range(i + 1, min(i + 5, len(tokens))) if tokens[j] not in _ARTICLES]
+        phrase = {i}
+        if rest[:1] and tokens[rest[0]] in organisations:
+            phrase.add(rest.pop(0))
+        if rest[:1] and tokens[rest[0]] in _EVENTS:
+            positions |= phrase | {rest[0]}
+    return positions

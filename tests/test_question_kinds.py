@@ -1,0 +1,61 @@
+"""What a question asks for is read from its words, before any fact is compared."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalise import basic_tokens, surface_tokens
+from bot.question_kinds import answer_kind, role_pairs, saying_when, term_asked
+
+ORGANISATIONS = frozenset({"meta", "scale", "googl"})
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how much did meta pay", "amount"),
+        ("whats the dollar figure", "amount"),
+        ("when did wang join meta", "date"),
+        ("who is scale's ceo", "person"),
+        ("who wrote the report", "person"),
+        ("which self driving companies use scale", "names"),
+        ("how do i train a model", "how-to"),
+        ("can i buy shares of scale", "how-to"),
+        ("why does annotation matter", None),
+    ],
+)
+def test_the_kind_of_answer_asked(question: str, kind: str | None) -> None:
+    assert answer_kind(surface_tokens(question)) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("what is superintelligence", ["superintelligence"]),
+        ("what's a bellwether", ["bellwether"]),
+        ("define data annotation", ["data", "annotation"]),
+        ("what's the meaning of bellwether", ["bellwether"]),
+        ("what does bellwether mean", ["bellwether"]),
+        ("what is google doing", []),
+        ("what is the broader trend", []),
+        ("what does it mean for scale", []),
+    ],
+)
+def test_the_term_whose_meaning_is_asked(question: str, term: list[str]) -> None:
+    assert term_asked(surface_tokens(question)) == term
+
+
+def test_whose_role_is_asked() -> None:
+    assert role_pairs(basic_tokens("who is meta's ceo"), ORGANISATIONS) == {("meta", "ceo")}
+    assert role_pairs(basic_tokens("the ceo of scale"), ORGANISATIONS) == {("scale", "ceo")}
+    assert role_pairs(basic_tokens("who is the ceo"), ORGANISATIONS) == frozenset()
+
+
+def test_words_that_only_say_when() -> None:
+    tokens = basic_tokens("is scale ok after the meta deal")
+    assert [tokens[i] for i in sorted(saying_when(tokens, ORGANISATIONS))] == [
+        "after",
+        "meta",
+        "deal",
+    ]
+    assert saying_when(basic_tokens("what did meta do after that"), ORGANISATIONS) == set()
