@@ -232,7 +232,8 @@ class FactIndex:
             text=question,
             tokens=tokens,
             words=words,
-            entities=frozenset(w for w in words if w in self._entity_names),
+            entities=frozenset(w for w in words if w in self._entity_names)
+            | self._unknown_names(surface),
             numbers=frozenset(w for w in words if is_number(w)),
             wants=self._asks(surface),
             roles=role_pairs(tokens, self._entity_names),
@@ -310,7 +311,7 @@ class FactIndex:
             or (query.wants == "date" and not entry.has_date)
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             or (query.wants == "names" and entry.entities <= query.entities)
-            or query.wants == "how-to"
+            or query.wants in ("how-to", "reason")
         ):
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:
@@ -385,6 +386,22 @@ class FactIndex:
         # "what is scale ai" asks what a company is; "what is meta's superintelligence lab"
         # asks about something of Meta's, which a fact may well describe.
         return frozenset(named) if not entities or len(named) == 1 else frozenset()
+
+    def _unknown_names(self, surface: list[str]) -> frozenset[str]:
+        """Words that are neither the knowledge base's nor English: most likely names it does
+        not know ("how much did meta pay for giphy"), which no fact may answer for."""
+        return frozenset(
+            stem(word)
+            for word in surface
+            if len(word) > 2
+            and not is_number(word)
+            and word not in STOPWORDS
+            and word not in self._surface_words
+            and stem(word) not in self._document_frequency
+            and stem(word) not in self._normaliser.words
+            and not is_english_word(word)
+            and self._correct(word) == word
+        )
 
     def _words(self, text: str) -> list[str]:
         return content_words(self._normaliser.tokens(text))

@@ -40,13 +40,14 @@ _STOPWORDS = """
     nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status sorry dumb stupid silly q quick wondering curious
     guys folks anybody remind name even explain describe official officially not no nope
-    re regarding wrt trying remember recall
+    re regarding wrt trying remember recall tbh ngl idk imo btw fyi afaik iirc
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
     thank w abt bc cuz tho rn ya all now again like u ur right true correct sorry dumb
-    stupid silly q quick wondering curious guys folks anybody remind
+    stupid silly q quick wondering curious guys folks anybody remind tbh ngl idk imo btw fyi
+    afaik iirc
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked."""

@@ -26,7 +26,7 @@ _AUTHORING = frozenset("wrote written authored".split())
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
 _GROUPS = frozenset(
     "companies company firms agencies startups customers clients carmakers automakers labs "
-    "providers vendors cos".split()
+    "providers vendors cos competitors rivals".split()
 )
 """With "which", these ask for names: "which self-driving companies use scale"."""
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
@@ -62,6 +62,8 @@ def answer_kind(words: list[str]) -> str | None:
         return "person"
     if words[:1] == ["which"] and _GROUPS & set(words):
         return "names"
+    if words[:1] in (["why"], ["whys"]) or words[:2] == ["how", "come"]:
+        return "reason"
     if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I:
         return "how-to"
     return None

@@ -86,6 +86,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "who are google's customers",
         "ok thanks bot",
         "what's the meaning of bellwether",
+        "how much did facebook pay for giphy",
+        "why did openai leave scale",
         "Scale AI revenue?",
         "when was scale founded",
         "asdf qwerty",

@@ -21,7 +21,9 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("which self driving companies use scale", "names"),
         ("how do i train a model", "how-to"),
         ("can i buy shares of scale", "how-to"),
-        ("why does annotation matter", None),
+        ("why did openai leave scale", "reason"),
+        ("how come google is leaving", "reason"),
+        ("is google leaving scale", None),
     ],
 )
 def test_the_kind_of_answer_asked(question: str, kind: str | None) -> None:
