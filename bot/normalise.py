@@ -40,7 +40,7 @@ _STOPWORDS = """
     nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status sorry dumb stupid silly q quick wondering curious
     guys folks anybody remind name even explain describe official officially not no nope
-    re regarding wrt trying remember recall tbh ngl idk imo btw fyi afaik iirc
+    re regarding wrt trying remember recall tbh ngl idk imo btw fyi afaik iirc made
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
@@ -152,7 +152,7 @@ class Normaliser:
 
 _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
-    "folks quick lol lmao haha thanks thx ty".split()
+    "folks quick lol lmao haha thanks thx ty confirm".split()
 )
 
 
