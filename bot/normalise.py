@@ -41,13 +41,14 @@ _STOPWORDS = """
     whole according d status sorry dumb stupid silly q quick wondering curious
     guys folks anybody remind name even explain describe official officially not no nope
     re regarding wrt trying remember recall tbh ngl idk imo btw fyi afaik iirc made
+    honestly basically wait apparently seriously literally
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
     thank w abt bc cuz tho rn ya all now again like u ur right true correct sorry dumb
     stupid silly q quick wondering curious guys folks anybody remind tbh ngl idk imo btw fyi
-    afaik iirc
+    afaik iirc honestly basically wait apparently seriously literally
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked."""
@@ -152,16 +153,46 @@ class Normaliser:
 
 _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
-    "folks quick lol lmao haha thanks thx ty confirm".split()
+    "folks quick question lol lmao haha thanks thx ty confirm".split()
 )
 
 
+_OPENING_PHRASES = [
+    phrase.split()
+    for phrase in (
+        "can you tell me",
+        "could you tell me",
+        "can u tell me",
+        "tell me",
+        "do you know",
+        "does anyone know",
+        "anyone know",
+        "i was wondering",
+        "i wonder",
+        "is it true that",
+        "is it true",
+        "i heard that",
+        "i heard",
+        "i read that",
+        "someone said",
+        "any idea",
+    )
+]
+
+
 def without_openers(surface: list[str]) -> list[str]:
-    """A message without the words people open it with: "ok so who is scale's ceo" asks
-    "who is scale's ceo", and "ok thanks" asks nothing (not whether Scale is ok)."""
+    """A message without the words people open it with: "ok so can you tell me who is
+    scale's ceo" asks "who is scale's ceo", and "ok thanks" asks nothing (not whether
+    Scale is ok)."""
     start = 0
-    while start < len(surface) and surface[start] in _OPENERS:
-        start += 1
+    while start < len(surface):
+        if surface[start] in _OPENERS:
+            start += 1
+            continue
+        phrase = next((p for p in _OPENING_PHRASES if surface[start : start + len(p)] == p), None)
+        if phrase is None or start + len(phrase) == len(surface):
+            break
+        start += len(phrase)
     return surface[start:]
 
 

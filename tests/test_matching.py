@@ -146,3 +146,19 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     answer = engine.ask("how much was google spending and is it pulling out")
     assert answer.fact_id == "google-planned-spend+google-pulling-back"
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [
+        "can you tell me what scale ai does",
+        "quick question: what does scale ai do",
+        "honestly what does scale ai do",
+        "do you know what scale ai does",
+        "tldr what does scale ai do",
+        "what does scale ai do, according to the article",
+    ],
+)
+def test_how_people_frame_a_question_does_not_change_it(engine: Engine, framed: str) -> None:
+    """Openers and asides around a question leave the question itself."""
+    assert engine.ask(framed).fact_id == "what-scale-does"
