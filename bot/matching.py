@@ -32,6 +32,7 @@ from bot.normalise import (
     Normaliser,
     basic_tokens,
     content_words,
+    english_spelling,
     is_english_word,
     is_number,
     roughly,
@@ -219,10 +220,8 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        surface = without_openers(surface_tokens(question))
-        tokens = without_filler(
-            self._normaliser.canonical([stem(self._correct(t)) for t in surface])
-        )
+        surface = [self._correct(t) for t in without_openers(surface_tokens(question))]
+        tokens = without_filler(self._normaliser.canonical([stem(t) for t in surface]))
         # "is scale ok after the meta deal" asks whether Scale is ok: the words that say
         # when count for resemblance only, and Meta is not required of the fact.
         context = saying_when(tokens, self._entity_names)
@@ -397,11 +396,13 @@ class FactIndex:
             and not is_number(word)
             and word not in STOPWORDS
             and word not in self._surface_words
-            and stem(word) not in self._document_frequency
-            and stem(word) not in self._normaliser.words
+            and not self._knows_stem(stem(word))
             and not is_english_word(word)
             and self._correct(word) == word
         )
+
+    def _knows_stem(self, stemmed: str) -> bool:
+        return stemmed in self._document_frequency or stemmed in self._normaliser.words
 
     def _words(self, text: str) -> list[str]:
         return content_words(self._normaliser.tokens(text))
@@ -413,8 +414,7 @@ class FactIndex:
             or is_number(word)
             or word in self._surface_words
             or word in STOPWORDS
-            or stem(word) in self._document_frequency
-            or stem(word) in self._normaliser.words
+            or self._knows_stem(stem(word))
             or is_english_word(word)
         ):
             return word
@@ -430,9 +430,19 @@ class FactIndex:
         allowed = 1 if len(word) < 8 else 2
         vocabulary = self._vocabulary or []
         if len(word) == 4:
-            # Four letters leave too little to go on: only swapped letters ("wnag").
-            vocabulary = [known for known in vocabulary if sorted(known) == sorted(word)]
+            # Four letters leave too little to go on: only swapped letters ("wnag") or a
+            # letter left out of a longer word ("scal", "mney"), not a changed one.
+            vocabulary = [
+                known for known in vocabulary if len(known) == 5 or sorted(known) == sorted(word)
+            ]
         best = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
-        if best is None:
-            return word
-        return best[0]
+        if best is not None:
+            return best[0]
+        # A slip in a word the facts do not use as typed ("runing" for "running") still
+        # counts if the English word it was meant to be shares a stem with theirs ("run").
+        meant = english_spelling(word)
+        if meant and (
+            stem(meant) in self._document_frequency or stem(meant) in self._normaliser.words
+        ):
+            return meant
+        return word

@@ -271,3 +271,8 @@ def is_english_word(word: str) -> bool:
     """Whether a dictionary knows the word, so it is not taken for a typo ("charge" is not
     a misspelt "change"). The dictionary is loaded on first use only."""
     return word in _english()
+
+
+def english_spelling(word: str) -> str | None:
+    """The dictionary's likeliest word one slip away ("runing" -> "running"), if any."""
+    return _english().correction(word)
