@@ -48,6 +48,7 @@ from bot.question_kinds import (
     answer_kind,
     role_pairs,
     saying_when,
+    speaker,
     term_asked,
 )
 
@@ -99,6 +100,8 @@ class _Entry:
     """Whose roles (or strategy, customers) it names: ("scale", "ceo") for "Scale's CEO"."""
     defines: frozenset[frozenset[str]]
     """The terms its phrasings ask the meaning of ("what is scale ai")."""
+    speakers: frozenset[str]
+    """Who its phrasings say spoke ("what did scale say")."""
 
 
 @dataclass
@@ -116,6 +119,8 @@ class Query:
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)
     """The term it asks the meaning of: "what is data annotation"."""
+    speaker: str | None = None
+    """Who it says spoke: Meta in "what did meta say"."""
     context: list[str] = field(default_factory=list)
     """The words that say when it asks about: "after the meta deal" (not in `words`)."""
 
@@ -184,6 +189,11 @@ class FactIndex:
             defines=frozenset(
                 term for q in fact.questions if (term := self._term(surface_tokens(q)))
             ),
+            speakers=frozenset(
+                who
+                for q in fact.questions
+                if (who := speaker(self._normaliser.tokens(q), self._entity_names))
+            ),
             roles=frozenset(
                 pair
                 for text in [*core, *cited_texts]
@@ -237,6 +247,7 @@ class FactIndex:
             wants=self._asks(surface),
             roles=role_pairs(tokens, self._entity_names),
             term=self._term(surface),
+            speaker=speaker(tokens, self._entity_names),
             context=when,
         )
 
@@ -310,11 +321,13 @@ class FactIndex:
             or (query.wants == "date" and not entry.has_date)
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             or (query.wants == "names" and entry.entities <= query.entities)
-            or query.wants in ("how-to", "reason")
+            or query.wants in ("how-to", "reason", "statement")
         ):
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:
             mismatch.add("definition")
+        if query.wants == "statement" and query.speaker not in (None, *entry.speakers):
+            mismatch.add("statement")
         # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.
         mismatch |= {
             role

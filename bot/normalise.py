@@ -20,10 +20,15 @@ from text_to_num import alpha2digit
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+def is_number(token: str) -> bool:
+    """A number token: "14.3b", "49%", "2025", or a bound like ">10b" ("over 10 billion")."""
+    return token.lstrip("<>")[:1].isdigit()
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """ "planning", "planned" and "plans" all become "plan"; numbers stay as they are."""
-    return word if word[:1].isdigit() else _STEMMER.stemWord(word)
+    return word if is_number(word) else _STEMMER.stemWord(word)
 
 
 _STOPWORDS = """
@@ -67,7 +72,13 @@ _NUMBER = re.compile(
     r"(?P<unit>billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct)?"
     r"(?![a-z0-9])"
 )
-_TOKEN = re.compile(r"\d+(?:\.\d+)?[bmk%]?|[a-z]+")
+_TOKEN = re.compile(r"[<>]?\d+(?:\.\d+)?[bmk%]?|[a-z]+")
+_MORE_THAN = re.compile(
+    r"\b(?:over|more than|above|at least|greater than|upwards of)\s+(\d+(?:\.\d+)?[bmk%]?)(?!\w)"
+)
+_LESS_THAN = re.compile(
+    r"\b(?:under|less than|below|at most|fewer than)\s+(\d+(?:\.\d+)?[bmk%]?)(?!\w)"
+)
 
 
 def _number_value(digits: str) -> float:
@@ -107,6 +118,8 @@ def surface_tokens(text: str) -> list[str]:
     # then "fifteen billion" and "two hundred million" become digits too.
     text = _NUMBER.sub(_canonical_number, text)
     text = _NUMBER.sub(_canonical_number, alpha2digit(text, "en"))
+    # "over 10 billion" is any amount above it: ">10b".
+    text = _LESS_THAN.sub(r" <\1 ", _MORE_THAN.sub(r" >\1 ", text))
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     return _TOKEN.findall(text)
 
@@ -204,10 +217,6 @@ def content_words(tokens: Iterable[str]) -> list[str]:
     return [t for t in tokens if t not in STOPWORDS]
 
 
-def is_number(token: str) -> bool:
-    return token[:1].isdigit()
-
-
 def split_number(token: str) -> tuple[str, str]:
     """A number token's digits and unit letter: "14.3b" -> ("14.3", "b"), "2025" -> ("2025", "")."""
     unit = token[-1] if token[-1] in _UNIT_LETTERS else ""
@@ -216,9 +225,17 @@ def split_number(token: str) -> tuple[str, str]:
 
 def roughly(asked: str, known: str) -> bool:
     """Whether a number in a question is the fact's number, rounded as people round:
-    "14 billion" and "14.3b", "half" (50%) and 49%; but not "15 billion" or "10 billion"."""
+    "14 billion" and "14.3b", "half" (50%) and 49%, "over 10 billion" and 14.3b; but not
+    "15 billion", "10 billion" or "more than half"."""
     if asked == known:
         return True
+    if asked[:1] in "<>":
+        bound, bound_unit = split_number(asked[1:])
+        known_digits, known_unit = split_number(known)
+        if bound_unit != known_unit:
+            return False
+        above = float(known_digits) > float(bound)
+        return above if asked[0] == ">" else float(known_digits) < float(bound)
     asked_digits, asked_unit = split_number(asked)
     known_digits, known_unit = split_number(known)
     if asked_unit != known_unit:

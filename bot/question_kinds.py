@@ -29,6 +29,11 @@ _GROUPS = frozenset(
     "providers vendors cos competitors rivals".split()
 )
 """With "which", these ask for names: "which self-driving companies use scale"."""
+_SAYING = frozenset("say said says saying comment commented statement".split())
+"""What someone said: "what did wang say" asks for words a fact may not report (but not
+"what does this say about big tech")."""
+_SAYING_STEMS = frozenset(stem(word) for word in _SAYING)
+_PAST = (["did"], ["has"], ["have"])
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
@@ -39,7 +44,7 @@ _ARTICLES = frozenset("the a an all".split())
 _EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
 QUALIFIERS = frozenset(
     stem(word)
-    for word in "new next last former previous replace replacement successor interim".split()
+    for word in "new next last former previous replace replacement successor interim acting".split()
 )
 """Words that ask about someone or something else than a fact names: "scale's *new* CEO"."""
 _AMOUNT_WORDS = frozenset(
@@ -62,6 +67,9 @@ def answer_kind(words: list[str]) -> str | None:
         return "person"
     if words[:1] == ["which"] and _GROUPS & set(words):
         return "names"
+    past = words[:1] in (["did"], ["has"]) or (words[:1] == ["what"] and words[1:2] in _PAST)
+    if past and _SAYING & set(words):
+        return "statement"
     if words[:1] in (["why"], ["whys"]) or words[:2] == ["how", "come"]:
         return "reason"
     if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I:
@@ -120,3 +128,14 @@ def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:
         if rest[:1] and tokens[rest[0]] in _EVENTS:
             positions |= phrase | {rest[0]}
     return positions
+
+
+def speaker(tokens: list[str], organisations: frozenset[str]) -> str | None:
+    """Who a question says spoke: Meta in "what did meta say about the deal"; the nearest
+    organisation before the saying. Tokens are normalised."""
+    for i, token in enumerate(tokens):
+        if token in _SAYING_STEMS:
+            named = [t for t in tokens[max(0, i - 3) : i] if t in organisations]
+            if named:
+                return named[-1]
+    return None

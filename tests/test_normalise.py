@@ -29,6 +29,13 @@ def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
     assert token in surface_tokens(typed)
 
 
+def test_bounds_keep_their_direction() -> None:
+    """ "over 10 billion" is any amount above 10b; "over the years" is no number."""
+    assert surface_tokens("over 10 billion") == [">10b"]
+    assert surface_tokens("less than half") == ["<50%"]
+    assert surface_tokens("over the years") == ["over", "the", "years"]
+
+
 def test_a_lone_one_stays_a_word() -> None:
     """ "one of the biggest" is not the number 1."""
     assert surface_tokens("one of the biggest") == ["one", "of", "the", "biggest"]

@@ -24,6 +24,8 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("why did openai leave scale", "reason"),
         ("how come google is leaving", "reason"),
         ("is google leaving scale", None),
+        ("what did scale say about the fallout", "statement"),
+        ("what does this say about big tech", None),
     ],
 )
 def test_the_kind_of_answer_asked(question: str, kind: str | None) -> None:
