@@ -321,7 +321,8 @@ class FactIndex:
             or (query.wants == "date" and not entry.has_date)
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             or (query.wants == "names" and entry.entities <= query.entities)
-            or query.wants in ("how-to", "reason", "statement")
+            or (query.wants == "count" and not any(split_number(n)[1] == "" for n in entry.numbers))
+            or query.wants in ("how-to", "reason", "statement", "opinion")
         ):
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:

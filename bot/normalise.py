@@ -46,7 +46,7 @@ _STOPWORDS = """
     whole according d status sorry dumb stupid silly q quick wondering curious
     guys folks anybody remind name even explain describe official officially not no nope
     re regarding wrt trying remember recall tbh ngl idk imo btw fyi afaik iirc made
-    honestly basically wait apparently seriously literally
+    honestly basically wait apparently seriously literally make makes making
 """.split()
 STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
@@ -103,6 +103,28 @@ def _canonical_number(match: re.Match[str]) -> str:
     return f" {value:g} "
 
 
+_SCALE_WORD = re.compile(r"\b(?:hundred|thousand|million|billion)s?\b")
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred thousand million billion".split()
+)
+_MASK = "\u2063"  # invisible separator: text2num leaves a word with it alone
+
+
+def _spelt_out_numbers(text: str) -> str:
+    """ "fifteen billion" -> "15000000000", but "how many billions" and "a billion-dollar
+    question" name no amount: a scale word counts only after a number word."""
+
+    def masked(match: re.Match[str]) -> str:
+        before = text[: match.start()].split()[-1:]
+        if before and before[0].strip("-") in _NUMBER_WORDS:
+            return match[0]
+        return match[0][0] + _MASK + match[0][1:]
+
+    return alpha2digit(_SCALE_WORD.sub(masked, text), "en").replace(_MASK, "")
+
+
 def clean(text: str) -> str:
     """Unicode-normalised, case-folded text with one kind of quote and no invisible marks."""
     text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_QUOTES)
@@ -117,7 +139,7 @@ def surface_tokens(text: str) -> list[str]:
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
     # then "fifteen billion" and "two hundred million" become digits too.
     text = _NUMBER.sub(_canonical_number, text)
-    text = _NUMBER.sub(_canonical_number, alpha2digit(text, "en"))
+    text = _NUMBER.sub(_canonical_number, _spelt_out_numbers(text))
     # "over 10 billion" is any amount above it: ">10b".
     text = _LESS_THAN.sub(r" <\1 ", _MORE_THAN.sub(r" >\1 ", text))
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"

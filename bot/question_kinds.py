@@ -34,6 +34,11 @@ _SAYING = frozenset("say said says saying comment commented statement".split())
 "what does this say about big tech")."""
 _SAYING_STEMS = frozenset(stem(word) for word in _SAYING)
 _PAST = (["did"], ["has"], ["have"])
+_UNITS = frozenset("billion billions million millions percent dollars bucks usd".split())
+"""After "how many", these ask for an amount; anything else asks for a count ("how many
+shares"), which a fact with only a sum and a stake does not give."""
+_YOUR_VIEW = frozenset({("you", "think"), ("your", "opinion"), ("your", "take")})
+"""Asking the bot's opinion ("what do you think about the deal"), not the sources'."""
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
@@ -44,9 +49,11 @@ _ARTICLES = frozenset("the a an all".split())
 _EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
 QUALIFIERS = frozenset(
     stem(word)
-    for word in "new next last former previous replace replacement successor interim acting".split()
+    for word in "new next last former previous replace replacement successor interim acting "
+    "unitprice".split()
 )
-"""Words that ask about someone or something else than a fact names: "scale's *new* CEO"."""
+"""Words that ask about someone or something else than a fact names: "scale's *new* CEO",
+the price *per share* (aliases.yaml reads that as "unitprice")."""
 _AMOUNT_WORDS = frozenset(
     "amount sum total percentage percent price cost dollar dollars figure size number terms".split()
 )
@@ -56,7 +63,11 @@ or a stock has too."""
 
 
 def answer_kind(words: list[str]) -> str | None:
+    """The kind of answer a question (its words as typed) asks for, if a particular one."""
     pairs = set(itertools.pairwise(words))
+    counted = next((b for a, b in pairs if a == "many"), "")
+    if ("how", "many") in pairs and counted not in STOPWORDS | _UNITS:
+        return "count"
     if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words):
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
@@ -74,6 +85,8 @@ def answer_kind(words: list[str]) -> str | None:
         return "reason"
     if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I:
         return "how-to"
+    if words[:1] == ["should"] or _YOUR_VIEW & set(itertools.pairwise(words)):
+        return "opinion"
     return None
 
 

@@ -20,7 +20,7 @@ def test_amounts_in_any_format_become_one_token(typed: str) -> None:
     ("typed", "token"),
     [
         ("fourteen billion", "14b"),
-        ("a billion dollars", "1b"),
+        ("two billion dollars", "2b"),
         ("two hundred million", "200m"),
         ("forty-nine percent", "49%"),
     ],
@@ -34,6 +34,11 @@ def test_bounds_keep_their_direction() -> None:
     assert surface_tokens("over 10 billion") == [">10b"]
     assert surface_tokens("less than half") == ["<50%"]
     assert surface_tokens("over the years") == ["over", "the", "years"]
+
+
+def test_a_scale_word_alone_is_no_amount() -> None:
+    """ "how many billions" asks for an amount; it does not name one."""
+    assert surface_tokens("how many billions") == ["how", "many", "billions"]
 
 
 def test_a_lone_one_stays_a_word() -> None:

@@ -14,6 +14,9 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
     ("question", "kind"),
     [
         ("how much did meta pay", "amount"),
+        ("how many billions did meta spend", "amount"),
+        ("how many shares did meta buy", "count"),
+        ("what do you think about the deal", "opinion"),
         ("whats the dollar figure", "amount"),
         ("when did wang join meta", "date"),
         ("who is scale's ceo", "person"),
