@@ -93,9 +93,10 @@ class _Entry:
     entities: frozenset[str]
     numbers: frozenset[str]
     has_date: bool
+    has_count: bool
+    """It has a plain number, not a sum or a share, for "how many X"."""
     answers: frozenset[str]
-    """The kinds of question its phrasings ask ("amount", "date", "person", "names",
-    "definition", "how-to")."""
+    """The kinds of answer its phrasings ask for (see `Query.wants`)."""
     roles: frozenset[tuple[str, str]]
     """Whose roles (or strategy, customers) it names: ("scale", "ceo") for "Scale's CEO"."""
     defines: frozenset[frozenset[str]]
@@ -112,9 +113,10 @@ class Query:
     entities: frozenset[str] = field(default_factory=frozenset)
     numbers: frozenset[str] = field(default_factory=frozenset)
     wants: str | None = None
-    """The kind of answer asked for: "amount" (how much…), "date" (when…), "person"
-    (who is X's CEO…), "names" (which companies…), "definition" (what is X) or "how-to"
-    (how do I…, can I…)."""
+    """The kind of answer asked for, if a particular one (bot/question_kinds.py): "amount"
+    (how much…), "count" (how many shares…), "date" (when…), "person" (who is X's CEO…),
+    "names" (which companies…), "statement" (what did X say), "reason" (why…),
+    "definition" (what is X), "how-to" (how do I…, can I…) or "opinion" (should…)."""
     roles: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)
@@ -183,6 +185,9 @@ class FactIndex:
             entities=words & self._entity_names,
             numbers=frozenset(w for w in words if is_number(w)),
             has_date=any(_YEAR.fullmatch(w) or w in _MONTHS for w in words),
+            has_count=any(
+                is_number(w) and not split_number(w)[1] and not _YEAR.fullmatch(w) for w in words
+            ),
             answers=frozenset(
                 kind for q in fact.questions if (kind := self._asks(surface_tokens(q)))
             ),
@@ -321,13 +326,13 @@ class FactIndex:
             or (query.wants == "date" and not entry.has_date)
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             or (query.wants == "names" and entry.entities <= query.entities)
-            or (query.wants == "count" and not any(split_number(n)[1] == "" for n in entry.numbers))
+            or (query.wants == "count" and not entry.has_count)
             or query.wants in ("how-to", "reason", "statement", "opinion")
         ):
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:
             mismatch.add("definition")
-        if query.wants == "statement" and query.speaker not in (None, *entry.speakers):
+        if query.wants == "statement" and query.speaker and query.speaker not in entry.speakers:
             mismatch.add("statement")
         # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.
         mismatch |= {
@@ -455,8 +460,6 @@ class FactIndex:
         # A slip in a word the facts do not use as typed ("runing" for "running") still
         # counts if the English word it was meant to be shares a stem with theirs ("run").
         meant = english_spelling(word)
-        if meant and (
-            stem(meant) in self._document_frequency or stem(meant) in self._normaliser.words
-        ):
+        if meant and self._knows_stem(stem(meant)):
             return meant
         return word

@@ -31,24 +31,6 @@ def stem(word: str) -> str:
     return word if is_number(word) else _STEMMER.stemWord(word)
 
 
-_STOPWORDS = """
-    a an the is are was were be been being am do does did doing done of in on at to for with
-    by from about as into onto and or but if so than then that this these those it its i me
-    my we our us you your he him his she her they them their what which who whom whose when
-    where why how can could would should will shall may might must has have had any some
-    there here now just really actually please pls plz hey hi hello yo bot factbot tell know
-    u ur s t don im ive id lol thanks thx thank still also again get got go going gonna
-    wanna want like much many exactly anyone someone something thing things up out there
-    whats whether hows whos wheres whys isnt doesnt didnt one ones very quite all w abt bc
-    cuz tho rn ya amount sum total say says said saying wat wut wot 0 1 2 3 4 5 6 7 8 9
-    money cash dollars bucks right true correct around roughly approximately approx almost
-    nearly stuff situation happen happens happening happened latest hw x too anything
-    whole according d status sorry dumb stupid silly q quick wondering curious
-    guys folks anybody remind name even explain describe official officially not no nope
-    re regarding wrt trying remember recall tbh ngl idk imo btw fyi afaik iirc made
-    honestly basically wait apparently seriously literally make makes making
-""".split()
-STOPWORDS = frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
     thank w abt bc cuz tho rn ya all now again like u ur right true correct sorry dumb
@@ -56,7 +38,22 @@ _FILLER = """
     afaik iirc honestly basically wait apparently seriously literally
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
-"""Chat filler that says nothing about which question is asked."""
+"""Chat filler that says nothing about which question is asked; dropped before matching."""
+_STOPWORDS = """
+    a an the is are was were be been being am do does did doing done of in on at to for with
+    by from about as into onto and or but if so than then that this these those it its i me
+    my we our us you your he him his she her they them their what which who whom whose when
+    where why how can could would should will shall may might must has have had any some
+    there here tell know s t don im ive id still also get got go going gonna wanna want much
+    many anyone someone something thing things up out there whats whether hows whos wheres
+    whys isnt doesnt didnt one ones very quite amount sum total say says said saying wat wut
+    wot 0 1 2 3 4 5 6 7 8 9 money cash dollars bucks around roughly approximately approx
+    almost nearly stuff situation happen happens happening happened latest hw x too anything
+    whole according d status name even explain describe official officially not no nope re
+    regarding wrt trying remember recall made make makes making
+""".split()
+STOPWORDS = FILLER | frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
+"""Words that carry no topic (filler included): they count for resemblance, not coverage."""
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
@@ -251,17 +248,14 @@ def roughly(asked: str, known: str) -> bool:
     "15 billion", "10 billion" or "more than half"."""
     if asked == known:
         return True
-    if asked[:1] in "<>":
-        bound, bound_unit = split_number(asked[1:])
-        known_digits, known_unit = split_number(known)
-        if bound_unit != known_unit:
-            return False
-        above = float(known_digits) > float(bound)
-        return above if asked[0] == ">" else float(known_digits) < float(bound)
-    asked_digits, asked_unit = split_number(asked)
+    asked_digits, asked_unit = split_number(asked.lstrip("<>"))
     known_digits, known_unit = split_number(known)
     if asked_unit != known_unit:
         return False
+    if asked.startswith(">"):
+        return float(known_digits) > float(asked_digits)
+    if asked.startswith("<"):
+        return float(known_digits) < float(asked_digits)
     if "." in asked_digits:
         places = len(asked_digits.split(".")[1])
     else:

@@ -1,8 +1,11 @@
 """What a question asks for, read from its words rather than matched against facts.
 
-* the kind of answer: an amount ("how much"), a date ("when"), a person ("who is X's
-  CEO"), names ("which companies"), a meaning ("what is X") or advice ("how do I");
-* whose role, strategy or customers it asks about ("Meta's CEO" is not Scale's);
+* the kind of answer: an amount ("how much"), a count ("how many shares"), a date
+  ("when"), a person ("who is X's CEO"), names ("which companies"), what someone said
+  ("what did X say"), a reason ("why"), a meaning ("what is X"), advice ("how do I") or
+  the bot's opinion ("should Google leave?");
+* whose role, strategy or customers it asks about ("Meta's CEO" is not Scale's), and who
+  it says spoke;
 * which words only say *when* it asks about ("after the Meta deal").
 
 The fact index compares these with what each fact can answer.
@@ -65,7 +68,7 @@ or a stock has too."""
 def answer_kind(words: list[str]) -> str | None:
     """The kind of answer a question (its words as typed) asks for, if a particular one."""
     pairs = set(itertools.pairwise(words))
-    counted = next((b for a, b in pairs if a == "many"), "")
+    counted = next((b for a, b in itertools.pairwise(words) if a == "many"), "")
     if ("how", "many") in pairs and counted not in STOPWORDS | _UNITS:
         return "count"
     if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words):
