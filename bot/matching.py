@@ -49,6 +49,7 @@ from bot.question_kinds import (
     role_pairs,
     saying_when,
     speaker,
+    subject,
     term_asked,
 )
 
@@ -103,6 +104,8 @@ class _Entry:
     """The terms its phrasings ask the meaning of ("what is scale ai")."""
     speakers: frozenset[str]
     """Who its phrasings say spoke ("what did scale say")."""
+    subjects: frozenset[str]
+    """Who its yes/no phrasings say acts ("did meta invest in scale")."""
 
 
 @dataclass
@@ -123,6 +126,8 @@ class Query:
     """The term it asks the meaning of: "what is data annotation"."""
     speaker: str | None = None
     """Who it says spoke: Meta in "what did meta say"."""
+    subject: str | None = None
+    """Who it says acts: Scale in "did scale invest in meta"."""
     context: list[str] = field(default_factory=list)
     """The words that say when it asks about: "after the meta deal" (not in `words`)."""
 
@@ -194,6 +199,11 @@ class FactIndex:
             defines=frozenset(
                 term for q in fact.questions if (term := self._term(surface_tokens(q)))
             ),
+            subjects=frozenset(
+                who
+                for q in fact.questions
+                if (who := subject(self._normaliser.tokens(q), self._entity_names))
+            ),
             speakers=frozenset(
                 who
                 for q in fact.questions
@@ -253,6 +263,7 @@ class FactIndex:
             roles=role_pairs(tokens, self._entity_names),
             term=self._term(surface),
             speaker=speaker(tokens, self._entity_names),
+            subject=subject(tokens, self._entity_names),
             context=when,
         )
 
@@ -332,6 +343,9 @@ class FactIndex:
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:
             mismatch.add("definition")
+        # "Did scale invest in meta": the fact's own yes/no phrasings say who acts.
+        if query.subject and entry.subjects and query.subject not in entry.subjects:
+            mismatch.add("subject")
         if query.wants == "statement" and query.speaker and query.speaker not in entry.speakers:
             mismatch.add("statement")
         # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.

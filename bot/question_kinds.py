@@ -42,6 +42,8 @@ _UNITS = frozenset("billion billions million millions percent dollars bucks usd"
 shares"), which a fact with only a sum and a stake does not give."""
 _YOUR_VIEW = frozenset({("you", "think"), ("your", "opinion"), ("your", "take")})
 """Asking the bot's opinion ("what do you think about the deal"), not the sources'."""
+_AUXILIARIES = frozenset("did doe do is are was were ha have will would".split())
+_PASSIVE = frozenset({"by"})
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
@@ -154,4 +156,16 @@ def speaker(tokens: list[str], organisations: frozenset[str]) -> str | None:
             named = [t for t in tokens[max(0, i - 3) : i] if t in organisations]
             if named:
                 return named[-1]
+    return None
+
+
+def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:
+    """Who a yes/no question says acts: Scale in "did scale invest in meta"; nobody in
+    "did scale's ceo join meta" (the CEO acts) or "is scale owned by meta" (Meta does).
+    Tokens are normalised."""
+    if not tokens[:1] or tokens[0] not in _AUXILIARIES or _PASSIVE & set(tokens):
+        return None
+    rest = [t for t in tokens[1:4] if t not in _ARTICLES]
+    if len(rest) > 1 and rest[0] in organisations and rest[1] not in _OWNED:
+        return rest[0]
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.normalise import basic_tokens, surface_tokens
-from bot.question_kinds import answer_kind, role_pairs, saying_when, term_asked
+from bot.question_kinds import answer_kind, role_pairs, saying_when, subject, term_asked
 
 ORGANISATIONS = frozenset({"meta", "scale", "googl"})
 
@@ -66,3 +66,17 @@ def test_words_that_only_say_when() -> None:
         "deal",
     ]
     assert saying_when(basic_tokens("what did meta do after that"), ORGANISATIONS) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "actor"),
+    [
+        ("did scale invest in meta", "scale"),
+        ("did meta buy a stake in scale", "meta"),
+        ("did scale's ceo join meta", None),
+        ("is scale owned by meta", None),
+        ("how much did meta pay", None),
+    ],
+)
+def test_who_a_yes_no_question_says_acts(question: str, actor: str | None) -> None:
+    assert subject(basic_tokens(question), ORGANISATIONS) == actor
