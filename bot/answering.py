@@ -15,7 +15,7 @@ from bot.models import Answer, Citation, Fact, SentenceRef, Suggestion
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 60.0
+    answer: float = 61.0
     """Below this score the bot does not answer."""
     margin: float = 3.0
     """When the runner-up is this close, the bot asks back with both instead of guessing."""

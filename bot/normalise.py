@@ -100,6 +100,7 @@ def _canonical_number(match: re.Match[str]) -> str:
     return f" {value:g} "
 
 
+_MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
 _SCALE_WORD = re.compile(r"\b(?:hundred|thousand|million|billion)s?\b")
 _NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -131,6 +132,7 @@ def clean(text: str) -> str:
 def surface_tokens(text: str) -> list[str]:
     """Words as typed (lower-cased, numbers in one form), before stemming."""
     text = clean(text)
+    text = _MENTION.sub(" ", text)  # "@everyone", "<@123>": who is addressed, not what
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;

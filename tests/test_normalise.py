@@ -41,6 +41,10 @@ def test_a_scale_word_alone_is_no_amount() -> None:
     assert surface_tokens("how many billions") == ["how", "many", "billions"]
 
 
+def test_mentions_are_not_words() -> None:
+    assert surface_tokens("@everyone <@123> how much") == ["how", "much"]
+
+
 def test_a_lone_one_stays_a_word() -> None:
     """ "one of the biggest" is not the number 1."""
     assert surface_tokens("one of the biggest") == ["one", "of", "the", "biggest"]
