@@ -133,32 +133,40 @@ def _run(
 
 def evaluate(engine: Engine, labelled: Sequence[Labelled]) -> tuple[Score, Score]:
     """FactBot's score and the baseline's, on the same questions."""
-    known = {v.fact.id for v in engine.facts(GLOBAL)}
-    expected = {part for item in labelled if item.expected for part in item.expected.split("+")}
-    unknown = expected - known
-    if unknown:
-        raise BadInput(f"the file expects facts that do not exist: {', '.join(sorted(unknown))}")
-
-    def factbot(question: str) -> tuple[str | None, float]:
-        answer = engine.ask(question)
-        return answer.fact_id, answer.confidence
-
-    return _run("factbot", labelled, factbot), _run("baseline", labelled, baseline(engine))
+    _check_labels(engine, labelled)
+    return _factbot(engine, labelled), _run("baseline", labelled, baseline(engine))
 
 
 def sweep(
     engine: Engine, labelled: Sequence[Labelled], cutoffs: Sequence[float]
 ) -> list[tuple[float, Score]]:
     """FactBot's score at each confidence cut-off: the curve the default is read from."""
+    _check_labels(engine, labelled)
     original = engine.thresholds
     curve = []
     try:
         for cutoff in cutoffs:
             engine.thresholds = replace(original, answer=cutoff)
-            curve.append((cutoff, evaluate(engine, labelled)[0]))
+            curve.append((cutoff, _factbot(engine, labelled)))
     finally:
         engine.thresholds = original
     return curve
+
+
+def _check_labels(engine: Engine, labelled: Sequence[Labelled]) -> None:
+    known = {v.fact.id for v in engine.facts(GLOBAL)}
+    expected = {part for item in labelled if item.expected for part in item.expected.split("+")}
+    unknown = expected - known
+    if unknown:
+        raise BadInput(f"the file expects facts that do not exist: {', '.join(sorted(unknown))}")
+
+
+def _factbot(engine: Engine, labelled: Sequence[Labelled]) -> Score:
+    def answer(question: str) -> tuple[str | None, float]:
+        reply = engine.ask(question)
+        return reply.fact_id, reply.confidence
+
+    return _run("factbot", labelled, answer)
 
 
 def baseline(engine: Engine) -> Callable[[str], tuple[str | None, float]]:
