@@ -138,6 +138,7 @@ class Query:
 
     @property
     def sorted_phrase(self) -> str:
+        """Its tokens sorted, so that a plain ratio compares them as token_sort_ratio does."""
         return " ".join(sorted(self.tokens))
 
     def about(self, entities: frozenset[str]) -> Query:
@@ -166,6 +167,8 @@ class FactIndex:
         self._document_frequency: Counter[str] = Counter()
         self._surface_words: set[str] = set(self._alias_surface)
         self._vocabulary: list[str] | None = None
+        self._phrasing_tables: dict[int, tuple[list[str], list[str]]] = {}
+        """Per guild: the fact id and sorted text of every phrasing it can see."""
 
     # -- keeping the index in step with the store ------------------------------------
 
@@ -174,17 +177,17 @@ class FactIndex:
         self.discard(fact.guild_id, fact.id)
         core = [fact.answer, *fact.questions, *fact.keywords]
         self._surface_words.update(w for text in core for w in surface_tokens(text))
-        words = {w for text in core for w in self._words(text)}
+        # Its phrasings are read as questions are, so that what they ask says what it answers.
+        asked = [self._read(q, surface_tokens(q)) for q in fact.questions]
+        words = {w for text in (fact.answer, *fact.keywords) for w in self._words(text)}
+        words |= {w for q in asked for w in content_words(q.tokens)}
         # "$14.3 billion" also answers "how many billions".
         units = {split_number(w)[1] for w in words if is_number(w)}
         words |= {_UNIT_WORDS[unit] for unit in units if unit in _UNIT_WORDS}
         words = frozenset(words)
         entry = _Entry(
             fact=fact,
-            # Sorted once here so that matching can compare with a plain ratio.
-            phrasings=[
-                " ".join(sorted(without_filler(self._normaliser.tokens(q)))) for q in fact.questions
-            ],
+            phrasings=[q.sorted_phrase for q in asked],
             words=words,
             cited_words=frozenset(w for text in cited_texts for w in self._words(text)),
             entities=words & self._entity_names,
@@ -193,38 +196,33 @@ class FactIndex:
             has_count=any(
                 is_number(w) and not split_number(w)[1] and not _YEAR.fullmatch(w) for w in words
             ),
-            answers=frozenset(
-                kind for q in fact.questions if (kind := self._asks(surface_tokens(q)))
-            ),
-            defines=frozenset(
-                term for q in fact.questions if (term := self._term(surface_tokens(q)))
-            ),
-            subjects=frozenset(
-                who
-                for q in fact.questions
-                if (who := subject(self._normaliser.tokens(q), self._entity_names))
-            ),
-            speakers=frozenset(
-                who
-                for q in fact.questions
-                if (who := speaker(self._normaliser.tokens(q), self._entity_names))
-            ),
-            roles=frozenset(
+            answers=frozenset(q.wants for q in asked if q.wants),
+            defines=frozenset(q.term for q in asked if q.term),
+            subjects=frozenset(q.subject for q in asked if q.subject),
+            speakers=frozenset(q.speaker for q in asked if q.speaker),
+            roles=frozenset(pair for q in asked for pair in q.roles)
+            | frozenset(
                 pair
-                for text in [*core, *cited_texts]
+                for text in (fact.answer, *fact.keywords, *cited_texts)
                 for pair in role_pairs(self._normaliser.tokens(text), self._entity_names)
             ),
         )
         self._entries[(fact.guild_id, fact.id)] = entry
         if not fact.removed:
             self._document_frequency.update(words)
-        self._vocabulary = None
+        self._changed()
 
     def discard(self, guild_id: int, fact_id: str) -> None:
         old = self._entries.pop((guild_id, fact_id), None)
-        if old is not None and not old.fact.removed:
-            self._document_frequency.subtract(old.words)
-            self._vocabulary = None
+        if old is not None:
+            if not old.fact.removed:
+                self._document_frequency.subtract(old.words)
+            self._changed()
+
+    def _changed(self) -> None:
+        """Forget what was derived from the facts as they were."""
+        self._vocabulary = None
+        self._phrasing_tables.clear()
 
     def get(self, guild_id: int, fact_id: str) -> Fact | None:
         """One guild's own row for a fact (removed or not), exactly as stored."""
@@ -246,25 +244,29 @@ class FactIndex:
 
     def parse(self, question: str) -> Query:
         surface = [self._correct(t) for t in without_openers(surface_tokens(question))]
+        query = self._read(question, surface)
+        return replace(query, entities=query.entities | self._unknown_names(surface))
+
+    def _read(self, text: str, surface: list[str]) -> Query:
+        """What a question (or a fact's phrasing) asks, from its words as typed."""
         tokens = without_filler(self._normaliser.canonical([stem(t) for t in surface]))
         # "is scale ok after the meta deal" asks whether Scale is ok: the words that say
         # when count for resemblance only, and Meta is not required of the fact.
         context = saying_when(tokens, self._entity_names)
         words = content_words(t for i, t in enumerate(tokens) if i not in context)
-        when = content_words(t for i, t in enumerate(tokens) if i in context)
+        term = self._term(surface)
         return Query(
-            text=question,
+            text=text,
             tokens=tokens,
             words=words,
-            entities=frozenset(w for w in words if w in self._entity_names)
-            | self._unknown_names(surface),
+            entities=frozenset(w for w in words if w in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
-            wants=self._asks(surface),
+            wants=answer_kind(surface) or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),
-            term=self._term(surface),
+            term=term,
             speaker=speaker(tokens, self._entity_names),
             subject=subject(tokens, self._entity_names),
-            context=when,
+            context=content_words(t for i, t in enumerate(tokens) if i in context),
         )
 
     def resolve(self, parts: list[str]) -> list[Query]:
@@ -285,8 +287,8 @@ class FactIndex:
         entries = self._visible(guild_id)
         if not query.words or not entries:
             return []
-        resemblance = self._resemblance(query, entries)
-        weights = {word: self._weight(word) for word in query.words}
+        resemblance = self._resemblance(query, guild_id, entries)
+        weights = {word: self._weight(word) for word in (*query.words, *query.context)}
         topics = query.topics
         matches = []
         for entry in entries:
@@ -356,20 +358,26 @@ class FactIndex:
         }
         return frozenset(mismatch)
 
-    def _resemblance(self, query: Query, entries: list[_Entry]) -> dict[str, float]:
-        choices = [(entry.fact.id, p) for entry in entries for p in entry.phrasings]
+    def _resemblance(self, query: Query, guild_id: int, entries: list[_Entry]) -> dict[str, float]:
+        fact_ids, phrasings = self._phrasing_table(guild_id, entries)
         best: dict[str, float] = dict.fromkeys((e.fact.id for e in entries), 0.0)
         # ratio of sorted tokens is rapidfuzz's token_sort_ratio, with the sorting done once
         for _, score, index in process.extract(
-            query.sorted_phrase,
-            [p for _, p in choices],
-            scorer=fuzz.ratio,
-            processor=None,
-            limit=None,
+            query.sorted_phrase, phrasings, scorer=fuzz.ratio, processor=None, limit=None
         ):
-            fact_id = choices[index][0]
+            fact_id = fact_ids[index]
             best[fact_id] = max(best[fact_id], score)
         return best
+
+    def _phrasing_table(self, guild_id: int, entries: list[_Entry]) -> tuple[list[str], list[str]]:
+        table = self._phrasing_tables.get(guild_id)
+        if table is None:
+            pairs = [(entry.fact.id, p) for entry in entries for p in entry.phrasings]
+            table = self._phrasing_tables[guild_id] = (
+                [fact_id for fact_id, _ in pairs],
+                [p for _, p in pairs],
+            )
+        return table
 
     def _coverage(self, query: Query, weights: dict[str, float], entry: _Entry) -> float:
         total = found = 0.0
@@ -384,9 +392,8 @@ class FactIndex:
         # and against none.
         for word in query.context:
             if word in entry.words:
-                weight = self._weight(word)
-                total += weight
-                found += weight
+                total += weights[word]
+                found += weights[word]
         return found / total if total else 0.0
 
     @staticmethod
@@ -407,10 +414,6 @@ class FactIndex:
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _asks(self, surface: list[str]) -> str | None:
-        """The kind of answer a question (as typed) asks for, if it is a particular one."""
-        return answer_kind(surface) or ("definition" if self._term(surface) else None)
-
     def _term(self, surface: list[str]) -> frozenset[str]:
         """The words of the term a "what is X?" question asks about, if it asks one."""
         named = content_words(self._normaliser.canonical([stem(w) for w in term_asked(surface)]))
@@ -420,8 +423,9 @@ class FactIndex:
         return frozenset(named) if not entities or len(named) == 1 else frozenset()
 
     def _unknown_names(self, surface: list[str]) -> frozenset[str]:
-        """Words that are neither the knowledge base's nor English: most likely names it does
-        not know ("how much did meta pay for giphy"), which no fact may answer for."""
+        """Words (typos already fixed) that are neither the knowledge base's nor English: most
+        likely names it does not know ("how much did meta pay for giphy"), which no fact may
+        answer for."""
         return frozenset(
             stem(word)
             for word in surface
@@ -431,7 +435,6 @@ class FactIndex:
             and word not in self._surface_words
             and not self._knows_stem(stem(word))
             and not is_english_word(word)
-            and self._correct(word) == word
         )
 
     def _knows_stem(self, stemmed: str) -> bool:
