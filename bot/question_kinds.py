@@ -59,10 +59,11 @@ QUALIFIERS = frozenset(
 )
 """Words that ask about someone or something else than a fact names: "scale's *new* CEO",
 the price *per share* (aliases.yaml reads that as "unitprice")."""
+_SUM_WORDS = "dollar dollars figure number terms".split()
 _AMOUNT_WORDS = frozenset(
-    "amount sum total percentage percent price cost dollar dollars figure size number terms".split()
+    ["amount", "sum", "total", "percentage", "percent", "price", "cost", "size", *_SUM_WORDS]
 )
-SUM_WORDS = frozenset(stem(word) for word in "dollar dollars figure number terms".split())
+SUM_WORDS = frozenset(stem(word) for word in _SUM_WORDS)
 """Words any fact with a sum speaks of ("the dollar figure"); not "price", which a share
 or a stock has too."""
 
