@@ -35,7 +35,7 @@ _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
     thank w abt bc cuz tho rn ya all now again like u ur right true correct sorry dumb
     stupid silly q quick wondering curious guys folks anybody remind tbh ngl idk imo btw fyi
-    afaik iirc honestly basically wait apparently seriously literally
+    afaik iirc honestly basically wait apparently seriously literally even
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
@@ -49,7 +49,7 @@ _STOPWORDS = """
     whys isnt doesnt didnt one ones very quite amount sum total say says said saying wat wut
     wot 0 1 2 3 4 5 6 7 8 9 money cash dollars bucks around roughly approximately approx
     almost nearly stuff situation happen happens happening happened latest hw x too anything
-    whole according d status name even explain describe official officially not no nope re
+    whole according d status name explain describe official officially not no nope re
     regarding wrt trying remember recall made make makes making
 """.split()
 STOPWORDS = FILLER | frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
