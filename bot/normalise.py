@@ -150,23 +150,38 @@ def basic_tokens(text: str) -> list[str]:
 
 
 class Normaliser:
-    """Maps every alias (one word or several) to its canonical word."""
+    """Maps every alias (one word or several) to its canonical word.
+
+    A variant written with "..." is a verb whose particle may come a few words later:
+    "put ... into" reads "meta put how much into scale" as investing, and "move ... away"
+    reads "google moving its business away"."""
+
+    MAX_GAP = 3
+    """How many words may stand between a verb and its particle."""
 
     def __init__(self, synonyms: Mapping[str, Iterable[str]]) -> None:
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._split: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]] = {}
         for canonical, variants in synonyms.items():
             target = tuple(basic_tokens(canonical))
             for variant in (canonical, *variants):
+                if "..." in variant:
+                    verb, particle = (tuple(basic_tokens(part)) for part in variant.split("...", 1))
+                    self._split.setdefault(verb[0], []).append((verb, particle, target))
+                    continue
                 key = tuple(basic_tokens(variant))
                 if key and key != target:
                     self._phrases[key] = target
         self._longest = max((len(k) for k in self._phrases), default=1)
         self.words = frozenset(
             w for pair in self._phrases.items() for phrase in pair for w in phrase
+        ) | frozenset(
+            w for forms in self._split.values() for form in forms for part in form for w in part
         )
         """Every word an alias is made of or maps to."""
 
     def canonical(self, tokens: list[str]) -> list[str]:
+        tokens = self._join_split_verbs(tokens)
         out: list[str] = []
         i = 0
         while i < len(tokens):
@@ -179,6 +194,27 @@ class Normaliser:
             else:
                 out.append(tokens[i])
                 i += 1
+        return out
+
+    def _join_split_verbs(self, tokens: list[str]) -> list[str]:
+        """ "put how much into" -> the canonical verb, then "how much"; the particle goes."""
+        out = list(tokens)
+        i = 0
+        while i < len(out):
+            for verb, particle, target in self._split.get(out[i], ()):
+                after = i + len(verb)
+                if tuple(out[i:after]) != verb:
+                    continue
+                for gap in range(1, self.MAX_GAP + 1):
+                    start = after + gap
+                    if tuple(out[start : start + len(particle)]) == particle:
+                        out[start : start + len(particle)] = []
+                        out[i:after] = list(target)
+                        break
+                else:
+                    continue
+                break
+            i += 1
         return out
 
     def tokens(self, text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalise import basic_tokens, split_question, surface_tokens
+from bot.normalise import Normaliser, basic_tokens, split_question, surface_tokens
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,16 @@ def test_inflections_share_a_stem() -> None:
 )
 def test_a_question_splits_where_a_new_question_starts(question: str, parts: list[str]) -> None:
     assert split_question(question) == parts
+
+
+def test_a_verb_finds_its_particle_a_few_words_later() -> None:
+    normaliser = Normaliser({"invest": ["put ... into"]})
+    assert normaliser.tokens("meta put how much into scale") == [
+        "meta",
+        "invest",
+        "how",
+        "much",
+        "scale",
+    ]
+    # Too far apart to be one verb: the words stay as typed.
+    assert "invest" not in normaliser.tokens("put the kettle on and walk into the room")
