@@ -71,6 +71,10 @@ _MONTHS = frozenset(
     for month in "january february march april may june july august september october "
     "november december".split()
 )
+_AUXILIARIES = frozenset(
+    stem(w) for w in "did do does is are was were has have will would can could".split()
+)
+_ARTICLES = frozenset("the a an".split())
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 
 
@@ -91,6 +95,8 @@ class _Entry:
     phrasings: list[str]
     words: frozenset[str]
     cited_words: frozenset[str]
+    context: frozenset[str]
+    """Words it uses only to say when ("after Meta's investment")."""
     entities: frozenset[str]
     numbers: frozenset[str]
     has_date: bool
@@ -179,8 +185,12 @@ class FactIndex:
         self._surface_words.update(w for text in core for w in surface_tokens(text))
         # Its phrasings are read as questions are, so that what they ask says what it answers.
         asked = [self._read(q, surface_tokens(q)) for q in fact.questions]
-        words = {w for text in (fact.answer, *fact.keywords) for w in self._words(text)}
-        words |= {w for q in asked for w in content_words(q.tokens)}
+        # "After Meta's investment, Google's strategy is shifting" is about Google's
+        # strategy: the words that say when count for questions that say when too.
+        told = self._read(fact.answer, surface_tokens(fact.answer))
+        words = {w for text in fact.keywords for w in self._words(text)} | set(told.words)
+        words |= {w for q in asked for w in q.words}
+        context = frozenset(told.context) | {w for q in asked for w in q.context}
         # "$14.3 billion" also answers "how many billions".
         units = {split_number(w)[1] for w in words if is_number(w)}
         words |= {_UNIT_WORDS[unit] for unit in units if unit in _UNIT_WORDS}
@@ -190,6 +200,7 @@ class FactIndex:
             phrasings=[q.sorted_phrase for q in asked],
             words=words,
             cited_words=frozenset(w for text in cited_texts for w in self._words(text)),
+            context=context,
             entities=words & self._entity_names,
             numbers=frozenset(w for w in words if is_number(w)),
             has_date=any(_YEAR.fullmatch(w) or w in _MONTHS for w in words),
@@ -245,7 +256,8 @@ class FactIndex:
     def parse(self, question: str) -> Query:
         surface = [self._correct(t) for t in without_openers(surface_tokens(question))]
         query = self._read(question, surface)
-        return replace(query, entities=query.entities | self._unknown_names(surface))
+        strangers = self._unknown_names(surface) | self._unknown_actor(query.tokens)
+        return replace(query, entities=query.entities | strangers)
 
     def _read(self, text: str, surface: list[str]) -> Query:
         """What a question (or a fact's phrasing) asks, from its words as typed."""
@@ -391,7 +403,7 @@ class FactIndex:
         # When the question is asked ("after the meta deal") counts for a fact that knows it
         # and against none.
         for word in query.context:
-            if word in entry.words:
+            if word in entry.words or word in entry.context:
                 total += weights[word]
                 found += weights[word]
         return found / total if total else 0.0
@@ -421,6 +433,16 @@ class FactIndex:
         # "what is scale ai" asks what a company is; "what is meta's superintelligence lab"
         # asks about something of Meta's, which a fact may well describe.
         return frozenset(named) if not entities or len(named) == 1 else frozenset()
+
+    def _unknown_actor(self, tokens: list[str]) -> frozenset[str]:
+        """Who a yes/no question says acts, when no fact knows them: "did *regulators* look
+        at the deal" is about someone the knowledge base never mentions."""
+        if not tokens or tokens[0] not in _AUXILIARIES:
+            return frozenset()
+        actor = next((t for t in tokens[1:] if t not in _ARTICLES), "")
+        if actor in STOPWORDS or is_number(actor) or self._knows_stem(actor):
+            return frozenset()
+        return frozenset({actor})
 
     def _unknown_names(self, surface: list[str]) -> frozenset[str]:
         """Words (typos already fixed) that are neither the knowledge base's nor English: most

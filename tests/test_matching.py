@@ -52,6 +52,8 @@ from bot.models import GLOBAL
         ("whos runing meta's superintelligence effort", "scale-ceo-joins-meta"),
         ("what did google do after meta invested", "google-pulling-back"),
         ("who is the ceo of scale", "scale-ceo-joins-meta"),
+        ("meta pumped how much into scale", "meta-investment"),
+        ("is google moving its business away from scale", "google-pulling-back"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -106,6 +108,9 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "is scale hiring",
         "Scale AI revenue?",
         "when was scale founded",
+        "what did google pay for scale",
+        "is google investing in scale",
+        "did regulators look at the meta deal",
         "asdf qwerty",
     ],
 )
