@@ -2,7 +2,8 @@
 
 A fact scores on two things, both 0-100:
 
-* *resemblance*: rapidfuzz similarity between the question and the fact's closest phrasing;
+* *resemblance*: rapidfuzz similarity between the question and the fact's two closest
+  phrasings;
 * *coverage*: how much of what the question talks about the fact talks about too, each
   word weighted by how rare it is among facts (so "scale" counts little, "cfo" a lot) and
   unknown words counting against every fact.
@@ -15,8 +16,10 @@ The index is updated fact by fact; it never touches the database or the network.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
+import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -372,14 +375,21 @@ class FactIndex:
 
     def _resemblance(self, query: Query, guild_id: int, entries: list[_Entry]) -> dict[str, float]:
         fact_ids, phrasings = self._phrasing_table(guild_id, entries)
-        best: dict[str, float] = dict.fromkeys((e.fact.id for e in entries), 0.0)
+        scores: dict[str, list[float]] = {entry.fact.id: [] for entry in entries}
         # ratio of sorted tokens is rapidfuzz's token_sort_ratio, with the sorting done once
         for _, score, index in process.extract(
             query.sorted_phrase, phrasings, scorer=fuzz.ratio, processor=None, limit=None
         ):
-            fact_id = fact_ids[index]
-            best[fact_id] = max(best[fact_id], score)
-        return best
+            scores[fact_ids[index]].append(score)
+        # The mean of a fact's two closest phrasings: one phrasing that happens to share
+        # words with the question weighs less than two that ask the same thing. A fact
+        # with a single phrasing counts it twice.
+        return {
+            fact_id: statistics.fmean(heapq.nlargest(2, found if len(found) > 1 else found * 2))
+            if found
+            else 0.0
+            for fact_id, found in scores.items()
+        }
 
     def _phrasing_table(self, guild_id: int, entries: list[_Entry]) -> tuple[list[str], list[str]]:
         table = self._phrasing_tables.get(guild_id)
