@@ -49,6 +49,7 @@ from bot.question_kinds import (
     QUALIFIERS,
     SUM_WORDS,
     answer_kind,
+    claim_told,
     role_pairs,
     saying_when,
     speaker,
@@ -268,20 +269,26 @@ class FactIndex:
         # "is scale ok after the meta deal" asks whether Scale is ok: the words that say
         # when count for resemblance only, and Meta is not required of the fact.
         context = saying_when(tokens, self._entity_names)
-        words = content_words(t for i, t in enumerate(tokens) if i not in context)
+        wants = answer_kind(surface)
+        claim = claim_told(tokens) if wants == "source" else set()
+        words = content_words(t for i, t in enumerate(tokens) if i not in context | claim)
         term = self._term(surface)
         return Query(
             text=text,
             tokens=tokens,
             words=words,
-            entities=frozenset(w for w in words if w in self._entity_names),
+            # Whoever a claim is about still has to be the fact's: "who said amazon is
+            # pulling back" is not Reuters' report on Google.
+            entities=frozenset(
+                t for i, t in enumerate(tokens) if i not in context and t in self._entity_names
+            ),
             numbers=frozenset(w for w in words if is_number(w)),
-            wants=answer_kind(surface) or ("definition" if term else None),
+            wants=wants or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),
             term=term,
             speaker=speaker(tokens, self._entity_names),
             subject=subject(tokens, self._entity_names),
-            context=content_words(t for i, t in enumerate(tokens) if i in context),
+            context=content_words(t for i, t in enumerate(tokens) if i in context | claim),
         )
 
     def resolve(self, parts: list[str]) -> list[Query]:
@@ -300,7 +307,7 @@ class FactIndex:
         """The best facts for a question, best first; empty when it has no content words."""
         query = question if isinstance(question, Query) else self.parse(question)
         entries = self._visible(guild_id)
-        if not query.words or not entries:
+        if not (query.words or query.context) or not entries:
             return []
         resemblance = self._resemblance(query, guild_id, entries)
         weights = {word: self._weight(word) for word in (*query.words, *query.context)}
@@ -355,7 +362,7 @@ class FactIndex:
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             or (query.wants == "names" and entry.entities <= query.entities)
             or (query.wants == "count" and not entry.has_count)
-            or query.wants in ("how-to", "reason", "statement", "opinion")
+            or query.wants in ("how-to", "reason", "statement", "opinion", "source")
         ):
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:

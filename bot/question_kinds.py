@@ -1,9 +1,9 @@
 """What a question asks for, read from its words rather than matched against facts.
 
 * the kind of answer: an amount ("how much"), a count ("how many shares"), a date
-  ("when"), a person ("who is X's CEO"), names ("which companies"), what someone said
-  ("what did X say"), a reason ("why"), a meaning ("what is X"), advice ("how do I") or
-  the bot's opinion ("should Google leave?");
+  ("when"), a person ("who is X's CEO"), who said or reported something, names ("which
+  companies"), what someone said ("what did X say"), a reason ("why"), a meaning ("what
+  is X"), advice ("how do I") or the bot's opinion ("should Google leave?");
 * whose role, strategy or customers it asks about ("Meta's CEO" is not Scale's), and who
   it says spoke;
 * which words only say *when* it asks about ("after the Meta deal").
@@ -36,6 +36,12 @@ _SAYING = frozenset("say said says saying comment commented statement".split())
 """What someone said: "what did wang say" asks for words a fact may not report (but not
 "what does this say about big tech")."""
 _SAYING_STEMS = frozenset(stem(word) for word in _SAYING)
+_TELLING = frozenset(
+    "say said says saying report reported reports reporting broke claims claimed".split()
+)
+"""With "who", these ask who the news came from ("who said google is pulling back"), which
+only a fact about a source or a speaker answers."""
+_TELLING_STEMS = frozenset(stem(word) for word in _TELLING)
 _PAST = (["did"], ["has"], ["have"])
 _UNITS = frozenset("billion billions million millions percent dollars bucks usd".split())
 """After "how many", these ask for an amount; anything else asks for a count ("how many
@@ -82,6 +88,8 @@ def answer_kind(words: list[str]) -> str | None:
     named_role = (asks_who or "name" in words[1:]) and bool(_ROLES & set(words))
     if named_role or (asks_who and bool(_AUTHORING & set(words))):
         return "person"
+    if asks_who and _TELLING & set(words):
+        return "source"
     if words[:1] == ["which"] and _GROUPS & set(words):
         return "names"
     past = words[:1] in (["did"], ["has"]) or (words[:1] == ["what"] and words[1:2] in _PAST)
@@ -131,6 +139,13 @@ def role_pairs(tokens: list[str], organisations: frozenset[str]) -> frozenset[tu
         elif after[:1] == ["of"] and after[1:2] and after[1] in organisations:
             pairs.add((after[1], token))
     return frozenset(pairs)
+
+
+def claim_told(tokens: list[str]) -> set[int]:
+    """Where the claim is in "who said google is pulling back": any source that reported on
+    Google answers it, whatever words the claim uses. Tokens are normalised."""
+    told = next((i for i, t in enumerate(tokens) if t in _TELLING_STEMS), None)
+    return set() if told is None else set(range(told + 1, len(tokens)))
 
 
 def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:

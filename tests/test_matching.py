@@ -54,6 +54,8 @@ from bot.models import GLOBAL
         ("who is the ceo of scale", "scale-ceo-joins-meta"),
         ("meta pumped how much into scale", "meta-investment"),
         ("is google moving its business away from scale", "google-pulling-back"),
+        ("who said google was pulling back", "reuters-report"),
+        ("are google and scale breaking up", "google-pulling-back"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -111,6 +113,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what did google pay for scale",
         "is google investing in scale",
         "did regulators look at the meta deal",
+        "who said amazon was pulling back",
+        "how much is a scale ai share",
         "asdf qwerty",
     ],
 )
