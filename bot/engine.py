@@ -110,7 +110,14 @@ class Engine:
             fact_ids = {a.fact_id for a in answers}
             if all(a.answered for a in answers) and len(fact_ids) == len(answers):
                 return combine(question, answers)
-        return self._ask_one(self._index.parse(question), guild_id)
+        query = self._index.parse(question)
+        answer = self._ask_one(query, guild_id)
+        if not answer.answered and (each := self._index.one_by_one(query)):
+            # No one fact answers for both companies it names; one fact each may.
+            answers = [self._ask_one(part, guild_id) for part in each]
+            if all(a.answered for a in answers) and len({a.fact_id for a in answers}) == 2:
+                return combine(question, answers)
+        return answer
 
     def _ask_one(self, query: Query, guild_id: int) -> Answer:
         matches = self._index.search(query, guild_id)

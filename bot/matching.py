@@ -46,15 +46,19 @@ from bot.normalise import (
     without_openers,
 )
 from bot.question_kinds import (
+    NOW,
     QUALIFIERS,
     SUM_WORDS,
     answer_kind,
+    asks_who_now,
     claim_told,
+    coordinated,
     role_pairs,
     saying_when,
     speaker,
     subject,
     term_asked,
+    yes_no_actor,
 )
 
 RESEMBLANCE_WEIGHT = 0.45
@@ -75,10 +79,6 @@ _MONTHS = frozenset(
     for month in "january february march april may june july august september october "
     "november december".split()
 )
-_AUXILIARIES = frozenset(
-    stem(w) for w in "did do does is are was were has have will would can could".split()
-)
-_ARTICLES = frozenset("the a an".split())
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 
 
@@ -129,7 +129,8 @@ class Query:
     """The kind of answer asked for, if a particular one (bot/question_kinds.py): "amount"
     (how much…), "count" (how many shares…), "date" (when…), "person" (who is X's CEO…),
     "names" (which companies…), "statement" (what did X say), "reason" (why…),
-    "definition" (what is X), "how-to" (how do I…, can I…) or "opinion" (should…)."""
+    "definition" (what is X), "how-to" (how do I…, can I…), "opinion" (should…) or
+    "source" (who said…)."""
     roles: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)
@@ -159,6 +160,15 @@ class Query:
             tokens=[*self.tokens, *added],
             words=[*self.words, *added],
             entities=self.entities | entities,
+        )
+
+    def without(self, entity: str) -> Query:
+        """The same question with one of the companies or people it names left out."""
+        return replace(
+            self,
+            tokens=[t for t in self.tokens if t != entity],
+            words=[w for w in self.words if w != entity],
+            entities=self.entities - {entity},
         )
 
 
@@ -272,6 +282,8 @@ class FactIndex:
         wants = answer_kind(surface)
         claim = claim_told(tokens) if wants == "source" else set()
         words = content_words(t for i, t in enumerate(tokens) if i not in context | claim)
+        if asks_who_now(surface):
+            words.append(NOW)  # a qualifier no fact knows
         term = self._term(surface)
         return Query(
             text=text,
@@ -302,6 +314,18 @@ class FactIndex:
                 query = query.about(queries[-1].entities)
             queries.append(query)
         return queries
+
+    def one_by_one(self, query: Query) -> list[Query]:
+        """ "what are google and microsoft doing" as a question about each of them, for
+        when no one fact answers for both; empty unless it names them side by side."""
+        pair = coordinated(query.tokens, self._entity_names)
+        if pair is None:
+            return []
+        first, second = pair
+        parts = [query.without(second), query.without(first)]
+        if query.subject in pair:  # "are google and microsoft pulling back": both act
+            parts = [replace(parts[0], subject=first), replace(parts[1], subject=second)]
+        return parts
 
     def search(self, question: str | Query, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
         """The best facts for a question, best first; empty when it has no content words."""
@@ -454,10 +478,8 @@ class FactIndex:
     def _unknown_actor(self, tokens: list[str]) -> frozenset[str]:
         """Who a yes/no question says acts, when no fact knows them: "did *regulators* look
         at the deal" is about someone the knowledge base never mentions."""
-        if not tokens or tokens[0] not in _AUXILIARIES:
-            return frozenset()
-        actor = next((t for t in tokens[1:] if t not in _ARTICLES), "")
-        if actor in STOPWORDS or is_number(actor) or self._knows_stem(actor):
+        actor = yes_no_actor(tokens)
+        if actor is None or actor in STOPWORDS or is_number(actor) or self._knows_stem(actor):
             return frozenset()
         return frozenset({actor})
 

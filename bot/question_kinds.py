@@ -24,6 +24,8 @@ _ROLES = frozenset(
 _OWNED = frozenset(stem(word) for word in [*_ROLES, "strategy", "customer"])
 """Things a question says are someone's: "Meta's CEO", "Google's strategy", "Google's
 customers". A fact that names them only as someone else's does not answer."""
+_NOW = frozenset("now currently current today anymore".split())
+_LEADING = frozenset("run runs running lead leads leading head heads heading".split())
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
@@ -48,23 +50,26 @@ _UNITS = frozenset("billion billions million millions percent dollars bucks usd"
 shares"), which a fact with only a sum and a stake does not give."""
 _YOUR_VIEW = frozenset({("you", "think"), ("your", "opinion"), ("your", "take")})
 """Asking the bot's opinion ("what do you think about the deal"), not the sources'."""
-_AUXILIARIES = frozenset("did doe do is are was were ha have will would".split())
+_AUXILIARIES = frozenset(stem(w) for w in "did does do is are was were has have will would".split())
 _PASSIVE = frozenset({"by"})
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
+_JOINTS = frozenset({"and", "or", "plus"})
 _SINCE = frozenset(stem(word) for word in "after since following".split())
 _ARTICLES = frozenset("the a an all".split())
 _EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
+NOW = "(now)"
+"""Added to the words of a question that asks who holds a role now; no text contains it."""
 QUALIFIERS = frozenset(
     stem(word)
     for word in "new next last former previous replace replacement successor interim acting "
     "unitprice".split()
-)
+) | {NOW}
 """Words that ask about someone or something else than a fact names: "scale's *new* CEO",
-the price *per share* (aliases.yaml reads that as "unitprice")."""
+the price *per share* (aliases.yaml reads that as "unitprice"), who runs Scale *now*."""
 _SUM_WORDS = "dollar dollars figure number terms".split()
 _AMOUNT_WORDS = frozenset(
     ["amount", "sum", "total", "percentage", "percent", "price", "cost", "size", *_SUM_WORDS]
@@ -102,6 +107,13 @@ def answer_kind(words: list[str]) -> str | None:
     if words[:1] == ["should"] or _YOUR_VIEW & set(itertools.pairwise(words)):
         return "opinion"
     return None
+
+
+def asks_who_now(words: list[str]) -> bool:
+    """Whether a question asks who holds a role *now* ("who runs scale now", "who is
+    scale's ceo currently"): a fact about who held it before does not answer."""
+    asks_who = words[:1] in (["who"], ["whos"])
+    return asks_who and bool(_NOW & set(words)) and bool((_ROLES | _LEADING) & set(words))
 
 
 def term_asked(words: list[str]) -> list[str]:
@@ -148,6 +160,15 @@ def claim_told(tokens: list[str]) -> set[int]:
     return set() if told is None else set(range(told + 1, len(tokens)))
 
 
+def coordinated(tokens: list[str], organisations: frozenset[str]) -> tuple[str, str] | None:
+    """The two companies or people named side by side ("google and microsoft", "google &
+    msft", "google, microsoft"), if any. Tokens are normalised."""
+    for first, joint, second in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if joint in _JOINTS and first in organisations and second in organisations:
+            return (first, second) if first != second else None
+    return None
+
+
 def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:
     """Where a question says when it asks about rather than what: "after the Meta deal",
     "since meta invested". Any fact about that time may answer it. Tokens are normalised."""
@@ -173,6 +194,14 @@ def speaker(tokens: list[str], organisations: frozenset[str]) -> str | None:
             if named:
                 return named[-1]
     return None
+
+
+def yes_no_actor(tokens: list[str]) -> str | None:
+    """The word a yes/no question names its actor with: "regulators" in "did the regulators
+    look at the deal". Tokens are normalised."""
+    if not tokens[:1] or tokens[0] not in _AUXILIARIES:
+        return None
+    return next((t for t in tokens[1:] if t not in _ARTICLES), None)
 
 
 def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:

@@ -173,6 +173,15 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
 
 
+def test_two_companies_side_by_side_get_a_fact_each(engine: Engine) -> None:
+    """No one fact says what Google and Microsoft are both doing; one each does."""
+    answer = engine.ask("are google and microsoft pulling back from scale")
+    assert answer.fact_id == "google-pulling-back+microsoft-reevaluating"
+    assert {c.sentence_id for c in answer.citations} == {"s4", "s5", "s6"}
+    # Amazon has no fact, so neither half is answered alone.
+    assert not engine.ask("are google and amazon pulling back from scale").answered
+
+
 @pytest.mark.parametrize(
     "framed",
     [
