@@ -115,6 +115,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did regulators look at the meta deal",
         "who said amazon was pulling back",
         "how much is a scale ai share",
+        "who runs scale now",
+        "who is scale's current ceo",
         "asdf qwerty",
     ],
 )
