@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -110,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`factbot eval … | head`): stop quietly, as other tools do.
+        # Python flushes stdout again on exit, so point it somewhere that stays open.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:
         log.debug("unexpected failure", exc_info=True)
         print(f"factbot: unexpected error: {error!r} (run with -v for details)", file=sys.stderr)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,24 @@ def test_chat_answers_until_an_empty_line(run: CommandRunner) -> None:
     assert result.returncode == 0
     assert "bot> Meta paid $14.3 billion" in result.stdout
     assert "I don't know that one." in result.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, db_path: Path) -> None:
+    """`factbot eval FILE | head -1`: no error once the reader has had enough."""
+    labelled = tmp_path / "questions.yaml"
+    labelled.write_text("meta-investment:\n- how much did meta pay\nnone:\n- hi there\n")
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["FACTBOT_DB"] = str(db_path)
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "eval", str(labelled)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.close()  # gone before the first line, as a `head` that has had enough
+        errors = process.stderr.read()
+        process.wait(timeout=60)
+    assert errors == b""
