@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -21,7 +21,7 @@ from bot.errors import BadInput, FactNotFound
 from bot.knowledge import load_knowledge
 from bot.matching import FactIndex, Match, Query
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
-from bot.normalise import basic_tokens, clean, split_question
+from bot.normalise import basic_tokens, clean, split_question, the_question
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion
 
@@ -104,13 +104,14 @@ class Engine:
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
         """The answer to a question; one that asks two things gets both facts, combined."""
         question = " ".join(question.split())
-        parts = split_question(question)
+        asked = the_question(question)
+        parts = split_question(asked)
         if len(parts) > 1:
             answers = [self._ask_one(part, guild_id) for part in self._index.resolve(parts)]
             fact_ids = {a.fact_id for a in answers}
             if all(a.answered for a in answers) and len(fact_ids) == len(answers):
                 return combine(question, answers)
-        query = self._index.parse(question)
+        query = replace(self._index.parse(asked), text=question)
         answer = self._ask_one(query, guild_id)
         if not answer.answered and (each := self._index.one_by_one(query)):
             # No one fact answers for both companies it names; one fact each may.

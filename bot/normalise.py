@@ -17,6 +17,8 @@ import snowballstemmer
 from spellchecker import SpellChecker
 from text_to_num import alpha2digit
 
+from bot.sentences import split_sentences
+
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -302,6 +304,7 @@ def roughly(asked: str, known: str) -> bool:
     return round(exact, places) == value and abs(value - exact) <= 0.05 * exact
 
 
+_SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
 _AND = re.compile(r"\s+(?:and also|and|&|plus)\s+", re.IGNORECASE)
 _ASKING = frozenset(
@@ -313,6 +316,21 @@ _ASKING = frozenset(
 def _starts_a_question(clause: str) -> bool:
     first = clause.split()[:1]
     return bool(first) and first[0].casefold() in _ASKING
+
+
+def the_question(text: str) -> str:
+    """The question in a message that says something else first: "saw the news. how much
+    did meta pay?" asks how much Meta paid. A statement the question leans on stays: in "I
+    heard meta paid 14.3b. is that right?" the question names nothing by itself."""
+    if not _SENTENCE_THEN_MORE.search(text):
+        return text
+    sentences = split_sentences(text)
+    asked = [s for s in sentences if s.endswith("?") or _starts_a_question(s)]
+    if not asked or len(asked) == len(sentences):
+        return text
+    if not any(content_words(basic_tokens(s)) for s in asked):
+        return text
+    return " ".join(asked)
 
 
 def split_question(text: str) -> list[str]:

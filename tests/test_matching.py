@@ -116,6 +116,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "who said amazon was pulling back",
         "how much is a scale ai share",
         "who runs scale now",
+        "does scale work with the military in china",
         "who is scale's current ceo",
         "asdf qwerty",
     ],

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalise import Normaliser, basic_tokens, split_question, surface_tokens
+from bot.normalise import (
+    Normaliser,
+    basic_tokens,
+    split_question,
+    surface_tokens,
+    the_question,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +102,10 @@ def test_a_verb_finds_its_particle_a_few_words_later() -> None:
     ]
     # Too far apart to be one verb: the words stay as typed.
     assert "invest" not in normaliser.tokens("put the kettle on and walk into the room")
+
+
+def test_the_question_is_read_without_what_was_said_before_it() -> None:
+    assert the_question("saw the news. how much did meta pay?") == "how much did meta pay?"
+    # Here the question leans on the statement, so both stay.
+    leaning = "I heard meta paid 14.3b. is that right?"
+    assert the_question(leaning) == leaning
