@@ -31,6 +31,7 @@ from rapidfuzz.distance import OSA
 from bot.knowledge import Aliases
 from bot.models import GLOBAL, Fact
 from bot.normalise import (
+    COMMON_WORDS,
     STOPWORDS,
     Normaliser,
     basic_tokens,
@@ -268,7 +269,11 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        surface = [self._correct(t) for t in without_openers(surface_tokens(question))]
+        typed = without_openers(surface_tokens(question))
+        surface = [self._correct(t) for t in typed]
+        if surface != typed:
+            # A fixed unit makes an amount of the number before it: "14.3 billoin".
+            surface = surface_tokens(" ".join(surface))
         query = self._read(question, surface)
         strangers = self._unknown_names(surface) | self._unknown_actor(query.tokens)
         return replace(query, entities=query.entities | strangers)
@@ -516,7 +521,7 @@ class FactIndex:
         ):
             return word
         if self._vocabulary is None:
-            self._vocabulary = sorted(self._surface_words)
+            self._vocabulary = sorted(self._surface_words | COMMON_WORDS)
             self._cached_correction.cache_clear()
         return self._cached_correction(word)
 

@@ -41,6 +41,7 @@ _FILLER = """
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
+_UNIT_NAMES = "billion billions million millions thousand percent".split()
 _STOPWORDS = """
     a an the is are was were be been being am do does did doing done of in on at to for with
     by from about as into onto and or but if so than then that this these those it its i me
@@ -54,6 +55,9 @@ _STOPWORDS = """
     whole according d status name explain describe official officially not no nope re
     regarding wrt trying remember recall made make makes making
 """.split()
+COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)
+"""The chat words and units above as they are spelt, for telling a typo of one
+("somtehing", "billoin") from a word nobody knows."""
 STOPWORDS = FILLER | frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 """Words that carry no topic (filler included): they count for resemblance, not coverage."""
 
