@@ -68,11 +68,12 @@ _UNITS = {
     "million": ("m", 1e6), "mn": ("m", 1e6), "mil": ("m", 1e6), "m": ("m", 1e6),
     "mio": ("m", 1e6), "thousand": ("k", 1e3), "k": ("k", 1e3),
     "%": ("%", 1.0), "percent": ("%", 1.0), "per cent": ("%", 1.0), "pct": ("%", 1.0),
+    "pc": ("%", 1.0),
 }  # fmt: skip
 _UNIT_LETTERS = frozenset(letter for letter, _ in _UNITS.values())
 _NUMBER = re.compile(
     r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*"
-    r"(?P<unit>billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct)?"
+    r"(?P<unit>billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct|pc)?"
     r"(?![a-z0-9])"
 )
 _TOKEN = re.compile(r"[<>]?\d+(?:\.\d+)?[bmk%]?|[a-z]+")
