@@ -216,7 +216,8 @@ class FactIndex:
             words=words,
             cited_words=frozenset(w for text in cited_texts for w in self._words(text)),
             context=context,
-            entities=words & self._entity_names,
+            # Google's reaction to Meta's deal involves Meta, if only as context.
+            entities=(words | context) & self._entity_names,
             numbers=frozenset(w for w in words if is_number(w)),
             has_date=any(_YEAR.fullmatch(w) or w in _MONTHS for w in words),
             has_count=any(

@@ -26,6 +26,7 @@ _OWNED = frozenset(stem(word) for word in [*_ROLES, "strategy", "customer"])
 customers". A fact that names them only as someone else's does not answer."""
 _NOW = frozenset("now currently current today anymore".split())
 _LEADING = frozenset("run runs running lead leads leading head heads heading".split())
+_DESCRIBING = frozenset(stem(word) for word in "ai genai data big other".split())
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
@@ -59,6 +60,12 @@ _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
 _JOINTS = frozenset({"and", "or", "plus"})
 _SINCE = frozenset(stem(word) for word in "after since following".split())
+_REGARDING = frozenset("to on about over".split())
+"""Before an event, these say what something was a reaction to: "how did openai respond *to
+the meta investment*"."""
+_REACTING = frozenset({"react"})
+"""aliases.yaml's word for reacting, handling, responding: "how is microsoft handling the
+meta deal"."""
 _ARTICLES = frozenset("the a an all".split())
 _EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
 NOW = "(now)"
@@ -144,7 +151,9 @@ def role_pairs(tokens: list[str], organisations: frozenset[str]) -> frozenset[tu
     for i, token in enumerate(tokens):
         if token not in _OWNED:
             continue
-        before = tokens[i - 1] if i else ""
+        # "Meta's AI strategy", "Scale's biggest customers": one describing word between.
+        gap = 1 if i > 1 and tokens[i - 1] in _DESCRIBING else 0
+        before = tokens[i - 1 - gap] if i > gap else ""
         after = [t for t in tokens[i + 1 : i + 4] if t not in _ARTICLES]
         if before in organisations:
             pairs.add((before, token))
@@ -171,13 +180,14 @@ def coordinated(tokens: list[str], organisations: frozenset[str]) -> tuple[str, 
 
 def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:
     """Where a question says when it asks about rather than what: "after the Meta deal",
-    "since meta invested". Any fact about that time may answer it. Tokens are normalised."""
+    "since meta invested", or what it asks about a reaction to: "how did OpenAI respond to
+    the Meta investment". Any fact about that time may answer it. Tokens are normalised."""
     positions: set[int] = set()
     for i, token in enumerate(tokens):
-        if token not in _SINCE:
+        if token not in _SINCE | _REGARDING | _REACTING or (token in _REGARDING and i == 0):
             continue
         rest = [j for j in range(i + 1, min(i + 5, len(tokens))) if tokens[j] not in _ARTICLES]
-        phrase = {i}
+        phrase = set() if token in _REACTING else {i}
         if rest[:1] and tokens[rest[0]] in organisations:
             phrase.add(rest.pop(0))
         if rest[:1] and tokens[rest[0]] in _EVENTS:

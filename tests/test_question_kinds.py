@@ -29,6 +29,7 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("is google leaving scale", None),
         ("what did scale say about the fallout", "statement"),
         ("what does this say about big tech", None),
+        ("who said google is pulling back", "source"),
     ],
 )
 def test_the_kind_of_answer_asked(question: str, kind: str | None) -> None:
@@ -56,6 +57,8 @@ def test_whose_role_is_asked() -> None:
     assert role_pairs(basic_tokens("who is meta's ceo"), ORGANISATIONS) == {("meta", "ceo")}
     assert role_pairs(basic_tokens("the ceo of scale"), ORGANISATIONS) == {("scale", "ceo")}
     assert role_pairs(basic_tokens("who is the ceo"), ORGANISATIONS) == frozenset()
+    # One describing word may stand between: "Meta's AI strategy".
+    assert role_pairs(basic_tokens("meta's ai strategy"), ORGANISATIONS) == {("meta", "strategi")}
 
 
 def test_words_that_only_say_when() -> None:
@@ -66,6 +69,13 @@ def test_words_that_only_say_when() -> None:
         "deal",
     ]
     assert saying_when(basic_tokens("what did meta do after that"), ORGANISATIONS) == set()
+    # What something reacts to is said the same way.
+    tokens = basic_tokens("how did openai respond to the meta investment")
+    assert [tokens[i] for i in sorted(saying_when(tokens, ORGANISATIONS))] == [
+        "to",
+        "meta",
+        "invest",
+    ]
 
 
 @pytest.mark.parametrize(
