@@ -513,7 +513,7 @@ class FactIndex:
     def _correct(self, word: str) -> str:
         """Fix a typo against the words the index knows; leave real unknown words alone."""
         if (
-            len(word) < 4
+            len(word) < 3
             or is_number(word)
             or word in self._surface_words
             or word in STOPWORDS
@@ -532,7 +532,10 @@ class FactIndex:
         # long one: "scael", "microsfot", "investmnet"; but not "amount" -> "paramount".
         allowed = 1 if len(word) < 8 else 2
         vocabulary = self._vocabulary or []
-        if len(word) == 4:
+        if len(word) == 3:
+            # Three letters: only swapped ones ("pya" for "pay").
+            vocabulary = [known for known in vocabulary if sorted(known) == sorted(word)]
+        elif len(word) == 4:
             # Four letters leave too little to go on: only swapped letters ("wnag") or a
             # letter left out of a longer word ("scal", "mney"), not a changed one.
             vocabulary = [

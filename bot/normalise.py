@@ -53,7 +53,7 @@ _STOPWORDS = """
     wot 0 1 2 3 4 5 6 7 8 9 money cash dollars bucks around roughly approximately approx
     almost nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status name explain describe official officially not no nope re
-    regarding wrt trying remember recall made make makes making
+    regarding wrt trying remember recall made make makes making r n
 """.split()
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)
 """The chat words and units above as they are spelt, for telling a typo of one

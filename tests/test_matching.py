@@ -56,6 +56,7 @@ from bot.models import GLOBAL
         ("is google moving its business away from scale", "google-pulling-back"),
         ("who said google was pulling back", "reuters-report"),
         ("are google and scale breaking up", "google-pulling-back"),
+        ("hwo is scale's ceo", "scale-ceo-joins-meta"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
