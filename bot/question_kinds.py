@@ -67,7 +67,7 @@ _REACTING = frozenset({"react"})
 """aliases.yaml's word for reacting, handling, responding: "how is microsoft handling the
 meta deal"."""
 _ARTICLES = frozenset("the a an all".split())
-_EVENTS = frozenset(stem(word) for word in "deal invest news announcement".split())
+_EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake".split())
 NOW = "(now)"
 """Added to the words of a question that asks who holds a role now; no text contains it."""
 QUALIFIERS = frozenset(

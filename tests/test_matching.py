@@ -118,6 +118,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "how much is a scale ai share",
         "who runs scale now",
         "does scale work with the military in china",
+        "what stake does google have in scale",
         "who is scale's current ceo",
         "asdf qwerty",
     ],
