@@ -59,6 +59,7 @@ from bot.question_kinds import (
     speaker,
     subject,
     term_asked,
+    verb_objects,
     yes_no_actor,
 )
 
@@ -117,6 +118,8 @@ class _Entry:
     """Who its phrasings say spoke ("what did scale say")."""
     subjects: frozenset[str]
     """Who its yes/no phrasings say acts ("did meta invest in scale")."""
+    done_to: frozenset[tuple[str, str]]
+    """What its phrasings say is done to whom ("did wang leave scale")."""
 
 
 @dataclass
@@ -142,6 +145,9 @@ class Query:
     """Who it says acts: Scale in "did scale invest in meta"."""
     context: list[str] = field(default_factory=list)
     """The words that say when it asks about: "after the meta deal" (not in `words`)."""
+    done_to: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
+    meta"."""
 
     @property
     def topics(self) -> frozenset[str]:
@@ -178,6 +184,7 @@ class FactIndex:
         self._normaliser = Normaliser({**aliases.entities, **aliases.words})
         self._entity_names = frozenset(w for name in aliases.entities for w in basic_tokens(name))
         self._people = frozenset(w for name in aliases.people for w in basic_tokens(name))
+        self._companies = self._entity_names - self._people
         self._alias_surface = frozenset(
             w
             for name, variants in {**aliases.entities, **aliases.words}.items()
@@ -226,6 +233,9 @@ class FactIndex:
             answers=frozenset(q.wants for q in asked if q.wants),
             defines=frozenset(q.term for q in asked if q.term),
             subjects=frozenset(q.subject for q in asked if q.subject),
+            done_to=frozenset(
+                pair for q in asked for pair in verb_objects(q.tokens, self._companies)
+            ),
             speakers=frozenset(q.speaker for q in asked if q.speaker),
             roles=frozenset(pair for q in asked for pair in q.roles)
             | frozenset(
@@ -306,6 +316,7 @@ class FactIndex:
             term=term,
             speaker=speaker(tokens, self._entity_names),
             subject=subject(tokens, self._entity_names),
+            done_to=verb_objects(tokens, self._companies) if yes_no_actor(tokens) else frozenset(),
             context=content_words(t for i, t in enumerate(tokens) if i in context | claim),
         )
 
@@ -400,6 +411,11 @@ class FactIndex:
         # "Did scale invest in meta": the fact's own yes/no phrasings say who acts.
         if query.subject and entry.subjects and query.subject not in entry.subjects:
             mismatch.add("subject")
+        # "Did wang leave meta": the fact's phrasings have him leave someone else.
+        for verb, done_to in query.done_to:
+            objects = {o for v, o in entry.done_to if v == verb}
+            if objects and done_to not in objects:
+                mismatch.add("object")
         if query.wants == "statement" and query.speaker and query.speaker not in entry.speakers:
             mismatch.add("statement")
         # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.

@@ -67,6 +67,10 @@ _REACTING = frozenset({"react"})
 """aliases.yaml's word for reacting, handling, responding: "how is microsoft handling the
 meta deal"."""
 _ARTICLES = frozenset("the a an all".split())
+_MOVES = frozenset(stem(word) for word in "reduce join invest buy".split())
+"""Verbs whose object matters: leaving Scale is not leaving Meta (aliases.yaml reads
+"leave" as "reduce")."""
+_LINKING = frozenset("in into to with from for on at".split())
 _EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake".split())
 NOW = "(now)"
 """Added to the words of a question that asks who holds a role now; no text contains it."""
@@ -212,6 +216,19 @@ def yes_no_actor(tokens: list[str]) -> str | None:
     if not tokens[:1] or tokens[0] not in _AUXILIARIES:
         return None
     return next((t for t in tokens[1:] if t not in _ARTICLES), None)
+
+
+def verb_objects(tokens: list[str], companies: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """(verb, company) for what is done to which company: ("reduc", "scale") in "did wang
+    leave scale", ("join", "meta") in "wang joined meta". Tokens are normalised."""
+    pairs = set()
+    for i, token in enumerate(tokens):
+        if token not in _MOVES:
+            continue
+        rest = [t for t in tokens[i + 1 : i + 4] if t not in _ARTICLES and t not in _LINKING]
+        if rest[:1] and rest[0] in companies:
+            pairs.add((token, rest[0]))
+    return frozenset(pairs)
 
 
 def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:

@@ -119,6 +119,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "who runs scale now",
         "does scale work with the military in china",
         "what stake does google have in scale",
+        "did wang leave meta",
         "who is scale's current ceo",
         "asdf qwerty",
     ],

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.normalise import basic_tokens, surface_tokens
-from bot.question_kinds import answer_kind, role_pairs, saying_when, subject, term_asked
+from bot.question_kinds import (
+    answer_kind,
+    role_pairs,
+    saying_when,
+    subject,
+    term_asked,
+    verb_objects,
+)
 
 ORGANISATIONS = frozenset({"meta", "scale", "googl"})
 
@@ -90,3 +97,11 @@ def test_words_that_only_say_when() -> None:
 )
 def test_who_a_yes_no_question_says_acts(question: str, actor: str | None) -> None:
     assert subject(basic_tokens(question), ORGANISATIONS) == actor
+
+
+def test_what_is_done_to_which_company() -> None:
+    assert verb_objects(basic_tokens("did wang join meta"), ORGANISATIONS) == {("join", "meta")}
+    assert verb_objects(basic_tokens("did meta invest in scale"), ORGANISATIONS) == {
+        ("invest", "scale")
+    }
+    assert verb_objects(basic_tokens("is scale ok"), ORGANISATIONS) == frozenset()
