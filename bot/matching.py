@@ -54,6 +54,7 @@ from bot.question_kinds import (
     asks_who_now,
     claim_told,
     coordinated,
+    group_owners,
     role_pairs,
     saying_when,
     speaker,
@@ -120,6 +121,9 @@ class _Entry:
     """Who its yes/no phrasings say acts ("did meta invest in scale")."""
     done_to: frozenset[tuple[str, str]]
     """What its phrasings say is done to whom ("did wang leave scale")."""
+    named: frozenset[str]
+    """The companies and people it names as such, not as the owner of a group it does not
+    name ("Scale's competitors"): what it can answer "which companies…" with."""
 
 
 @dataclass
@@ -233,6 +237,7 @@ class FactIndex:
             answers=frozenset(q.wants for q in asked if q.wants),
             defines=frozenset(q.term for q in asked if q.term),
             subjects=frozenset(q.subject for q in asked if q.subject),
+            named=(words & self._entity_names) - group_owners(told.tokens, self._entity_names),
             done_to=frozenset(
                 pair for q in asked for pair in verb_objects(q.tokens, self._companies)
             ),
@@ -401,7 +406,7 @@ class FactIndex:
             (query.wants == "amount" and not entry.numbers)
             or (query.wants == "date" and not entry.has_date)
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
-            or (query.wants == "names" and entry.entities <= query.entities)
+            or (query.wants == "names" and entry.named <= query.entities)
             or (query.wants == "count" and not entry.has_count)
             or query.wants in ("how-to", "reason", "statement", "opinion", "source")
         ):

@@ -35,6 +35,7 @@ _GROUPS = frozenset(
     "providers vendors cos competitors rivals".split()
 )
 """With "which", these ask for names: "which self-driving companies use scale"."""
+_GROUP_STEMS = frozenset(stem(word) for word in _GROUPS)
 _SAYING = frozenset("say said says saying comment commented statement".split())
 """What someone said: "what did wang say" asks for words a fact may not report (but not
 "what does this say about big tech")."""
@@ -180,6 +181,16 @@ def coordinated(tokens: list[str], organisations: frozenset[str]) -> tuple[str, 
         if joint in _JOINTS and first in organisations and second in organisations:
             return (first, second) if first != second else None
     return None
+
+
+def group_owners(tokens: list[str], organisations: frozenset[str]) -> frozenset[str]:
+    """Whose group a text names without naming its members: Scale in "talking to Scale's
+    competitors". Tokens are normalised."""
+    return frozenset(
+        name
+        for name, following in itertools.pairwise(tokens)
+        if name in organisations and following in _GROUP_STEMS
+    )
 
 
 def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:

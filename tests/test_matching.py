@@ -120,6 +120,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "does scale work with the military in china",
         "what stake does google have in scale",
         "did wang leave meta",
+        "which competitors is google talking to",
         "who is scale's current ceo",
         "asdf qwerty",
     ],
