@@ -60,7 +60,7 @@ _WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
 _JOINTS = frozenset({"and", "or", "plus"})
-_SINCE = frozenset(stem(word) for word in "after since following".split())
+_SINCE = frozenset(stem(word) for word in "after since following before".split())
 _REGARDING = frozenset("to on about over".split())
 """Before an event, these say what something was a reaction to: "how did openai respond *to
 the meta investment*"."""
