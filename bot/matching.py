@@ -565,6 +565,8 @@ class FactIndex:
         best = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
         if best is not None:
             return best[0]
+        if len(word) == 3:
+            return word  # "cto" is an acronym, not a typo of "to"
         # A slip in a word the facts do not use as typed ("runing" for "running") still
         # counts if the English word it was meant to be shares a stem with theirs ("run").
         meant = english_spelling(word)

@@ -180,6 +180,13 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
 
 
+def test_an_acronym_is_not_taken_for_a_typo(engine: Engine) -> None:
+    """ "cto" is not "to" misspelt: Scale's CTO is someone the sources never name."""
+    answer = engine.ask("who is scale's cto")
+    assert not answer.answered
+    assert not answer.ambiguous
+
+
 def test_two_companies_side_by_side_get_a_fact_each(engine: Engine) -> None:
     """No one fact says what Google and Microsoft are both doing; one each does."""
     answer = engine.ask("are google and microsoft pulling back from scale")
