@@ -39,6 +39,8 @@ class Aliases:
     words: dict[str, tuple[str, ...]]
     people: frozenset[str] = frozenset()
     """The entities that are people."""
+    qualifiers: frozenset[str] = frozenset()
+    """Words that ask about someone or something other than a fact names ("new", "former")."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class _AliasesFile(_Strict):
     entities: dict[str, list[str] | None] = {}
     people: list[str] = []
     words: dict[str, list[str] | None] = {}
+    qualifiers: list[str] = []
 
 
 def default_root() -> Path:
@@ -233,4 +236,5 @@ def _load_aliases(root: Path, problems: list[str]) -> Aliases:
         entities={k: tuple(v or ()) for k, v in raw.entities.items()},
         words={k: tuple(v or ()) for k, v in raw.words.items()},
         people=frozenset(raw.people),
+        qualifiers=frozenset(raw.qualifiers),
     )

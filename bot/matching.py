@@ -48,7 +48,6 @@ from bot.normalise import (
 )
 from bot.question_kinds import (
     NOW,
-    QUALIFIERS,
     SUM_WORDS,
     answer_kind,
     asks_who_now,
@@ -189,6 +188,7 @@ class FactIndex:
         self._entity_names = frozenset(w for name in aliases.entities for w in basic_tokens(name))
         self._people = frozenset(w for name in aliases.people for w in basic_tokens(name))
         self._companies = self._entity_names - self._people
+        self._qualifiers = frozenset(stem(word) for word in aliases.qualifiers) | {NOW}
         self._alias_surface = frozenset(
             w
             for name, variants in {**aliases.entities, **aliases.words}.items()
@@ -396,7 +396,7 @@ class FactIndex:
             for asked in query.numbers
             if not any(roughly(asked, known) for known in entry.numbers)
         }
-        mismatch |= {w for w in topics & QUALIFIERS if w not in entry.words}
+        mismatch |= {w for w in topics & self._qualifiers if w not in entry.words}
         if topics and not any(self._knows(entry, w) for w in topics):
             # It names the right companies but asks something else about them.
             mismatch |= topics

@@ -74,14 +74,8 @@ _MOVES = frozenset(stem(word) for word in "reduce join invest buy".split())
 _LINKING = frozenset("in into to with from for on at".split())
 _EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake".split())
 NOW = "(now)"
-"""Added to the words of a question that asks who holds a role now; no text contains it."""
-QUALIFIERS = frozenset(
-    stem(word)
-    for word in "new next last former previous replace replacement successor interim acting "
-    "unitprice".split()
-) | {NOW}
-"""Words that ask about someone or something else than a fact names: "scale's *new* CEO",
-the price *per share* (aliases.yaml reads that as "unitprice"), who runs Scale *now*."""
+"""Added to the words of a question that asks who holds a role now ("who runs scale now"):
+no text contains it, so no fact knows it and it works as a qualifier (aliases.yaml)."""
 _SUM_WORDS = "dollar dollars figure number terms".split()
 _AMOUNT_WORDS = frozenset(
     ["amount", "sum", "total", "percentage", "percent", "price", "cost", "size", *_SUM_WORDS]
