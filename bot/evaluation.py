@@ -47,7 +47,10 @@ class Outcome:
 
     @property
     def right(self) -> bool:
-        return self.got == self.expected
+        # A two-fact answer is right whichever fact it gives first.
+        if self.got is None or self.expected is None:
+            return self.got == self.expected
+        return sorted(self.got.split("+")) == sorted(self.expected.split("+"))
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Score:
     @property
     def wrong_answers(self) -> list[Outcome]:
         """Answered with a fact that is not the right one (a silent miss is not counted)."""
-        return [o for o in self.outcomes if o.got is not None and o.got != o.expected]
+        return [o for o in self.outcomes if o.got is not None and not o.right]
 
     def summary(self) -> dict[str, object]:
         return {

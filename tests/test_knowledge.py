@@ -28,6 +28,15 @@ def test_shipped_knowledge_loads_with_enough_curated_facts() -> None:
         assert fact.cites, fact.id
 
 
+def test_each_shipped_fact_leads_with_a_question_fit_to_show() -> None:
+    """The first phrasing is what suggestions and `!facts` show, so it reads as a question
+    (curators add chat phrasings below it)."""
+    for fact in load_knowledge().facts:
+        shown = fact.canonical_question
+        assert shown[0].isupper(), fact.id
+        assert shown.endswith("?"), fact.id
+
+
 def test_every_cited_sentence_is_verbatim_in_the_article() -> None:
     """Citations quote the document's own words, character for character."""
     knowledge = load_knowledge()

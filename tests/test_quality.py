@@ -13,9 +13,16 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.evaluation import evaluate, load_labelled
+from bot.evaluation import Outcome, evaluate, load_labelled
 
 QUESTIONS = Path(__file__).parent / "questions"
+
+
+def test_a_two_fact_answer_is_right_in_either_order() -> None:
+    both = Outcome("what are google and microsoft doing", "a+b", "b+a", 90.0)
+    assert both.right
+    assert not Outcome("what are google and microsoft doing", "a+b", "a", 90.0).right
+    assert not Outcome("hi", None, "a", 90.0).right
 
 
 def test_dev_set_is_big_enough() -> None:
