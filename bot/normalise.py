@@ -37,7 +37,9 @@ _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
     thank w abt bc cuz tho rn ya all now again like u ur right true correct sorry dumb
     stupid silly q quick wondering curious guys folks anybody remind tbh ngl idk imo btw fyi
-    afaik iirc honestly basically wait apparently seriously literally even
+    afaik iirc honestly basically wait apparently seriously literally even fr frfr lowkey
+    highkey tho bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
+    sheesh wild kinda sorta yeah yea yep legit
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""

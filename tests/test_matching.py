@@ -57,6 +57,8 @@ from bot.models import GLOBAL
         ("who said google was pulling back", "reuters-report"),
         ("are google and scale breaking up", "google-pulling-back"),
         ("hwo is scale's ceo", "scale-ceo-joins-meta"),
+        ("lowkey how much did zuck pay for scale tho", "meta-investment"),
+        ("wang dipped to meta fr?", "scale-ceo-joins-meta"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -121,6 +123,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what stake does google have in scale",
         "did wang leave meta",
         "which competitors is google talking to",
+        "bruh google paid HOW much for scale",
         "who is scale's current ceo",
         "asdf qwerty",
     ],
