@@ -255,6 +255,17 @@ _OPENING_PHRASES = [
         "i read that",
         "someone said",
         "any idea",
+        "give me",
+        "gimme",
+        "info on",
+        "info about",
+        "any info on",
+        "details on",
+        "details about",
+        "summarize",
+        "summarise",
+        "sum up",
+        "recap",
     )
 ]
 

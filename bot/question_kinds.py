@@ -32,9 +32,10 @@ _AUTHORING = frozenset("wrote written authored".split())
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
 _GROUPS = frozenset(
     "companies company firms agencies startups customers clients carmakers automakers labs "
-    "providers vendors cos competitors rivals".split()
+    "providers vendors cos competitors rivals investors backers".split()
 )
-"""With "which", these ask for names: "which self-driving companies use scale"."""
+"""With "which" (or "list", "name"), these ask for names: "which self-driving companies
+use scale"."""
 _GROUP_STEMS = frozenset(stem(word) for word in _GROUPS)
 _SAYING = frozenset("say said says saying comment commented statement".split())
 """What someone said: "what did wang say" asks for words a fact may not report (but not
@@ -55,6 +56,9 @@ _YOUR_VIEW = frozenset({("you", "think"), ("your", "opinion"), ("your", "take")}
 _AUXILIARIES = frozenset(stem(w) for w in "did does do is are was were has have will would".split())
 _PASSIVE = frozenset({"by"})
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
+_SHOULD_WE = frozenset({("should", "we"), ("should", "i"), ("do", "we"), ("should", "our")})
+"""Anywhere in a message, these ask what the asker should do: "we use scale, should we
+switch vendors?"."""
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
@@ -101,14 +105,15 @@ def answer_kind(words: list[str]) -> str | None:
         return "person"
     if asks_who and _TELLING & set(words):
         return "source"
-    if words[:1] == ["which"] and _GROUPS & set(words):
+    if words[:1] in (["which"], ["list"], ["name"]) and _GROUPS & set(words):
         return "names"
     past = words[:1] in (["did"], ["has"]) or (words[:1] == ["what"] and words[1:2] in _PAST)
     if past and _SAYING & set(words):
         return "statement"
     if words[:1] in (["why"], ["whys"]) or words[:2] == ["how", "come"]:
         return "reason"
-    if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I:
+    asks_advice = bool(_SHOULD_WE & set(itertools.pairwise(words)))
+    if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I or asks_advice:
         return "how-to"
     if words[:1] == ["should"] or _YOUR_VIEW & set(itertools.pairwise(words)):
         return "opinion"
@@ -126,7 +131,7 @@ def term_asked(words: list[str]) -> list[str]:
     """What "what is X?" asks the meaning of ("superintelligence", "a large language
     model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
     question, "what is google doing" and "what is the trend" included."""
-    if words[:1] == ["define"]:
+    if words[:1] in (["define"], ["explain"], ["describe"]):
         rest = words[1:]
     elif "meaning" in words[:-2] and words[words.index("meaning") + 1] == "of":
         rest = words[words.index("meaning") + 2 :]

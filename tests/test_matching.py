@@ -59,6 +59,8 @@ from bot.models import GLOBAL
         ("hwo is scale's ceo", "scale-ceo-joins-meta"),
         ("lowkey how much did zuck pay for scale tho", "meta-investment"),
         ("wang dipped to meta fr?", "scale-ceo-joins-meta"),
+        ("give me scale's response", "spokesperson-reassurance"),
+        ("info on meta's stake pls", "meta-investment"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -124,6 +126,9 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did wang leave meta",
         "which competitors is google talking to",
         "bruh google paid HOW much for scale",
+        "explain superintelligence",
+        "we use scale, should we switch vendors?",
+        "name scale's investors",
         "who is scale's current ceo",
         "asdf qwerty",
     ],

@@ -37,6 +37,8 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("what did scale say about the fallout", "statement"),
         ("what does this say about big tech", None),
         ("who said google is pulling back", "source"),
+        ("list scale's competitors", "names"),
+        ("we use scale should we switch", "how-to"),
     ],
 )
 def test_the_kind_of_answer_asked(question: str, kind: str | None) -> None:
