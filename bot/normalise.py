@@ -55,7 +55,8 @@ _STOPWORDS = """
     wot 0 1 2 3 4 5 6 7 8 9 money cash dollars bucks around roughly approximately approx
     almost nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status name explain describe official officially not no nope re
-    regarding wrt trying remember recall made make makes making r n
+    regarding wrt trying remember recall made make makes making r n arent wasnt werent hasnt
+    havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore
 """.split()
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)
 """The chat words and units above as they are spelt, for telling a typo of one
@@ -142,6 +143,7 @@ def surface_tokens(text: str) -> list[str]:
     """Words as typed (lower-cased, numbers in one form), before stemming."""
     text = clean(text)
     text = _MENTION.sub(" ", text)  # "@everyone", "<@123>": who is addressed, not what
+    text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
@@ -327,7 +329,8 @@ _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
 _AND = re.compile(r"\s+(?:and also|and|&|plus)\s+", re.IGNORECASE)
 _ASKING = frozenset(
     "who whom whose what which when where why how is are was were do does did will would "
-    "can could should has have had".split()
+    "can could should has have had isnt arent wasnt werent doesnt dont didnt hasnt havent "
+    "wont cant".split()
 )
 
 

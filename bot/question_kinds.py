@@ -53,7 +53,11 @@ _UNITS = frozenset("billion billions million millions percent dollars bucks usd"
 shares"), which a fact with only a sum and a stake does not give."""
 _YOUR_VIEW = frozenset({("you", "think"), ("your", "opinion"), ("your", "take")})
 """Asking the bot's opinion ("what do you think about the deal"), not the sources'."""
-_AUXILIARIES = frozenset(stem(w) for w in "did does do is are was were has have will would".split())
+_AUXILIARIES = frozenset(
+    stem(w)
+    for w in "did does do is are was were has have will would isnt arent wasnt werent doesnt "
+    "dont didnt hasnt havent wont".split()
+)
 _PASSIVE = frozenset({"by"})
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 _SHOULD_WE = frozenset({("should", "we"), ("should", "i"), ("do", "we"), ("should", "our")})

@@ -60,6 +60,8 @@ from bot.models import GLOBAL
         ("lowkey how much did zuck pay for scale tho", "meta-investment"),
         ("wang dipped to meta fr?", "scale-ceo-joins-meta"),
         ("give me scale's response", "spokesperson-reassurance"),
+        ("isn't wang at meta now?", "scale-ceo-joins-meta"),
+        ("how big a cheque did meta write", "meta-investment"),
         ("info on meta's stake pls", "meta-investment"),
     ],
 )
@@ -127,6 +129,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "which competitors is google talking to",
         "bruh google paid HOW much for scale",
         "explain superintelligence",
+        "didn't meta pay 14.3 million?",
         "we use scale, should we switch vendors?",
         "name scale's investors",
         "who is scale's current ceo",

@@ -109,3 +109,7 @@ def test_the_question_is_read_without_what_was_said_before_it() -> None:
     # Here the question leans on the statement, so both stay.
     leaning = "I heard meta paid 14.3b. is that right?"
     assert the_question(leaning) == leaning
+
+
+def test_a_negative_contraction_is_one_word() -> None:
+    assert surface_tokens("isn't google leaving") == ["isnt", "google", "leaving"]
