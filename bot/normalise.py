@@ -39,7 +39,7 @@ _FILLER = """
     stupid silly q quick wondering curious guys folks anybody remind tbh ngl idk imo btw fyi
     afaik iirc honestly basically wait apparently seriously literally even fr frfr lowkey
     highkey tho bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
-    sheesh wild kinda sorta yeah yea yep legit
+    sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
@@ -75,7 +75,7 @@ _UNITS = {
 }  # fmt: skip
 _UNIT_LETTERS = frozenset(letter for letter, _ in _UNITS.values())
 _NUMBER = re.compile(
-    r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*"
+    r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*-?\s*"
     r"(?P<unit>billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct|pc)?"
     r"(?![a-z0-9])"
 )

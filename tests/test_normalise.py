@@ -15,7 +15,15 @@ from bot.normalise import (
 
 @pytest.mark.parametrize(
     "typed",
-    ["$14.3B", "14.3 billion", "14,3 bn", "$14.3bn", "14.3 billion dollars", "$14,300,000,000"],
+    [
+        "$14.3B",
+        "14.3 billion",
+        "14,3 bn",
+        "$14.3bn",
+        "14.3 billion dollars",
+        "$14,300,000,000",
+        "14.3-billion",
+    ],
 )
 def test_amounts_in_any_format_become_one_token(typed: str) -> None:
     """Every way of writing Meta's payment reads as 14.3b."""
