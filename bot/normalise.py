@@ -70,13 +70,14 @@ _UNITS = {
     "billion": ("b", 1e9), "bn": ("b", 1e9), "b": ("b", 1e9), "bil": ("b", 1e9),
     "million": ("m", 1e6), "mn": ("m", 1e6), "mil": ("m", 1e6), "m": ("m", 1e6),
     "mio": ("m", 1e6), "thousand": ("k", 1e3), "k": ("k", 1e3),
+    "trillion": ("t", 1e12), "tn": ("t", 1e12),
     "%": ("%", 1.0), "percent": ("%", 1.0), "per cent": ("%", 1.0), "pct": ("%", 1.0),
     "pc": ("%", 1.0),
 }  # fmt: skip
 _UNIT_LETTERS = frozenset(letter for letter, _ in _UNITS.values())
 _NUMBER = re.compile(
     r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*-?\s*"
-    r"(?P<unit>billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct|pc)?"
+    r"(?P<unit>trillion|tn|billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct|pc)?"
     r"(?![a-z0-9])"
 )
 _TOKEN = re.compile(r"[<>]?\d+(?:\.\d+)?[bmk%]?|[a-z]+")
@@ -146,6 +147,7 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
+    text = re.sub(r"\b(\d+(?:\.\d+)?) out of (?:100|a hundred)\b", r" \1% ", text)
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
     # then "fifteen billion" and "two hundred million" become digits too.
     text = _NUMBER.sub(_canonical_number, text)

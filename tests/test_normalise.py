@@ -64,7 +64,9 @@ def test_a_lone_one_stays_a_word() -> None:
     assert surface_tokens("one of the biggest") == ["one", "of", "the", "biggest"]
 
 
-@pytest.mark.parametrize("typed", ["49%", "49 percent", "49 per cent", "49 pct", "49 pc"])
+@pytest.mark.parametrize(
+    "typed", ["49%", "49 percent", "49 per cent", "49 pct", "49 pc", "49 out of 100"]
+)
 def test_percentages_become_one_token(typed: str) -> None:
     assert surface_tokens(typed) == ["49%"]
 
