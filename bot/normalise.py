@@ -77,7 +77,8 @@ _UNITS = {
 _UNIT_LETTERS = frozenset(letter for letter, _ in _UNITS.values())
 _NUMBER = re.compile(
     r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*-?\s*"
-    r"(?P<unit>trillion|tn|billion|bn|bil|b|million|mn|mio|mil|m|thousand|k|%|percent|per cent|pct|pc)?"
+    r"(?P<unit>trillion|tn|billion|bn|bil|b|million|mn|mio|mil|m|thousand|k"
+    r"|%|percent|per cent|pct|pc)?"
     r"(?![a-z0-9])"
 )
 _TOKEN = re.compile(r"[<>]?\d+(?:\.\d+)?[bmk%]?|[a-z]+")
