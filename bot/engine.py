@@ -21,7 +21,7 @@ from bot.errors import BadInput, FactNotFound
 from bot.knowledge import load_knowledge
 from bot.matching import FactIndex, Match, Query
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
-from bot.normalise import basic_tokens, clean, split_question, the_question
+from bot.normalise import asking_clauses, basic_tokens, clean, split_question, the_question
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion
 
@@ -118,6 +118,12 @@ class Engine:
             answers = [self._ask_one(part, guild_id) for part in each]
             if all(a.answered for a in answers) and len({a.fact_id for a in answers}) == 2:
                 return combine(question, answers)
+        if not answer.answered and (clauses := asking_clauses(asked)):
+            # A long message: what it asks, with the rest as context. Only when it names a
+            # company or person, which binds the answer to something the message is about.
+            focused = replace(self._index.focused(*clauses), text=question)
+            if focused.entities and (reply := self._ask_one(focused, guild_id)).answered:
+                return reply
         return answer
 
     def _ask_one(self, query: Query, guild_id: int) -> Answer:

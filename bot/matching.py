@@ -337,6 +337,31 @@ class FactIndex:
             queries.append(query)
         return queries
 
+    def focused(self, asking: str, scene: str) -> Query:
+        """A long message read for the clauses that ask, the rest counting as context: the
+        companies, amounts and qualifiers it names still bind, its other words only help
+        facts that know them ("my manager keeps talking about the meta scale thing, how
+        much did they invest"); "scale is hiring a new ceo, who is it" still asks about
+        someone new."""
+        main, aside = self.parse(asking), self.parse(scene)
+        binding = [
+            w
+            for w in aside.words
+            if (w in aside.entities or is_number(w) or w in self._qualifiers)
+            and w not in main.words
+        ]
+        loose = [w for w in aside.words if w not in binding and w not in main.words]
+        # "someone said scale is hiring a new ceo, who is it" asks for a person.
+        wants = main.wants or answer_kind([*asking.casefold().split(), *scene.casefold().split()])
+        return replace(
+            main,
+            words=[*main.words, *binding],
+            entities=main.entities | aside.entities,
+            numbers=main.numbers | aside.numbers,
+            context=[*main.context, *loose, *aside.context],
+            wants=wants,
+        )
+
     def one_by_one(self, query: Query) -> list[Query]:
         """ "what are google and microsoft doing" as a question about each of them, for
         when no one fact answers for both; empty unless it names them side by side."""

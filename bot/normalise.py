@@ -328,6 +328,7 @@ def roughly(asked: str, known: str) -> bool:
 
 
 _SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
+_CLAUSE_BREAK = re.compile(r"\s*[,:;]\s*|\s+[-–—]+\s+")
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
 _AND = re.compile(r"\s+(?:and also|and|&|plus)\s+", re.IGNORECASE)
 _ASKING = frozenset(
@@ -355,6 +356,20 @@ def the_question(text: str) -> str:
     if not any(content_words(basic_tokens(s)) for s in asked):
         return text
     return " ".join(asked)
+
+
+def asking_clauses(text: str) -> tuple[str, str] | None:
+    """A long message split into the clauses that ask and the ones that set the scene:
+    "i was reading the news and saw meta did a deal with scale, anyway how much did meta
+    pay" asks "how much did meta pay". None unless it has both."""
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
+    asking = [
+        c for c in clauses if _starts_a_question(" ".join(without_openers(surface_tokens(c))))
+    ]
+    scene = [c for c in clauses if c not in asking]
+    if not asking or not scene:
+        return None
+    return " ".join(asking), " ".join(scene)
 
 
 def split_question(text: str) -> list[str]:

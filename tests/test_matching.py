@@ -62,6 +62,11 @@ from bot.models import GLOBAL
         ("give me scale's response", "spokesperson-reassurance"),
         ("isn't wang at meta now?", "scale-ceo-joins-meta"),
         ("how big a cheque did meta write", "meta-investment"),
+        (
+            "my manager keeps talking about the meta scale thing and i have no idea, "
+            "how much did they invest",
+            "meta-investment",
+        ),
         ("info on meta's stake pls", "meta-investment"),
     ],
 )
@@ -130,6 +135,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "bruh google paid HOW much for scale",
         "explain superintelligence",
         "didn't meta pay 14.3 million?",
+        "someone on my team said scale is hiring a new ceo, who is it",
         "we use scale, should we switch vendors?",
         "name scale's investors",
         "who is scale's current ceo",

@@ -6,6 +6,7 @@ import pytest
 
 from bot.normalise import (
     Normaliser,
+    asking_clauses,
     basic_tokens,
     split_question,
     surface_tokens,
@@ -123,3 +124,12 @@ def test_the_question_is_read_without_what_was_said_before_it() -> None:
 
 def test_a_negative_contraction_is_one_word() -> None:
     assert surface_tokens("isn't google leaving") == ["isnt", "google", "leaving"]
+
+
+def test_a_long_message_splits_into_what_it_asks_and_the_scene() -> None:
+    message = "saw meta did a deal with scale, anyway how much did meta pay"
+    assert asking_clauses(message) == (
+        "anyway how much did meta pay",
+        "saw meta did a deal with scale",
+    )
+    assert asking_clauses("how much did meta pay") is None
