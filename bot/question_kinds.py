@@ -127,7 +127,7 @@ def answer_kind(words: list[str]) -> str | None:
 def asks_who_now(words: list[str]) -> bool:
     """Whether a question asks who holds a role *now* ("who runs scale now", "who is
     scale's ceo currently"): a fact about who held it before does not answer."""
-    asks_who = words[:1] in (["who"], ["whos"])
+    asks_who = bool({"who", "whos"} & set(words))  # "scale ai, who's the ceo now?"
     return asks_who and bool(_NOW & set(words)) and bool((_ROLES | _LEADING) & set(words))
 
 

@@ -139,6 +139,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "we use scale, should we switch vendors?",
         "name scale's investors",
         "who is scale's current ceo",
+        "scale ai, who's the ceo now?",
         "asdf qwerty",
     ],
 )
