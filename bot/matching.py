@@ -34,6 +34,7 @@ from bot.normalise import (
     COMMON_WORDS,
     STOPWORDS,
     Normaliser,
+    asking_clauses,
     basic_tokens,
     content_words,
     english_spelling,
@@ -292,7 +293,12 @@ class FactIndex:
             surface = surface_tokens(" ".join(surface))
         query = self._read(question, surface)
         strangers = self._unknown_names(surface) | self._unknown_actor(query.tokens)
-        return replace(query, entities=query.entities | strangers)
+        query = replace(query, entities=query.entities | strangers)
+        if query.wants is None and (clauses := asking_clauses(question)):
+            # "we were talking about google, who is their ceo" asks for a person.
+            asking, _ = clauses
+            query = replace(query, wants=answer_kind(without_openers(surface_tokens(asking))))
+        return query
 
     def _read(self, text: str, surface: list[str]) -> Query:
         """What a question (or a fact's phrasing) asks, from its words as typed."""
