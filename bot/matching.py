@@ -62,6 +62,7 @@ from bot.question_kinds import (
     term_asked,
     verb_objects,
     yes_no_actor,
+    yes_no_verb,
 )
 
 RESEMBLANCE_WEIGHT = 0.45
@@ -149,6 +150,8 @@ class Query:
     """Who it says acts: Scale in "did scale invest in meta"."""
     context: list[str] = field(default_factory=list)
     """The words that say when it asks about: "after the meta deal" (not in `words`)."""
+    verb: str | None = None
+    """What a yes/no question says its actor does: "invest" in "did google invest in…"."""
     done_to: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
     meta"."""
@@ -327,6 +330,7 @@ class FactIndex:
             term=term,
             speaker=speaker(tokens, self._entity_names),
             subject=subject(tokens, self._entity_names),
+            verb=yes_no_verb(tokens, self._entity_names),
             done_to=verb_objects(tokens, self._companies) if yes_no_actor(tokens) else frozenset(),
             context=content_words(t for i, t in enumerate(tokens) if i in context | claim),
         )
@@ -447,6 +451,14 @@ class FactIndex:
         # "Did scale invest in meta": the fact's own yes/no phrasings say who acts.
         if query.subject and entry.subjects and query.subject not in entry.subjects:
             mismatch.add("subject")
+        # "Did google invest in scale's competitors": a fact that never speaks of investing
+        # does not answer it, whatever else it shares with the question.
+        if (
+            query.verb
+            and self._document_frequency.get(query.verb, 0) > 0
+            and not self._knows(entry, query.verb)
+        ):
+            mismatch.add("verb")
         # "Did wang leave meta": the fact's phrasings have him leave someone else.
         for verb, done_to in query.done_to:
             objects = {o for v, o in entry.done_to if v == verb}

@@ -245,6 +245,16 @@ def verb_objects(tokens: list[str], companies: frozenset[str]) -> frozenset[tupl
     return frozenset(pairs)
 
 
+def yes_no_verb(tokens: list[str], organisations: frozenset[str]) -> str | None:
+    """What a yes/no question says its actor does: "invest" in "did google invest in
+    scale's competitors". Tokens are normalised."""
+    if subject(tokens, organisations) is None:
+        return None
+    rest = [t for t in tokens[1:5] if t not in _ARTICLES]
+    verb = rest[1] if len(rest) > 1 else ""
+    return verb if verb and verb not in STOPWORDS else None
+
+
 def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:
     """Who a yes/no question says acts: Scale in "did scale invest in meta"; nobody in
     "did scale's ceo join meta" (the CEO acts) or "is scale owned by meta" (Meta does).

@@ -137,6 +137,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "didn't meta pay 14.3 million?",
         "someone on my team said scale is hiring a new ceo, who is it",
         "we were talking about google, who is their ceo",
+        "did google invest in scale's competitors",
         "we use scale, should we switch vendors?",
         "name scale's investors",
         "who is scale's current ceo",

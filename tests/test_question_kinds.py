@@ -12,6 +12,7 @@ from bot.question_kinds import (
     subject,
     term_asked,
     verb_objects,
+    yes_no_verb,
 )
 
 ORGANISATIONS = frozenset({"meta", "scale", "googl"})
@@ -107,3 +108,9 @@ def test_what_is_done_to_which_company() -> None:
         ("invest", "scale")
     }
     assert verb_objects(basic_tokens("is scale ok"), ORGANISATIONS) == frozenset()
+
+
+def test_what_a_yes_no_question_says_its_actor_does() -> None:
+    tokens = basic_tokens("did google invest in scale's competitors")
+    assert yes_no_verb(tokens, ORGANISATIONS) == "invest"
+    assert yes_no_verb(basic_tokens("how much did meta pay"), ORGANISATIONS) is None
