@@ -19,9 +19,11 @@ from bot.normalise import STOPWORDS, stem
 
 _ROLES = frozenset(
     "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner "
-    "spokesperson spokesman spokeswoman author reporter journalist writer".split()
+    "spokesperson spokesman spokeswoman author reporter journalist writer leader".split()
 )
-_OWNED = frozenset(stem(word) for word in [*_ROLES, "strategy", "customer"])
+_OWNED = frozenset(
+    stem(word) for word in [*_ROLES, "strategy", "customer", "team", "staff", "employees"]
+)
 """Things a question says are someone's: "Meta's CEO", "Google's strategy", "Google's
 customers". A fact that names them only as someone else's does not answer."""
 _NOW = frozenset("now currently current today anymore".split())
