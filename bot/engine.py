@@ -25,6 +25,7 @@ from bot.normalise import asking_clauses, basic_tokens, clean, split_question, t
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion
 
+_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_LENGTH = 500
@@ -118,6 +119,13 @@ class Engine:
             answers = [self._ask_one(part, guild_id) for part in each]
             if all(a.answered for a in answers) and len({a.fact_id for a in answers}) == 2:
                 return combine(question, answers)
+        if not answer.answered and (halves := _AND.split(asked, maxsplit=1)) and len(halves) == 2:
+            # "meta stake and google budget?": two things, each about its own company.
+            parts = [self._index.parse(half) for half in halves]
+            if all(part.entities and not part.wants for part in parts):
+                answers = [self._ask_one(part, guild_id) for part in parts]
+                if all(a.answered for a in answers) and len({a.fact_id for a in answers}) == 2:
+                    return combine(question, answers)
         if not answer.answered and (clauses := asking_clauses(asked)):
             # A long message: what it asks, with the rest as context. Only when it names a
             # company or person, which binds the answer to something the message is about.

@@ -207,6 +207,12 @@ def test_an_acronym_is_not_taken_for_a_typo(engine: Engine) -> None:
     assert not answer.ambiguous
 
 
+def test_two_things_listed_get_one_answer_each(engine: Engine) -> None:
+    answer = engine.ask("meta stake and google budget?")
+    assert answer.fact_id == "meta-investment+google-planned-spend"
+    assert not engine.ask("amazon stake and google budget?").answered
+
+
 def test_two_companies_side_by_side_get_a_fact_each(engine: Engine) -> None:
     """No one fact says what Google and Microsoft are both doing; one each does."""
     answer = engine.ask("are google and microsoft pulling back from scale")
