@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -107,32 +108,42 @@ class Engine:
         question = " ".join(question.split())
         asked = the_question(question)
         parts = split_question(asked)
-        if len(parts) > 1:
-            answers = [self._ask_one(part, guild_id) for part in self._index.resolve(parts)]
-            fact_ids = {a.fact_id for a in answers}
-            if all(a.answered for a in answers) and len(fact_ids) == len(answers):
-                return combine(question, answers)
+        if len(parts) > 1 and (
+            both := self._answer_each(question, self._index.resolve(parts), guild_id)
+        ):
+            return both
         query = replace(self._index.parse(asked), text=question)
         answer = self._ask_one(query, guild_id)
-        if not answer.answered and (each := self._index.one_by_one(query)):
-            # No one fact answers for both companies it names; one fact each may.
-            answers = [self._ask_one(part, guild_id) for part in each]
-            if all(a.answered for a in answers) and len({a.fact_id for a in answers}) == 2:
-                return combine(question, answers)
-        if not answer.answered and (halves := _AND.split(asked, maxsplit=1)) and len(halves) == 2:
-            # "meta stake and google budget?": two things, each about its own company.
-            parts = [self._index.parse(half) for half in halves]
-            if all(part.entities and not part.wants for part in parts):
-                answers = [self._ask_one(part, guild_id) for part in parts]
-                if all(a.answered for a in answers) and len({a.fact_id for a in answers}) == 2:
-                    return combine(question, answers)
-        if not answer.answered and (clauses := asking_clauses(asked)):
-            # A long message: what it asks, with the rest as context. Only when it names a
-            # company or person, which binds the answer to something the message is about.
-            focused = replace(self._index.focused(*clauses), text=question)
-            if focused.entities and (reply := self._ask_one(focused, guild_id)).answered:
+        if answer.answered:
+            return answer
+        for reading in self._other_readings(asked, query):
+            if reply := self._answer_each(question, reading, guild_id):
                 return reply
         return answer
+
+    def _other_readings(self, asked: str, query: Query) -> Iterator[list[Query]]:
+        """Other ways to read a question no one fact answers, each part to get a fact."""
+        # "are google and microsoft pulling back?": each company on its own.
+        if each := self._index.one_by_one(query):
+            yield each
+        # "meta stake and google budget?": two things listed, each naming its company.
+        halves = _AND.split(asked, maxsplit=1)
+        listed = [self._index.parse(half) for half in halves] if len(halves) == 2 else []
+        if listed and all(part.entities and not part.wants for part in listed):
+            yield listed
+        # A long message: the clauses that ask, the rest as context; only when it names a
+        # company or person, which binds the answer to something the message is about.
+        if (clauses := asking_clauses(asked)) and (
+            focused := self._index.focused(*clauses)
+        ).entities:
+            yield [replace(focused, text=query.text)]
+
+    def _answer_each(self, question: str, parts: list[Query], guild_id: int) -> Answer | None:
+        """One answer with a fact for each part, if every part gets a fact of its own."""
+        answers = [self._ask_one(part, guild_id) for part in parts]
+        if not all(a.answered for a in answers) or len({a.fact_id for a in answers}) < len(answers):
+            return None
+        return answers[0] if len(answers) == 1 else combine(question, answers)
 
     def _ask_one(self, query: Query, guild_id: int) -> Answer:
         matches = self._index.search(query, guild_id)
