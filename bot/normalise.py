@@ -156,6 +156,7 @@ def surface_tokens(text: str) -> list[str]:
     # "over 10 billion" is any amount above it: ">10b".
     text = _LESS_THAN.sub(r" <\1 ", _MORE_THAN.sub(r" >\1 ", text))
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
+    text = re.sub(r"\$(?!\s*\d)", " amount ", text)  # "meta $?" asks for a sum
     return _TOKEN.findall(text)
 
 

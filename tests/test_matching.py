@@ -60,6 +60,7 @@ from bot.models import GLOBAL
         ("lowkey how much did zuck pay for scale tho", "meta-investment"),
         ("wang dipped to meta fr?", "scale-ceo-joins-meta"),
         ("give me scale's response", "spokesperson-reassurance"),
+        ("meta $?", "meta-investment"),
         ("isn't wang at meta now?", "scale-ceo-joins-meta"),
         ("how big a cheque did meta write", "meta-investment"),
         (
