@@ -37,11 +37,17 @@ def decide(
     runner_up = matches[1] if len(matches) > 1 else None
     if best is None or best.score < thresholds.answer:
         return _abstain(question, matches, best.score if best else 0.0, thresholds)
-    if runner_up is not None and (
-        best.score - runner_up.score < thresholds.margin or (best.vague and not runner_up.mismatch)
+    if (
+        runner_up is not None
+        and not best.sole_subject
+        and (
+            best.score - runner_up.score < thresholds.margin
+            or (best.vague and not runner_up.mismatch)
+        )
     ):
         # Two facts fit about equally, or the question only names something several facts
-        # involve ("what about google?"): ask back with both rather than guess.
+        # are about ("what about google?"): ask back with both rather than guess. "What
+        # about microsoft?" has one fact about Microsoft, which answers it.
         return _abstain(question, matches[:2], best.score, thresholds, ambiguous=True)
     return compose(question, best.fact, best.score, cite)
 

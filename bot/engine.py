@@ -129,7 +129,7 @@ class Engine:
         # "meta stake and google budget?": two things listed, each naming its company.
         halves = _AND.split(asked, maxsplit=1)
         listed = [self._index.parse(half) for half in halves] if len(halves) == 2 else []
-        if listed and all(part.entities and not part.wants for part in listed):
+        if listed and all(part.entities and part.topics and not part.wants for part in listed):
             yield listed
         # A long message: the clauses that ask, the rest as context; only when it names a
         # company or person, which binds the answer to something the message is about.

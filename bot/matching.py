@@ -83,6 +83,7 @@ _MONTHS = frozenset(
     for month in "january february march april may june july august september october "
     "november december".split()
 )
+_MODALS = frozenset("should would could might must can will may".split())
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 
 
@@ -95,6 +96,9 @@ class Match:
     vague: bool = False
     """The question names things ("google?") without asking anything about them, and is
     not one of the fact's phrasings either ("what does scale do" is)."""
+    sole_subject: bool = False
+    """The question only names a company, and this is the one fact about that company
+    ("what about microsoft?"); facts that merely mention it do not count."""
 
 
 @dataclass
@@ -122,6 +126,9 @@ class _Entry:
     """Who its yes/no phrasings say acts ("did meta invest in scale")."""
     done_to: frozenset[tuple[str, str]]
     """What its phrasings say is done to whom ("did wang leave scale")."""
+    subject: str | None
+    """Whom its answer is about: the first company or person it names, not counting words
+    that say when ("Microsoft" in "Microsoft is also reevaluating…")."""
     named: frozenset[str]
     """The companies and people it names as such, not as the owner of a group it does not
     name ("Scale's competitors"): what it can answer "which companies…" with."""
@@ -242,6 +249,7 @@ class FactIndex:
             defines=frozenset(q.term for q in asked if q.term),
             subjects=frozenset(q.subject for q in asked if q.subject),
             named=(words & self._entity_names) - group_owners(told.tokens, self._entity_names),
+            subject=next((w for w in told.words if w in self._entity_names), None),
             done_to=frozenset(
                 pair for q in asked for pair in verb_objects(q.tokens, self._companies)
             ),
@@ -393,6 +401,10 @@ class FactIndex:
         resemblance = self._resemblance(query, guild_id, entries)
         weights = {word: self._weight(word) for word in (*query.words, *query.context)}
         topics = query.topics
+        asks_nothing = not (topics or query.numbers or query.context)
+        # "what about microsoft?", not "what should microsoft do?"
+        just_names = asks_nothing and not _MODALS & set(query.tokens)
+        about = [e for e in entries if just_names and e.subject in query.entities]
         matches = []
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
@@ -415,8 +427,8 @@ class FactIndex:
                     entry.fact,
                     round(score, 1),
                     mismatch,
-                    vague=not (topics or query.numbers or query.context)
-                    and resemblance[entry.fact.id] < CLOSE_PHRASING,
+                    vague=asks_nothing and resemblance[entry.fact.id] < CLOSE_PHRASING,
+                    sole_subject=about == [entry],
                 )
             )
         matches.sort(key=lambda m: m.score, reverse=True)

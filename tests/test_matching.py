@@ -168,6 +168,12 @@ async def test_a_fact_that_defines_a_term_answers_what_it_is(engine: Engine) -> 
     assert engine.ask("whats data annotation").fact_id == "annotation-meaning"
 
 
+def test_naming_a_company_with_one_fact_about_it_gets_that_fact(engine: Engine) -> None:
+    """Microsoft is the subject of one fact (the list of customers only mentions it)."""
+    assert engine.ask("what about microsoft?").fact_id == "microsoft-reevaluating"
+    assert not engine.ask("what should microsoft do?").answered
+
+
 def test_a_vague_question_is_asked_back_with_the_nearest_facts(engine: Engine) -> None:
     """Naming a company several facts involve gets suggestions, not a guess."""
     answer = engine.ask("what about google?")
