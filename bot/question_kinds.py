@@ -44,11 +44,12 @@ _SAYING = frozenset("say said says saying comment commented statement".split())
 "what does this say about big tech")."""
 _SAYING_STEMS = frozenset(stem(word) for word in _SAYING)
 _TELLING = frozenset(
-    "say said says saying report reported reports reporting broke claims claimed".split()
+    "say said says saying report reported reports reporting broke claims claimed source".split()
 )
 """With "who", these ask who the news came from ("who said google is pulling back"), which
 only a fact about a source or a speaker answers."""
 _TELLING_STEMS = frozenset(stem(word) for word in _TELLING)
+_ACCORDING_TO_WHOM = (["according", "to", "who"], ["according", "to", "whom"])
 _PAST = (["did"], ["has"], ["have"])
 _UNITS = frozenset("billion billions million millions percent dollars bucks usd".split())
 """After "how many", these ask for an amount; anything else asks for a count ("how many
@@ -109,7 +110,7 @@ def answer_kind(words: list[str]) -> str | None:
     named_role = (asks_who or "name" in words[1:]) and bool(_ROLES & set(words))
     if named_role or (asks_who and bool(_AUTHORING & set(words))):
         return "person"
-    if asks_who and _TELLING & set(words):
+    if (asks_who and _TELLING & set(words)) or words[:3] in _ACCORDING_TO_WHOM:
         return "source"
     if words[:1] in (["which"], ["list"], ["name"]) and _GROUPS & set(words):
         return "names"

@@ -55,6 +55,7 @@ from bot.models import GLOBAL
         ("meta pumped how much into scale", "meta-investment"),
         ("is google moving its business away from scale", "google-pulling-back"),
         ("who said google was pulling back", "reuters-report"),
+        ("according to who is google pulling back", "reuters-report"),
         ("are google and scale breaking up", "google-pulling-back"),
         ("hwo is scale's ceo", "scale-ceo-joins-meta"),
         ("lowkey how much did zuck pay for scale tho", "meta-investment"),
