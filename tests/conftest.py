@@ -14,6 +14,7 @@ from pathlib import Path
 import discord
 import discord.ext.test as dpytest
 import pytest
+import pytest_asyncio
 from discord.ext import commands
 from discord.ext.test import backend, runner
 
@@ -31,6 +32,16 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def engine(db_path: Path) -> AsyncIterator[Engine]:
     engine = await Engine.open(db_path)
+    yield engine
+    await engine.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def asking_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Engine]:
+    """One engine per module for the many tests that only ask it questions: opening one
+    (seeding a database, reading every phrasing) takes longer than such a test. A test
+    that adds or changes facts takes `engine`, its own."""
+    engine = await Engine.open(tmp_path_factory.mktemp("asking") / "factbot.sqlite3")
     yield engine
     await engine.close()
 

@@ -73,9 +73,9 @@ from bot.models import GLOBAL
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
-    engine: Engine, question: str, fact_id: str
+    asking_engine: Engine, question: str, fact_id: str
 ) -> None:
-    answer = engine.ask(question)
+    answer = asking_engine.ask(question)
     assert (answer.answered, answer.fact_id) == (True, fact_id)
 
 
@@ -147,9 +147,9 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "asdf qwerty",
     ],
 )
-def test_out_of_scope_questions_are_not_answered(engine: Engine, question: str) -> None:
+def test_out_of_scope_questions_are_not_answered(asking_engine: Engine, question: str) -> None:
     """Greetings, nonsense and traps get no fact, never a wrong one."""
-    answer = engine.ask(question)
+    answer = asking_engine.ask(question)
     assert not answer.answered
     assert answer.answer is None
     assert answer.citations == ()
@@ -241,6 +241,6 @@ def test_two_companies_side_by_side_get_a_fact_each(engine: Engine) -> None:
         "what does scale ai do, according to the article",
     ],
 )
-def test_how_people_frame_a_question_does_not_change_it(engine: Engine, framed: str) -> None:
+def test_how_people_frame_a_question_does_not_change_it(asking_engine: Engine, framed: str) -> None:
     """Openers and asides around a question leave the question itself."""
-    assert engine.ask(framed).fact_id == "what-scale-does"
+    assert asking_engine.ask(framed).fact_id == "what-scale-does"
