@@ -146,6 +146,7 @@ def surface_tokens(text: str) -> list[str]:
     text = clean(text)
     text = _MENTION.sub(" ", text)  # "@everyone", "<@123>": who is addressed, not what
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
+    text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
     text = re.sub(r"\b(\d+(?:\.\d+)?) out of (?:100|a hundred)\b", r" \1% ", text)

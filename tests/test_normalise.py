@@ -133,3 +133,7 @@ def test_a_long_message_splits_into_what_it_asks_and_the_scene() -> None:
         "saw meta did a deal with scale",
     )
     assert asking_clauses("how much did meta pay") is None
+
+
+def test_dotted_abbreviations_are_words() -> None:
+    assert surface_tokens("did scale's c.e.o. join meta") == ["did", "scale", "ceo", "join", "meta"]
