@@ -83,7 +83,11 @@ _MONTHS = frozenset(
     for month in "january february march april may june july august september october "
     "november december".split()
 )
-_MODALS = frozenset("should would could might must can will may".split())
+_JUST_ASKING = frozenset(
+    stem(word)
+    for word in "what whats about how hows is are and the with up going on still or not "
+    "doing do did does happening situation status latest news".split()
+)
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 
 
@@ -402,9 +406,15 @@ class FactIndex:
         weights = {word: self._weight(word) for word in (*query.words, *query.context)}
         topics = query.topics
         asks_nothing = not (topics or query.numbers or query.context)
-        # "what about microsoft?", not "what should microsoft do?"
-        just_names = asks_nothing and not _MODALS & set(query.tokens)
-        about = [e for e in entries if just_names and e.subject in query.entities]
+        # "what about microsoft?", "msft and scale, what's up?"; not "what should
+        # microsoft do?" or "msft bag in scale?", which ask something in other words.
+        just_names = asks_nothing and set(query.tokens) <= query.entities | _JUST_ASKING
+        subjects = Counter(e.subject for e in entries)
+        sole = {
+            e.fact.id
+            for e in entries
+            if just_names and e.subject in query.entities and subjects[e.subject] == 1
+        }
         matches = []
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
@@ -428,7 +438,7 @@ class FactIndex:
                     round(score, 1),
                     mismatch,
                     vague=asks_nothing and resemblance[entry.fact.id] < CLOSE_PHRASING,
-                    sole_subject=about == [entry],
+                    sole_subject=entry.fact.id in sole,
                 )
             )
         matches.sort(key=lambda m: m.score, reverse=True)

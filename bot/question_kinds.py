@@ -152,6 +152,8 @@ def term_asked(words: list[str]) -> list[str]:
         rest = rest[1:]
     if not 1 <= len(rest) <= 3 or (STOPWORDS | _NOT_A_TERM) & set(rest):
         return []
+    if len(rest) > 1 and rest[-1].endswith("ing") and rest[-2].endswith("s"):
+        return []  # "what are analysts watching": what they do, not a term
     return rest
 
 

@@ -63,6 +63,10 @@ def test_the_term_whose_meaning_is_asked(question: str, term: list[str]) -> None
     assert term_asked(surface_tokens(question)) == term
 
 
+def test_what_people_are_doing_is_not_a_term() -> None:
+    assert term_asked(surface_tokens("what are analysts watching")) == []
+
+
 def test_whose_role_is_asked() -> None:
     assert role_pairs(basic_tokens("who is meta's ceo"), ORGANISATIONS) == {("meta", "ceo")}
     assert role_pairs(basic_tokens("the ceo of scale"), ORGANISATIONS) == {("scale", "ceo")}
