@@ -7,6 +7,7 @@ only memory. Nothing here knows about Discord.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Iterator
@@ -171,6 +172,17 @@ class Engine:
 
     def _index_fact(self, fact: Fact) -> None:
         self._index.upsert(fact, [c.text for c in self.citations(fact)])
+
+    @contextlib.contextmanager
+    def phrasing_left_out(self, fact: Fact, phrasing: str) -> Iterator[None]:
+        """Answer as if `fact` lacked one of its phrasings (scripts/leave_one_out.py: what
+        else covers it?). Only the in-memory index changes; the database is not touched."""
+        others = tuple(q for q in fact.questions if q != phrasing)
+        self._index_fact(fact.model_copy(update={"questions": others}))
+        try:
+            yield
+        finally:
+            self._index_fact(fact)
 
     def sources(self, guild_id: int = GLOBAL) -> list[Source]:
         return [s for s in self._sources.values() if s.guild_id in (GLOBAL, guild_id)]

@@ -215,6 +215,14 @@ def test_an_acronym_is_not_taken_for_a_typo(engine: Engine) -> None:
     assert not answer.ambiguous
 
 
+def test_a_phrasing_left_out_is_put_back(engine: Engine) -> None:
+    """scripts/leave_one_out.py asks each phrasing without it, then restores the fact."""
+    (bellwether,) = [v.fact for v in engine.facts(GLOBAL) if v.fact.id == "bellwether"]
+    with engine.phrasing_left_out(bellwether, "big picture for ai?"):
+        assert not engine.ask("big picture for ai?").answered
+    assert engine.ask("big picture for ai?").fact_id == "bellwether"
+
+
 def test_two_things_listed_get_one_answer_each(engine: Engine) -> None:
     answer = engine.ask("meta stake and google budget?")
     assert answer.fact_id == "meta-investment+google-planned-spend"
