@@ -17,7 +17,7 @@ from types import TracebackType
 
 from rapidfuzz import fuzz, process
 
-from bot.answering import Thresholds, combine, decide
+from bot.answering import Thresholds, combine, compose, decide
 from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
 from bot.knowledge import load_knowledge
@@ -27,6 +27,8 @@ from bot.normalise import asking_clauses, basic_tokens, clean, split_question, t
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion
 
+_QUOTED = re.compile(r"(?:(?<=\s)|^)['\"“‘]([^'\"“”‘’]{3,}?)['\"”’](?=[\s?.,!]|$)")
+"""Words in quotes, not the apostrophe of "what's"."""
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,35 @@ class Engine:
         for reading in self._other_readings(asked, query):
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
-        return answer
+        return self._quoted(query, guild_id) or answer
+
+    def _quoted(self, query: Query, guild_id: int) -> Answer | None:
+        """The answer from the one fact whose sentences a question quotes ("what does 'solid
+        footing' refer to"), if the question names nobody that fact does not. Not for a term
+        to define: the article uses "bellwether" without saying what it means."""
+        quotes = [clean(quote) for quote in _QUOTED.findall(query.text)]
+        if not quotes or query.wants == "definition":
+            return None
+        quoting = [
+            view.fact
+            for view in self.facts(guild_id)
+            if all(
+                any(quote in clean(text) for text in (view.fact.answer, *self._cited(view.fact)))
+                for quote in quotes
+            )
+        ]
+        if len(quoting) != 1:
+            return None
+        (fact,) = quoting
+        match = next(
+            m for m in self._index.search(query, guild_id, limit=None) if m.fact.id == fact.id
+        )
+        if match.mismatch & (query.entities | query.numbers):
+            return None
+        return compose(query.text, fact, max(match.score, self.thresholds.answer), self._cite)
+
+    def _cited(self, fact: Fact) -> list[str]:
+        return [citation.text for citation in self.citations(fact)]
 
     def _other_readings(self, asked: str, query: Query) -> Iterator[list[Query]]:
         """Other ways to read a question no one fact answers, each part to get a fact."""

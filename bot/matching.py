@@ -374,7 +374,7 @@ class FactIndex:
         ]
         loose = [w for w in aside.words if w not in binding and w not in main.words]
         # "someone said scale is hiring a new ceo, who is it" asks for a person.
-        wants = main.wants or answer_kind([*asking.casefold().split(), *scene.casefold().split()])
+        wants = main.wants or answer_kind(surface_tokens(f"{asking} {scene}"))
         return replace(
             main,
             words=[*main.words, *binding],
@@ -396,7 +396,9 @@ class FactIndex:
             parts = [replace(parts[0], subject=first), replace(parts[1], subject=second)]
         return parts
 
-    def search(self, question: str | Query, guild_id: int = GLOBAL, limit: int = 5) -> list[Match]:
+    def search(
+        self, question: str | Query, guild_id: int = GLOBAL, limit: int | None = 5
+    ) -> list[Match]:
         """The best facts for a question, best first; empty when it has no content words."""
         query = question if isinstance(question, Query) else self.parse(question)
         entries = self._visible(guild_id)
@@ -465,7 +467,7 @@ class FactIndex:
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             or (query.wants == "names" and entry.named <= query.entities)
             or (query.wants == "count" and not entry.has_count)
-            or query.wants in ("how-to", "reason", "statement", "opinion", "source")
+            or query.wants in ("how-to", "reason", "statement", "opinion", "source", "comparison")
         ):
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:

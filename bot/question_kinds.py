@@ -29,6 +29,9 @@ customers". A fact that names them only as someone else's does not answer."""
 _NOW = frozenset("now currently current today anymore".split())
 _LEADING = frozenset("run runs running lead leads leading head heads heading".split())
 _DESCRIBING = frozenset(stem(word) for word in "ai genai data big other".split())
+_COMPARATIVES = frozenset(
+    "bigger larger smaller better worse more less higher lower richer stronger".split()
+)
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
@@ -99,6 +102,8 @@ or a stock has too."""
 def answer_kind(words: list[str]) -> str | None:
     """The kind of answer a question (its words as typed) asks for, if a particular one."""
     pairs = set(itertools.pairwise(words))
+    if _compares(words):
+        return "comparison"
     counted = next((b for a, b in itertools.pairwise(words) if a == "many"), "")
     if ("how", "many") in pairs and counted not in STOPWORDS | _UNITS:
         return "count"
@@ -132,6 +137,22 @@ def asks_who_now(words: list[str]) -> bool:
     scale's ceo currently"): a fact about who held it before does not answer."""
     asks_who = bool({"who", "whos"} & set(words))  # "scale ai, who's the ceo now?"
     return asks_who and bool(_NOW & set(words)) and bool((_ROLES | _LEADING) & set(words))
+
+
+def _compares(words: list[str]) -> bool:
+    """ "is google a bigger customer than openai", "who's bigger, google or microsoft": a
+    ranking the sources do not make. Not "more than 10 billion", which is a bound."""
+    for i, word in enumerate(words):
+        if word not in _COMPARATIVES:
+            continue
+        after = words[i + 1 : i + 4]
+        if "than" in after:
+            following = words[i + 2 + after.index("than") : i + 3 + after.index("than")]
+            if not following or not following[0][:1].isdigit():
+                return True
+        elif "or" in words[i + 1 :] and words[:1] in (["who"], ["whos"], ["which"]):
+            return True
+    return False
 
 
 def term_asked(words: list[str]) -> list[str]:

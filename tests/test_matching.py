@@ -62,6 +62,7 @@ from bot.models import GLOBAL
         ("wang dipped to meta fr?", "scale-ceo-joins-meta"),
         ("give me scale's response", "spokesperson-reassurance"),
         ("meta $?", "meta-investment"),
+        ("what does 'solid footing' refer to", "spokesperson-reassurance"),
         ("isn't wang at meta now?", "scale-ceo-joins-meta"),
         ("how big a cheque did meta write", "meta-investment"),
         (
@@ -142,6 +143,10 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did google invest in scale's competitors",
         "we use scale, should we switch vendors?",
         "name scale's investors",
+        "what does 'bellwether' mean",
+        "what did amazon mean by 'solid footing'",
+        "is google a bigger customer than openai",
+        "who's bigger as a scale customer, google or microsoft",
         "who is scale's current ceo",
         "scale ai, who's the ceo now?",
         "asdf qwerty",

@@ -39,6 +39,8 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("what does this say about big tech", None),
         ("who said google is pulling back", "source"),
         ("list scale's competitors", "names"),
+        ("is google a bigger customer than openai", "comparison"),
+        ("did meta pay more than 10 billion", None),
         ("we use scale should we switch", "how-to"),
     ],
 )
