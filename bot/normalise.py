@@ -40,6 +40,7 @@ _FILLER = """
     afaik iirc honestly basically wait apparently seriously literally even fr frfr lowkey
     highkey tho bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
+    kindly briefly perhaps possibly
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
@@ -56,7 +57,8 @@ _STOPWORDS = """
     almost nearly stuff situation happen happens happening happened latest hw x too anything
     whole according d status name explain describe official officially not no nope re
     regarding wrt trying remember recall made make makes making r n arent wasnt werent hasnt
-    havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore
+    havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
+    clarify understand
 """.split()
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)
 """The chat words and units above as they are spelt, for telling a typo of one
@@ -243,38 +245,64 @@ _OPENERS = frozenset(
 )
 
 
-_OPENING_PHRASES = [
-    phrase.split()
-    for phrase in (
-        "can you tell me",
-        "could you tell me",
-        "can u tell me",
-        "tell me",
-        "do you know",
-        "does anyone know",
-        "anyone know",
-        "i was wondering",
-        "i wonder",
-        "is it true that",
-        "is it true",
-        "i heard that",
-        "i heard",
-        "i read that",
-        "someone said",
-        "any idea",
-        "give me",
-        "gimme",
-        "info on",
-        "info about",
-        "any info on",
-        "details on",
-        "details about",
-        "summarize",
-        "summarise",
-        "sum up",
-        "recap",
-    )
-]
+_OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "would you"
+    (
+        surface_tokens(phrase)
+        for phrase in (
+            "can you tell me",
+            "could you tell me",
+            "can u tell me",
+            "tell me",
+            "do you know",
+            "does anyone know",
+            "anyone know",
+            "i was wondering",
+            "i wonder",
+            "is it true that",
+            "is it true",
+            "i heard that",
+            "i heard",
+            "i read that",
+            "someone said",
+            "any idea",
+            "give me",
+            "gimme",
+            "info on",
+            "info about",
+            "any info on",
+            "details on",
+            "details about",
+            "summarize",
+            "summarise",
+            "sum up",
+            "recap",
+            # Polite frames: "could you please tell me…", "I'd like to know…"
+            "could you",
+            "can you",
+            "would you",
+            "would you be able to",
+            "would you mind telling me",
+            "would you mind",
+            "may i ask",
+            "i'd like to know",
+            "i would like to know",
+            "i'd like to understand",
+            "i would like to understand",
+            "i'd be grateful if you could",
+            "i would be grateful if you could",
+            "i'd appreciate knowing",
+            "i would appreciate knowing",
+            "i'm interested in",
+            "i am interested in",
+            "please let me know",
+            "let me know",
+            "i was hoping you could tell me",
+            "i was hoping you could",
+        )
+    ),
+    key=len,
+    reverse=True,
+)
 
 
 def without_openers(surface: list[str]) -> list[str]:

@@ -63,6 +63,11 @@ from bot.models import GLOBAL
         ("give me scale's response", "spokesperson-reassurance"),
         ("meta $?", "meta-investment"),
         ("what does 'solid footing' refer to", "spokesperson-reassurance"),
+        ("Would you be able to confirm the amount Meta paid?", "meta-investment"),
+        (
+            "I'd be grateful if you could explain Google's response to the deal",
+            "google-pulling-back",
+        ),
         ("isn't wang at meta now?", "scale-ceo-joins-meta"),
         ("how big a cheque did meta write", "meta-investment"),
         (
@@ -144,6 +149,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "we use scale, should we switch vendors?",
         "name scale's investors",
         "what does 'bellwether' mean",
+        "May I ask who succeeded Alexandr Wang as CEO?",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",
