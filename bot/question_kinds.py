@@ -37,7 +37,8 @@ _AUTHORING = frozenset("wrote written authored".split())
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
 _GROUPS = frozenset(
     "companies company firms agencies startups customers clients carmakers automakers labs "
-    "providers vendors cos competitors rivals investors backers".split()
+    "providers vendors cos competitors rivals investors backers firm agency startup "
+    "customer client lab provider vendor competitor rival investor backer".split()
 )
 """With "which" (or "list", "name"), these ask for names: "which self-driving companies
 use scale"."""
