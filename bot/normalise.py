@@ -58,7 +58,7 @@ _STOPWORDS = """
     whole according d status name explain describe official officially not no nope re
     regarding wrt trying remember recall made make makes making r n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
-    clarify understand
+    clarify understand include includes included including
 """.split()
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)
 """The chat words and units above as they are spelt, for telling a typo of one

@@ -274,12 +274,17 @@ def verb_objects(tokens: list[str], companies: frozenset[str]) -> frozenset[tupl
 
 def yes_no_verb(tokens: list[str], organisations: frozenset[str]) -> str | None:
     """What a yes/no question says its actor does: "invest" in "did google invest in
-    scale's competitors". Tokens are normalised."""
-    if subject(tokens, organisations) is None:
+    scale's competitors" or "did the government invest in scale". Tokens are
+    normalised."""
+    if not tokens[:1] or tokens[0] not in _AUXILIARIES or _PASSIVE & set(tokens):
         return None
-    rest = [t for t in tokens[1:5] if t not in _ARTICLES]
-    verb = rest[1] if len(rest) > 1 else ""
-    return verb if verb and verb not in STOPWORDS else None
+    rest = [t for t in tokens[1:6] if t not in _ARTICLES]
+    if len(rest) < 2 or rest[0] in STOPWORDS:
+        return None
+    verb = rest[1]
+    if rest[0] in organisations and verb in _OWNED:
+        return None  # "did scale's ceo join meta": the CEO acts
+    return verb if verb not in STOPWORDS and verb not in organisations else None
 
 
 def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:

@@ -150,6 +150,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "name scale's investors",
         "what does 'bellwether' mean",
         "May I ask who succeeded Alexandr Wang as CEO?",
+        "did the government invest in scale",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",

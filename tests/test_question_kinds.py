@@ -120,3 +120,7 @@ def test_what_a_yes_no_question_says_its_actor_does() -> None:
     tokens = basic_tokens("did google invest in scale's competitors")
     assert yes_no_verb(tokens, ORGANISATIONS) == "invest"
     assert yes_no_verb(basic_tokens("how much did meta pay"), ORGANISATIONS) is None
+    # Whoever acts, a company or not.
+    assert yes_no_verb(basic_tokens("did the government invest in scale"), ORGANISATIONS) == (
+        "invest"
+    )
