@@ -124,6 +124,30 @@ class Engine:
                 return reply
         return self._quoted(query, guild_id) or answer
 
+    def _other_readings(self, asked: str, query: Query) -> Iterator[list[Query]]:
+        """Other ways to read a question no one fact answers, each part to get a fact."""
+        # "are google and microsoft pulling back?": each company on its own.
+        if each := self._index.one_by_one(query):
+            yield each
+        # "meta stake and google budget?": two things listed, each naming its company.
+        halves = _AND.split(asked, maxsplit=1)
+        listed = [self._index.parse(half) for half in halves] if len(halves) == 2 else []
+        if listed and all(part.entities and part.topics and not part.wants for part in listed):
+            yield listed
+        # A long message: the clauses that ask, the rest as context; only when it names a
+        # company or person, which binds the answer to something the message is about.
+        if (clauses := asking_clauses(asked)) and (
+            focused := self._index.focused(*clauses)
+        ).entities:
+            yield [replace(focused, text=query.text)]
+
+    def _answer_each(self, question: str, parts: list[Query], guild_id: int) -> Answer | None:
+        """One answer with a fact for each part, if every part gets a fact of its own."""
+        answers = [self._ask_one(part, guild_id) for part in parts]
+        if not all(a.answered for a in answers) or len({a.fact_id for a in answers}) < len(answers):
+            return None
+        return answers[0] if len(answers) == 1 else combine(question, answers)
+
     def _quoted(self, query: Query, guild_id: int) -> Answer | None:
         """The answer from the one fact whose sentences a question quotes ("what does 'solid
         footing' refer to"), if the question names nobody that fact does not. Not for a term
@@ -152,30 +176,6 @@ class Engine:
     def _cited(self, fact: Fact) -> list[str]:
         return [citation.text for citation in self.citations(fact)]
 
-    def _other_readings(self, asked: str, query: Query) -> Iterator[list[Query]]:
-        """Other ways to read a question no one fact answers, each part to get a fact."""
-        # "are google and microsoft pulling back?": each company on its own.
-        if each := self._index.one_by_one(query):
-            yield each
-        # "meta stake and google budget?": two things listed, each naming its company.
-        halves = _AND.split(asked, maxsplit=1)
-        listed = [self._index.parse(half) for half in halves] if len(halves) == 2 else []
-        if listed and all(part.entities and part.topics and not part.wants for part in listed):
-            yield listed
-        # A long message: the clauses that ask, the rest as context; only when it names a
-        # company or person, which binds the answer to something the message is about.
-        if (clauses := asking_clauses(asked)) and (
-            focused := self._index.focused(*clauses)
-        ).entities:
-            yield [replace(focused, text=query.text)]
-
-    def _answer_each(self, question: str, parts: list[Query], guild_id: int) -> Answer | None:
-        """One answer with a fact for each part, if every part gets a fact of its own."""
-        answers = [self._ask_one(part, guild_id) for part in parts]
-        if not all(a.answered for a in answers) or len({a.fact_id for a in answers}) < len(answers):
-            return None
-        return answers[0] if len(answers) == 1 else combine(question, answers)
-
     def _ask_one(self, query: Query, guild_id: int) -> Answer:
         matches = self._index.search(query, guild_id)
         return decide(query.text, matches, self._cite, self.thresholds)
@@ -201,7 +201,7 @@ class Engine:
         return [self._cite(ref) for ref in fact.cites]
 
     def _index_fact(self, fact: Fact) -> None:
-        self._index.upsert(fact, [c.text for c in self.citations(fact)])
+        self._index.upsert(fact, self._cited(fact))
 
     @contextlib.contextmanager
     def phrasing_left_out(self, fact: Fact, phrasing: str) -> Iterator[None]:
