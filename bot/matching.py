@@ -149,8 +149,8 @@ class Query:
     """The kind of answer asked for, if a particular one (bot/question_kinds.py): "amount"
     (how much…), "count" (how many shares…), "date" (when…), "person" (who is X's CEO…),
     "names" (which companies…), "statement" (what did X say), "reason" (why…),
-    "definition" (what is X), "how-to" (how do I…, can I…), "opinion" (should…) or
-    "source" (who said…)."""
+    "definition" (what is X), "how-to" (how do I…, can I…), "opinion" (should…),
+    "source" (who said…) or "comparison" (is google a bigger customer than openai)."""
     roles: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)

@@ -3,9 +3,10 @@
 * the kind of answer: an amount ("how much"), a count ("how many shares"), a date
   ("when"), a person ("who is X's CEO"), who said or reported something, names ("which
   companies"), what someone said ("what did X say"), a reason ("why"), a meaning ("what
-  is X"), advice ("how do I") or the bot's opinion ("should Google leave?");
-* whose role, strategy or customers it asks about ("Meta's CEO" is not Scale's), and who
-  it says spoke;
+  is X"), advice ("how do I"), the bot's opinion ("should Google leave?") or a ranking
+  ("is Google a bigger customer than OpenAI?");
+* whose role, strategy or customers it asks about ("Meta's CEO" is not Scale's), who it
+  says spoke, who a yes/no question says acts, what they do and to which company;
 * which words only say *when* it asks about ("after the Meta deal").
 
 The fact index compares these with what each fact can answer.
