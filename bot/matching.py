@@ -49,6 +49,7 @@ from bot.normalise import (
 )
 from bot.question_kinds import (
     NOW,
+    ROLES,
     SUM_WORDS,
     answer_kind,
     asks_who_now,
@@ -88,6 +89,14 @@ _JUST_ASKING = frozenset(
     for word in "what whats about how hows is are and the with up going on still or not "
     "doing do did does happening situation status latest news then so also but".split()
 )
+_VOWELS = frozenset("aeiou")
+
+
+def _skeleton(word: str) -> str:
+    """A word's first letter and the consonants after it: "much" -> "mch"."""
+    return word[:1] + "".join(letter for letter in word[1:] if letter not in _VOWELS)
+
+
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
 
 
@@ -213,7 +222,11 @@ class FactIndex:
         self._entries: dict[tuple[int, str], _Entry] = {}
         self._document_frequency: Counter[str] = Counter()
         self._surface_words: set[str] = set(self._alias_surface)
+        self._usage: Counter[str] = Counter()
+        """How often the facts' own texts use each word as typed."""
         self._vocabulary: list[str] | None = None
+        self._skeletons: dict[str, set[str]] = {}
+        """Known words by their letters without vowels: "mch" -> {"much"}."""
         self._phrasing_tables: dict[int, tuple[list[str], list[str]]] = {}
         """Per guild: the fact id and sorted text of every phrasing it can see."""
 
@@ -223,7 +236,9 @@ class FactIndex:
         """Add or replace one fact (a guild's own facts shadow the global ones)."""
         self.discard(fact.guild_id, fact.id)
         core = [fact.answer, *fact.questions, *fact.keywords]
-        self._surface_words.update(w for text in core for w in surface_tokens(text))
+        typed = [w for text in core for w in surface_tokens(text)]
+        self._surface_words.update(typed)
+        self._usage.update(typed)
         # Its phrasings are read as questions are, so that what they ask says what it answers.
         asked = [self._read(q, surface_tokens(q)) for q in fact.questions]
         # "After Meta's investment, Google's strategy is shifting" is about Google's
@@ -601,16 +616,20 @@ class FactIndex:
     def _correct(self, word: str) -> str:
         """Fix a typo against the words the index knows; leave real unknown words alone."""
         if (
-            len(word) < 3
+            len(word) < 2
             or is_number(word)
             or word in self._surface_words
             or word in STOPWORDS
+            or word in ROLES
             or self._knows_stem(stem(word))
             or is_english_word(word)
         ):
             return word
         if self._vocabulary is None:
             self._vocabulary = sorted(self._surface_words | COMMON_WORDS)
+            self._skeletons = {}
+            for known in self._vocabulary:
+                self._skeletons.setdefault(_skeleton(known), set()).add(known)
             self._cached_correction.cache_clear()
         return self._cached_correction(word)
 
@@ -618,6 +637,8 @@ class FactIndex:
     def _cached_correction(self, word: str) -> str:
         # One slip (a wrong, missing, extra or swapped letter) in a short word, two in a
         # long one: "scael", "microsfot", "investmnet"; but not "amount" -> "paramount".
+        if len(word) < 3:
+            return self._unvowelled(word)
         allowed = 1 if len(word) < 8 else 2
         vocabulary = self._vocabulary or []
         if len(word) == 3:
@@ -632,11 +653,25 @@ class FactIndex:
         best = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
         if best is not None:
             return best[0]
+        if (unvowelled := self._unvowelled(word)) != word:
+            return unvowelled
         if len(word) == 3:
-            return word  # "cto" is an acronym, not a typo of "to"
+            return word  # not looked up in the dictionary: "cto" is not a typo of "to"
         # A slip in a word the facts do not use as typed ("runing" for "running") still
         # counts if the English word it was meant to be shares a stem with theirs ("run").
         meant = english_spelling(word)
         if meant and self._knows_stem(stem(meant)):
             return meant
+        return word
+
+    def _unvowelled(self, word: str) -> str:
+        """A word typed without its vowels, as in a hurry ("hw mch", "scl", "ggl",
+        "custmrs"): the known word with the same consonants that the facts use most
+        ("scl" is "scale", not "social", which only an alias has)."""
+        vowels = sum(letter in _VOWELS for letter in word[1:])
+        if vowels > 1 or (vowels == 1 and len(word) < 6):
+            return word
+        meant = sorted(self._skeletons.get(_skeleton(word), ()), key=self._usage.__getitem__)
+        if meant and (len(meant) == 1 or self._usage[meant[-1]] > 2 * self._usage[meant[-2]]):
+            return meant[-1]
         return word

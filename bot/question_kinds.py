@@ -18,12 +18,14 @@ import itertools
 
 from bot.normalise import STOPWORDS, stem
 
-_ROLES = frozenset(
-    "ceo cfo cto coo founder cofounder boss chief head president chair chairman owner "
-    "spokesperson spokesman spokeswoman author reporter journalist writer leader".split()
+ROLES = frozenset(
+    "ceo cfo cto coo cmo cio cro cso cpo vp svp evp founder cofounder boss chief head "
+    "president chair chairman owner spokesperson spokesman spokeswoman author reporter "
+    "journalist writer leader".split()
 )
+"""Roles someone holds; the acronyms among them are words, not typos ("cto")."""
 _OWNED = frozenset(
-    stem(word) for word in [*_ROLES, "strategy", "customer", "team", "staff", "employees"]
+    stem(word) for word in [*ROLES, "strategy", "customer", "team", "staff", "employees"]
 )
 """Things a question says are someone's: "Meta's CEO", "Google's strategy", "Google's
 customers". A fact that names them only as someone else's does not answer."""
@@ -114,7 +116,7 @@ def answer_kind(words: list[str]) -> str | None:
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
     asks_who = words[:1] in (["who"], ["whos"])
-    named_role = (asks_who or "name" in words[1:]) and bool(_ROLES & set(words))
+    named_role = (asks_who or "name" in words[1:]) and bool(ROLES & set(words))
     if named_role or (asks_who and bool(_AUTHORING & set(words))):
         return "person"
     if (asks_who and _TELLING & set(words)) or words[:3] in _ACCORDING_TO_WHOM:
@@ -138,7 +140,7 @@ def asks_who_now(words: list[str]) -> bool:
     """Whether a question asks who holds a role *now* ("who runs scale now", "who is
     scale's ceo currently"): a fact about who held it before does not answer."""
     asks_who = bool({"who", "whos"} & set(words))  # "scale ai, who's the ceo now?"
-    return asks_who and bool(_NOW & set(words)) and bool((_ROLES | _LEADING) & set(words))
+    return asks_who and bool(_NOW & set(words)) and bool((ROLES | _LEADING) & set(words))
 
 
 def _compares(words: list[str]) -> bool:

@@ -62,6 +62,8 @@ from bot.models import GLOBAL
         ("wang dipped to meta fr?", "scale-ceo-joins-meta"),
         ("give me scale's response", "spokesperson-reassurance"),
         ("meta $?", "meta-investment"),
+        ("hw mch did meta py for scale", "meta-investment"),
+        ("scl's bggest custmrs?", "largest-customers"),
         ("what does 'solid footing' refer to", "spokesperson-reassurance"),
         ("Would you be able to confirm the amount Meta paid?", "meta-investment"),
         (
@@ -136,6 +138,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "who said amazon was pulling back",
         "how much is a scale ai share",
         "who runs scale now",
+        "who is scale's cmo",
         "does scale work with the military in china",
         "what stake does google have in scale",
         "did wang leave meta",
