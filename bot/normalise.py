@@ -114,6 +114,13 @@ def _canonical_number(match: re.Match[str]) -> str:
     return f" {value:g} "
 
 
+_CHAT_SPELLINGS = {
+    "u": "you", "ur": "your", "r": "are", "y": "why", "hw": "how", "wht": "what",
+    "wat": "what", "wut": "what", "whr": "where", "wen": "when", "wher": "where",
+    "ppl": "people", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
+    "da": "the", "dat": "that", "dis": "this", "dey": "they", "thru": "through",
+}  # fmt: skip
+"""How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
 _SCALE_WORD = re.compile(r"\b(?:hundred|thousand|million|billion)s?\b")
 _NUMBER_WORDS = frozenset(
@@ -160,7 +167,7 @@ def surface_tokens(text: str) -> list[str]:
     text = _LESS_THAN.sub(r" <\1 ", _MORE_THAN.sub(r" >\1 ", text))
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     text = re.sub(r"\$(?!\s*\d)", " amount ", text)  # "meta $?" asks for a sum
-    return _TOKEN.findall(text)
+    return [_CHAT_SPELLINGS.get(token, token) for token in _TOKEN.findall(text)]
 
 
 def basic_tokens(text: str) -> list[str]:

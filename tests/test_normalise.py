@@ -137,3 +137,7 @@ def test_a_long_message_splits_into_what_it_asks_and_the_scene() -> None:
 
 def test_dotted_abbreviations_are_words() -> None:
     assert surface_tokens("did scale's c.e.o. join meta") == ["did", "scale", "ceo", "join", "meta"]
+
+
+def test_chat_spellings_of_short_words_are_the_words() -> None:
+    assert surface_tokens("hw much r u sure") == ["how", "much", "are", "you", "sure"]
