@@ -9,8 +9,8 @@ questions the knowledge base does not answer::
     none:
       - how much did amazon pay for scale
 
-A question counts as right when the bot answers it with the expected fact, or abstains on a
-``none`` question. A *wrong answer* is worse than abstaining: it cites sentences that do not
+A question counts as right when the bot answers it with the expected fact (both facts, in
+either order, for ``a+b``), or abstains on a ``none`` question. A *wrong answer* is worse than abstaining: it cites sentences that do not
 answer the question.
 """
 
