@@ -10,8 +10,8 @@ questions the knowledge base does not answer::
       - how much did amazon pay for scale
 
 A question counts as right when the bot answers it with the expected fact (both facts, in
-either order, for ``a+b``), or abstains on a ``none`` question. A *wrong answer* is worse than abstaining: it cites sentences that do not
-answer the question.
+either order, for ``a+b``), or abstains on a ``none`` question. A *wrong answer* is worse
+than abstaining: it cites sentences that do not answer the question.
 """
 
 from __future__ import annotations
