@@ -116,13 +116,14 @@ class Engine:
         ):
             return both
         query = replace(self._index.parse(asked), text=question)
-        answer = self._ask_one(query, guild_id)
+        matches = self._index.search(query, guild_id, limit=None)
+        answer = decide(query.text, matches, self._cite, self.thresholds)
         if answer.answered:
             return answer
         for reading in self._other_readings(asked, query):
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
-        return self._quoted(query, guild_id) or answer
+        return self._quoted(query, matches, guild_id) or answer
 
     def _other_readings(self, asked: str, query: Query) -> Iterator[list[Query]]:
         """Other ways to read a question no one fact answers, each part to get a fact."""
@@ -148,7 +149,7 @@ class Engine:
             return None
         return answers[0] if len(answers) == 1 else combine(question, answers)
 
-    def _quoted(self, query: Query, guild_id: int) -> Answer | None:
+    def _quoted(self, query: Query, matches: list[Match], guild_id: int) -> Answer | None:
         """The answer from the one fact whose sentences a question quotes ("what does 'solid
         footing' refer to"), if the question names nobody that fact does not. Not for a term
         to define: the article uses "bellwether" without saying what it means."""
@@ -166,9 +167,7 @@ class Engine:
         if len(quoting) != 1:
             return None
         (fact,) = quoting
-        match = next(
-            m for m in self._index.search(query, guild_id, limit=None) if m.fact.id == fact.id
-        )
+        match = next(m for m in matches if m.fact.id == fact.id)
         if match.mismatch & (query.entities | query.numbers):
             return None
         return compose(query.text, fact, max(match.score, self.thresholds.answer), self._cite)

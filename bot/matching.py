@@ -426,12 +426,7 @@ class FactIndex:
         # "what about microsoft?", "msft and scale, what's up?"; not "what should
         # microsoft do?" or "msft bag in scale?", which ask something in other words.
         just_names = asks_nothing and set(query.tokens) <= query.entities | _JUST_ASKING
-        subjects = Counter(e.subject for e in entries)
-        sole = {
-            e.fact.id
-            for e in entries
-            if just_names and e.subject in query.entities and subjects[e.subject] == 1
-        }
+        sole = self._sole_subjects(query.entities, entries) if just_names else set()
         matches = []
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
@@ -460,6 +455,12 @@ class FactIndex:
             )
         matches.sort(key=lambda m: m.score, reverse=True)
         return matches[:limit]
+
+    @staticmethod
+    def _sole_subjects(names: frozenset[str], entries: list[_Entry]) -> set[str]:
+        """The facts that are the only one about a company or person named."""
+        subjects = Counter(entry.subject for entry in entries)
+        return {e.fact.id for e in entries if e.subject in names and subjects[e.subject] == 1}
 
     def _mismatch(self, query: Query, entry: _Entry) -> frozenset[str]:
         """What the question asks that this fact cannot answer: another company or amount,

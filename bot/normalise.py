@@ -35,10 +35,10 @@ def stem(word: str) -> str:
 
 _FILLER = """
     hey hi hello yo bot factbot please pls plz really actually just exactly lol thanks thx
-    thank w abt bc cuz tho rn ya all now again like u ur right true correct sorry dumb
+    thank w tho rn ya all now again like right true correct sorry dumb
     stupid silly q quick wondering curious guys folks anybody remind tbh ngl idk imo btw fyi
     afaik iirc honestly basically wait apparently seriously literally even fr frfr lowkey
-    highkey tho bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
+    highkey bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
     kindly briefly perhaps possibly
 """.split()
@@ -52,11 +52,11 @@ _STOPWORDS = """
     where why how can could would should will shall may might must has have had any some
     there here tell know s t don im ive id still also get got go going gonna wanna want much
     many anyone someone something thing things up out there whats whether hows whos wheres
-    whys isnt doesnt didnt one ones very quite amount sum total say says said saying wat wut
-    wot 0 1 2 3 4 5 6 7 8 9 money cash dollars bucks around roughly approximately approx
-    almost nearly stuff situation happen happens happening happened latest hw x too anything
+    whys isnt doesnt didnt one ones very quite amount sum total say says said saying wot 0
+    1 2 3 4 5 6 7 8 9 money cash dollars bucks around roughly approximately approx
+    almost nearly stuff situation happen happens happening happened latest x too anything
     whole according d status name explain describe official officially not no nope re
-    regarding wrt trying remember recall made make makes making r n arent wasnt werent hasnt
+    regarding wrt trying remember recall made make makes making n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
     clarify understand include includes included including
 """.split()
@@ -400,6 +400,8 @@ def asking_clauses(text: str) -> tuple[str, str] | None:
     "i was reading the news and saw meta did a deal with scale, anyway how much did meta
     pay" asks "how much did meta pay". None unless it has both."""
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
+    if len(clauses) < 2:
+        return None
     asking = [
         c for c in clauses if _starts_a_question(" ".join(without_openers(surface_tokens(c))))
     ]

@@ -254,12 +254,19 @@ def speaker(tokens: list[str], organisations: frozenset[str]) -> str | None:
     return None
 
 
+def _after_auxiliary(tokens: list[str], window: int | None = None) -> list[str]:
+    """The words after a yes/no question's opening auxiliary ("did", "is"…), articles left
+    out, looking `window` words on; empty for any other question."""
+    if not tokens[:1] or tokens[0] not in _AUXILIARIES:
+        return []
+    end = None if window is None else 1 + window
+    return [t for t in tokens[1:end] if t not in _ARTICLES]
+
+
 def yes_no_actor(tokens: list[str]) -> str | None:
     """The word a yes/no question names its actor with: "regulators" in "did the regulators
     look at the deal". Tokens are normalised."""
-    if not tokens[:1] or tokens[0] not in _AUXILIARIES:
-        return None
-    return next((t for t in tokens[1:] if t not in _ARTICLES), None)
+    return next(iter(_after_auxiliary(tokens)), None)
 
 
 def verb_objects(tokens: list[str], companies: frozenset[str]) -> frozenset[tuple[str, str]]:
@@ -279,10 +286,8 @@ def yes_no_verb(tokens: list[str], organisations: frozenset[str]) -> str | None:
     """What a yes/no question says its actor does: "invest" in "did google invest in
     scale's competitors" or "did the government invest in scale". Tokens are
     normalised."""
-    if not tokens[:1] or tokens[0] not in _AUXILIARIES or _PASSIVE & set(tokens):
-        return None
-    rest = [t for t in tokens[1:6] if t not in _ARTICLES]
-    if len(rest) < 2 or rest[0] in STOPWORDS:
+    rest = _after_auxiliary(tokens, window=5)
+    if _PASSIVE & set(tokens) or len(rest) < 2 or rest[0] in STOPWORDS:
         return None
     verb = rest[1]
     if rest[0] in organisations and verb in _OWNED:
@@ -294,9 +299,9 @@ def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:
     """Who a yes/no question says acts: Scale in "did scale invest in meta"; nobody in
     "did scale's ceo join meta" (the CEO acts) or "is scale owned by meta" (Meta does).
     Tokens are normalised."""
-    if not tokens[:1] or tokens[0] not in _AUXILIARIES or _PASSIVE & set(tokens):
+    rest = _after_auxiliary(tokens, window=3)
+    if _PASSIVE & set(tokens):
         return None
-    rest = [t for t in tokens[1:4] if t not in _ARTICLES]
     if len(rest) > 1 and rest[0] in organisations and rest[1] not in _OWNED:
         return rest[0]
     return None
