@@ -157,10 +157,10 @@ class Engine:
         if not quotes or query.wants == "definition":
             return None
         quoting = [
-            view.fact
-            for view in self.facts(guild_id)
+            fact
+            for fact in self._index.visible(guild_id)
             if all(
-                any(quote in clean(text) for text in (view.fact.answer, *self._cited(view.fact)))
+                any(quote in clean(text) for text in (fact.answer, *self._cited(fact)))
                 for quote in quotes
             )
         ]

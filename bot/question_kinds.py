@@ -70,11 +70,11 @@ _AUXILIARIES = frozenset(
 )
 _PASSIVE = frozenset({"by"})
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
+"""Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _SHOULD_WE = frozenset({("should", "we"), ("should", "i"), ("do", "we"), ("should", "our")})
 """Anywhere in a message, these ask what the asker should do: "we use scale, should we
 switch vendors?"."""
-"""Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
-_WHAT = (["what"], ["whats"], ["wat"], ["wats"], ["wut"])
+_WHAT = (["what"], ["whats"], ["wats"])  # "wat", "wut" are read as "what" already
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
 _JOINTS = frozenset({"and", "or", "plus"})
