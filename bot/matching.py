@@ -61,6 +61,7 @@ from bot.question_kinds import (
     speaker,
     subject,
     term_asked,
+    states_a_move,
     verb_objects,
     yes_no_actor,
     yes_no_verb,
@@ -358,7 +359,9 @@ class FactIndex:
             speaker=speaker(tokens, self._entity_names),
             subject=subject(tokens, self._entity_names),
             verb=yes_no_verb(tokens, self._entity_names),
-            done_to=verb_objects(tokens, self._companies) if yes_no_actor(tokens) else frozenset(),
+            done_to=verb_objects(tokens, self._companies)
+            if yes_no_actor(tokens) or states_a_move(tokens, self._entity_names)
+            else frozenset(),
             context=content_words(t for i, t in enumerate(tokens) if i in context | claim),
         )
 

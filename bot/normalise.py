@@ -136,8 +136,11 @@ def _spelt_out_numbers(text: str) -> str:
     question" name no amount: a scale word counts only after a number word."""
 
     def masked(match: re.Match[str]) -> str:
-        before = text[: match.start()].split()[-1:]
-        if before and before[0].strip("-") in _NUMBER_WORDS:
+        before = text[: match.start()].split()[-2:]
+        # text2num reads "fourteen point three billion" as "14.3 1000000000": left as a
+        # word, the scale joins "14.3" in the digits pass instead.
+        decimal = before[:1] == ["point"]
+        if before and before[-1].strip("-") in _NUMBER_WORDS and not decimal:
             return match[0]
         return match[0][0] + _MASK + match[0][1:]
 

@@ -77,6 +77,8 @@ switch vendors?"."""
 _WHAT = (["what"], ["whats"], ["wats"])  # "wat", "wut" are read as "what" already
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
+_HOW_TOLD = frozenset("in for like please briefly quickly simply".split())
+"""Words that start saying how to explain something, after the thing to explain."""
 _JOINTS = frozenset({"and", "or", "plus"})
 _SINCE = frozenset(stem(word) for word in "after since following before".split())
 _REGARDING = frozenset("to on about over".split())
@@ -89,6 +91,9 @@ _ARTICLES = frozenset("the a an all".split())
 _MOVES = frozenset(stem(word) for word in "reduce join invest buy".split())
 """Verbs whose object matters: leaving Scale is not leaving Meta (aliases.yaml reads
 "leave" as "reduce")."""
+_MOVED = {"left": stem("reduce")}
+"""Past forms that aliases.yaml leaves alone ("what's left") but that move someone when a
+company follows: "wang left meta"."""
 _LINKING = frozenset("in into to with from for on at".split())
 _EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake".split())
 NOW = "(now)"
@@ -164,7 +169,8 @@ def term_asked(words: list[str]) -> list[str]:
     model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
     question, "what is google doing" and "what is the trend" included."""
     if words[:1] in (["define"], ["explain"], ["describe"]):
-        rest = words[1:]
+        # "explain scale ai in one line", "define bellwether for me": how, not what.
+        rest = list(itertools.takewhile(lambda w: w not in _HOW_TOLD, words[1:]))
     elif "meaning" in words[:-2] and words[words.index("meaning") + 1] == "of":
         rest = words[words.index("meaning") + 2 :]
     elif words[:1] in _WHAT and words[-1:] == ["mean"]:
@@ -269,11 +275,18 @@ def yes_no_actor(tokens: list[str]) -> str | None:
     return next(iter(_after_auxiliary(tokens)), None)
 
 
+def states_a_move(tokens: list[str], names: frozenset[str]) -> bool:
+    """Whether a question is a statement to be confirmed, of someone moving: "wang left
+    meta?", "meta invested in google?". Tokens are normalised."""
+    return len(tokens) > 2 and tokens[0] in names and _MOVED.get(tokens[1], tokens[1]) in _MOVES
+
+
 def verb_objects(tokens: list[str], companies: frozenset[str]) -> frozenset[tuple[str, str]]:
     """(verb, company) for what is done to which company: ("reduc", "scale") in "did wang
     leave scale", ("join", "meta") in "wang joined meta". Tokens are normalised."""
     pairs = set()
     for i, token in enumerate(tokens):
+        token = _MOVED.get(token, token)
         if token not in _MOVES:
             continue
         rest = [t for t in tokens[i + 1 : i + 4] if t not in _ARTICLES and t not in _LINKING]

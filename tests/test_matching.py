@@ -78,6 +78,9 @@ from bot.models import GLOBAL
             "meta-investment",
         ),
         ("info on meta's stake pls", "meta-investment"),
+        ("fourteen point three billion, was that meta?", "meta-investment"),
+        ("googel reducing collab with scale ai", "google-pulling-back"),
+        ("explain scale ai in one line", "what-scale-does"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -154,6 +157,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what does 'bellwether' mean",
         "May I ask who succeeded Alexandr Wang as CEO?",
         "did the government invest in scale",
+        "wang left meta?",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",

@@ -38,6 +38,7 @@ def test_amounts_in_any_format_become_one_token(typed: str) -> None:
         ("two billion dollars", "2b"),
         ("two hundred million", "200m"),
         ("forty-nine percent", "49%"),
+        ("fourteen point three billion", "14.3b"),
     ],
 )
 def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
