@@ -119,7 +119,7 @@ class Engine:
         matches = self._index.search(query, guild_id, limit=None)
         answer = decide(query.text, matches, self._cite, self.thresholds)
         if answer.answered:
-            return answer
+            return self._each_company_surer(question, query, answer, guild_id) or answer
         for reading in self._other_readings(asked, query):
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
@@ -141,6 +141,17 @@ class Engine:
             focused := self._index.focused(*clauses)
         ).entities:
             yield [replace(focused, text=query.text)]
+
+    def _each_company_surer(
+        self, question: str, query: Query, answer: Answer, guild_id: int
+    ) -> Answer | None:
+        """ "what are google and openai doing about scale": a fact about each beats the one
+        fact that lists them both (Scale's customers), if each is the surer answer."""
+        parts = self._index.one_by_one(query)
+        each = self._answer_each(question, parts, guild_id) if parts else None
+        if each is None or each.confidence <= answer.confidence:
+            return None
+        return each
 
     def _answer_each(self, question: str, parts: list[Query], guild_id: int) -> Answer | None:
         """One answer with a fact for each part, if every part gets a fact of its own."""

@@ -379,8 +379,8 @@ _ASKING = frozenset(
 
 
 def _starts_a_question(clause: str) -> bool:
-    first = clause.split()[:1]
-    return bool(first) and first[0].casefold() in _ASKING
+    first = surface_tokens(clause)[:1]  # "what's", "isn't" and "hw" as the words they are
+    return bool(first) and first[0] in _ASKING
 
 
 def the_question(text: str) -> str:

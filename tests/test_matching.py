@@ -257,6 +257,14 @@ def test_two_companies_side_by_side_get_a_fact_each(engine: Engine) -> None:
     assert not engine.ask("are google and amazon pulling back from scale").answered
 
 
+def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> None:
+    """Scale's customers include Google and OpenAI, but that is not what they are doing."""
+    answer = engine.ask("what are google and openai doing about scale")
+    assert answer.fact_id == "google-pulling-back+openai-diversified"
+    # One fact answers for both at once, so it is the answer.
+    assert engine.ask("are google and openai scale customers").fact_id == "largest-customers"
+
+
 @pytest.mark.parametrize(
     "framed",
     [

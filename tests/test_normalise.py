@@ -97,6 +97,7 @@ def test_inflections_share_a_stem() -> None:
         ("meta stake? google budget?", ["meta stake", "google budget"]),
         ("trend with tech giants and ai startups", ["trend with tech giants and ai startups"]),
         ("who invested and how much?", ["who invested", "how much"]),
+        ("google's budget and what's it doing now", ["google's budget", "what's it doing now"]),
     ],
 )
 def test_a_question_splits_where_a_new_question_starts(question: str, parts: list[str]) -> None:
