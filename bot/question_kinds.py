@@ -35,6 +35,8 @@ _DESCRIBING = frozenset(stem(word) for word in "ai genai data big other".split()
 _COMPARATIVES = frozenset(
     "bigger larger smaller better worse more less higher lower richer stronger".split()
 )
+_SUPERLATIVES = frozenset("biggest largest top".split())
+_ONE_OF_A_GROUP = frozenset("customer client partner investor backer".split())
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
@@ -69,6 +71,7 @@ _AUXILIARIES = frozenset(
     "dont didnt hasnt havent wont".split()
 )
 _PASSIVE = frozenset({"by"})
+_PAYING = frozenset(stem(word) for word in "pay invest spend buy".split())
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
 _SHOULD_WE = frozenset({("should", "we"), ("should", "i"), ("do", "we"), ("should", "our")})
@@ -149,9 +152,18 @@ def asks_who_now(words: list[str]) -> bool:
 
 
 def _compares(words: list[str]) -> bool:
-    """ "is google a bigger customer than openai", "who's bigger, google or microsoft": a
-    ranking the sources do not make. Not "more than 10 billion", which is a bound."""
+    """ "is google a bigger customer than openai", "who's bigger, google or microsoft", "is
+    openai scale's largest customer": a ranking the sources do not make (they name three
+    largest customers, which answer "who is scale's biggest customer"). Not "more than 10
+    billion", which is a bound, nor "one of scale's largest customers" or "a top client"."""
     for i, word in enumerate(words):
+        if (
+            words[:1] in (["is"], ["was"], ["isnt"])
+            and word in _SUPERLATIVES
+            and words[i + 1 : i + 2] in ([w] for w in _ONE_OF_A_GROUP)
+            and words[i - 1 : i] not in (["a"], ["an"])
+        ):
+            return True
         if word not in _COMPARATIVES:
             continue
         after = words[i + 1 : i + 4]
@@ -309,10 +321,14 @@ def yes_no_verb(tokens: list[str], organisations: frozenset[str]) -> str | None:
 
 
 def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:
-    """Who a yes/no question says acts: Scale in "did scale invest in meta"; nobody in
-    "did scale's ceo join meta" (the CEO acts) or "is scale owned by meta" (Meta does).
-    Tokens are normalised."""
-    rest = _after_auxiliary(tokens, window=3)
+    """Who a yes/no question (or "how much did X pay") says acts: Scale in "did scale invest
+    in meta" and "how much did scale pay meta"; nobody in "did scale's ceo join meta" (the
+    CEO acts) or "is scale owned by meta" (Meta does). Tokens are normalised."""
+    # "how much did scale pay meta" names its payer as "did scale pay meta" does; not "how
+    # much did scale get", where Scale is paid.
+    paying = tokens[:2] == ["how", "much"] and bool(_PAYING & set(tokens[3:6]))
+    asked = tokens[2:] if paying else tokens
+    rest = _after_auxiliary(asked, window=3)
     if _PASSIVE & set(tokens):
         return None
     if len(rest) > 1 and rest[0] in organisations and rest[1] not in _OWNED:

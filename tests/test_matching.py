@@ -81,6 +81,7 @@ from bot.models import GLOBAL
         ("fourteen point three billion, was that meta?", "meta-investment"),
         ("googel reducing collab with scale ai", "google-pulling-back"),
         ("explain scale ai in one line", "what-scale-does"),
+        ("who's scale's biggest customer", "largest-customers"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -158,6 +159,9 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "May I ask who succeeded Alexandr Wang as CEO?",
         "did the government invest in scale",
         "wang left meta?",
+        "how much did scale pay meta",
+        "is google scale's only customer",
+        "is openai scale's largest customer",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",

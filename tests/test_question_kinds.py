@@ -41,6 +41,9 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("list scale's competitors", "names"),
         ("is google a bigger customer than openai", "comparison"),
         ("did meta pay more than 10 billion", None),
+        ("is openai scale's largest customer", "comparison"),
+        ("is openai one of scale's largest customers", None),
+        ("is google a top client", None),
         ("we use scale should we switch", "how-to"),
     ],
 )
@@ -101,7 +104,9 @@ def test_words_that_only_say_when() -> None:
         ("did meta buy a stake in scale", "meta"),
         ("did scale's ceo join meta", None),
         ("is scale owned by meta", None),
-        ("how much did meta pay", None),
+        ("how much did scale pay meta", "scale"),
+        ("how much did scale get", None),
+        ("why did meta invest", None),
     ],
 )
 def test_who_a_yes_no_question_says_acts(question: str, actor: str | None) -> None:
