@@ -75,7 +75,10 @@ FOREIGN_TOPIC_PENALTY = 0.9
 """Multiplies a fact's score for each question word that other facts use and it does not:
 "how much did Google pay for its stake" leans away from Google's budget ("stake")."""
 CITED_WORD_CREDIT = 0.25
-"""A question word found only in a fact's cited sentences counts this much."""
+"""A question word found only in a fact's cited sentences counts this much..."""
+OWN_CITED_WORD_CREDIT = 1.0
+"""...or in full when no other fact cites a sentence with it: a reader asking in the
+article's words ("what had openai previously opted to do") points at one sentence."""
 CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
 
@@ -222,6 +225,8 @@ class FactIndex:
         )
         self._entries: dict[tuple[int, str], _Entry] = {}
         self._document_frequency: Counter[str] = Counter()
+        self._cited_frequency: Counter[str] = Counter()
+        """How many facts cite a sentence with each word."""
         self._surface_words: set[str] = set(self._alias_surface)
         self._usage: Counter[str] = Counter()
         """How often the facts' own texts use each word as typed."""
@@ -284,6 +289,7 @@ class FactIndex:
         self._entries[(fact.guild_id, fact.id)] = entry
         if not fact.removed:
             self._document_frequency.update(words)
+            self._cited_frequency.update(entry.cited_words)
         self._changed()
 
     def discard(self, guild_id: int, fact_id: str) -> None:
@@ -291,6 +297,7 @@ class FactIndex:
         if old is not None:
             if not old.fact.removed:
                 self._document_frequency.subtract(old.words)
+                self._cited_frequency.subtract(old.cited_words)
             self._changed()
 
     def _changed(self) -> None:
@@ -474,8 +481,11 @@ class FactIndex:
             for asked in query.numbers
             if not any(roughly(asked, known) for known in entry.numbers)
         }
-        mismatch |= {w for w in topics & self._qualifiers if w not in entry.words}
-        if topics and not any(self._knows(entry, w) for w in topics):
+        # "previously" is no mismatch for a fact whose sentence says "previously".
+        mismatch |= {
+            w for w in topics & self._qualifiers if w not in entry.words | entry.cited_words
+        }
+        if topics and not any(self._knows(entry, w) or self._cites_alone(entry, w) for w in topics):
             # It names the right companies but asks something else about them.
             mismatch |= topics
         # A fact that cannot answer the kind of question asked, unless one of its phrasings
@@ -553,7 +563,8 @@ class FactIndex:
             if self._knows(entry, word):
                 found += weight
             elif word in entry.cited_words:
-                found += CITED_WORD_CREDIT * weight
+                alone = self._cites_alone(entry, word)
+                found += (OWN_CITED_WORD_CREDIT if alone else CITED_WORD_CREDIT) * weight
         # When the question is asked ("after the meta deal") counts for a fact that knows it
         # and against none.
         for word in query.context:
@@ -570,6 +581,10 @@ class FactIndex:
         if is_number(word):
             return any(roughly(word, known) for known in entry.numbers)
         return word in SUM_WORDS and bool(entry.numbers)
+
+    def _cites_alone(self, entry: _Entry, word: str) -> bool:
+        """Whether the fact is the only one citing a sentence with the word."""
+        return word in entry.cited_words and self._cited_frequency[word] == 1
 
     def _weight(self, word: str) -> float:
         facts = max(1, len(self._entries))

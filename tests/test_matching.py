@@ -82,6 +82,9 @@ from bot.models import GLOBAL
         ("googel reducing collab with scale ai", "google-pulling-back"),
         ("explain scale ai in one line", "what-scale-does"),
         ("who's scale's biggest customer", "largest-customers"),
+        ("what had openai previously opted to do", "openai-diversified"),
+        ("why is annotation imperative", "why-annotation-matters"),
+        ("which customers are mentioned as largest", "largest-customers"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
