@@ -40,7 +40,7 @@ _FILLER = """
     afaik iirc honestly basically wait apparently seriously literally even fr frfr lowkey
     highkey bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
-    kindly briefly perhaps possibly
+    kindly briefly perhaps possibly similarly likewise
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
@@ -58,6 +58,7 @@ _STOPWORDS = """
     whole according d status name explain describe official officially not no nope re
     regarding wrt trying remember recall made make makes making n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
+    amid amidst
     clarify understand include includes included including
 """.split()
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)

@@ -30,7 +30,10 @@ _OWNED = frozenset(
 """Things a question says are someone's: "Meta's CEO", "Google's strategy", "Google's
 customers". A fact that names them only as someone else's does not answer."""
 _NOW = frozenset("now currently current today anymore".split())
-_LEADING = frozenset("run runs running lead leads leading head heads heading".split())
+_LEADING = frozenset(
+    "run runs running lead leads leading head heads heading spearhead spearheads "
+    "spearheading".split()
+)
 _DESCRIBING = frozenset(stem(word) for word in "ai genai data big other".split())
 _COMPARATIVES = frozenset(
     "bigger larger smaller better worse more less higher lower richer stronger".split()
@@ -124,7 +127,7 @@ def answer_kind(words: list[str]) -> str | None:
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
     asks_who = words[:1] in (["who"], ["whos"])
-    named_role = (asks_who or "name" in words[1:]) and bool(ROLES & set(words))
+    named_role = (asks_who or "name" in words[1:]) and bool((ROLES | _LEADING) & set(words))
     if named_role or (asks_who and bool(_AUTHORING & set(words))):
         return "person"
     if (asks_who and _TELLING & set(words)) or words[:3] in _ACCORDING_TO_WHOM:

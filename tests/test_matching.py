@@ -85,6 +85,9 @@ from bot.models import GLOBAL
         ("what had openai previously opted to do", "openai-diversified"),
         ("why is annotation imperative", "why-annotation-matters"),
         ("which customers are mentioned as largest", "largest-customers"),
+        ("who did meta bring aboard from scale", "scale-ceo-joins-meta"),
+        ("what is microsoft doing similarly", "microsoft-reevaluating"),
+        ("how did scale highlight its resilience amid market fluctuations", "reaffirmed-strategy"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -165,6 +168,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "how much did scale pay meta",
         "is google scale's only customer",
         "is openai scale's largest customer",
+        "who spearheads google's strategy",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",

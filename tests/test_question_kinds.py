@@ -29,6 +29,7 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("when did wang join meta", "date"),
         ("who is scale's ceo", "person"),
         ("who wrote the report", "person"),
+        ("who spearheads meta's push", "person"),
         ("which self driving companies use scale", "names"),
         ("how do i train a model", "how-to"),
         ("can i buy shares of scale", "how-to"),
