@@ -46,7 +46,8 @@ _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
 _GROUPS = frozenset(
     "companies company firms agencies startups customers clients carmakers automakers labs "
     "providers vendors cos competitors rivals investors backers firm agency startup "
-    "customer client lab provider vendor competitor rival investor backer".split()
+    "customer client lab provider vendor competitor rival investor backer analysts analyst "
+    "entities agencies departments".split()
 )
 """With "which" (or "list", "name"), these ask for names: "which self-driving companies
 use scale"."""
@@ -132,7 +133,11 @@ def answer_kind(words: list[str]) -> str | None:
         return "person"
     if (asks_who and _TELLING & set(words)) or words[:3] in _ACCORDING_TO_WHOM:
         return "source"
-    if words[:1] in (["which"], ["list"], ["name"]) and _GROUPS & set(words):
+    # "who are the analysts watching scale" as much as "which analysts…"
+    asks_names = words[:1] in (["which"], ["list"], ["name"]) or (
+        asks_who and words[1:3] in (["are", "the"], ["were", "the"])
+    )
+    if asks_names and _GROUPS & set(words):
         return "names"
     past = words[:1] in (["did"], ["has"]) or (words[:1] == ["what"] and words[1:2] in _PAST)
     if past and _SAYING & set(words):

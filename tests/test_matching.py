@@ -169,6 +169,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "is google scale's only customer",
         "is openai scale's largest customer",
         "who spearheads google's strategy",
+        "which governmental entities use scale",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",

@@ -40,6 +40,8 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("what does this say about big tech", None),
         ("who said google is pulling back", "source"),
         ("list scale's competitors", "names"),
+        ("who are the analysts watching scale", "names"),
+        ("who are scale's other clients", None),
         ("is google a bigger customer than openai", "comparison"),
         ("did meta pay more than 10 billion", None),
         ("is openai scale's largest customer", "comparison"),
