@@ -58,7 +58,7 @@ _STOPWORDS = """
     whole according d status name explain describe official officially not no nope re
     regarding wrt trying remember recall made make makes making n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
-    amid amidst
+    amid amidst because
     clarify understand include includes included including
 """.split()
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)
@@ -384,10 +384,20 @@ def _starts_a_question(clause: str) -> bool:
     return bool(first) and first[0] in _ASKING
 
 
+_TAKEN_BACK = re.compile(
+    r"[\s,.;:!?-]*\b(?:wait,? no|scratch that|never ?mind|nvm|sorry,? i meant|"
+    r"actually,? no|no wait)\b[\s,.;:!?-]*(?=\w+\W+\w)",
+    re.IGNORECASE,
+)
+"""Where a message takes back what it asked first and asks again (at least two words on)."""
+
+
 def the_question(text: str) -> str:
     """The question in a message that says something else first: "saw the news. how much
     did meta pay?" asks how much Meta paid. A statement the question leans on stays: in "I
-    heard meta paid 14.3b. is that right?" the question names nothing by itself."""
+    heard meta paid 14.3b. is that right?" the question names nothing by itself. A question
+    taken back ("what's google's budget, wait no, what did meta pay") is dropped."""
+    *_, text = _TAKEN_BACK.split(text)
     if not _SENTENCE_THEN_MORE.search(text):
         return text
     sentences = split_sentences(text)

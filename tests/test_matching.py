@@ -88,6 +88,10 @@ from bot.models import GLOBAL
         ("who did meta bring aboard from scale", "scale-ceo-joins-meta"),
         ("what is microsoft doing similarly", "microsoft-reevaluating"),
         ("how did scale highlight its resilience amid market fluctuations", "reaffirmed-strategy"),
+        ("satya's company and scale, what's up", "microsoft-reevaluating"),
+        ("what's alexandr wang's new gig", "scale-ceo-joins-meta"),
+        ("scale's key accounts?", "largest-customers"),
+        ("is google leaving scale because of meta", "google-pulling-back"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(

@@ -117,6 +117,12 @@ def test_a_verb_finds_its_particle_a_few_words_later() -> None:
     assert "invest" not in normaliser.tokens("put the kettle on and walk into the room")
 
 
+def test_a_question_taken_back_is_not_read() -> None:
+    asked = "what's google's budget, wait no, what did meta pay"
+    assert the_question(asked) == "what did meta pay"
+    assert the_question("how much did google spend? nvm") == "how much did google spend?"
+
+
 def test_the_question_is_read_without_what_was_said_before_it() -> None:
     assert the_question("saw the news. how much did meta pay?") == "how much did meta pay?"
     # Here the question leans on the statement, so both stay.
