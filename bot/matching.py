@@ -58,6 +58,7 @@ from bot.question_kinds import (
     group_owners,
     role_pairs,
     saying_when,
+    set_aside,
     speaker,
     states_a_move,
     subject,
@@ -179,6 +180,8 @@ class Query:
     done_to: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
     meta"."""
+    set_aside: frozenset[str] = field(default_factory=frozenset)
+    """Whom it asks about others than: Google in "who is rethinking scale besides google"."""
 
     @property
     def topics(self) -> frozenset[str]:
@@ -344,9 +347,10 @@ class FactIndex:
         # "is scale ok after the meta deal" asks whether Scale is ok: the words that say
         # when count for resemblance only, and Meta is not required of the fact.
         context = saying_when(tokens, self._entity_names)
+        aside = set_aside(tokens, self._entity_names)
         wants = answer_kind(surface)
         claim = claim_told(tokens) if wants == "source" else set()
-        words = content_words(t for i, t in enumerate(tokens) if i not in context | claim)
+        words = content_words(t for i, t in enumerate(tokens) if i not in context | claim | aside)
         if asks_who_now(surface):
             words.append(NOW)  # a qualifier no fact knows
         term = self._term(surface)
@@ -357,8 +361,11 @@ class FactIndex:
             # Whoever a claim is about still has to be the fact's: "who said amazon is
             # pulling back" is not Reuters' report on Google.
             entities=frozenset(
-                t for i, t in enumerate(tokens) if i not in context and t in self._entity_names
+                t
+                for i, t in enumerate(tokens)
+                if i not in context | aside and t in self._entity_names
             ),
+            set_aside=frozenset(tokens[i] for i in aside if tokens[i] in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
             wants=wants or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),
@@ -517,6 +524,8 @@ class FactIndex:
             objects = {o for v, o in entry.done_to if v == verb}
             if objects and done_to not in objects:
                 mismatch.add("object")
+        if entry.subject in query.set_aside:
+            mismatch.add("set aside")
         if query.wants == "statement" and query.speaker and query.speaker not in entry.speakers:
             mismatch.add("statement")
         # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.

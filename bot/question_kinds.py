@@ -75,6 +75,7 @@ _AUXILIARIES = frozenset(
     "dont didnt hasnt havent wont".split()
 )
 _PASSIVE = frozenset({"by"})
+_EXCLUDING = stem("excluding")
 _PAYING = frozenset(stem(word) for word in "pay invest spend buy".split())
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
 """Questions about what the asker may do ("can i buy shares of scale"), not about facts."""
@@ -266,6 +267,22 @@ def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:
             phrase.add(rest.pop(0))
         if rest[:1] and tokens[rest[0]] in _EVENTS:
             positions |= phrase | {rest[0]}
+    return positions
+
+
+def set_aside(tokens: list[str], organisations: frozenset[str]) -> set[int]:
+    """Where a question sets a company aside: "besides google" in "which company is
+    rethinking scale besides google" asks about another one. Tokens are normalised."""
+    positions: set[int] = set()
+    for i, token in enumerate(tokens):
+        named = i + 2 if tokens[i : i + 2] == ["other", "than"] else i + 1
+        if token not in ("other", _EXCLUDING) or tokens[named : named + 1] == []:
+            continue
+        # aliases.yaml reads "besides", "except" and "apart from" as "other", which also
+        # says "other google products": Google is set aside only if no noun follows.
+        following = tokens[named + 1 : named + 2]
+        if tokens[named] in organisations and (not following or following[0] in STOPWORDS):
+            positions |= set(range(i, named + 1))
     return positions
 
 

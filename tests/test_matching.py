@@ -92,6 +92,8 @@ from bot.models import GLOBAL
         ("what's alexandr wang's new gig", "scale-ceo-joins-meta"),
         ("scale's key accounts?", "largest-customers"),
         ("is google leaving scale because of meta", "google-pulling-back"),
+        ("which company is rethinking scale besides google", "microsoft-reevaluating"),
+        ("who spoke for scale", "spokesperson-reassurance"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(

@@ -9,6 +9,7 @@ from bot.question_kinds import (
     answer_kind,
     role_pairs,
     saying_when,
+    set_aside,
     subject,
     term_asked,
     verb_objects,
@@ -132,3 +133,10 @@ def test_what_a_yes_no_question_says_its_actor_does() -> None:
     assert yes_no_verb(basic_tokens("did the government invest in scale"), ORGANISATIONS) == (
         "invest"
     )
+
+
+def test_a_company_set_aside_is_not_what_is_asked_about() -> None:
+    tokens = ["which", "compani", "is", "reevalu", "scale", "other", "googl"]
+    assert [tokens[i] for i in sorted(set_aside(tokens, ORGANISATIONS))] == ["other", "googl"]
+    # "other google products" are Google's own.
+    assert set_aside(["what", "other", "googl", "product"], ORGANISATIONS) == set()
