@@ -37,6 +37,7 @@ from bot.normalise import (
     asking_clauses,
     basic_tokens,
     content_words,
+    either_amount,
     english_spelling,
     is_english_word,
     is_number,
@@ -180,6 +181,8 @@ class Query:
     done_to: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
     meta"."""
+    alternatives: list[frozenset[str]] = field(default_factory=list)
+    """Amounts offered as alternatives, of which one is enough: "49% or 51%"."""
     set_aside: frozenset[str] = field(default_factory=frozenset)
     """Whom it asks about others than: Google in "who is rethinking scale besides google"."""
 
@@ -367,6 +370,7 @@ class FactIndex:
             ),
             set_aside=frozenset(tokens[i] for i in aside if tokens[i] in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
+            alternatives=either_amount(tokens),
             wants=wants or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),
             term=term,
@@ -484,9 +488,7 @@ class FactIndex:
         another kind of answer, someone else's CEO, "new" where the fact says nothing new."""
         topics = query.topics
         mismatch = set(query.entities - entry.entities) | {
-            asked
-            for asked in query.numbers
-            if not any(roughly(asked, known) for known in entry.numbers)
+            asked for asked in query.numbers if not self._fits(asked, query, entry)
         }
         # "previously" is no mismatch for a fact whose sentence says "previously".
         mismatch |= {
@@ -581,6 +583,13 @@ class FactIndex:
                 total += weights[word]
                 found += weights[word]
         return found / total if total else 0.0
+
+    @staticmethod
+    def _fits(amount: str, query: Query, entry: _Entry) -> bool:
+        """Whether a fact has an amount the question names, or one it offers instead
+        ("14.3 or 13.4 billion")."""
+        offered = {amount}.union(*(pair for pair in query.alternatives if amount in pair))
+        return any(roughly(asked, known) for asked in offered for known in entry.numbers)
 
     @staticmethod
     def _knows(entry: _Entry, word: str) -> bool:

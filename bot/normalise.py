@@ -148,6 +148,18 @@ def _spelt_out_numbers(text: str) -> str:
     return alpha2digit(_SCALE_WORD.sub(masked, text), "en").replace(_MASK, "")
 
 
+_EITHER_AMOUNT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+or\s+(\d+(?:\.\d+)?)([bm%])(?!\w)")
+
+
+def either_amount(tokens: list[str]) -> list[frozenset[str]]:
+    """The amounts a question offers as alternatives: "was it 49% or 51%"."""
+    return [
+        frozenset({a, b})
+        for a, joint, b in zip(tokens, tokens[1:], tokens[2:], strict=False)
+        if joint == "or" and is_number(a) and is_number(b)
+    ]
+
+
 def clean(text: str) -> str:
     """Unicode-normalised, case-folded text with one kind of quote and no invisible marks."""
     text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_QUOTES)
@@ -169,6 +181,7 @@ def surface_tokens(text: str) -> list[str]:
     text = _NUMBER.sub(_canonical_number, _spelt_out_numbers(text))
     # "over 10 billion" is any amount above it: ">10b".
     text = _LESS_THAN.sub(r" <\1 ", _MORE_THAN.sub(r" >\1 ", text))
+    text = _EITHER_AMOUNT.sub(r"\1\3 or \2\3", text)  # "14.3 or 13.4b": both billions
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     text = re.sub(r"\$(?!\s*\d)", " amount ", text)  # "meta $?" asks for a sum
     return [_CHAT_SPELLINGS.get(token, token) for token in _TOKEN.findall(text)]

@@ -94,6 +94,7 @@ from bot.models import GLOBAL
         ("is google leaving scale because of meta", "google-pulling-back"),
         ("which company is rethinking scale besides google", "microsoft-reevaluating"),
         ("who spoke for scale", "spokesperson-reassurance"),
+        ("is it 49 or 51 percent that meta owns", "meta-investment"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -176,6 +177,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "is openai scale's largest customer",
         "who spearheads google's strategy",
         "which governmental entities use scale",
+        "did meta buy 51 or 60 percent of scale",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",

@@ -45,6 +45,10 @@ def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
     assert token in surface_tokens(typed)
 
 
+def test_amounts_offered_as_alternatives_share_their_unit() -> None:
+    assert surface_tokens("was it 14.3 or 13.4 billion") == ["was", "it", "14.3b", "or", "13.4b"]
+
+
 def test_bounds_keep_their_direction() -> None:
     """ "over 10 billion" is any amount above 10b; "over the years" is no number."""
     assert surface_tokens("over 10 billion") == [">10b"]
