@@ -95,6 +95,8 @@ from bot.models import GLOBAL
         ("which company is rethinking scale besides google", "microsoft-reevaluating"),
         ("who spoke for scale", "spokesperson-reassurance"),
         ("is it 49 or 51 percent that meta owns", "meta-investment"),
+        ("has google soured on scale", "google-pulling-back"),
+        ("what happened to scale's leadership", "scale-ceo-joins-meta"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
