@@ -97,6 +97,8 @@ from bot.models import GLOBAL
         ("is it 49 or 51 percent that meta owns", "meta-investment"),
         ("has google soured on scale", "google-pulling-back"),
         ("what happened to scale's leadership", "scale-ceo-joins-meta"),
+        ("isn't meta the majority owner of scale now", "meta-investment"),
+        ("scale's customers aren't happy huh", "customers-unsettled"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
