@@ -40,6 +40,7 @@ _COMPARATIVES = frozenset(
 )
 _SUPERLATIVES = frozenset("biggest largest top".split())
 _ONE_OF_A_GROUP = frozenset("customer client partner investor backer".split())
+_OBJECTS = frozenset("them us me him her it you".split())
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
@@ -124,7 +125,7 @@ def answer_kind(words: list[str]) -> str | None:
     counted = next((b for a, b in itertools.pairwise(words) if a == "many"), "")
     if ("how", "many") in pairs and counted not in STOPWORDS | _UNITS:
         return "count"
-    if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words):
+    if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words) - _verbs(words):
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
@@ -151,6 +152,11 @@ def answer_kind(words: list[str]) -> str | None:
     if words[:1] == ["should"] or _YOUR_VIEW & set(itertools.pairwise(words)):
         return "opinion"
     return None
+
+
+def _verbs(words: list[str]) -> set[str]:
+    """Amount words used as verbs: "cost" in "what shouldn't growth cost them"."""
+    return {a for a, b in itertools.pairwise(words) if a == "cost" and b in _OBJECTS}
 
 
 def asks_who_now(words: list[str]) -> bool:
@@ -220,10 +226,11 @@ def role_pairs(tokens: list[str], organisations: frozenset[str]) -> frozenset[tu
         gap = 1 if i > 1 and tokens[i - 1] in _DESCRIBING else 0
         before = tokens[i - 1 - gap] if i > gap else ""
         after = [t for t in tokens[i + 1 : i + 4] if t not in _ARTICLES]
-        if before in organisations:
-            pairs.add((before, token))
-        elif after[:1] == ["of"] and after[1:2] and after[1] in organisations:
+        # "openai is a customer of scale" (from "openai buys from scale"): Scale's customer.
+        if after[:1] == ["of"] and after[1:2] and after[1] in organisations:
             pairs.add((after[1], token))
+        elif before in organisations:
+            pairs.add((before, token))
     return frozenset(pairs)
 
 

@@ -99,6 +99,10 @@ from bot.models import GLOBAL
         ("what happened to scale's leadership", "scale-ceo-joins-meta"),
         ("isn't meta the majority owner of scale now", "meta-investment"),
         ("scale's customers aren't happy huh", "customers-unsettled"),
+        ("does microsoft buy from scale", "largest-customers"),
+        ("what did meta get in return for the money", "meta-investment"),
+        ("how big a share of scale did 14.3 billion buy", "meta-investment"),
+        ("what shouldn't companies' growth cost them", "partnerships-and-trust"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -182,6 +186,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "who spearheads google's strategy",
         "which governmental entities use scale",
         "did meta buy 51 or 60 percent of scale",
+        "what is scale's market share",
+        "how much a share did meta pay",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
         "who's bigger as a scale customer, google or microsoft",

@@ -27,6 +27,7 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("how many shares did meta buy", "count"),
         ("what do you think about the deal", "opinion"),
         ("whats the dollar figure", "amount"),
+        ("what shouldnt growth cost them", None),
         ("when did wang join meta", "date"),
         ("who is scale's ceo", "person"),
         ("who wrote the report", "person"),
