@@ -229,6 +229,14 @@ class FactIndex:
             for text in (name, *variants)
             for w in surface_tokens(text)
         )
+        self._name_words = frozenset(
+            text
+            for name, variants in aliases.entities.items()
+            for text in (name, *variants)
+            if text.isalpha() and len(text) == 4
+        )
+        """Four-letter names as typed ("meta", "wang"): a slip in a short word is most
+        likely one of them."""
         self._entries: dict[tuple[int, str], _Entry] = {}
         self._document_frequency: Counter[str] = Counter()
         self._cited_frequency: Counter[str] = Counter()
@@ -679,17 +687,33 @@ class FactIndex:
         allowed = 1 if len(word) < 8 else 2
         vocabulary = self._vocabulary or []
         if len(word) == 3:
-            # Three letters: only swapped ones ("pya" for "pay").
-            vocabulary = [known for known in vocabulary if sorted(known) == sorted(word)]
+            # Three letters: only swapped ones ("pya" for "pay"), or a letter left out of a
+            # name ("mta").
+            vocabulary = [
+                known
+                for known in vocabulary
+                if sorted(known) == sorted(word) or known in self._name_words
+            ]
         elif len(word) == 4:
             # Four letters leave too little to go on: only swapped letters ("wnag") or a
-            # letter left out of a longer word ("scal", "mney"), not a changed one.
+            # letter left out of a longer word ("scal", "mney"), not a changed one; but a
+            # name is likelier than a word no one uses ("metl" is Meta).
             vocabulary = [
-                known for known in vocabulary if len(known) == 5 or sorted(known) == sorted(word)
+                known
+                for known in vocabulary
+                if len(known) == 5 or sorted(known) == sorted(word) or known in self._name_words
             ]
-        best = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=allowed)
-        if best is not None:
-            return best[0]
+        near = process.extract(
+            word, vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        )
+        if near:
+            # The closest; of those equally close, the one the facts use most ("ogenai" is
+            # as close to "genai" as to "openai").
+            closest = min(distance for _, distance, _ in near)
+            return max(
+                (known for known, distance, _ in near if distance == closest),
+                key=self._usage.__getitem__,
+            )
         if (unvowelled := self._unvowelled(word)) != word:
             return unvowelled
         if len(word) == 3:

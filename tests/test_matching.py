@@ -103,6 +103,9 @@ from bot.models import GLOBAL
         ("what did meta get in return for the money", "meta-investment"),
         ("how big a share of scale did 14.3 billion buy", "meta-investment"),
         ("what shouldn't companies' growth cost them", "partnerships-and-trust"),
+        ("did mta hire scales boss", "scale-ceo-joins-meta"),
+        ("how much is metf's piece of scale", "meta-investment"),
+        ("ogenai still collaborating with scale?", "openai-diversified"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
