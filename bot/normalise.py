@@ -61,9 +61,14 @@ _STOPWORDS = """
     amid amidst because
     clarify understand include includes included including
 """.split()
-COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES)
-"""The chat words and units above as they are spelt, for telling a typo of one
-("somtehing", "billoin") from a word nobody knows."""
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred thousand million billion".split()
+)
+COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES) | _NUMBER_WORDS
+"""The chat words, units and numbers above as they are spelt, for telling a typo of one
+("somtehing", "billoin", "fourteyn") from a word nobody knows."""
 STOPWORDS = FILLER | frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 """Words that carry no topic (filler included): they count for resemblance, not coverage."""
 
@@ -124,11 +129,6 @@ _CHAT_SPELLINGS = {
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
 _SCALE_WORD = re.compile(r"\b(?:hundred|thousand|million|billion)s?\b")
-_NUMBER_WORDS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
-    "eighty ninety hundred thousand million billion".split()
-)
 _MASK = "\u2063"  # invisible separator: text2num leaves a word with it alone
 
 

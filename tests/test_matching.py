@@ -106,6 +106,8 @@ from bot.models import GLOBAL
         ("did mta hire scales boss", "scale-ceo-joins-meta"),
         ("how much is metf's piece of scale", "meta-investment"),
         ("ogenai still collaborating with scale?", "openai-diversified"),
+        ("how much cash did fb put into sale ai", "meta-investment"),
+        ("did meta invest fourteyn billion in scale", "meta-investment"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -190,6 +192,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "which governmental entities use scale",
         "did meta buy 51 or 60 percent of scale",
         "what is scale's market share",
+        "is scale ai for sale",
         "how much a share did meta pay",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
