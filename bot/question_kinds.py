@@ -200,7 +200,9 @@ def term_asked(words: list[str]) -> list[str]:
         rest = list(itertools.takewhile(lambda w: w not in _HOW_TOLD, words[1:]))
     elif "meaning" in words[:-2] and words[words.index("meaning") + 1] == "of":
         rest = words[words.index("meaning") + 2 :]
-    elif words[:1] in _WHAT and words[-1:] == ["mean"]:
+    elif words[:1] in _WHAT and words[-1:] in (["mean"], ["do"]):
+        # "what does openai do" asks what a company is, as "what is openai" does; not "what
+        # is openai doing", which asks about now.
         rest = words[2:-1] if words[1:2] in (["does"], ["do"]) else []
     elif words[:1] in _WHAT:
         rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]

@@ -108,6 +108,7 @@ from bot.models import GLOBAL
         ("ogenai still collaborating with scale?", "openai-diversified"),
         ("how much cash did fb put into sale ai", "meta-investment"),
         ("did meta invest fourteyn billion in scale", "meta-investment"),
+        ("FAANG rethinking ai startup bets?", "tech-reassessing-ai-startups"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -193,6 +194,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did meta buy 51 or 60 percent of scale",
         "what is scale's market share",
         "is scale ai for sale",
+        "what does openai do",
         "how much a share did meta pay",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",

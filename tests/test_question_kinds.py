@@ -67,6 +67,8 @@ def test_the_kind_of_answer_asked(question: str, kind: str | None) -> None:
         ("what is google doing", []),
         ("what is the broader trend", []),
         ("what does it mean for scale", []),
+        ("what does openai do", ["openai"]),
+        ("what does google do about scale", []),
     ],
 )
 def test_the_term_whose_meaning_is_asked(question: str, term: list[str]) -> None:
