@@ -109,6 +109,8 @@ from bot.models import GLOBAL
         ("how much cash did fb put into sale ai", "meta-investment"),
         ("did meta invest fourteyn billion in scale", "meta-investment"),
         ("FAANG rethinking ai startup bets?", "tech-reassessing-ai-startups"),
+        ("google scale cutback?", "google-pulling-back"),
+        ("who r scale's whales", "largest-customers"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
