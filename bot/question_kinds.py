@@ -76,6 +76,7 @@ _AUXILIARIES = frozenset(
     "dont didnt hasnt havent wont".split()
 )
 _PASSIVE = frozenset({"by"})
+_INTENDING = frozenset(stem(word) for word in "plan intend want hope expect".split())
 _EXCLUDING = stem("excluding")
 _PAYING = frozenset(stem(word) for word in "pay invest spend buy".split())
 _CAN_I = (["can", "i"], ["could", "i"], ["should", "i"])
@@ -349,6 +350,8 @@ def yes_no_verb(tokens: list[str], organisations: frozenset[str]) -> str | None:
     if _PASSIVE & set(tokens) or len(rest) < 2 or rest[0] in STOPWORDS:
         return None
     verb = rest[1]
+    if verb in _INTENDING and rest[2:3] == ["to"] and rest[3:4]:
+        verb = rest[3]  # "does openai plan to keep working with scale": it keeps working
     if rest[0] in organisations and verb in _OWNED:
         return None  # "did scale's ceo join meta": the CEO acts
     return verb if verb not in STOPWORDS and verb not in organisations else None

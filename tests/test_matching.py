@@ -111,6 +111,10 @@ from bot.models import GLOBAL
         ("FAANG rethinking ai startup bets?", "tech-reassessing-ai-startups"),
         ("google scale cutback?", "google-pulling-back"),
         ("who r scale's whales", "largest-customers"),
+        ("What was the value of Google's intended expenditure with Scale?", "google-planned-spend"),
+        ("Is Google exploring alternative suppliers?", "google-pulling-back"),
+        ("Does OpenAI intend to continue working with Scale?", "openai-diversified"),
+        ("What are market observers monitoring?", "investors-watching"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(

@@ -136,6 +136,9 @@ def test_what_a_yes_no_question_says_its_actor_does() -> None:
     assert yes_no_verb(basic_tokens("did the government invest in scale"), ORGANISATIONS) == (
         "invest"
     )
+    # What it plans to do, not that it plans.
+    planning = basic_tokens("does meta plan to invest in scale")
+    assert yes_no_verb(planning, ORGANISATIONS) == "invest"
 
 
 def test_a_company_set_aside_is_not_what_is_asked_about() -> None:
