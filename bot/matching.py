@@ -50,6 +50,7 @@ from bot.normalise import (
 )
 from bot.question_kinds import (
     NOW,
+    OFFICERS,
     ROLES,
     SUM_WORDS,
     answer_kind,
@@ -539,10 +540,14 @@ class FactIndex:
         if query.wants == "statement" and query.speaker and query.speaker not in entry.speakers:
             mismatch.add("statement")
         # "Who is Meta's CEO" is not asked of a fact that names Scale's CEO only.
+        # Nor "did scale's cfo leave" of one that names Scale's CEO and no other officer.
         mismatch |= {
             role
-            for _, role in query.roles - entry.roles
-            if any(known == role for _, known in entry.roles)
+            for owner, role in query.roles - entry.roles
+            if any(
+                known == role or (whose == owner and known != role and {known, role} <= OFFICERS)
+                for whose, known in entry.roles
+            )
         }
         return frozenset(mismatch)
 

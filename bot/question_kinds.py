@@ -18,6 +18,8 @@ import itertools
 
 from bot.normalise import STOPWORDS, stem
 
+OFFICERS = frozenset("ceo cfo cto coo cmo cio cro cso cpo".split())
+"""Roles a company has one holder of: Scale's CEO is not its CFO."""
 ROLES = frozenset(
     "ceo cfo cto coo cmo cio cro cso cpo vp svp evp founder cofounder boss chief head "
     "president chair chairman owner spokesperson spokesman spokeswoman author reporter "

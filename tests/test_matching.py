@@ -115,6 +115,8 @@ from bot.models import GLOBAL
         ("Is Google exploring alternative suppliers?", "google-pulling-back"),
         ("Does OpenAI intend to continue working with Scale?", "openai-diversified"),
         ("What are market observers monitoring?", "investors-watching"),
+        ("is google withdrawing from scale", "google-pulling-back"),
+        ("how much funding did meta provide scale", "meta-investment"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -201,6 +203,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what is scale's market share",
         "is scale ai for sale",
         "what does openai do",
+        "did scale's cfo depart for meta",
         "how much a share did meta pay",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
