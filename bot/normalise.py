@@ -405,12 +405,28 @@ _TAKEN_BACK = re.compile(
 """Where a message takes back what it asked first and asks again (at least two words on)."""
 
 
+_ASKED_FOR_SOMEONE = re.compile(
+    r"^\s*(?:"
+    # "our legal team is asking whether…", "my boss wants to know if…"
+    r"(?:my|our|a) (?:[\w-]+ ){1,3}(?:wants to know|want to know|is asking|are asking|"
+    r"was asking|were asking|asked|asks|is wondering|wonders)(?: about)?(?: whether| if)?"
+    # "for our board deck i need…"
+    r"|for (?:my|our|a) (?:[\w-]+ ){0,2}[\w-]+,? (?:i|we) need"
+    # "quick sanity check for a memo: …"
+    r"|(?:quick )?(?:sanity check|question)(?: for (?:a|my|our) [\w-]+)?:"
+    r")\s*(?=\w+\W+\w)",
+    re.IGNORECASE,
+)
+"""Who the question is asked for: a frame that says nothing about what is asked."""
+
+
 def the_question(text: str) -> str:
     """The question in a message that says something else first: "saw the news. how much
     did meta pay?" asks how much Meta paid. A statement the question leans on stays: in "I
     heard meta paid 14.3b. is that right?" the question names nothing by itself. A question
     taken back ("what's google's budget, wait no, what did meta pay") is dropped."""
     *_, text = _TAKEN_BACK.split(text)
+    text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     if not _SENTENCE_THEN_MORE.search(text):
         return text
     sentences = split_sentences(text)

@@ -127,6 +127,20 @@ def test_a_question_taken_back_is_not_read() -> None:
     assert the_question("how much did google spend? nvm") == "how much did google spend?"
 
 
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("my boss wants to know if scale will keep data safe", "scale will keep data safe"),
+        ("our legal team is asking whether scale stays independent", "scale stays independent"),
+        ("for our board deck I need the size of meta's stake", "the size of meta's stake"),
+        ("quick sanity check for a memo: meta paid 14.3b?", "meta paid 14.3b?"),
+        ("as a scale customer, is our data safe?", "as a scale customer, is our data safe?"),
+    ],
+)
+def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> None:
+    assert the_question(message) == asked
+
+
 def test_the_question_is_read_without_what_was_said_before_it() -> None:
     assert the_question("saw the news. how much did meta pay?") == "how much did meta pay?"
     # Here the question leans on the statement, so both stay.
