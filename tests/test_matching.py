@@ -117,6 +117,7 @@ from bot.models import GLOBAL
         ("What are market observers monitoring?", "investors-watching"),
         ("is google withdrawing from scale", "google-pulling-back"),
         ("how much funding did meta provide scale", "meta-investment"),
+        ("why microsoft think again about scale", "microsoft-reevaluating"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
@@ -204,6 +205,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "is scale ai for sale",
         "what does openai do",
         "did scale's cfo depart for meta",
+        "is this good for meta's stock",
         "how much a share did meta pay",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
