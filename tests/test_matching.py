@@ -117,7 +117,7 @@ from bot.models import GLOBAL
         ("What are market observers monitoring?", "investors-watching"),
         ("is google withdrawing from scale", "google-pulling-back"),
         ("how much funding did meta provide scale", "meta-investment"),
-        ("why microsoft think again about scale", "microsoft-reevaluating"),
+        ("is microsoft thinking again about scale", "microsoft-reevaluating"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
