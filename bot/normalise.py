@@ -170,6 +170,7 @@ def surface_tokens(text: str) -> list[str]:
     """Words as typed (lower-cased, numbers in one form), before stemming."""
     text = clean(text)
     text = _MENTION.sub(" ", text)  # "@everyone", "<@123>": who is addressed, not what
+    text = re.sub(r"~~.*?~~", " ", text)  # struck out in Discord markdown: taken back
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)

@@ -118,6 +118,7 @@ from bot.models import GLOBAL
         ("is google withdrawing from scale", "google-pulling-back"),
         ("how much funding did meta provide scale", "meta-investment"),
         ("is microsoft thinking again about scale", "microsoft-reevaluating"),
+        ("who are scale's biggest customers\n\nasking for a friend", "largest-customers"),
     ],
 )
 def test_paraphrases_typos_aliases_and_numbers_find_the_fact(

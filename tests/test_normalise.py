@@ -121,6 +121,10 @@ def test_a_verb_finds_its_particle_a_few_words_later() -> None:
     assert "invest" not in normaliser.tokens("put the kettle on and walk into the room")
 
 
+def test_struck_out_words_are_not_read() -> None:
+    assert surface_tokens("~~google~~ meta hired scale's ceo") == ["meta", "hired", "scale", "ceo"]
+
+
 def test_a_question_taken_back_is_not_read() -> None:
     asked = "what's google's budget, wait no, what did meta pay"
     assert the_question(asked) == "what did meta pay"
