@@ -175,6 +175,7 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
+    text = re.sub(r"\bprices\b", "pricelist", text)  # what a company charges, not a price paid
     text = re.sub(r"\b(\d+(?:\.\d+)?) out of (?:100|a hundred)\b", r" \1% ", text)
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
     # then "fifteen billion" and "two hundred million" become digits too.

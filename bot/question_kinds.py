@@ -111,13 +111,14 @@ _EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake"
 NOW = "(now)"
 """Added to the words of a question that asks who holds a role now ("who runs scale now"):
 no text contains it, so no fact knows it and it works as a qualifier (aliases.yaml)."""
-_SUM_WORDS = "dollar dollars figure number terms".split()
+_SUM_WORDS = "dollar dollars figure number terms price".split()
 _AMOUNT_WORDS = frozenset(
     ["amount", "sum", "total", "percentage", "percent", "price", "cost", "size", *_SUM_WORDS]
 )
 SUM_WORDS = frozenset(stem(word) for word in _SUM_WORDS)
-"""Words any fact with a sum speaks of ("the dollar figure"); not "price", which a share
-or a stock has too."""
+"""Words any fact with a sum speaks of ("the dollar figure", "the price meta paid"); the
+price of a share is another thing (aliases.yaml: "unitprice"), as are a company's prices
+(normalise.py: "pricelist")."""
 
 
 def answer_kind(words: list[str]) -> str | None:

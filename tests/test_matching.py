@@ -118,6 +118,7 @@ from bot.models import GLOBAL
         ("is google withdrawing from scale", "google-pulling-back"),
         ("how much funding did meta provide scale", "meta-investment"),
         ("is microsoft thinking again about scale", "microsoft-reevaluating"),
+        ("what price did meta pay for scale", "meta-investment"),
         ("who are scale's biggest customers\n\nasking for a friend", "largest-customers"),
     ],
 )
@@ -207,6 +208,9 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what does openai do",
         "did scale's cfo depart for meta",
         "is this good for meta's stock",
+        "we compete with scale; what are their prices?",
+        "what's the price of scale ai stock",
+        "what is the price of a scale share",
         "how much a share did meta pay",
         "what did amazon mean by 'solid footing'",
         "is google a bigger customer than openai",
