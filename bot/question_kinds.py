@@ -93,6 +93,7 @@ _HOW_TOLD = frozenset("in for like please briefly quickly simply".split())
 """Words that start saying how to explain something, after the thing to explain."""
 _JOINTS = frozenset({"and", "or", "plus"})
 _SINCE = frozenset(stem(word) for word in "after since following before".split())
+_BEFORE = stem("before")
 _REGARDING = frozenset("to on about over".split())
 """Before an event, these say what something was a reaction to: "how did openai respond *to
 the meta investment*"."""
@@ -107,7 +108,7 @@ _MOVED = {"left": stem("reduce")}
 """Past forms that aliases.yaml leaves alone ("what's left") but that move someone when a
 company follows: "wang left meta"."""
 _LINKING = frozenset("in into to with from for on at".split())
-_EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake".split())
+_EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake buy".split())
 NOW = "(now)"
 """Added to the words of a question that asks who holds a role now ("who runs scale now"):
 no text contains it, so no fact knows it and it works as a qualifier (aliases.yaml)."""
@@ -280,6 +281,8 @@ def saying_when(tokens: list[str], organisations: frozenset[str]) -> set[int]:
             phrase.add(rest.pop(0))
         if rest[:1] and tokens[rest[0]] in _EVENTS:
             positions |= phrase | {rest[0]}
+        elif len(phrase) == 2 and not rest and token in _SINCE - {_BEFORE}:
+            positions |= phrase  # "scale's strategy after meta": after Meta's deal
     return positions
 
 

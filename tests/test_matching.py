@@ -119,6 +119,8 @@ from bot.models import GLOBAL
         ("how much funding did meta provide scale", "meta-investment"),
         ("is microsoft thinking again about scale", "microsoft-reevaluating"),
         ("what price did meta pay for scale", "meta-investment"),
+        ("scale's strategy after meta", "reaffirmed-strategy"),
+        ("google's reaction to meta buying scale stake", "google-pulling-back"),
         ("who are scale's biggest customers\n\nasking for a friend", "largest-customers"),
     ],
 )

@@ -95,6 +95,10 @@ def test_words_that_only_say_when() -> None:
         "deal",
     ]
     assert saying_when(basic_tokens("what did meta do after that"), ORGANISATIONS) == set()
+    # A company alone says when too, at the end: after its deal. Not "before google".
+    tokens = basic_tokens("scale's strategy after meta")
+    assert [tokens[i] for i in sorted(saying_when(tokens, ORGANISATIONS))] == ["after", "meta"]
+    assert saying_when(basic_tokens("did meta react before google"), ORGANISATIONS) == set()
     # What something reacts to is said the same way.
     tokens = basic_tokens("how did openai respond to the meta investment")
     assert [tokens[i] for i in sorted(saying_when(tokens, ORGANISATIONS))] == [
