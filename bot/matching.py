@@ -94,7 +94,8 @@ _MONTHS = frozenset(
 _JUST_ASKING = frozenset(
     stem(word)
     for word in "what whats about how hows is are and the with up going on still or not "
-    "doing do did does happening situation status latest news then so also but".split()
+    "doing do did does happening situation status latest news then so also but "
+    "according".split()
 )
 _VOWELS = frozenset("aeiou")
 

@@ -120,6 +120,8 @@ from bot.models import GLOBAL
         ("is microsoft thinking again about scale", "microsoft-reevaluating"),
         ("what price did meta pay for scale", "meta-investment"),
         ("scale's strategy after meta", "reaffirmed-strategy"),
+        ("what does the article say about microsoft", "microsoft-reevaluating"),
+        ("does the article mention openai's cfo", "openai-diversified"),
         ("google's reaction to meta buying scale stake", "google-pulling-back"),
         ("who are scale's biggest customers\n\nasking for a friend", "largest-customers"),
     ],
