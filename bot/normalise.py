@@ -407,6 +407,24 @@ _TAKEN_BACK = re.compile(
 """Where a message takes back what it asked first and asks again (at least two words on)."""
 
 
+_PLATFORM = (
+    r"(?:a |an |the |my )?(?:twitter|x|reddit|linkedin|youtube|tiktok|hacker news|hn|slack|"
+    r"discord|teams|podcast|news|newsletter|feed|timeline|tweet|blog|forum|tv|radio|cnbc|"
+    r"bloomberg|wsj|video|group chat|chat)(?: feed| post| thread| video| channel)?"
+)
+_HEARD_ON = re.compile(
+    r"^\s*(?:"
+    # "i read on twitter that…", "saw on reddit…", "heard on a podcast that…"
+    rf"(?:i )?(?:read|saw|seen|heard|noticed)(?: (?:it|this|something))?(?: on| in| from)? "
+    rf"{_PLATFORM}"
+    # "someone in slack said…", "my linkedin feed says…", "a newsletter said…"
+    rf"|(?:(?:someone|somebody|people|a friend|a coworker|my coworker|folks) (?:on|in) )?"
+    rf"(?:i saw )?{_PLATFORM} (?:says|said|claims|claimed|mentioned|is saying|are saying)"
+    r")(?: something about| that)?,?\s*(?=\w+\W+\w)",
+    re.IGNORECASE,
+)
+"""Where a question was heard: the place says nothing about what is asked ("i read on
+twitter that meta paid 14.3b, is that right?")."""
 _ASKED_FOR_SOMEONE = re.compile(
     r"^\s*(?:"
     # "our legal team is asking whether…", "my boss wants to know if…"
@@ -429,6 +447,7 @@ def the_question(text: str) -> str:
     taken back ("what's google's budget, wait no, what did meta pay") is dropped."""
     *_, text = _TAKEN_BACK.split(text)
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
+    text = _HEARD_ON.sub("", text, count=1)
     if not _SENTENCE_THEN_MORE.search(text):
         return text
     sentences = split_sentences(text)

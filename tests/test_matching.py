@@ -121,6 +121,7 @@ from bot.models import GLOBAL
         ("what price did meta pay for scale", "meta-investment"),
         ("scale's strategy after meta", "reaffirmed-strategy"),
         ("what does the article say about microsoft", "microsoft-reevaluating"),
+        ("my linkedin feed says meta invested in scale, how much?", "meta-investment"),
         ("does the article mention openai's cfo", "openai-diversified"),
         ("google's reaction to meta buying scale stake", "google-pulling-back"),
         ("who are scale's biggest customers\n\nasking for a friend", "largest-customers"),

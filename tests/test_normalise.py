@@ -139,6 +139,9 @@ def test_a_question_taken_back_is_not_read() -> None:
         ("for our board deck I need the size of meta's stake", "the size of meta's stake"),
         ("quick sanity check for a memo: meta paid 14.3b?", "meta paid 14.3b?"),
         ("as a scale customer, is our data safe?", "as a scale customer, is our data safe?"),
+        ("i read on twitter that meta paid 14.3b, right?", "meta paid 14.3b, right?"),
+        ("someone in slack said meta paid 15b", "meta paid 15b"),
+        ("scale says it stays independent", "scale says it stays independent"),
     ],
 )
 def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> None:
