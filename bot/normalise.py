@@ -429,7 +429,11 @@ _ASKED_FOR_SOMEONE = re.compile(
     r"^\s*(?:"
     # "our legal team is asking whether…", "my boss wants to know if…"
     r"(?:my|our|a) (?:[\w-]+ ){1,3}(?:wants to know|want to know|is asking|are asking|"
-    r"was asking|were asking|asked|asks|is wondering|wonders)(?: about)?(?: whether| if)?"
+    r"was asking|were asking|asked|asks|is wondering|wonders)(?: me| us)?(?: about)?"
+    r"(?: whether| if)?"
+    # "i work at amazon, …", "i'm from nvidia's partnerships team; …": the asker's employer
+    r"|(?:i|we)(?: work|'m| am|'re| are)(?: working)? (?:at|for|from) [^,;:.?!]{1,40}[,;:.]"
+    r"|we(?:'re| are) (?:a|an) [\w.-]+ (?:shop|company|team)(?: but [^,;:.?!]{1,30})?[,;:.]"
     # "for our board deck i need…"
     r"|for (?:my|our|a) (?:[\w-]+ ){0,2}[\w-]+,? (?:i|we) need"
     # "quick sanity check for a memo: …"

@@ -142,6 +142,9 @@ def test_a_question_taken_back_is_not_read() -> None:
         ("i read on twitter that meta paid 14.3b, right?", "meta paid 14.3b, right?"),
         ("someone in slack said meta paid 15b", "meta paid 15b"),
         ("scale says it stays independent", "scale says it stays independent"),
+        ("i work at amazon, how much did meta pay?", "how much did meta pay?"),
+        ("i'm from nvidia's ai team; what stake did meta take?", "what stake did meta take?"),
+        ("my friend at tesla asked me how much meta paid", "how much meta paid"),
     ],
 )
 def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> None:
