@@ -91,11 +91,21 @@ _NUMBER = re.compile(
 )
 _TOKEN = re.compile(r"[<>]?\d+(?:\.\d+)?[bmk%]?|[a-z]+")
 _MORE_THAN = re.compile(
-    r"\b(?:over|more than|above|at least|greater than|upwards of)\s+(\d+(?:\.\d+)?[bmk%]?)(?!\w)"
+    r"\b(?:over|more than|above|at least|greater than|upwards of|north of)"
+    r"\s+(\d+(?:\.\d+)?[bmk%]?)(?!\w)"
 )
 _LESS_THAN = re.compile(
-    r"\b(?:under|less than|below|at most|fewer than)\s+(\d+(?:\.\d+)?[bmk%]?)(?!\w)"
+    r"\b(?:under|less than|below|at most|fewer than|south of|shy of|short of)"
+    r"\s+(\d+(?:\.\d+)?[bmk%]?)(?!\w)"
 )
+_A_SCALE = re.compile(
+    r"\b(over|more than|above|upwards of|north of|under|less than|below|south of|shy of) "
+    r"an? (billion|million)\b"
+)
+"""A bound of "a billion" names an amount, as "a billion-dollar question" does not."""
+_FRACTION = re.compile(r"\b(?:an?|one) (quarter|third|fifth|tenth) of\b")
+_FRACTIONS = {"quarter": "25%", "third": "33%", "fifth": "20%", "tenth": "10%"}
+_MAGNITUDE = re.compile(r"\b(tens|hundreds) of (billions|millions)\b")
 
 
 def _number_value(digits: str) -> float:
@@ -175,6 +185,16 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
+    text = _FRACTION.sub(lambda m: f" {_FRACTIONS[m[1]]} of", text)  # "a quarter of scale"
+    text = _A_SCALE.sub(r"\1 1 \2", text)
+    # "tens of billions": from 10 billion up to 100.
+    text = _MAGNITUDE.sub(
+        lambda m: (
+            f" over {10 if m[1] == 'tens' else 100} {m[2][:-1]} "
+            f"under {100 if m[1] == 'tens' else 1000} {m[2][:-1]} "
+        ),
+        text,
+    )
     text = re.sub(r"\bprices\b", "pricelist", text)  # what a company charges, not a price paid
     text = re.sub(r"\b(\d+(?:\.\d+)?) out of (?:100|a hundred)\b", r" \1% ", text)
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
@@ -361,6 +381,9 @@ def split_number(token: str) -> tuple[str, str]:
     return token[: len(token) - len(unit)], unit
 
 
+_SCALES = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
 def roughly(asked: str, known: str) -> bool:
     """Whether a number in a question is the fact's number, rounded as people round:
     "14 billion" and "14.3b", "half" (50%) and 49%, "over 10 billion" and 14.3b; but not
@@ -369,6 +392,11 @@ def roughly(asked: str, known: str) -> bool:
         return True
     asked_digits, asked_unit = split_number(asked.lstrip("<>"))
     known_digits, known_unit = split_number(known)
+    if asked[:1] in ("<", ">") and {asked_unit, known_unit} <= _SCALES.keys():
+        # A bound holds across units: "under a billion" and $200 million.
+        bound = float(asked_digits) * _SCALES[asked_unit]
+        value = float(known_digits) * _SCALES[known_unit]
+        return value > bound if asked.startswith(">") else value < bound
     if asked_unit != known_unit:
         return False
     if asked.startswith(">"):

@@ -8,6 +8,7 @@ from bot.normalise import (
     Normaliser,
     asking_clauses,
     basic_tokens,
+    roughly,
     split_question,
     surface_tokens,
     the_question,
@@ -54,6 +55,26 @@ def test_bounds_keep_their_direction() -> None:
     assert surface_tokens("over 10 billion") == [">10b"]
     assert surface_tokens("less than half") == ["<50%"]
     assert surface_tokens("over the years") == ["over", "the", "years"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "tokens"),
+    [
+        ("north of 10 billion", [">10b"]),
+        ("just shy of 50%", ["just", "<50%"]),
+        ("under a billion", ["<1b"]),
+        ("more than a quarter of scale", [">25%", "of", "scale"]),
+        ("in the tens of billions", ["in", "the", ">10b", "<100b"]),
+        ("a billion-dollar question", ["a", "billion", "dollar", "question"]),
+    ],
+)
+def test_rough_amounts_become_bounds(typed: str, tokens: list[str]) -> None:
+    assert surface_tokens(typed) == tokens
+
+
+def test_a_bound_holds_across_units() -> None:
+    assert roughly("<1b", "200m")
+    assert not roughly(">1b", "200m")
 
 
 def test_a_scale_word_alone_is_no_amount() -> None:
