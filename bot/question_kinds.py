@@ -89,6 +89,7 @@ switch vendors?"."""
 _WHAT = (["what"], ["whats"], ["wats"])  # "wat", "wut" are read as "what" already
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
+_KINDS = frozenset("kind kinds type types sort sorts".split())
 _HOW_TOLD = frozenset("in for like please briefly quickly simply".split())
 """Words that start saying how to explain something, after the thing to explain."""
 _JOINTS = frozenset({"and", "or", "plus"})
@@ -144,7 +145,8 @@ def answer_kind(words: list[str]) -> str | None:
     asks_names = words[:1] in (["which"], ["list"], ["name"]) or (
         asks_who and words[1:3] in (["are", "the"], ["were", "the"])
     )
-    if asks_names and _GROUPS & set(words):
+    # Not "list scale's other kinds of clients", which asks for kinds.
+    if asks_names and _GROUPS & set(words) and not _KINDS & set(words):
         return "names"
     past = words[:1] in (["did"], ["has"]) or (words[:1] == ["what"] and words[1:2] in _PAST)
     if past and _SAYING & set(words):

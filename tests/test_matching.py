@@ -122,6 +122,8 @@ from bot.models import GLOBAL
         ("scale's strategy after meta", "reaffirmed-strategy"),
         ("what does the article say about microsoft", "microsoft-reevaluating"),
         ("my linkedin feed says meta invested in scale, how much?", "meta-investment"),
+        ("show me what meta paid", "meta-investment"),
+        ("list the pros and cons of meta's investment", "double-edged-sword"),
         ("does the article mention openai's cfo", "openai-diversified"),
         ("google's reaction to meta buying scale stake", "google-pulling-back"),
         ("who are scale's biggest customers\n\nasking for a friend", "largest-customers"),

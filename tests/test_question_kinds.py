@@ -42,6 +42,7 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("what does this say about big tech", None),
         ("who said google is pulling back", "source"),
         ("list scale's competitors", "names"),
+        ("list scale's other kinds of clients", None),
         ("who are the analysts watching scale", "names"),
         ("who are scale's other clients", None),
         ("is google a bigger customer than openai", "comparison"),
