@@ -135,6 +135,7 @@ _CHAT_SPELLINGS = {
     "wat": "what", "wut": "what", "whr": "where", "wen": "when", "wher": "where",
     "ppl": "people", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
     "da": "the", "dat": "that", "dis": "this", "dey": "they", "thru": "through",
+    "shud": "should", "shld": "should", "cud": "could", "wud": "would", "wld": "would",
 }  # fmt: skip
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
