@@ -98,6 +98,7 @@ _JUST_ASKING = frozenset(
     "according".split()
 )
 _VOWELS = frozenset("aeiou")
+_CORRECTING = frozenset("actual actually real correct".split())
 
 
 def _skeleton(word: str) -> str:
@@ -364,6 +365,10 @@ class FactIndex:
         wants = answer_kind(surface)
         claim = claim_told(tokens) if wants == "source" else set()
         words = content_words(t for i, t in enumerate(tokens) if i not in context | claim | aside)
+        if wants == "amount" and _CORRECTING & set(surface):
+            # "wasn't it like 15b? how much did meta actually pay": the amount it asks for
+            # is the fact's, whatever the asker remembered.
+            words = [w for w in words if not is_number(w)]
         if asks_who_now(surface):
             words.append(NOW)  # a qualifier no fact knows
         term = self._term(surface)
