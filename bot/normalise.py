@@ -106,6 +106,7 @@ _A_SCALE = re.compile(
 _FRACTION = re.compile(r"\b(?:an?|one) (quarter|third|fifth|tenth) of\b")
 _FRACTIONS = {"quarter": "25%", "third": "33%", "fifth": "20%", "tenth": "10%"}
 _MAGNITUDE = re.compile(r"\b(tens|hundreds) of (billions|millions)\b")
+_EITHER_AMOUNT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+or\s+(\d+(?:\.\d+)?)([bm%])(?!\w)")
 
 
 def _number_value(digits: str) -> float:
@@ -157,9 +158,6 @@ def _spelt_out_numbers(text: str) -> str:
         return match[0][0] + _MASK + match[0][1:]
 
     return alpha2digit(_SCALE_WORD.sub(masked, text), "en").replace(_MASK, "")
-
-
-_EITHER_AMOUNT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+or\s+(\d+(?:\.\d+)?)([bm%])(?!\w)")
 
 
 def either_amount(tokens: list[str]) -> list[frozenset[str]]:
@@ -481,7 +479,9 @@ def the_question(text: str) -> str:
     """The question in a message that says something else first: "saw the news. how much
     did meta pay?" asks how much Meta paid. A statement the question leans on stays: in "I
     heard meta paid 14.3b. is that right?" the question names nothing by itself. A question
-    taken back ("what's google's budget, wait no, what did meta pay") is dropped."""
+    taken back ("what's google's budget, wait no, what did meta pay") is dropped, as are
+    whom it is asked for ("my boss wants to know if…", "i work at amazon, …") and where it
+    was heard ("i read on twitter that…")."""
     *_, text = _TAKEN_BACK.split(text)
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     text = _HEARD_ON.sub("", text, count=1)

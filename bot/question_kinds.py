@@ -50,7 +50,7 @@ _GROUPS = frozenset(
     "companies company firms agencies startups customers clients carmakers automakers labs "
     "providers vendors cos competitors rivals investors backers firm agency startup "
     "customer client lab provider vendor competitor rival investor backer analysts analyst "
-    "entities agencies departments".split()
+    "entities departments".split()
 )
 """With "which" (or "list", "name"), these ask for names: "which self-driving companies
 use scale"."""
@@ -131,7 +131,8 @@ def answer_kind(words: list[str]) -> str | None:
     counted = next((b for a, b in itertools.pairwise(words) if a == "many"), "")
     if ("how", "many") in pairs and counted not in STOPWORDS | _UNITS:
         return "count"
-    if {("how", "much"), ("how", "many")} & pairs or _AMOUNT_WORDS & set(words) - _verbs(words):
+    amount_words = _AMOUNT_WORDS & set(words) - _used_as_verbs(words)
+    if {("how", "much"), ("how", "many")} & pairs or amount_words:
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
@@ -161,7 +162,7 @@ def answer_kind(words: list[str]) -> str | None:
     return None
 
 
-def _verbs(words: list[str]) -> set[str]:
+def _used_as_verbs(words: list[str]) -> set[str]:
     """Amount words used as verbs: "cost" in "what shouldn't growth cost them"."""
     return {a for a, b in itertools.pairwise(words) if a == "cost" and b in _OBJECTS}
 
@@ -182,7 +183,8 @@ def _compares(words: list[str]) -> bool:
         if (
             words[:1] in (["is"], ["was"], ["isnt"])
             and word in _SUPERLATIVES
-            and words[i + 1 : i + 2] in ([w] for w in _ONE_OF_A_GROUP)
+            and words[i + 1 : i + 2] != []
+            and words[i + 1] in _ONE_OF_A_GROUP
             and words[i - 1 : i] not in (["a"], ["an"])
         ):
             return True
@@ -294,7 +296,7 @@ def set_aside(tokens: list[str], organisations: frozenset[str]) -> set[int]:
     positions: set[int] = set()
     for i, token in enumerate(tokens):
         named = i + 2 if tokens[i : i + 2] == ["other", "than"] else i + 1
-        if token not in ("other", _EXCLUDING) or tokens[named : named + 1] == []:
+        if token not in ("other", _EXCLUDING) or named >= len(tokens):
             continue
         # aliases.yaml reads "besides", "except" and "apart from" as "other", which also
         # says "other google products": Google is set aside only if no noun follows.
