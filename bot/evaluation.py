@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.engine import Engine
 from bot.errors import BadInput
+from bot.knowledge import parse_yaml
 from bot.models import GLOBAL
 
 NONE = "none"
@@ -112,7 +113,7 @@ class _LabelledFile(BaseModel):
 
 def load_labelled(path: Path) -> list[Labelled]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
         groups = _LabelledFile.model_validate({"root": data}).root
     except (OSError, yaml.YAMLError, ValidationError) as error:
         reason = error.__class__.__name__

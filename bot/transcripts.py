@@ -38,6 +38,7 @@ from bot import replies
 from bot.chat_commands import Interpreter, Reply, Speaker
 from bot.engine import Engine
 from bot.errors import BadInput
+from bot.knowledge import parse_yaml
 from bot.models import Answer
 
 
@@ -97,7 +98,7 @@ class Transcript(BaseModel):
 def load_transcript(path: Path) -> Transcript:
     """A validated transcript, or :class:`BadInput` naming the file and the turn."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
         return Transcript.model_validate(data)
     except OSError as error:
         raise BadInput(f"{path}: cannot read: {error.strerror}") from None
