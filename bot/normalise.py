@@ -40,7 +40,8 @@ _FILLER = """
     afaik iirc honestly basically wait apparently seriously literally even fr frfr lowkey
     highkey bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
-    kindly briefly perhaps possibly similarly likewise huh eh hmm innit
+    kindly briefly perhaps possibly similarly likewise huh eh hmm innit ty tysm cheers
+    ballpark
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
