@@ -143,8 +143,10 @@ def answer_kind(words: list[str]) -> str | None:
     if (asks_who and _TELLING & set(words)) or words[:3] in _ACCORDING_TO_WHOM:
         return "source"
     # "who are the analysts watching scale" as much as "which analysts…"
-    asks_names = words[:1] in (["which"], ["list"], ["name"]) or (
-        asks_who and words[1:3] in (["are", "the"], ["were", "the"])
+    asks_names = (
+        words[:1] in (["which"], ["list"], ["name"])
+        or (asks_who and words[1:3] in (["are", "the"], ["were", "the"]))
+        or ("names", "of") in pairs  # "what are the names of the analysts…"
     )
     # Not "list scale's other kinds of clients", which asks for kinds.
     if asks_names and _GROUPS & set(words) and not _KINDS & set(words):

@@ -44,6 +44,7 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("list scale's competitors", "names"),
         ("list scale's other kinds of clients", None),
         ("who are the analysts watching scale", "names"),
+        ("what are the names of the analysts watching scale", "names"),
         ("who are scale's other clients", None),
         ("is google a bigger customer than openai", "comparison"),
         ("did meta pay more than 10 billion", None),
