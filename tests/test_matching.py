@@ -124,6 +124,8 @@ from bot.models import GLOBAL
         ("my linkedin feed says meta invested in scale, how much?", "meta-investment"),
         ("show me what meta paid", "meta-investment"),
         ("wasn't it like 15b? how much did meta actually pay", "meta-investment"),
+        ("how much did meta put on the table", "meta-investment"),
+        ("what site has more on this", "read-more"),
         ("list the pros and cons of meta's investment", "double-edged-sword"),
         ("does the article mention openai's cfo", "openai-diversified"),
         ("google's reaction to meta buying scale stake", "google-pulling-back"),
