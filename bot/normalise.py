@@ -59,7 +59,7 @@ _STOPWORDS = """
     whole according d status name explain describe official officially not no nope re
     regarding wrt trying remember recall made make makes making n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
-    amid amidst because given
+    amid amidst because given article articles
     clarify understand include includes included including
 """.split()
 _NUMBER_WORDS = frozenset(

@@ -216,6 +216,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what is scale's market share",
         "is scale ai for sale",
         "what does openai do",
+        "summarize the article",
         "did scale's cfo depart for meta",
         "is this good for meta's stock",
         "did meta actually pay 20 billion",
