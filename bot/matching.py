@@ -99,6 +99,8 @@ _JUST_ASKING = frozenset(
 )
 _VOWELS = frozenset("aeiou")
 _CORRECTING = frozenset("actual actually real correct".split())
+_REFERRING = frozenset("they them their it its he him his she her".split())
+_POINTING = frozenset("that this it".split())
 
 
 def _skeleton(word: str) -> str:
@@ -411,26 +413,42 @@ class FactIndex:
         return queries
 
     def focused(self, asking: str, scene: str) -> Query:
-        """A long message read for the clauses that ask, the rest counting as context: the
-        companies, amounts and qualifiers it names still bind, its other words only help
-        facts that know them ("my manager keeps talking about the meta scale thing, how
-        much did they invest"); "scale is hiring a new ceo, who is it" still asks about
-        someone new."""
+        """A long message read for the clauses that ask, the rest counting as context.
+        Its qualifiers still bind ("scale is hiring a new ceo, who is it" asks about
+        someone new); so do the companies it names when the asking clause names none or
+        points back at them ("my manager keeps talking about the meta scale thing, how
+        much did they invest"), and its amounts when the asking clause asks for an amount,
+        points back at one or asks nothing else ("i heard 15b, is that right?"); not in
+        "meta paid 14.3b, but what did google do?". Its other words only help facts that
+        know them."""
         main, aside = self.parse(asking), self.parse(scene)
-        binding = [
-            w
-            for w in aside.words
-            if (w in aside.entities or is_number(w) or w in self._qualifiers)
-            and w not in main.words
-        ]
+        # "google's pulling back, but what about microsoft?" asks about Microsoft alone.
+        # A scene of a word or two is part of the question: "to amazon, how much did meta
+        # pay" asks about Amazon.
+        refers_back = (
+            not main.entities or bool(_REFERRING & set(main.tokens)) or len(aside.tokens) <= 2
+        )
+        # "i keep hearing 14 billion, is that what meta put into scale" checks the amount.
+        checks_amount = (
+            main.wants == "amount"
+            or not (main.topics or main.entities)
+            or bool(_POINTING & set(main.tokens))
+        )
+
+        def binds(word: str) -> bool:
+            if word in aside.entities:
+                return refers_back
+            return word in self._qualifiers or (is_number(word) and checks_amount)
+
+        binding = [w for w in aside.words if binds(w) and w not in main.words]
         loose = [w for w in aside.words if w not in binding and w not in main.words]
         # "someone said scale is hiring a new ceo, who is it" asks for a person.
         wants = main.wants or answer_kind(surface_tokens(f"{asking} {scene}"))
         return replace(
             main,
             words=[*main.words, *binding],
-            entities=main.entities | aside.entities,
-            numbers=main.numbers | aside.numbers,
+            entities=main.entities | (aside.entities if refers_back else frozenset()),
+            numbers=main.numbers | (aside.numbers if checks_amount else frozenset()),
             context=[*main.context, *loose, *aside.context],
             wants=wants,
         )

@@ -287,7 +287,7 @@ class Normaliser:
 
 _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
-    "folks quick question lol lmao haha thanks thx ty confirm".split()
+    "folks quick question lol lmao haha thanks thx ty confirm but and then".split()
 )
 
 
@@ -316,7 +316,6 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
             "show me",
             "quote",
             "state",
-            "confirm",
             "info on",
             "info about",
             "any info on",

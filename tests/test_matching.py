@@ -308,6 +308,19 @@ def test_a_phrasing_left_out_is_put_back(engine: Engine) -> None:
     assert engine.ask("big picture for ai?").fact_id == "bellwether"
 
 
+def test_what_a_long_message_says_first_binds_only_what_the_question_points_back_at(
+    engine: Engine,
+) -> None:
+    index = engine._index
+    # The question names its own company and asks no amount: the scene is context.
+    query = index.focused("but what did google do", "meta paid 14.3b")
+    assert (query.entities, query.numbers) == ({"googl"}, set())
+    # "they" and "is that" point back at the scene's company and amount.
+    query = index.focused("how much did they invest in scale", "our team uses microsoft")
+    assert "microsoft" in query.entities
+    assert index.focused("is that right", "i heard 15b").numbers == {"15b"}
+
+
 def test_two_things_listed_get_one_answer_each(engine: Engine) -> None:
     answer = engine.ask("meta stake and google budget?")
     assert answer.fact_id == "meta-investment+google-planned-spend"
