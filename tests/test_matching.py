@@ -125,6 +125,8 @@ from bot.models import GLOBAL
         ("show me what meta paid", "meta-investment"),
         ("wasn't it like 15b? how much did meta actually pay", "meta-investment"),
         ("how much did meta put on the table", "meta-investment"),
+        ("would you happen to know meta's stake in scale", "meta-investment"),
+        ("what do you know about openai and scale?", "openai-diversified"),
         ("what site has more on this", "read-more"),
         ("list the pros and cons of meta's investment", "double-edged-sword"),
         ("does the article mention openai's cfo", "openai-diversified"),
