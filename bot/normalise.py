@@ -372,7 +372,7 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
 def without_openers(surface: list[str]) -> list[str]:
     """A message without the words people open it with: "ok so can you tell me who is
     scale's ceo" asks "who is scale's ceo", and "ok thanks" asks nothing (not whether
-    Scale is ok)."""
+    Scale is ok). A request's closing "for me" goes too."""
     start = 0
     while start < len(surface):
         if surface[start] in _OPENERS:
@@ -382,7 +382,11 @@ def without_openers(surface: list[str]) -> list[str]:
         if phrase is None or start + len(phrase) == len(surface):
             break
         start += len(phrase)
-    return surface[start:]
+    asked = surface[start:]
+    # A request says whom it is for at the end: "can you check meta's stake for me".
+    if start and asked[-2:] in (["for", "me"], ["for", "us"]) and len(asked) > 2:
+        asked = asked[:-2]
+    return asked
 
 
 def without_filler(tokens: Iterable[str]) -> list[str]:

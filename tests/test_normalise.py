@@ -12,6 +12,7 @@ from bot.normalise import (
     split_question,
     surface_tokens,
     the_question,
+    without_openers,
 )
 
 
@@ -198,3 +199,10 @@ def test_dotted_abbreviations_are_words() -> None:
 
 def test_chat_spellings_of_short_words_are_the_words() -> None:
     assert surface_tokens("hw much r u sure") == ["how", "much", "are", "you", "sure"]
+
+
+def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
+    asked = without_openers(surface_tokens("can you check meta's stake for me"))
+    assert asked == ["meta", "stake"]
+    # Not asked as a request, "for us" is what the question is about.
+    assert without_openers(surface_tokens("what does this mean for us"))[-2:] == ["for", "us"]
