@@ -369,11 +369,23 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
 )
 
 
+_LOOKING_UP = [
+    surface_tokens(phrase)
+    for phrase in (
+        "can you check", "can you double-check", "can you double check", "could you check",
+        "can you look up", "give me", "show me", "gimme",
+    )
+]  # fmt: skip
+"""Requests to look something up, which say whom it is for at the end."""
+
+
 def without_openers(surface: list[str]) -> list[str]:
     """A message without the words people open it with: "ok so can you tell me who is
     scale's ceo" asks "who is scale's ceo", and "ok thanks" asks nothing (not whether
-    Scale is ok). A request's closing "for me" goes too."""
+    Scale is ok). A request to look something up ("can you check meta's stake for me")
+    loses its closing "for me" too; "can you tell me what this means for us" keeps it."""
     start = 0
+    looks_up = False
     while start < len(surface):
         if surface[start] in _OPENERS:
             start += 1
@@ -381,10 +393,10 @@ def without_openers(surface: list[str]) -> list[str]:
         phrase = next((p for p in _OPENING_PHRASES if surface[start : start + len(p)] == p), None)
         if phrase is None or start + len(phrase) == len(surface):
             break
+        looks_up = looks_up or phrase in _LOOKING_UP
         start += len(phrase)
     asked = surface[start:]
-    # A request says whom it is for at the end: "can you check meta's stake for me".
-    if start and asked[-2:] in (["for", "me"], ["for", "us"]) and len(asked) > 2:
+    if looks_up and asked[-2:] in (["for", "me"], ["for", "us"]) and len(asked) > 2:
         asked = asked[:-2]
     return asked
 

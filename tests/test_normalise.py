@@ -204,5 +204,6 @@ def test_chat_spellings_of_short_words_are_the_words() -> None:
 def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
     asked = without_openers(surface_tokens("can you check meta's stake for me"))
     assert asked == ["meta", "stake"]
-    # Not asked as a request, "for us" is what the question is about.
-    assert without_openers(surface_tokens("what does this mean for us"))[-2:] == ["for", "us"]
+    # Not asked as a request to look something up, "for us" is what the question is about.
+    for message in ("hey what does this mean for us", "can you tell me what it means for us"):
+        assert without_openers(surface_tokens(message))[-2:] == ["for", "us"]
