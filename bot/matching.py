@@ -298,10 +298,10 @@ class FactIndex:
                 pair for q in asked for pair in verb_objects(q.tokens, self._companies)
             ),
             speakers=frozenset(q.speaker for q in asked if q.speaker),
-            roles=frozenset(pair for q in asked for pair in q.roles)
+            roles=frozenset(pair for q in (told, *asked) for pair in q.roles)
             | frozenset(
                 pair
-                for text in (fact.answer, *fact.keywords, *cited_texts)
+                for text in (*fact.keywords, *cited_texts)
                 for pair in role_pairs(self._normaliser.tokens(text), self._entity_names)
             ),
         )
@@ -569,7 +569,7 @@ class FactIndex:
             role
             for owner, role in query.roles - entry.roles
             if any(
-                known == role or (whose == owner and known != role and {known, role} <= OFFICERS)
+                known == role or (whose == owner and {known, role} <= OFFICERS)
                 for whose, known in entry.roles
             )
         }

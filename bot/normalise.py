@@ -457,8 +457,11 @@ _ASKING = frozenset(
 
 
 def _starts_a_question(clause: str) -> bool:
-    first = surface_tokens(clause)[:1]  # "what's", "isn't" and "hw" as the words they are
-    return bool(first) and first[0] in _ASKING
+    return _opens_with_asking(surface_tokens(clause))  # "what's", "isn't", "hw" as words
+
+
+def _opens_with_asking(surface: list[str]) -> bool:
+    return bool(surface) and surface[0] in _ASKING
 
 
 _TAKEN_BACK = re.compile(
@@ -534,9 +537,7 @@ def asking_clauses(text: str) -> tuple[str, str] | None:
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
     if len(clauses) < 2:
         return None
-    asking = [
-        c for c in clauses if _starts_a_question(" ".join(without_openers(surface_tokens(c))))
-    ]
+    asking = [c for c in clauses if _opens_with_asking(without_openers(surface_tokens(c)))]
     scene = [c for c in clauses if c not in asking]
     if not asking or not scene:
         return None

@@ -115,7 +115,7 @@ NOW = "(now)"
 no text contains it, so no fact knows it and it works as a qualifier (aliases.yaml)."""
 _SUM_WORDS = "dollar dollars figure number terms price".split()
 _AMOUNT_WORDS = frozenset(
-    ["amount", "sum", "total", "percentage", "percent", "price", "cost", "size", *_SUM_WORDS]
+    ["amount", "sum", "total", "percentage", "percent", "cost", "size", *_SUM_WORDS]
 )
 SUM_WORDS = frozenset(stem(word) for word in _SUM_WORDS)
 """Words any fact with a sum speaks of ("the dollar figure", "the price meta paid"); the
@@ -156,10 +156,10 @@ def answer_kind(words: list[str]) -> str | None:
         return "statement"
     if words[:1] in (["why"], ["whys"]) or words[:2] == ["how", "come"]:
         return "reason"
-    asks_advice = bool(_SHOULD_WE & set(itertools.pairwise(words)))
+    asks_advice = bool(_SHOULD_WE & pairs)
     if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I or asks_advice:
         return "how-to"
-    if words[:1] == ["should"] or _YOUR_VIEW & set(itertools.pairwise(words)):
+    if words[:1] == ["should"] or _YOUR_VIEW & pairs:
         return "opinion"
     return None
 
@@ -181,12 +181,14 @@ def _compares(words: list[str]) -> bool:
     openai scale's largest customer": a ranking the sources do not make (they name three
     largest customers, which answer "who is scale's biggest customer"). Not "more than 10
     billion", which is a bound, nor "one of scale's largest customers" or "a top client"."""
+    confirming = words[:1] in (["is"], ["was"], ["isnt"])
     for i, word in enumerate(words):
+        following = words[i + 1 : i + 2]
         if (
-            words[:1] in (["is"], ["was"], ["isnt"])
+            confirming
             and word in _SUPERLATIVES
-            and words[i + 1 : i + 2] != []
-            and words[i + 1] in _ONE_OF_A_GROUP
+            and following
+            and following[0] in _ONE_OF_A_GROUP
             and words[i - 1 : i] not in (["a"], ["an"])
         ):
             return True

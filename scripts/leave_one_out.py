@@ -22,8 +22,7 @@ from bot.models import GLOBAL
 
 async def _leave_one_out(show_misses: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        engine = await Engine.open(Path(folder) / "factbot.sqlite3")
-        try:
+        async with await Engine.open(Path(folder) / "factbot.sqlite3") as engine:
             asked = covered = 0
             for view in engine.facts(GLOBAL):
                 fact = view.fact
@@ -36,10 +35,8 @@ async def _leave_one_out(show_misses: bool) -> None:
                     elif show_misses:
                         got = answer.fact_id or "no answer"
                         print(f"{fact.id}: {phrasing!r} -> {got} ({answer.confidence:.1f})")
-            share = 100 * covered / asked
-            print(f"{covered}/{asked} phrasings ({share:.1f}%) are answered without themselves")
-        finally:
-            await engine.close()
+        share = 100 * covered / asked
+        print(f"{covered}/{asked} phrasings ({share:.1f}%) are answered without themselves")
 
 
 def main() -> None:
