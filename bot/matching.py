@@ -38,6 +38,7 @@ from bot.normalise import (
     basic_tokens,
     content_words,
     either_amount,
+    english_frequency,
     english_spelling,
     is_english_word,
     is_number,
@@ -84,6 +85,9 @@ OWN_CITED_WORD_CREDIT = 1.0
 article's words ("what had openai previously opted to do") points at one sentence."""
 CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
+RARE_WORD_RATIO = 1000
+"""How much more common a known word must be than a dictionary word with two of its letters
+swapped for the dictionary word to be read as a slip ("pya" is a coin, and "pay")."""
 
 _YEAR = re.compile(r"(19|20)\d\d")
 _MONTHS = frozenset(
@@ -696,9 +700,10 @@ class FactIndex:
             or word in STOPWORDS
             or word in ROLES
             or self._knows_stem(stem(word))
-            or is_english_word(word)
         ):
             return word
+        if is_english_word(word):
+            return self._swapped(word) or word
         if self._vocabulary is None:
             self._vocabulary = sorted(self._surface_words | COMMON_WORDS)
             self._skeletons = {}
@@ -753,6 +758,18 @@ class FactIndex:
         if meant and self._knows_stem(stem(meant)):
             return meant
         return word
+
+    def _swapped(self, word: str) -> str | None:
+        """The facts' word with two neighbouring letters of this dictionary word swapped, if
+        the dictionary word is so rare that a slip is likelier: "pya" is "pay", but "suing"
+        is not "using" and "form" is not "from"."""
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        known = [w for w in swaps if w in self._surface_words]
+        if not known:
+            return None
+        meant = max(known, key=english_frequency)
+        rare = RARE_WORD_RATIO * max(1, english_frequency(word)) < english_frequency(meant)
+        return meant if rare else None
 
     def _unvowelled(self, word: str) -> str:
         """A word typed without its vowels, as in a hurry ("hw mch", "scl", "ggl",

@@ -573,6 +573,11 @@ def is_english_word(word: str) -> bool:
     return word in _english()
 
 
+def english_frequency(word: str) -> int:
+    """How often the dictionary's corpus uses the word (0 if it does not know it)."""
+    return _english().word_frequency[word]
+
+
 def english_spelling(word: str) -> str | None:
     """The dictionary's likeliest word one slip away ("runing" -> "running"), if any."""
     return _english().correction(word)

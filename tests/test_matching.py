@@ -19,6 +19,8 @@ from bot.models import GLOBAL
         ("did meta pay $14.3B", "meta-investment"),
         ("did meta pay 14,3 bn", "meta-investment"),
         ("how much did mtea pay for scael", "meta-investment"),
+        ("how much did meta pya for scale", "meta-investment"),
+        ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
         ("where did alex wang go", "scale-ceo-joins-meta"),
         ("is msft dropping scale", "microsoft-reevaluating"),
@@ -231,6 +233,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "who's bigger as a scale customer, google or microsoft",
         "who is scale's current ceo",
         "scale ai, who's the ceo now?",
+        "google's 2024 budget for scale",
         "asdf qwerty",
     ],
 )
