@@ -172,8 +172,14 @@ def _used_as_verbs(words: list[str]) -> set[str]:
 def asks_who_now(words: list[str]) -> bool:
     """Whether a question asks who holds a role *now* ("who runs scale now", "who is
     scale's ceo currently"): a fact about who held it before does not answer."""
-    asks_who = bool({"who", "whos"} & set(words))  # "scale ai, who's the ceo now?"
-    return asks_who and bool(_NOW & set(words)) and bool((ROLES | _LEADING) & set(words))
+    who = next((i for i, word in enumerate(words) if word in ("who", "whos")), None)
+    if who is None:
+        return False
+    # "who was scale's ceo and where is he now" asks where he is now, not who is CEO now.
+    after = words[who:]
+    asked = after[: after.index("and")] if "and" in after else after
+    before = words[:who]  # "scale ai, who's the ceo now?"
+    return bool(_NOW & set(before + asked)) and bool((ROLES | _LEADING) & set(words))
 
 
 def _compares(words: list[str]) -> bool:

@@ -7,6 +7,7 @@ import pytest
 from bot.normalise import basic_tokens, surface_tokens
 from bot.question_kinds import (
     answer_kind,
+    asks_who_now,
     role_pairs,
     saying_when,
     set_aside,
@@ -152,3 +153,19 @@ def test_a_company_set_aside_is_not_what_is_asked_about() -> None:
     assert [tokens[i] for i in sorted(set_aside(tokens, ORGANISATIONS))] == ["other", "googl"]
     # "other google products" are Google's own.
     assert set_aside(["what", "other", "googl", "product"], ORGANISATIONS) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "now"),
+    [
+        ("who runs scale now", True),
+        ("scale ai, who's the ceo now?", True),
+        ("who is scale's ceo currently", True),
+        ("who was scale's ceo and where is he now", False),
+        ("where is wang now", False),
+    ],
+)
+def test_who_holds_a_role_now_is_asked_in_the_clause_that_asks_who(
+    question: str, now: bool
+) -> None:
+    assert asks_who_now(surface_tokens(question)) is now
