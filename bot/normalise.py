@@ -67,6 +67,7 @@ _NUMBER_WORDS = frozenset(
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
     "eighty ninety hundred thousand million billion".split()
 )
+_AND_A_HALF = re.compile(rf"\b(\d+|{'|'.join(sorted(_NUMBER_WORDS))}) and a half\b")
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES) | _NUMBER_WORDS
 """The chat words, units and numbers above as they are spelt, for telling a typo of one
 ("somtehing", "billoin", "fourteyn") from a word nobody knows."""
@@ -184,6 +185,8 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)
+    # "14 and a half billion" is 14.5 billion, not 14 billion and half of something.
+    text = _AND_A_HALF.sub(lambda m: f"{m[1]}.5" if m[1].isdigit() else f"{m[1]} point five", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)
     text = _FRACTION.sub(lambda m: f" {_FRACTIONS[m[1]]} of", text)  # "a quarter of scale"
     text = _A_SCALE.sub(r"\1 1 \2", text)
@@ -431,7 +434,9 @@ def roughly(asked: str, known: str) -> bool:
         bound = float(asked_digits) * _SCALES[asked_unit]
         value = float(known_digits) * _SCALES[known_unit]
         return value > bound if asked.startswith(">") else value < bound
-    if asked_unit != known_unit:
+    # A number typed without its unit ("meta paid 14.3?", "google 200?") is the fact's
+    # number in whatever unit the fact gives it.
+    if asked_unit != known_unit and asked_unit:
         return False
     if asked.startswith(">"):
         return float(known_digits) > float(asked_digits)

@@ -20,6 +20,7 @@ from bot.models import GLOBAL
         ("did meta pay 14,3 bn", "meta-investment"),
         ("how much did mtea pay for scael", "meta-investment"),
         ("how much did meta pya for scale", "meta-investment"),
+        ("meta paid 14.3?", "meta-investment"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
         ("where did alex wang go", "scale-ceo-joins-meta"),

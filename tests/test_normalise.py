@@ -41,6 +41,8 @@ def test_amounts_in_any_format_become_one_token(typed: str) -> None:
         ("two hundred million", "200m"),
         ("forty-nine percent", "49%"),
         ("fourteen point three billion", "14.3b"),
+        ("14 and a half billion", "14.5b"),
+        ("fourteen and a half billion", "14.5b"),
     ],
 )
 def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
@@ -76,6 +78,14 @@ def test_rough_amounts_become_bounds(typed: str, tokens: list[str]) -> None:
 def test_a_bound_holds_across_units() -> None:
     assert roughly("<1b", "200m")
     assert not roughly(">1b", "200m")
+
+
+def test_a_number_typed_without_its_unit_is_the_facts_number_in_its_unit() -> None:
+    """ "meta paid 14.3?" means the $14.3B; a unit that differs still rules it out."""
+    assert roughly("14.3", "14.3b")
+    assert roughly("200", "200m")
+    assert not roughly("15", "14.3b")
+    assert not roughly("14.3m", "14.3b")
 
 
 def test_a_scale_word_alone_is_no_amount() -> None:
