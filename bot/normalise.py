@@ -77,9 +77,11 @@ STOPWORDS = FILLER | frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
 _UNITS = {
-    "billion": ("b", 1e9), "bn": ("b", 1e9), "b": ("b", 1e9), "bil": ("b", 1e9),
-    "million": ("m", 1e6), "mn": ("m", 1e6), "mil": ("m", 1e6), "m": ("m", 1e6),
-    "mio": ("m", 1e6), "thousand": ("k", 1e3), "k": ("k", 1e3),
+    "billion": ("b", 1e9), "billions": ("b", 1e9), "bn": ("b", 1e9), "bln": ("b", 1e9),
+    "b": ("b", 1e9), "bil": ("b", 1e9),
+    "million": ("m", 1e6), "millions": ("m", 1e6), "mn": ("m", 1e6), "mln": ("m", 1e6),
+    "mm": ("m", 1e6), "mil": ("m", 1e6), "m": ("m", 1e6), "mio": ("m", 1e6),
+    "thousand": ("k", 1e3), "k": ("k", 1e3),
     "trillion": ("t", 1e12), "tn": ("t", 1e12),
     "%": ("%", 1.0), "percent": ("%", 1.0), "per cent": ("%", 1.0), "pct": ("%", 1.0),
     "pc": ("%", 1.0),
@@ -87,7 +89,8 @@ _UNITS = {
 _UNIT_LETTERS = frozenset(letter for letter, _ in _UNITS.values())
 _NUMBER = re.compile(
     r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*-?\s*"
-    r"(?P<unit>trillion|tn|billion|bn|bil|b|million|mn|mio|mil|m|thousand|k"
+    r"(?P<unit>trillion|tn|billions|billion|bln|bn|bil|b|millions|million|mln|mn|mio|mil|mm|m"
+    r"|thousand|k"
     r"|%|percent|per cent|pct|pc)?"
     r"(?![a-z0-9])"
 )
@@ -107,6 +110,13 @@ _A_SCALE = re.compile(
 """A bound of "a billion" names an amount, as "a billion-dollar question" does not."""
 _FRACTION = re.compile(r"\b(?:an?|one) (quarter|third|fifth|tenth) of\b")
 _FRACTIONS = {"quarter": "25%", "third": "33%", "fifth": "20%", "tenth": "10%"}
+_PART_OF_A_UNIT = re.compile(
+    r"\b(?:(?:an?|one) (quarter|third|fifth|tenth) of|(half)) an? (billion|million)\b"
+)
+"""An amount as a part of a billion or million: "a fifth of a billion" is 200 million."""
+_PARTS = {"quarter": 0.25, "third": 0.33, "fifth": 0.2, "tenth": 0.1, "half": 0.5}
+_DIGITS_THEN_WORD = re.compile(r"\b(\d+) (?:point (\d+)|(hundred|thousand))\b")
+"""Digits a word goes on with: "14 point 3 billion", "2 hundred million"."""
 _MAGNITUDE = re.compile(r"\b(tens|hundreds) of (billions|millions)\b")
 _EITHER_AMOUNT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+or\s+(\d+(?:\.\d+)?)([bm%])(?!\w)")
 
@@ -116,6 +126,13 @@ def _number_value(digits: str) -> float:
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", digits):
         return float(digits.replace(",", ""))
     return float(digits.replace(",", ".", 1).replace(",", ""))
+
+
+def _digits_then_word(match: re.Match[str]) -> str:
+    digits, decimals, scale = match.groups()
+    if decimals:
+        return f"{digits}.{decimals}"
+    return str(int(digits) * (100 if scale == "hundred" else 1000))
 
 
 def _canonical_number(match: re.Match[str]) -> str:
@@ -185,6 +202,8 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)
+    text = _PART_OF_A_UNIT.sub(lambda m: f" {_PARTS[m[1] or m[2]]:g} {m[3]} ", text)
+    text = _DIGITS_THEN_WORD.sub(_digits_then_word, text)
     # "14 and a half billion" is 14.5 billion, not 14 billion and half of something.
     text = _AND_A_HALF.sub(lambda m: f"{m[1]}.5" if m[1].isdigit() else f"{m[1]} point five", text)
     text = re.sub(r"\bhalf\b", " 50% ", text)

@@ -43,6 +43,13 @@ def test_amounts_in_any_format_become_one_token(typed: str) -> None:
         ("fourteen point three billion", "14.3b"),
         ("14 and a half billion", "14.5b"),
         ("fourteen and a half billion", "14.5b"),
+        ("14 point 3 billion", "14.3b"),
+        ("14.3bln", "14.3b"),
+        ("14.3 billions", "14.3b"),
+        ("2 hundred million", "200m"),
+        ("200 mln", "200m"),
+        ("a fifth of a billion", "200m"),
+        ("half a billion", "500m"),
     ],
 )
 def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
