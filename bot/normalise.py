@@ -41,7 +41,7 @@ _FILLER = """
     highkey bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
     kindly briefly perhaps possibly similarly likewise huh eh hmm innit ty tysm cheers
-    ballpark
+    ballpark spoiler
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
@@ -156,6 +156,7 @@ _CHAT_SPELLINGS = {
     "ppl": "people", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
     "da": "the", "dat": "that", "dis": "this", "dey": "they", "thru": "through",
     "shud": "should", "shld": "should", "cud": "could", "wud": "would", "wld": "would",
+    "hav": "have", "dz": "does", "duz": "does", "gna": "gonna", "bout": "about", "ws": "was",
 }  # fmt: skip
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
@@ -198,6 +199,7 @@ def surface_tokens(text: str) -> list[str]:
     """Words as typed (lower-cased, numbers in one form), before stemming."""
     text = clean(text)
     text = _MENTION.sub(" ", text)  # "@everyone", "<@123>": who is addressed, not what
+    text = re.sub(r"(?<=[a-z])\$(?=[a-z])", "s", text)  # "micro$oft"
     text = re.sub(r"~~.*?~~", " ", text)  # struck out in Discord markdown: taken back
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."

@@ -216,6 +216,8 @@ def test_dotted_abbreviations_are_words() -> None:
 
 def test_chat_spellings_of_short_words_are_the_words() -> None:
     assert surface_tokens("hw much r u sure") == ["how", "much", "are", "you", "sure"]
+    assert surface_tokens("wht dz scale hav") == ["what", "does", "scale", "have"]
+    assert surface_tokens("is micro$oft out") == ["is", "microsoft", "out"]
 
 
 def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
