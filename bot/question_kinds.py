@@ -113,7 +113,7 @@ _EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake 
 NOW = "(now)"
 """Added to the words of a question that asks who holds a role now ("who runs scale now"):
 no text contains it, so no fact knows it and it works as a qualifier (aliases.yaml)."""
-_SUM_WORDS = "dollar dollars figure number terms price".split()
+_SUM_WORDS = "dollar dollars figure number terms price value".split()
 _AMOUNT_WORDS = frozenset(
     ["amount", "sum", "total", "percentage", "percent", "cost", "size", *_SUM_WORDS]
 )

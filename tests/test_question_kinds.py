@@ -28,6 +28,8 @@ ORGANISATIONS = frozenset({"meta", "scale", "googl"})
         ("how many shares did meta buy", "count"),
         ("what do you think about the deal", "opinion"),
         ("whats the dollar figure", "amount"),
+        ("whats the deal value", "amount"),
+        ("what is scale's valuation", None),
         ("what shouldnt growth cost them", None),
         ("when did wang join meta", "date"),
         ("who is scale's ceo", "person"),
