@@ -41,6 +41,8 @@ _COMPARATIVES = frozenset(
     "bigger larger smaller better worse more less higher lower richer stronger".split()
 )
 _SUPERLATIVES = frozenset("biggest largest top".split())
+_SIZES = frozenset("big large huge substantial sizable sizeable hefty massive".split())
+_HOLDINGS = frozenset("stake share chunk slice piece check cheque investment payment sum".split())
 _ONE_OF_A_GROUP = frozenset("customer client partner investor backer".split())
 _OBJECTS = frozenset("them us me him her it you".split())
 _AUTHORING = frozenset("wrote written authored".split())
@@ -132,7 +134,7 @@ def answer_kind(words: list[str]) -> str | None:
     if ("how", "many") in pairs and counted not in STOPWORDS | _UNITS:
         return "count"
     amount_words = _AMOUNT_WORDS & set(words) - _used_as_verbs(words)
-    if {("how", "much"), ("how", "many")} & pairs or amount_words:
+    if {("how", "much"), ("how", "many")} & pairs or amount_words or _asks_size(words):
         return "amount"
     if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
         return "date"
@@ -162,6 +164,21 @@ def answer_kind(words: list[str]) -> str | None:
     if words[:1] == ["should"] or _YOUR_VIEW & pairs:
         return "opinion"
     return None
+
+
+def _asks_size(words: list[str]) -> bool:
+    """ "how big was meta's stake", "how large a stake", "how substantial was the
+    investment": a size, so an amount; but "how big (of) a deal is this" asks how much it
+    matters, and "how big a role does scale play" how much it does."""
+    for i, (a, b) in enumerate(itertools.pairwise(words)):
+        if a == "how" and b in _SIZES:
+            following = words[i + 2 :]
+            if following[:1] == ["of"]:
+                following = following[1:]
+            if following[:1] in (["a"], ["an"]):
+                return following[1:2] != [] and following[1] in _HOLDINGS
+            return True
+    return False
 
 
 def _used_as_verbs(words: list[str]) -> set[str]:
