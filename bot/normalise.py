@@ -159,6 +159,10 @@ _CHAT_SPELLINGS = {
     "hav": "have", "dz": "does", "duz": "does", "gna": "gonna", "bout": "about", "ws": "was",
 }  # fmt: skip
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
+_STARTING = re.compile(
+    r"\b(?:start|started|starting|starts|begin|began|begun) (?:to (?=\w)|(?=\w+ing\b))"
+)
+"""Starting to do something is doing it: "what did google start doing"."""
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
 _SCALE_WORD = re.compile(r"\b(?:hundred|thousand|million|billion)s?\b")
 _MASK = "\u2063"  # invisible separator: text2num leaves a word with it alone
@@ -202,6 +206,7 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"(?<=[a-z])\$(?=[a-z])", "s", text)  # "micro$oft"
     text = re.sub(r"~~.*?~~", " ", text)  # struck out in Discord markdown: taken back
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
+    text = _STARTING.sub("", text)
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)
     text = _PART_OF_A_UNIT.sub(lambda m: f" {_PARTS[m[1] or m[2]]:g} {m[3]} ", text)

@@ -220,6 +220,13 @@ def test_chat_spellings_of_short_words_are_the_words() -> None:
     assert surface_tokens("is micro$oft out") == ["is", "microsoft", "out"]
 
 
+def test_starting_to_do_something_is_doing_it() -> None:
+    """ "what did google start doing" asks what Google does; "wang started scale" stays."""
+    assert surface_tokens("what did google start doing") == ["what", "did", "google", "doing"]
+    assert surface_tokens("google started to cut back") == ["google", "cut", "back"]
+    assert surface_tokens("why did wang start scale") == ["why", "did", "wang", "start", "scale"]
+
+
 def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
     asked = without_openers(surface_tokens("can you check meta's stake for me"))
     assert asked == ["meta", "stake"]
