@@ -161,8 +161,10 @@ _CHAT_SPELLINGS = {
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _STARTING = re.compile(
     r"\b(?:start|started|starting|starts|begin|began|begun) (?:to (?=\w)|(?=\w+ing\b))"
+    r"|\b(?:agree|agreed|agrees|agreeing) to (?=\w)|\b(?:going|moving) forward,"
 )
-"""Starting to do something is doing it: "what did google start doing"."""
+"""Starting or agreeing to do something is doing it ("what did google start doing", "what
+did meta agree to pay"); "going forward, …" says no more than the question does."""
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
 _SCALE_WORD = re.compile(r"\b(?:hundred|thousand|million|billion)s?\b")
 _MASK = "\u2063"  # invisible separator: text2num leaves a word with it alone

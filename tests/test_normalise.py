@@ -225,6 +225,7 @@ def test_starting_to_do_something_is_doing_it() -> None:
     assert surface_tokens("what did google start doing") == ["what", "did", "google", "doing"]
     assert surface_tokens("google started to cut back") == ["google", "cut", "back"]
     assert surface_tokens("why did wang start scale") == ["why", "did", "wang", "start", "scale"]
+    assert surface_tokens("what did meta agree to pay") == ["what", "did", "meta", "pay"]
 
 
 def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
