@@ -412,7 +412,15 @@ class FactIndex:
         for part in parts:
             query = self.parse(part)
             if not query.entities and queries:
-                query = query.about(queries[-1].entities)
+                before = queries[-1]
+                query = query.about(before.entities)
+                # "will scale stay independent and why does that matter": "that" is what
+                # the part before asked about; so is "it" when that part names no company
+                # ("what's data annotation and why is it important").
+                tokens = set(query.tokens)
+                if {"that", "this"} & tokens or (not before.entities and _REFERRING & tokens):
+                    added = sorted(before.topics - set(query.words))
+                    query = replace(query, words=[*query.words, *added])
             queries.append(query)
         return queries
 

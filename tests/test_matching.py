@@ -299,6 +299,13 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
 
 
+def test_a_follow_up_part_about_that_means_what_the_part_before_asked(engine: Engine) -> None:
+    """In "... and why does that matter", "that" is Scale staying independent."""
+    answer = engine.ask("will scale stay independent and why does that matter")
+    assert answer.fact_id == "customer-data-and-independence+data-privacy"
+    assert [c.sentence_id for c in answer.citations] == ["s13", "s14"]
+
+
 def test_an_acronym_is_not_taken_for_a_typo(engine: Engine) -> None:
     """ "cto" is not "to" misspelt: Scale's CTO is someone the sources never name."""
     answer = engine.ask("who is scale's cto")
