@@ -34,10 +34,10 @@ from bot.normalise import (
     COMMON_WORDS,
     STOPWORDS,
     Normaliser,
+    alternatives,
     asking_clauses,
     basic_tokens,
     content_words,
-    either_amount,
     english_frequency,
     english_spelling,
     is_english_word,
@@ -191,7 +191,8 @@ class Query:
     """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
     meta"."""
     alternatives: list[frozenset[str]] = field(default_factory=list)
-    """Amounts offered as alternatives, of which one is enough: "49% or 51%"."""
+    """Amounts or names offered as alternatives, of which one is enough: "49% or 51%",
+    "meta or google"."""
     set_aside: frozenset[str] = field(default_factory=frozenset)
     """Whom it asks about others than: Google in "who is rethinking scale besides google"."""
 
@@ -391,7 +392,7 @@ class FactIndex:
             ),
             set_aside=frozenset(tokens[i] for i in aside if tokens[i] in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
-            alternatives=either_amount(tokens),
+            alternatives=alternatives(tokens, self._entity_names),
             wants=wants or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),
             term=term,
@@ -532,9 +533,11 @@ class FactIndex:
         """What the question asks that this fact cannot answer: another company or amount,
         another kind of answer, someone else's CEO, "new" where the fact says nothing new."""
         topics = query.topics
-        mismatch = set(query.entities - entry.entities) | {
-            asked for asked in query.numbers if not self._fits(asked, query, entry)
-        }
+        mismatch = {
+            named
+            for named in query.entities - entry.entities
+            if not any(named in pair and pair & entry.entities for pair in query.alternatives)
+        } | {asked for asked in query.numbers if not self._fits(asked, query, entry)}
         # "previously" is no mismatch for a fact whose sentence says "previously".
         mismatch |= {
             w for w in topics & self._qualifiers if w not in entry.words | entry.cited_words

@@ -186,12 +186,13 @@ def _spelt_out_numbers(text: str) -> str:
     return alpha2digit(_SCALE_WORD.sub(masked, text), "en").replace(_MASK, "")
 
 
-def either_amount(tokens: list[str]) -> list[frozenset[str]]:
-    """The amounts a question offers as alternatives: "was it 49% or 51%"."""
+def alternatives(tokens: list[str], names: frozenset[str]) -> list[frozenset[str]]:
+    """The amounts or names a question offers as alternatives, of which one is enough:
+    "was it 49% or 51%", "did wang go to meta or google"."""
     return [
         frozenset({a, b})
         for a, joint, b in zip(tokens, tokens[1:], tokens[2:], strict=False)
-        if joint == "or" and is_number(a) and is_number(b)
+        if joint == "or" and ((is_number(a) and is_number(b)) or {a, b} <= names)
     ]
 
 

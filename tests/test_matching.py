@@ -21,6 +21,8 @@ from bot.models import GLOBAL
         ("how much did mtea pay for scael", "meta-investment"),
         ("how much did meta pya for scale", "meta-investment"),
         ("meta paid 14.3?", "meta-investment"),
+        ("did wang go to meta or google", "scale-ceo-joins-meta"),
+        ("was the google report from reuters or bloomberg", "reuters-report"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
         ("where did alex wang go", "scale-ceo-joins-meta"),
@@ -235,6 +237,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "who is scale's current ceo",
         "scale ai, who's the ceo now?",
         "google's 2024 budget for scale",
+        "did wang go to google or microsoft",
         "asdf qwerty",
     ],
 )

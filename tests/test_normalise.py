@@ -6,6 +6,7 @@ import pytest
 
 from bot.normalise import (
     Normaliser,
+    alternatives,
     asking_clauses,
     basic_tokens,
     roughly,
@@ -58,6 +59,13 @@ def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
 
 def test_amounts_offered_as_alternatives_share_their_unit() -> None:
     assert surface_tokens("was it 14.3 or 13.4 billion") == ["was", "it", "14.3b", "or", "13.4b"]
+
+
+def test_amounts_and_names_can_be_offered_as_alternatives() -> None:
+    names = frozenset({"meta", "googl"})
+    assert alternatives(["49%", "or", "51%"], names) == [frozenset({"49%", "51%"})]
+    assert alternatives(["meta", "or", "googl"], names) == [frozenset({"meta", "googl"})]
+    assert alternatives(["meta", "or", "not"], names) == []
 
 
 def test_bounds_keep_their_direction() -> None:
