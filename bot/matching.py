@@ -191,8 +191,8 @@ class Query:
     """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
     meta"."""
     alternatives: list[frozenset[str]] = field(default_factory=list)
-    """Amounts or names offered as alternatives, of which one is enough: "49% or 51%",
-    "meta or google"."""
+    """Amounts, names or words offered as alternatives, of which one is enough: "49% or
+    51%", "meta or google", "calm or rattled"."""
     set_aside: frozenset[str] = field(default_factory=frozenset)
     """Whom it asks about others than: Google in "who is rethinking scale besides google"."""
 
@@ -392,7 +392,7 @@ class FactIndex:
             ),
             set_aside=frozenset(tokens[i] for i in aside if tokens[i] in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
-            alternatives=alternatives(tokens, self._entity_names),
+            alternatives=alternatives(tokens),
             wants=wants or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),
             term=term,
@@ -623,7 +623,9 @@ class FactIndex:
         for word in query.words:
             weight = weights[word]
             total += weight
-            if self._knows(entry, word):
+            # "are scale's customers calm or rattled": a fact that speaks of either answers.
+            offered = {word}.union(*(pair for pair in query.alternatives if word in pair))
+            if any(self._knows(entry, w) for w in offered):
                 found += weight
             elif word in entry.cited_words:
                 alone = self._cites_alone(entry, word)

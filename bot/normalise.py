@@ -186,14 +186,17 @@ def _spelt_out_numbers(text: str) -> str:
     return alpha2digit(_SCALE_WORD.sub(masked, text), "en").replace(_MASK, "")
 
 
-def alternatives(tokens: list[str], names: frozenset[str]) -> list[frozenset[str]]:
-    """The amounts or names a question offers as alternatives, of which one is enough:
-    "was it 49% or 51%", "did wang go to meta or google"."""
-    return [
-        frozenset({a, b})
-        for a, joint, b in zip(tokens, tokens[1:], tokens[2:], strict=False)
-        if joint == "or" and ((is_number(a) and is_number(b)) or {a, b} <= names)
-    ]
+def alternatives(tokens: list[str]) -> list[frozenset[str]]:
+    """What a question offers as alternatives, of which one is enough: amounts ("was it
+    49% or 51%"), names ("did wang go to meta or google") or other words ("are scale's
+    customers calm or rattled"). Tokens are normalised."""
+    offered = []
+    for a, joint, b in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        amounts = is_number(a) + is_number(b)
+        # Two amounts, or two words; "49% or more" offers nothing to choose from.
+        if joint == "or" and (amounts == 2 or (amounts == 0 and not {a, b} & STOPWORDS)):
+            offered.append(frozenset({a, b}))
+    return offered
 
 
 def clean(text: str) -> str:

@@ -23,6 +23,8 @@ from bot.models import GLOBAL
         ("meta paid 14.3?", "meta-investment"),
         ("did wang go to meta or google", "scale-ceo-joins-meta"),
         ("was the google report from reuters or bloomberg", "reuters-report"),
+        ("are scale's customers calm or rattled", "customers-unsettled"),
+        ("did meta buy 49% or more of scale", "meta-investment"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
         ("where did alex wang go", "scale-ceo-joins-meta"),

@@ -61,11 +61,12 @@ def test_amounts_offered_as_alternatives_share_their_unit() -> None:
     assert surface_tokens("was it 14.3 or 13.4 billion") == ["was", "it", "14.3b", "or", "13.4b"]
 
 
-def test_amounts_and_names_can_be_offered_as_alternatives() -> None:
-    names = frozenset({"meta", "googl"})
-    assert alternatives(["49%", "or", "51%"], names) == [frozenset({"49%", "51%"})]
-    assert alternatives(["meta", "or", "googl"], names) == [frozenset({"meta", "googl"})]
-    assert alternatives(["meta", "or", "not"], names) == []
+def test_amounts_names_and_words_can_be_offered_as_alternatives() -> None:
+    assert alternatives(["49%", "or", "51%"]) == [frozenset({"49%", "51%"})]
+    assert alternatives(["meta", "or", "googl"]) == [frozenset({"meta", "googl"})]
+    assert alternatives(["calm", "or", "worri"]) == [frozenset({"calm", "worri"})]
+    assert alternatives(["meta", "or", "not"]) == []
+    assert alternatives(["49%", "or", "more"]) == []
 
 
 def test_bounds_keep_their_direction() -> None:
