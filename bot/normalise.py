@@ -540,6 +540,9 @@ _ASKED_FOR_SOMEONE = re.compile(
     r"|for (?:my|our|a) (?:[\w-]+ ){0,2}[\w-]+,? (?:i|we) need"
     # "quick sanity check for a memo: …"
     r"|(?:quick )?(?:sanity check|question)(?: for (?:a|my|our) [\w-]+)?:"
+    # "2 questions: …", "a couple of things -"
+    r"|(?:\d+|two|three|a couple(?: of)?|a few|some) (?:quick )?(?:questions|qs|things)"
+    r"(?: for (?:you|u))?\s*[:;,-]"
     r")\s*(?=\w+\W+\w)",
     re.IGNORECASE,
 )

@@ -191,6 +191,10 @@ def test_a_question_taken_back_is_not_read() -> None:
         ("someone in slack said meta paid 15b", "meta paid 15b"),
         ("scale says it stays independent", "scale says it stays independent"),
         ("i work at amazon, how much did meta pay?", "how much did meta pay?"),
+        (
+            "2 questions: how much did meta pay and where did wang go",
+            "how much did meta pay and where did wang go",
+        ),
         ("i'm from nvidia's ai team; what stake did meta take?", "what stake did meta take?"),
         ("my friend at tesla asked me how much meta paid", "how much meta paid"),
     ],
