@@ -85,6 +85,8 @@ OWN_CITED_WORD_CREDIT = 1.0
 article's words ("what had openai previously opted to do") points at one sentence."""
 CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
+COMMON_ENGLISH = 1000
+"""How often the dictionary's corpus must use a word for a slip of it to be read as it."""
 RARE_WORD_RATIO = 1000
 """How much more common a known word must be than a dictionary word with two of its letters
 swapped for the dictionary word to be read as a slip ("pya" is a coin, and "pay")."""
@@ -769,6 +771,10 @@ class FactIndex:
         # counts if the English word it was meant to be shares a stem with theirs ("run").
         meant = english_spelling(word)
         if meant and self._knows_stem(stem(meant)):
+            return meant
+        # A long word one slip from a common English word ("figrue", "towrad") is that word,
+        # not a name no fact knows; a short one may well be a name ("groq", "appen").
+        if meant and len(word) >= 6 and english_frequency(meant) >= COMMON_ENGLISH:
             return meant
         return word
 

@@ -25,6 +25,7 @@ from bot.models import GLOBAL
         ("was the google report from reuters or bloomberg", "reuters-report"),
         ("are scale's customers calm or rattled", "customers-unsettled"),
         ("did meta buy 49% or more of scale", "meta-investment"),
+        ("what is the $200m figrue", "google-planned-spend"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
         ("where did alex wang go", "scale-ceo-joins-meta"),
@@ -240,6 +241,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "scale ai, who's the ceo now?",
         "google's 2024 budget for scale",
         "did wang go to google or microsoft",
+        "is google moving to labelbox",
         "asdf qwerty",
     ],
 )
