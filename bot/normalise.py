@@ -41,7 +41,7 @@ _FILLER = """
     highkey bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
     kindly briefly perhaps possibly similarly likewise huh eh hmm innit ty tysm cheers
-    ballpark spoiler
+    ballpark spoiler tia lmk asap eod
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
@@ -397,6 +397,15 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
             "let me know",
             "i was hoping you could tell me",
             "i was hoping you could",
+            "would be nice to know",
+            "would be great to know",
+            "it would be good to know",
+            "would love to know",
+            "i'd love to know",
+            "curious to know",
+            "need to know",
+            "i need to know",
+            "lmk",
         )
     ),
     key=len,
@@ -498,7 +507,8 @@ def _starts_a_question(clause: str) -> bool:
 
 
 def _opens_with_asking(surface: list[str]) -> bool:
-    return bool(surface) and surface[0] in _ASKING
+    # "would be great to know by eod" says how welcome an answer is; it asks nothing.
+    return bool(surface) and surface[0] in _ASKING and surface[1:2] != ["be"]
 
 
 _TAKEN_BACK = re.compile(

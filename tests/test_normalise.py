@@ -196,6 +196,10 @@ def test_a_question_taken_back_is_not_read() -> None:
             "how much did meta pay and where did wang go",
         ),
         ("i'm from nvidia's ai team; what stake did meta take?", "what stake did meta take?"),
+        (
+            "is microsoft rethinking scale? would be great to know by eod",
+            "is microsoft rethinking scale?",
+        ),
         ("my friend at tesla asked me how much meta paid", "how much meta paid"),
     ],
 )
