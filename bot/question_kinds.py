@@ -196,7 +196,9 @@ def asks_who_now(words: list[str]) -> bool:
     after = words[who:]
     asked = after[: after.index("and")] if "and" in after else after
     before = words[:who]  # "scale ai, who's the ceo now?"
-    return bool(_NOW & set(before + asked)) and bool((ROLES | _LEADING) & set(words))
+    # "now that the deal is done" says why, not when.
+    said = {w for w, following in itertools.pairwise([*before, *asked, ""]) if following != "that"}
+    return bool(_NOW & said) and bool((ROLES | _LEADING) & set(words))
 
 
 def _compares(words: list[str]) -> bool:

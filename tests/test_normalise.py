@@ -196,6 +196,7 @@ def test_a_question_taken_back_is_not_read() -> None:
             "how much did meta pay and where did wang go",
         ),
         ("i'm from nvidia's ai team; what stake did meta take?", "what stake did meta take?"),
+        ("for my story, what did meta pay?", "what did meta pay?"),
         (
             "is microsoft rethinking scale? would be great to know by eod",
             "is microsoft rethinking scale?",

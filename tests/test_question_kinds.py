@@ -169,6 +169,7 @@ def test_a_company_set_aside_is_not_what_is_asked_about() -> None:
         ("who is scale's ceo currently", True),
         ("who was scale's ceo and where is he now", False),
         ("where is wang now", False),
+        ("who leads meta's superintelligence work now that the deal is done", False),
     ],
 )
 def test_who_holds_a_role_now_is_asked_in_the_clause_that_asks_who(
