@@ -17,6 +17,7 @@ The index is updated fact by fact; it never touches the database or the network.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import statistics
@@ -192,6 +193,8 @@ class Query:
     done_to: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
     meta"."""
+    counts: frozenset[str] = frozenset()
+    """Numbers typed without a unit before the thing they count: "200 deals", "14.3 shares"."""
     alternatives: list[frozenset[str]] = field(default_factory=list)
     """Amounts, names or words offered as alternatives, of which one is enough: "49% or
     51%", "meta or google", "calm or rattled"."""
@@ -394,6 +397,11 @@ class FactIndex:
             ),
             set_aside=frozenset(tokens[i] for i in aside if tokens[i] in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
+            counts=frozenset(
+                a
+                for a, b in itertools.pairwise(tokens)
+                if is_number(a) and not split_number(a)[1] and b not in STOPWORDS
+            ),
             alternatives=alternatives(tokens),
             wants=wants or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),
@@ -645,7 +653,10 @@ class FactIndex:
         """Whether a fact has an amount the question names, or one it offers instead
         ("14.3 or 13.4 billion")."""
         offered = {amount}.union(*(pair for pair in query.alternatives if amount in pair))
-        return any(roughly(asked, known) for asked in offered for known in entry.numbers)
+        # A number without a unit is the fact's in whatever unit it has ("meta paid 14.3?"),
+        # unless it counts something else ("200 deals").
+        known = [n for n in entry.numbers if amount not in query.counts or not split_number(n)[1]]
+        return any(roughly(asked, n) for asked in offered for n in known)
 
     @staticmethod
     def _knows(entry: _Entry, word: str) -> bool:

@@ -242,6 +242,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "google's 2024 budget for scale",
         "did wang go to google or microsoft",
         "is google moving to labelbox",
+        "did google plan 200 deals",
+        "did meta buy 14.3 shares",
         "asdf qwerty",
     ],
 )
