@@ -17,7 +17,6 @@ The index is updated fact by fact; it never touches the database or the network.
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 import re
 import statistics
@@ -39,6 +38,7 @@ from bot.normalise import (
     asking_clauses,
     basic_tokens,
     content_words,
+    counting,
     english_frequency,
     english_spelling,
     is_english_word,
@@ -397,11 +397,7 @@ class FactIndex:
             ),
             set_aside=frozenset(tokens[i] for i in aside if tokens[i] in self._entity_names),
             numbers=frozenset(w for w in words if is_number(w)),
-            counts=frozenset(
-                a
-                for a, b in itertools.pairwise(tokens)
-                if is_number(a) and not split_number(a)[1] and b not in STOPWORDS
-            ),
+            counts=counting(tokens),
             alternatives=alternatives(tokens),
             wants=wants or ("definition" if term else None),
             roles=role_pairs(tokens, self._entity_names),

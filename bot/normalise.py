@@ -8,6 +8,7 @@ phrasings they are compared with.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -67,7 +68,6 @@ _NUMBER_WORDS = frozenset(
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
     "eighty ninety hundred thousand million billion".split()
 )
-_AND_A_HALF = re.compile(rf"\b(\d+|{'|'.join(sorted(_NUMBER_WORDS))}) and a half\b")
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES) | _NUMBER_WORDS
 """The chat words, units and numbers above as they are spelt, for telling a typo of one
 ("somtehing", "billoin", "fourteyn") from a word nobody knows."""
@@ -117,6 +117,8 @@ _PART_OF_A_UNIT = re.compile(
 _PARTS = {"quarter": 0.25, "third": 0.33, "fifth": 0.2, "tenth": 0.1, "half": 0.5}
 _DIGITS_THEN_WORD = re.compile(r"\b(\d+) (?:point (\d+)|(hundred|thousand))\b")
 """Digits a word goes on with: "14 point 3 billion", "2 hundred million"."""
+_AND_A_HALF = re.compile(rf"\b(\d+|{'|'.join(sorted(_NUMBER_WORDS))}) and a half\b")
+"""A number and a half: "14 and a half billion", "fourteen and a half"."""
 _MAGNITUDE = re.compile(r"\b(tens|hundreds) of (billions|millions)\b")
 _EITHER_AMOUNT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+or\s+(\d+(?:\.\d+)?)([bm%])(?!\w)")
 
@@ -197,6 +199,16 @@ def alternatives(tokens: list[str]) -> list[frozenset[str]]:
         if joint == "or" and (amounts == 2 or (amounts == 0 and not {a, b} & STOPWORDS)):
             offered.append(frozenset({a, b}))
     return offered
+
+
+def counting(tokens: list[str]) -> frozenset[str]:
+    """Numbers without a unit that count the thing after them: "200" in "200 deals", not
+    in "google 200?" or "was it 200 for google". Tokens are normalised."""
+    return frozenset(
+        a
+        for a, b in itertools.pairwise(tokens)
+        if is_number(a) and not split_number(a)[1] and b not in STOPWORDS
+    )
 
 
 def clean(text: str) -> str:

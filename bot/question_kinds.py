@@ -176,7 +176,7 @@ def _asks_size(words: list[str]) -> bool:
             if following[:1] == ["of"]:
                 following = following[1:]
             if following[:1] in (["a"], ["an"]):
-                return following[1:2] != [] and following[1] in _HOLDINGS
+                return len(following) > 1 and following[1] in _HOLDINGS
             return True
     return False
 
