@@ -167,6 +167,17 @@ _STARTING = re.compile(
 )
 """Starting or agreeing to do something is doing it ("what did google start doing", "what
 did meta agree to pay"); "going forward, …" says no more than the question does."""
+_WHAT_CAUSED = re.compile(
+    r"\bwhat (?:caused|led|prompted|drove|triggered|motivated|spurred|sparked|pushed|forced)\b"
+    r"(?: ((?:[\w']+ ){1,4}?)to (?=\w))?"
+)
+"""What caused something asks why it happened: "what led wang to leave scale" asks why
+Wang left."""
+_WHAT_IT_LED_TO = re.compile(
+    r"\bwhat did (.{1,40}?) (?:lead|cause|push|force|prompt|drive) (\w+) to do\b"
+)
+"""What one thing led another to do: "what did the deal lead google to do" asks what Google
+did after it."""
 _MENTION = re.compile(r"<[@#][!&]?\d+>|@\w+")
 _SCALE_WORD = re.compile(r"\b(?:hundred|thousand|million|billion)s?\b")
 _MASK = "\u2063"  # invisible separator: text2num leaves a word with it alone
@@ -225,6 +236,8 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"~~.*?~~", " ", text)  # struck out in Discord markdown: taken back
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = _STARTING.sub("", text)
+    text = _WHAT_IT_LED_TO.sub(r"what did \2 do after \1", text)
+    text = _WHAT_CAUSED.sub(lambda m: f"why did {m[1] or ''}", text)
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = re.sub(r"'s\b", "", text)
     text = _PART_OF_A_UNIT.sub(lambda m: f" {_PARTS[m[1] or m[2]]:g} {m[3]} ", text)

@@ -26,6 +26,8 @@ from bot.models import GLOBAL
         ("are scale's customers calm or rattled", "customers-unsettled"),
         ("did meta buy 49% or more of scale", "meta-investment"),
         ("what is the $200m figrue", "google-planned-spend"),
+        ("what caused google to reconsider scale", "google-pulling-back"),
+        ("what did the meta deal lead google to do", "google-pulling-back"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
         ("where did alex wang go", "scale-ceo-joins-meta"),
@@ -244,6 +246,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "is google moving to labelbox",
         "did google plan 200 deals",
         "did meta buy 14.3 shares",
+        "what caused microsoft to invest in scale",
         "asdf qwerty",
     ],
 )

@@ -238,6 +238,21 @@ def test_chat_spellings_of_short_words_are_the_words() -> None:
     assert surface_tokens("is micro$oft out") == ["is", "microsoft", "out"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "tokens"),
+    [
+        ("what led wang to leave scale", ["why", "did", "wang", "leave", "scale"]),
+        ("what caused the shift", ["why", "did", "the", "shift"]),
+        (
+            "what did the deal lead google to do",
+            ["what", "did", "google", "do", "after", "the", "deal"],
+        ),
+    ],
+)
+def test_what_caused_something_asks_why_it_happened(typed: str, tokens: list[str]) -> None:
+    assert surface_tokens(typed) == tokens
+
+
 def test_starting_to_do_something_is_doing_it() -> None:
     """ "what did google start doing" asks what Google does; "wang started scale" stays."""
     assert surface_tokens("what did google start doing") == ["what", "did", "google", "doing"]
