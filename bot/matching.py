@@ -176,8 +176,9 @@ class Query:
     """The kind of answer asked for, if a particular one (bot/question_kinds.py): "amount"
     (how much…), "count" (how many shares…), "date" (when…), "person" (who is X's CEO…),
     "names" (which companies…), "statement" (what did X say), "reason" (why…),
-    "definition" (what is X), "how-to" (how do I…, can I…), "opinion" (should…),
-    "source" (who said…) or "comparison" (is google a bigger customer than openai)."""
+    "definition" (what is X), "how-to" (how do I…, can I…), "method" (how exactly…),
+    "opinion" (should…), "source" (who said…) or "comparison" (is google a bigger customer
+    than openai)."""
     roles: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)
@@ -559,7 +560,8 @@ class FactIndex:
             or (query.wants == "person" and entry.entities.isdisjoint(self._people))
             or (query.wants == "names" and entry.named <= query.entities)
             or (query.wants == "count" and not entry.has_count)
-            or query.wants in ("how-to", "reason", "statement", "opinion", "source", "comparison")
+            or query.wants
+            in ("how-to", "method", "reason", "statement", "opinion", "source", "comparison")
         ):
             mismatch.add(query.wants)
         if query.term and query.term not in entry.defines:

@@ -92,6 +92,9 @@ _WHAT = (["what"], ["whats"], ["wats"])  # "wat", "wut" are read as "what" alrea
 _NOT_A_TERM = frozenset("happening planning next new latest".split())
 """Words that make "what is X" ask what X is up to, not what X means."""
 _KINDS = frozenset("kind kinds type types sort sorts".split())
+_IN_DETAIL = frozenset("exactly specifically precisely concretely".split())
+"""With "how", these ask for the way something is done, in detail: "how will scale protect
+customer data exactly" (but "how much exactly" asks an amount)."""
 _HOW_TOLD = frozenset("in for like please briefly quickly simply".split())
 """Words that start saying how to explain something, after the thing to explain."""
 _JOINTS = frozenset({"and", "or", "plus"})
@@ -158,6 +161,8 @@ def answer_kind(words: list[str]) -> str | None:
         return "statement"
     if words[:1] in (["why"], ["whys"]) or words[:2] == ["how", "come"]:
         return "reason"
+    if words[:1] == ["how"] and (_IN_DETAIL & set(words) or ("what", "steps") in pairs):
+        return "method"
     asks_advice = bool(_SHOULD_WE & pairs)
     if words[:2] == ["how", "to"] or words[:2] in _CAN_I or words[:3] in _HOW_DO_I or asks_advice:
         return "how-to"
