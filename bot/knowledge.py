@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.models import Fact, Sentence, SentenceRef, Source
+from bot.normalise import clashing_aliases
 
 
 class KnowledgeError(Exception):
@@ -242,9 +243,15 @@ def _load_aliases(root: Path, problems: list[str]) -> Aliases:
         problems.append(
             f"{path.relative_to(root.parent)}: people not in entities: {sorted(unknown)}"
         )
+    entities = {k: tuple(v or ()) for k, v in raw.entities.items()}
+    words = {k: tuple(v or ()) for k, v in raw.words.items()}
+    problems += [
+        f"{path.relative_to(root.parent)}: {clash}"
+        for clash in clashing_aliases({**entities, **words})
+    ]
     return Aliases(
-        entities={k: tuple(v or ()) for k, v in raw.entities.items()},
-        words={k: tuple(v or ()) for k, v in raw.words.items()},
+        entities=entities,
+        words=words,
         people=frozenset(raw.people),
         qualifiers=frozenset(raw.qualifiers),
     )

@@ -273,6 +273,23 @@ def basic_tokens(text: str) -> list[str]:
     return [stem(token) for token in surface_tokens(text)]
 
 
+def clashing_aliases(synonyms: Mapping[str, Iterable[str]]) -> list[str]:
+    """Variants of two canonical words that read the same once normalised ("position" and
+    "positive" are both "posit"): only one of the two could ever apply."""
+    seen: dict[tuple[str, ...], tuple[str, str]] = {}
+    clashes = []
+    for canonical, variants in synonyms.items():
+        target = tuple(basic_tokens(canonical))
+        for variant in (canonical, *variants):
+            key = tuple(basic_tokens(variant)) if "..." not in variant else ()
+            if not key or key == target:
+                continue
+            first = seen.setdefault(key, (canonical, variant))
+            if first[0] != canonical:
+                clashes.append(f"{variant!r} ({canonical}) reads as {first[1]!r} ({first[0]}) does")
+    return clashes
+
+
 class Normaliser:
     """Maps every alias (one word or several) to its canonical word.
 

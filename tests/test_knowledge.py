@@ -97,3 +97,17 @@ def test_sentence_not_in_the_document_is_refused(knowledge_copy: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError, match="sentence s4 is not verbatim"):
         load_knowledge(knowledge_copy)
+
+
+def test_two_words_with_one_variant_are_refused(knowledge_copy: Path) -> None:
+    """A variant that reads as another word's variant once stemmed could only ever mean one
+    of them, so the loader names both."""
+    path = knowledge_copy / "aliases.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["words"]["react"].append("position")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(knowledge_copy)
+    assert error.value.problems == [
+        "knowledge/aliases.yaml: 'position' (react) reads as 'positive' (good) does"
+    ]
