@@ -46,11 +46,11 @@ def test_labelled_sets_are_big_enough() -> None:
 
 
 def test_held_out_set_does_not_regress(engine: Engine) -> None:
-    """A floor under today's held-out figures (90.5% / 94.4%), far above the baseline."""
+    """A floor under today's held-out figures (90.5% / 95.8%), far above the baseline."""
     factbot, baseline = evaluate(engine, load_labelled(QUESTIONS / "test.yaml"))
     misses = factbot.summary()["misses"]
     assert factbot.accuracy >= 0.90, misses
-    assert factbot.abstention >= 0.94, misses
+    assert factbot.abstention >= 0.95, misses
     # More phrasings lift the baseline too, so the gap narrows as the knowledge grows; what
     # stays far apart is how often each answers wrongly.
     assert factbot.accuracy > baseline.accuracy + 0.2
@@ -59,8 +59,8 @@ def test_held_out_set_does_not_regress(engine: Engine) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 5 is open: held-out accuracy is 90.5% and abstention 94.4%, "
-    "below the 95% bar; remove this marker when it passes",
+    reason="issue 5 is open: held-out accuracy is 90.5% (abstention 95.8%), below the 95% "
+    "bar, and three traps get an answer; remove this marker when it passes",
 )
 def test_held_out_set_meets_the_quality_bar(engine: Engine) -> None:
     """95% right on answerable questions, 95% abstained on the rest, no wrong answer on them."""
