@@ -97,7 +97,7 @@ class Interpreter:
         if command and not question.strip():
             return Reply(f"`question` is missing. Usage: `{self.prefix}ask <question>`")
         try:
-            question = check_question(question)
+            question = check_question(question, keep_lines=True)
         except BadInput as error:
             return Reply(str(error))
         answer = self.engine.ask(question, speaker.guild_id)
@@ -106,7 +106,7 @@ class Interpreter:
 
     async def _plain(self, message: str, speaker: Speaker) -> Reply | None:
         try:
-            question = check_question(message)
+            question = check_question(message, keep_lines=True)
         except BadInput:
             return None
         answer = self.engine.ask(question, speaker.guild_id)

@@ -142,7 +142,7 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
         raise BadInput("give one QUESTION, or --batch to read questions from stdin")
     render = answer_json if args.json else answer_text
     if not args.batch:
-        question = check_question(args.question)
+        question = check_question(args.question, keep_lines=True)
         async with await _open(settings) as engine:
             print(render(engine.ask(question)))
         return 0

@@ -23,7 +23,14 @@ from bot.errors import BadInput, FactNotFound
 from bot.knowledge import load_knowledge
 from bot.matching import FactIndex, Match, Query
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
-from bot.normalise import asking_clauses, basic_tokens, clean, split_question, the_question
+from bot.normalise import (
+    asking_clauses,
+    basic_tokens,
+    clean,
+    one_line,
+    split_question,
+    the_question,
+)
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion
 
@@ -45,10 +52,14 @@ class FactView:
     """True when the guild's own version (added or overriding a shipped fact)."""
 
 
-def check_question(text: str) -> str:
-    """The question, cleaned of invisible characters, or :class:`BadInput` saying why not."""
+def check_question(text: str, *, keep_lines: bool = False) -> str:
+    """The question, cleaned of invisible characters, or :class:`BadInput` saying why not.
+    A message asked keeps its line breaks (``keep_lines``): a line may be a question of its
+    own. A phrasing curated for a fact is one line."""
     # Zero-width and control characters are invisible in Discord: drop them first.
-    question = " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
+    visible = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    lines = [" ".join(line.split()) for line in visible.splitlines()]
+    question = ("\n" if keep_lines else " ").join(line for line in lines if line)
     if len(question) > MAX_QUESTION_LENGTH:
         raise BadInput(
             f"That question is {len(question):,} characters long; "
@@ -108,8 +119,8 @@ class Engine:
 
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
         """The answer to a question; one that asks two things gets both facts, combined."""
+        asked = the_question(one_line(question))
         question = " ".join(question.split())
-        asked = the_question(question)
         parts = split_question(asked)
         if len(parts) > 1 and (
             both := self._answer_each(question, self._index.resolve(parts), guild_id)

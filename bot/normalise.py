@@ -596,7 +596,7 @@ _ASKED_FOR_SOMEONE = re.compile(
     # "quick sanity check for a memo: …"
     r"|(?:quick )?(?:sanity check|question)(?: for (?:a|my|our) [\w-]+)?:"
     # "2 questions: …", "a couple of things -"
-    r"|(?:\d+|two|three|a couple(?: of)?|a few|some) (?:quick )?(?:questions|qs|things)"
+    r"|(?:(?:\d+|two|three|a couple(?: of)?|a few|some) )?(?:quick )?(?:questions|qs|things)"
     r"(?: for (?:you|u))?\s*[:;,-]"
     r")\s*(?=\w+\W+\w)",
     re.IGNORECASE,
@@ -637,6 +637,23 @@ def asking_clauses(text: str) -> tuple[str, str] | None:
     if not asking or not scene:
         return None
     return " ".join(asking), " ".join(scene)
+
+
+_BULLET = re.compile(r"^(?:[-*•·>]|\d{1,2}[.)])\s+")
+"""What starts a line of a list or a quote: "- ", "* ", "1. ", "> "."""
+
+
+def one_line(message: str) -> str:
+    """A message's lines as one: a line that ends without punctuation ends a clause, so a
+    list of questions ("- how much did meta pay", "- where did wang go") stays a list, as
+    do two questions set apart by " / "."""
+    lines = [_BULLET.sub("", " ".join(line.split())) for line in message.splitlines()]
+    lines = [line for line in lines if line]
+    text = " ".join(
+        line if line[-1] in ".?!;:," or i == len(lines) - 1 else f"{line};"
+        for i, line in enumerate(lines)
+    )
+    return text.replace(" / ", "; ")
 
 
 def split_question(text: str) -> list[str]:

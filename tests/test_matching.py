@@ -311,6 +311,12 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
 
 
+def test_questions_on_lines_of_their_own_get_one_answer_each(engine: Engine) -> None:
+    answer = engine.ask("how much did meta pay\nwhere did wang go")
+    assert answer.fact_id == "meta-investment+scale-ceo-joins-meta"
+    assert answer.question == "how much did meta pay where did wang go"
+
+
 def test_a_follow_up_part_about_that_means_what_the_part_before_asked(engine: Engine) -> None:
     """In "... and why does that matter", "that" is Scale staying independent."""
     answer = engine.ask("will scale stay independent and why does that matter")

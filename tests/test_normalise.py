@@ -9,6 +9,7 @@ from bot.normalise import (
     alternatives,
     asking_clauses,
     basic_tokens,
+    one_line,
     roughly,
     split_question,
     surface_tokens,
@@ -267,3 +268,19 @@ def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
     # Not asked as a request to look something up, "for us" is what the question is about.
     for message in ("hey what does this mean for us", "can you tell me what it means for us"):
         assert without_openers(surface_tokens(message))[-2:] == ["for", "us"]
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        (
+            "- how much did meta pay\n- where did wang go",
+            "how much did meta pay; where did wang go",
+        ),
+        ("1. meta stake?\n2. google budget?", "meta stake? google budget?"),
+        ("saw the news.\nhow much did meta pay?", "saw the news. how much did meta pay?"),
+        ("how much did meta pay / where did wang go", "how much did meta pay; where did wang go"),
+    ],
+)
+def test_each_line_of_a_message_is_a_clause_of_its_own(message: str, line: str) -> None:
+    assert one_line(message) == line

@@ -39,7 +39,7 @@ class Asking(commands.Cog):
             raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)
 
     def _answer(self, question: str, message: discord.Message) -> Answer:
-        question = check_question(question)
+        question = check_question(question, keep_lines=True)
         return self.bot.engine.ask(question, message.guild.id if message.guild else GLOBAL)
 
     def _render(self, answer: Answer) -> dict[str, object]:
