@@ -34,6 +34,19 @@ async def test_mentioning_the_bot_with_a_question_answers_it(discord_bot: Discor
     assert "Alexandr Wang" in reply.text
 
 
+async def test_questions_on_separate_lines_get_one_answer_citing_both(
+    discord_bot: DiscordHarness,
+) -> None:
+    (reply,) = await discord_bot.say("!ask\n- how much did meta pay?\n- where did wang go?")
+    embed = reply.embed
+    assert embed is not None
+    assert embed.description is not None
+    assert "$14.3 billion" in embed.description
+    assert "joined Meta" in embed.description
+    assert embed.footer.text is not None
+    assert embed.footer.text.startswith("meta-investment+scale-ceo-joins-meta ·")
+
+
 async def test_unknown_question_gets_a_plain_no(discord_bot: DiscordHarness) -> None:
     """No embed and no citation: the bot says it does not know (and what it does know)."""
     (reply,) = await discord_bot.say("!ask what's the weather in paris?")
