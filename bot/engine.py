@@ -36,7 +36,11 @@ from bot.store import Action, FactStats, Store, UnansweredQuestion
 
 _QUOTED = re.compile(r"(?:(?<=\s)|^)['\"“‘]([^'\"“”‘’]{3,}?)['\"”’](?=[\s?.,!]|$)")
 """Words in quotes, not the apostrophe of "what's"."""
-_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+_LISTING = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and also|and|&|\+|plus)\s+", re.IGNORECASE)
+"""What joins two things listed: "meta's stake and wang's new job", "meta stake + google
+budget", "meta's stake, google's budget"."""
+LISTED_WORDS = 4
+"""At most this many words make one of two things listed ("wang's new job")."""
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_LENGTH = 500
@@ -130,7 +134,13 @@ class Engine:
         matches = self._index.search(query, guild_id, limit=None)
         answer = decide(query.text, matches, self._cite, self.thresholds)
         if answer.answered:
-            return self._each_company_surer(question, query, answer, guild_id) or answer
+            # "what are google and openai doing about scale", "meta's stake and wang's new
+            # job": a fact for each company or thing listed beats the one fact that merely
+            # mentions them all, if each is the surer answer.
+            for parts in (self._index.one_by_one(query), self._listed(asked)):
+                if parts and (each := self._each_surer(question, parts, answer, guild_id)):
+                    return each
+            return answer
         for reading in self._other_readings(asked, query):
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
@@ -141,10 +151,7 @@ class Engine:
         # "are google and microsoft pulling back?": each company on its own.
         if each := self._index.one_by_one(query):
             yield each
-        # "meta stake and google budget?": two things listed, each naming its company.
-        halves = _AND.split(asked, maxsplit=1)
-        listed = [self._index.parse(half) for half in halves] if len(halves) == 2 else []
-        if listed and all(part.entities and part.topics and not part.wants for part in listed):
+        if listed := self._listed(asked):
             yield listed
         # A long message: the clauses that ask, the rest as context; only when it names a
         # company or person, which binds the answer to something the message is about.
@@ -153,13 +160,22 @@ class Engine:
         ).entities:
             yield [replace(focused, text=query.text)]
 
-    def _each_company_surer(
-        self, question: str, query: Query, answer: Answer, guild_id: int
+    def _listed(self, asked: str) -> list[Query]:
+        """ "meta stake and google budget?": two things listed, each a few words naming its
+        company; not the clauses of "what might scale do if google and microsoft leave"."""
+        halves = _LISTING.split(asked, maxsplit=1)
+        if len(halves) != 2 or any(len(half.split()) > LISTED_WORDS for half in halves):
+            return []
+        listed = [self._index.parse(half) for half in halves]
+        if all(part.entities and part.topics and not part.wants for part in listed):
+            return listed
+        return []
+
+    def _each_surer(
+        self, question: str, parts: list[Query], answer: Answer, guild_id: int
     ) -> Answer | None:
-        """ "what are google and openai doing about scale": a fact about each beats the one
-        fact that lists them both (Scale's customers), if each is the surer answer."""
-        parts = self._index.one_by_one(query)
-        each = self._answer_each(question, parts, guild_id) if parts else None
+        """One answer with a fact for each part, if it is surer than the one answer."""
+        each = self._answer_each(question, parts, guild_id)
         if each is None or each.confidence <= answer.confidence:
             return None
         return each

@@ -311,6 +311,23 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
 
 
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "meta's stake and wang's new job",
+        "meta stake + google budget",
+        "meta's stake, google's budget",
+    ],
+)
+def test_things_listed_get_a_fact_each_even_when_one_fact_mentions_both(
+    engine: Engine, listed: str
+) -> None:
+    """One fact (Wang's move) mentions Meta's stake too; a fact for each is the surer answer."""
+    answer = engine.ask(listed)
+    assert answer.fact_id is not None
+    assert answer.fact_id.startswith("meta-investment+")
+
+
 def test_questions_on_lines_of_their_own_get_one_answer_each(engine: Engine) -> None:
     answer = engine.ask("how much did meta pay\nwhere did wang go")
     assert answer.fact_id == "meta-investment+scale-ceo-joins-meta"
