@@ -495,6 +495,11 @@ class FactIndex:
             return []
         resemblance = self._resemblance(query, guild_id, entries)
         weights = {word: self._weight(word) for word in (*query.words, *query.context)}
+        # "are scale's customers calm or rattled": a fact that speaks of either answers.
+        offered = {
+            word: {word}.union(*(pair for pair in query.alternatives if word in pair))
+            for word in query.words
+        }
         topics = query.topics
         asks_nothing = not (topics or query.numbers or query.context)
         # "what about microsoft?", "msft and scale, what's up?"; not "what should
@@ -505,7 +510,7 @@ class FactIndex:
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
                 1 - RESEMBLANCE_WEIGHT
-            ) * 100 * self._coverage(query, weights, entry)
+            ) * 100 * self._coverage(query, weights, offered, entry)
             mismatch = self._mismatch(query, entry)
             if mismatch:
                 score *= MISMATCH_PENALTY
@@ -626,14 +631,18 @@ class FactIndex:
             )
         return table
 
-    def _coverage(self, query: Query, weights: dict[str, float], entry: _Entry) -> float:
+    def _coverage(
+        self,
+        query: Query,
+        weights: dict[str, float],
+        offered: dict[str, set[str]],
+        entry: _Entry,
+    ) -> float:
         total = found = 0.0
         for word in query.words:
             weight = weights[word]
             total += weight
-            # "are scale's customers calm or rattled": a fact that speaks of either answers.
-            offered = {word}.union(*(pair for pair in query.alternatives if word in pair))
-            if any(self._knows(entry, w) for w in offered):
+            if any(self._knows(entry, w) for w in offered[word]):
                 found += weight
             elif word in entry.cited_words:
                 alone = self._cites_alone(entry, word)
