@@ -121,6 +121,16 @@ _AND_A_HALF = re.compile(rf"\b(\d+|{'|'.join(sorted(_NUMBER_WORDS))}) and a half
 """A number and a half: "14 and a half billion", "fourteen and a half"."""
 _MAGNITUDE = re.compile(r"\b(tens|hundreds) of (billions|millions)\b")
 _EITHER_AMOUNT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+or\s+(\d+(?:\.\d+)?)([bm%])(?!\w)")
+_RANGE = re.compile(
+    r"(?:\bbetween\s+(\d+(?:\.\d+)?)[bm%]?\s+and"
+    r"|(?<![\w.<>])(\d+(?:\.\d+)?)[bm%]?\s+to)"
+    r"\s*(\d+(?:\.\d+)?)([bm%])(?!\w)"
+)
+"""A range of amounts: "between 10 and 20 billion", "10-20 billion", "10 to 20 billion"."""
+_DASHED_RANGE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*[-–]\s*"
+    r"(?=\d+(?:\.\d+)?\s*(?:billions?|bn|bil|b|millions?|mn|mil|m|%|percent)(?![a-z]))"
+)
 
 
 def _number_value(digits: str) -> float:
@@ -257,6 +267,7 @@ def surface_tokens(text: str) -> list[str]:
     )
     text = re.sub(r"\bprices\b", "pricelist", text)  # what a company charges, not a price paid
     text = re.sub(r"\b(\d+(?:\.\d+)?) out of (?:100|a hundred)\b", r" \1% ", text)
+    text = _DASHED_RANGE.sub(r" between \1 and ", text)  # "10-20 billion"
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
     # then "fifteen billion" and "two hundred million" become digits too.
     text = _NUMBER.sub(_canonical_number, text)
@@ -264,6 +275,8 @@ def surface_tokens(text: str) -> list[str]:
     # "over 10 billion" is any amount above it: ">10b".
     text = _LESS_THAN.sub(r" <\1 ", _MORE_THAN.sub(r" >\1 ", text))
     text = _EITHER_AMOUNT.sub(r"\1\3 or \2\3", text)  # "14.3 or 13.4b": both billions
+    # Within a range: above the first amount and below the second, in the second's unit.
+    text = _RANGE.sub(lambda m: f" >{m[1] or m[2]}{m[4]} <{m[3]}{m[4]} ", text)
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     text = re.sub(r"\$(?!\s*\d)", " amount ", text)  # "meta $?" asks for a sum
     return [_CHAT_SPELLINGS.get(token, token) for token in _TOKEN.findall(text)]

@@ -27,6 +27,7 @@ from bot.models import GLOBAL
         ("did meta buy 49% or more of scale", "meta-investment"),
         ("what is the $200m figrue", "google-planned-spend"),
         ("what caused google to reconsider scale", "google-pulling-back"),
+        ("did meta pay between 10 and 20 billion", "meta-investment"),
         ("what did the meta deal lead google to do", "google-pulling-back"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
@@ -247,6 +248,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did google plan 200 deals",
         "did meta buy 14.3 shares",
         "what caused microsoft to invest in scale",
+        "did meta pay between 20 and 30 billion",
         "asdf qwerty",
     ],
 )

@@ -85,6 +85,9 @@ def test_bounds_keep_their_direction() -> None:
         ("under a billion", ["<1b"]),
         ("more than a quarter of scale", [">25%", "of", "scale"]),
         ("in the tens of billions", ["in", "the", ">10b", "<100b"]),
+        ("between 10 and 20 billion", [">10b", "<20b"]),
+        ("10-20bn", [">10b", "<20b"]),
+        ("40 to 60%", [">40%", "<60%"]),
         ("a billion-dollar question", ["a", "billion", "dollar", "question"]),
     ],
 )
