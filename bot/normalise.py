@@ -268,6 +268,8 @@ def surface_tokens(text: str) -> list[str]:
     text = re.sub(r"\bprices\b", "pricelist", text)  # what a company charges, not a price paid
     text = re.sub(r"\b(\d+(?:\.\d+)?) out of (?:100|a hundred)\b", r" \1% ", text)
     text = _DASHED_RANGE.sub(r" between \1 and ", text)  # "10-20 billion"
+    text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?ish\b", r"\1", text)  # "14ish billion"
+    text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\+", r" over \1", text)  # "14+ billion"
     # Digits first, so that "14.3 billion" is not read as "14.3" and a spelt-out billion;
     # then "fifteen billion" and "two hundred million" become digits too.
     text = _NUMBER.sub(_canonical_number, text)

@@ -88,6 +88,8 @@ def test_bounds_keep_their_direction() -> None:
         ("between 10 and 20 billion", [">10b", "<20b"]),
         ("10-20bn", [">10b", "<20b"]),
         ("40 to 60%", [">40%", "<60%"]),
+        ("14+ billion", [">14b"]),
+        ("14ish billion", ["14b"]),
         ("a billion-dollar question", ["a", "billion", "dollar", "question"]),
     ],
 )
