@@ -26,6 +26,8 @@ ROLES = frozenset(
     "journalist writer leader".split()
 )
 """Roles someone holds; the acronyms among them are words, not typos ("cto")."""
+_RECEIVING = frozenset(stem(word) for word in "get got receive accept raise secure land".split())
+"""Verbs whose subject is given to: in "did scale get 14.3b from meta", Meta acts."""
 _OWNED = frozenset(
     stem(word) for word in [*ROLES, "strategy", "customer", "team", "staff", "employees"]
 )
@@ -412,6 +414,11 @@ def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:
     rest = _after_auxiliary(asked, window=3)
     if _PASSIVE & set(tokens):
         return None
+    if len(rest) > 1 and rest[0] in organisations and rest[1] in _RECEIVING:
+        # "did scale get 14.3b from meta": Meta gave it.
+        return next(
+            (b for a, b in itertools.pairwise(rest) if a == "from" and b in organisations), None
+        )
     if len(rest) > 1 and rest[0] in organisations and rest[1] not in _OWNED:
         return rest[0]
     return None

@@ -130,6 +130,8 @@ def test_words_that_only_say_when() -> None:
         ("how much did scale pay meta", "scale"),
         ("how much did scale get", None),
         ("why did meta invest", None),
+        ("did scale get 14.3b from meta", "meta"),
+        ("did scale get money", None),
     ],
 )
 def test_who_a_yes_no_question_says_acts(question: str, actor: str | None) -> None:
