@@ -417,7 +417,7 @@ def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:
     if len(rest) > 1 and rest[0] in organisations and rest[1] in _RECEIVING:
         # "did scale get 14.3b from meta": Meta gave it.
         return next(
-            (b for a, b in itertools.pairwise(rest) if a == "from" and b in organisations), None
+            (b for a, b in itertools.pairwise(asked) if a == "from" and b in organisations), None
         )
     if len(rest) > 1 and rest[0] in organisations and rest[1] not in _OWNED:
         return rest[0]
