@@ -42,7 +42,8 @@ _FILLER = """
     highkey bruh bro brah dude fam deadass nah cap wtf omg lmao lmfao rofl smh istg yall
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
     kindly briefly perhaps possibly similarly likewise huh eh hmm innit ty tysm cheers
-    ballpark spoiler tia lmk asap eod inc corp corporation ltd llc plc
+    ballpark spoiler tia lmk asap eod inc corp corporation ltd llc plc completely entirely
+    totally altogether
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
