@@ -88,6 +88,10 @@ CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
 COMMON_ENGLISH = 1000
 """How often the dictionary's corpus must use a word for a slip of it to be read as it."""
+STILL = "(still)"
+"""Added to the words of a question (or phrasing) that asks whether something goes on: "is
+google still a scale customer" is for a fact that says what changed, which knows it from a
+phrasing that asks so ("is google still working with scale")."""
 RARE_WORD_RATIO = 1000
 """How much more common a known word must be than a dictionary word with two of its letters
 swapped for the dictionary word to be read as a slip ("pya" is a coin, and "pay")."""
@@ -238,7 +242,7 @@ class FactIndex:
         self._entity_names = frozenset(w for name in aliases.entities for w in basic_tokens(name))
         self._people = frozenset(w for name in aliases.people for w in basic_tokens(name))
         self._companies = self._entity_names - self._people
-        self._qualifiers = frozenset(stem(word) for word in aliases.qualifiers) | {NOW}
+        self._qualifiers = frozenset(stem(word) for word in aliases.qualifiers) | {NOW, STILL}
         self._alias_surface = frozenset(
             w
             for name, variants in {**aliases.entities, **aliases.words}.items()
@@ -384,6 +388,8 @@ class FactIndex:
             words = [w for w in words if not is_number(w)]
         if asks_who_now(surface):
             words.append(NOW)  # a qualifier no fact knows
+        if "still" in surface:
+            words.append(STILL)
         term = self._term(surface)
         return Query(
             text=text,

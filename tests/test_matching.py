@@ -28,6 +28,8 @@ from bot.models import GLOBAL
         ("what is the $200m figrue", "google-planned-spend"),
         ("what caused google to reconsider scale", "google-pulling-back"),
         ("did meta pay between 10 and 20 billion", "meta-investment"),
+        ("is google still a scale customer", "google-pulling-back"),
+        ("is microsoft still a scale customer", "microsoft-reevaluating"),
         ("what did the meta deal lead google to do", "google-pulling-back"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
