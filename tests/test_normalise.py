@@ -238,6 +238,18 @@ def test_dotted_abbreviations_are_words() -> None:
     assert surface_tokens("did scale's c.e.o. join meta") == ["did", "scale", "ceo", "join", "meta"]
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "quote the line about meta's stake",
+        "which sentence says meta's stake",
+        "where does it say meta's stake",
+    ],
+)
+def test_asking_for_the_sentence_itself_opens_a_question(asked: str) -> None:
+    assert without_openers(surface_tokens(asked)) == ["meta", "stake"]
+
+
 def test_chat_spellings_of_short_words_are_the_words() -> None:
     assert surface_tokens("hw much r u sure") == ["how", "much", "are", "you", "sure"]
     assert surface_tokens("wht dz scale hav") == ["what", "does", "scale", "have"]
