@@ -30,6 +30,8 @@ from bot.models import GLOBAL
         ("did meta pay between 10 and 20 billion", "meta-investment"),
         ("is google still a scale customer", "google-pulling-back"),
         ("is microsoft still a scale customer", "microsoft-reevaluating"),
+        ("how much did the buyer pay", "meta-investment"),
+        ("is the search company leaving scale", "google-pulling-back"),
         ("what did the meta deal lead google to do", "google-pulling-back"),
         ("google's 2025 budget for scale", "google-planned-spend"),
         ("who's scale's ceo", "scale-ceo-joins-meta"),
