@@ -54,6 +54,7 @@ from bot.question_kinds import (
     NOW,
     OFFICERS,
     ROLES,
+    STILL,
     SUM_WORDS,
     answer_kind,
     asks_who_now,
@@ -88,10 +89,6 @@ CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
 COMMON_ENGLISH = 1000
 """How often the dictionary's corpus must use a word for a slip of it to be read as it."""
-STILL = "(still)"
-"""Added to the words of a question (or phrasing) that asks whether something goes on: "is
-google still a scale customer" is for a fact that says what changed, which knows it from a
-phrasing that asks so ("is google still working with scale")."""
 RARE_WORD_RATIO = 1000
 """How much more common a known word must be than a dictionary word with two of its letters
 swapped for the dictionary word to be read as a slip ("pya" is a coin, and "pay")."""
@@ -389,7 +386,7 @@ class FactIndex:
         if asks_who_now(surface):
             words.append(NOW)  # a qualifier no fact knows
         if "still" in surface:
-            words.append(STILL)
+            words.append(STILL)  # a qualifier that facts know from their "still" phrasings
         term = self._term(surface)
         return Query(
             text=text,

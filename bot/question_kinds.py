@@ -120,6 +120,11 @@ _EVENTS = frozenset(stem(word) for word in "deal invest news announcement stake 
 NOW = "(now)"
 """Added to the words of a question that asks who holds a role now ("who runs scale now"):
 no text contains it, so no fact knows it and it works as a qualifier (aliases.yaml)."""
+STILL = "(still)"
+"""Added to the words of a question (or phrasing) that asks whether something goes on: "is
+google still a scale customer" is for a fact that says what changed, which knows it from a
+phrasing that asks so ("is google still working with scale"), not for the list of Scale's
+customers."""
 _SUM_WORDS = "dollar dollars figure number terms price value".split()
 _AMOUNT_WORDS = frozenset(
     ["amount", "sum", "total", "percentage", "percent", "cost", "size", *_SUM_WORDS]
