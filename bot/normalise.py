@@ -244,6 +244,7 @@ def surface_tokens(text: str) -> list[str]:
     text = clean(text)
     text = _MENTION.sub(" ", text)  # "@everyone", "<@123>": who is addressed, not what
     text = re.sub(r"(?<=[a-z])\$(?=[a-z])", "s", text)  # "micro$oft"
+    text = re.sub(r"(?<![\w$])\$(?=[a-z]{1,5}\b)", "", text)  # a ticker: "$msft", "$meta"
     text = re.sub(r"~~.*?~~", " ", text)  # struck out in Discord markdown: taken back
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
     text = _STARTING.sub("", text)

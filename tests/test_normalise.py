@@ -254,6 +254,7 @@ def test_chat_spellings_of_short_words_are_the_words() -> None:
     assert surface_tokens("hw much r u sure") == ["how", "much", "are", "you", "sure"]
     assert surface_tokens("wht dz scale hav") == ["what", "does", "scale", "have"]
     assert surface_tokens("is micro$oft out") == ["is", "microsoft", "out"]
+    assert surface_tokens("is $MSFT out") == ["is", "msft", "out"]  # a ticker, not a sum
 
 
 @pytest.mark.parametrize(
