@@ -465,6 +465,11 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
             "need to know",
             "i need to know",
             "lmk",
+            # The question before, about someone else: "same for google?"
+            "same for",
+            "same with",
+            "same question for",
+            "same goes for",
             # Asking for the sentence itself: "quote the line about…", "where does it say…"
             "quote the line about",
             "quote the part about",
