@@ -241,6 +241,12 @@ def clean(text: str) -> str:
 
 def surface_tokens(text: str) -> list[str]:
     """Words as typed (lower-cased, numbers in one form), before stemming."""
+    return list(_surface_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _surface_tokens(text: str) -> tuple[str, ...]:
+    # The knowledge base's phrasings and aliases are read several times at start-up.
     text = clean(text)
     text = _MENTION.sub(" ", text)  # "@everyone", "<@123>": who is addressed, not what
     text = re.sub(r"(?<=[a-z])\$(?=[a-z])", "s", text)  # "micro$oft"
@@ -283,7 +289,7 @@ def surface_tokens(text: str) -> list[str]:
     text = _RANGE.sub(lambda m: f" >{m[1] or m[2]}{m[4]} <{m[3]}{m[4]} ", text)
     text = re.sub(r"(?<![\d.])%", " percent ", text)  # "what % does meta own"
     text = re.sub(r"\$(?!\s*\d)", " amount ", text)  # "meta $?" asks for a sum
-    return [_CHAT_SPELLINGS.get(token, token) for token in _TOKEN.findall(text)]
+    return tuple(_CHAT_SPELLINGS.get(token, token) for token in _TOKEN.findall(text))
 
 
 def basic_tokens(text: str) -> list[str]:
