@@ -39,6 +39,8 @@ _QUOTED = re.compile(r"(?:(?<=\s)|^)['\"“‘]([^'\"“”‘’]{3,}?)['\"”�
 _LISTING = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and also|and|&|\+|plus)\s+", re.IGNORECASE)
 """What joins two things listed: "meta's stake and wang's new job", "meta stake + google
 budget", "meta's stake, google's budget"."""
+_TURNING = re.compile(r"(?:but|however|though|yet)\b", re.IGNORECASE)
+"""What turns a question away from what the message said before it."""
 LISTED_WORDS = 4
 """At most this many words make one of two things listed ("wang's new job")."""
 log = logging.getLogger(__name__)
@@ -130,6 +132,8 @@ class Engine:
             both := self._answer_each(question, self._index.resolve(parts), guild_id)
         ):
             return both
+        if turned := self._turned(asked, question, guild_id):
+            return turned
         query = replace(self._index.parse(asked), text=question)
         matches = self._index.search(query, guild_id, limit=None)
         answer = decide(query.text, matches, self._cite, self.thresholds)
@@ -145,6 +149,15 @@ class Engine:
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
         return self._quoted(query, matches, guild_id) or answer
+
+    def _turned(self, asked: str, question: str, guild_id: int) -> Answer | None:
+        """ "google's pulling back, but what about microsoft?": a question that turns away
+        from what the message says first asks about what it names itself."""
+        clauses = asking_clauses(asked)
+        if not clauses or not _TURNING.match(clauses[0]):
+            return None
+        answer = self._ask_one(replace(self._index.parse(clauses[0]), text=question), guild_id)
+        return answer if answer.answered else None
 
     def _other_readings(self, asked: str, query: Query) -> Iterator[list[Query]]:
         """Other ways to read a question no one fact answers, each part to get a fact."""

@@ -375,6 +375,15 @@ def test_what_a_long_message_says_first_binds_only_what_the_question_points_back
     assert index.focused("is that right", "i heard 15b").numbers == {"15b"}
 
 
+def test_a_question_that_turns_away_from_the_scene_asks_about_its_own_company(
+    engine: Engine,
+) -> None:
+    """After "but", Google's pulling back is what was said; Microsoft is what is asked."""
+    answer = engine.ask("google's pulling back, but what about microsoft?")
+    assert answer.fact_id == "microsoft-reevaluating"
+    assert not engine.ask("google's pulling back, but what about apple?").answered
+
+
 def test_two_things_listed_get_one_answer_each(engine: Engine) -> None:
     answer = engine.ask("meta stake and google budget?")
     assert answer.fact_id == "meta-investment+google-planned-spend"
