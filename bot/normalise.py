@@ -492,6 +492,11 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
             "cite the sentence about",
             "cite the line about",
             "cite your source on",
+            "what did the article say about",
+            "what did the table say about",
+            "what does the table say about",
+            "what did the quick reference table say about",
+            "what does the quick reference table say about",
         )
     ),
     key=len,
