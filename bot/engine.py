@@ -132,7 +132,8 @@ class Engine:
             both := self._answer_each(question, self._index.resolve(parts), guild_id)
         ):
             return both
-        if turned := self._turned(asked, question, guild_id):
+        clauses = asking_clauses(asked)
+        if turned := self._turned(clauses, question, guild_id):
             return turned
         query = replace(self._index.parse(asked), text=question)
         matches = self._index.search(query, guild_id, limit=None)
@@ -145,21 +146,24 @@ class Engine:
                 if parts and (each := self._each_surer(question, parts, answer, guild_id)):
                     return each
             return answer
-        for reading in self._other_readings(asked, query):
+        for reading in self._other_readings(asked, clauses, query):
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
         return self._quoted(query, matches, guild_id) or answer
 
-    def _turned(self, asked: str, question: str, guild_id: int) -> Answer | None:
+    def _turned(
+        self, clauses: tuple[str, str] | None, question: str, guild_id: int
+    ) -> Answer | None:
         """ "google's pulling back, but what about microsoft?": a question that turns away
         from what the message says first asks about what it names itself."""
-        clauses = asking_clauses(asked)
         if not clauses or not _TURNING.match(clauses[0]):
             return None
         answer = self._ask_one(replace(self._index.parse(clauses[0]), text=question), guild_id)
         return answer if answer.answered else None
 
-    def _other_readings(self, asked: str, query: Query) -> Iterator[list[Query]]:
+    def _other_readings(
+        self, asked: str, clauses: tuple[str, str] | None, query: Query
+    ) -> Iterator[list[Query]]:
         """Other ways to read a question no one fact answers, each part to get a fact."""
         # "are google and microsoft pulling back?": each company on its own.
         if each := self._index.one_by_one(query):
@@ -168,9 +172,7 @@ class Engine:
             yield listed
         # A long message: the clauses that ask, the rest as context; only when it names a
         # company or person, which binds the answer to something the message is about.
-        if (clauses := asking_clauses(asked)) and (
-            focused := self._index.focused(*clauses)
-        ).entities:
+        if clauses and (focused := self._index.focused(*clauses)).entities:
             yield [replace(focused, text=query.text)]
 
     def _listed(self, asked: str) -> list[Query]:

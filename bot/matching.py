@@ -203,6 +203,10 @@ class Query:
     set_aside: frozenset[str] = field(default_factory=frozenset)
     """Whom it asks about others than: Google in "who is rethinking scale besides google"."""
 
+    def offered(self, word: str) -> set[str]:
+        """The word and whatever the question offers instead of it ("meta or google")."""
+        return {word}.union(*(pair for pair in self.alternatives if word in pair))
+
     @property
     def topics(self) -> frozenset[str]:
         """What the question asks about, beyond the names and amounts it mentions."""
@@ -499,10 +503,7 @@ class FactIndex:
         resemblance = self._resemblance(query, guild_id, entries)
         weights = {word: self._weight(word) for word in (*query.words, *query.context)}
         # "are scale's customers calm or rattled": a fact that speaks of either answers.
-        offered = {
-            word: {word}.union(*(pair for pair in query.alternatives if word in pair))
-            for word in query.words
-        }
+        offered = {word: query.offered(word) for word in query.words}
         topics = query.topics
         asks_nothing = not (topics or query.numbers or query.context)
         # "what about microsoft?", "msft and scale, what's up?"; not "what should
@@ -551,7 +552,7 @@ class FactIndex:
         mismatch = {
             named
             for named in query.entities - entry.entities
-            if not any(named in pair and pair & entry.entities for pair in query.alternatives)
+            if not query.offered(named) & entry.entities
         } | {asked for asked in query.numbers if not self._fits(asked, query, entry)}
         # "previously" is no mismatch for a fact whose sentence says "previously".
         mismatch |= {
@@ -662,7 +663,7 @@ class FactIndex:
     def _fits(amount: str, query: Query, entry: _Entry) -> bool:
         """Whether a fact has an amount the question names, or one it offers instead
         ("14.3 or 13.4 billion")."""
-        offered = {amount}.union(*(pair for pair in query.alternatives if amount in pair))
+        offered = query.offered(amount)
         # A number without a unit is the fact's in whatever unit it has ("meta paid 14.3?"),
         # unless it counts something else ("200 deals").
         known = [n for n in entry.numbers if amount not in query.counts or not split_number(n)[1]]
@@ -738,8 +739,6 @@ class FactIndex:
             or self._knows_stem(stem(word))
         ):
             return word
-        if is_english_word(word):
-            return self._swapped(word) or word
         if self._vocabulary is None:
             self._vocabulary = sorted(self._surface_words | COMMON_WORDS)
             self._skeletons = {}
@@ -750,6 +749,8 @@ class FactIndex:
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one index per process, cleared on change
     def _cached_correction(self, word: str) -> str:
+        if is_english_word(word):
+            return self._swapped(word) or word
         # One slip (a wrong, missing, extra or swapped letter) in a short word, two in a
         # long one: "scael", "microsfot", "investmnet"; but not "amount" -> "paramount".
         if len(word) < 3:

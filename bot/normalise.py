@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 import snowballstemmer
@@ -296,20 +296,29 @@ def basic_tokens(text: str) -> list[str]:
     return [stem(token) for token in surface_tokens(text)]
 
 
+def _phrase_variants(
+    synonyms: Mapping[str, Iterable[str]],
+) -> Iterator[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """Each alias written as a phrase (not a split "put ... into" verb): its canonical word,
+    the variant, and both as normalised tokens; a variant that reads as its canonical word
+    is left out."""
+    for canonical, variants in synonyms.items():
+        target = tuple(basic_tokens(canonical))
+        for variant in (canonical, *variants):
+            key = tuple(basic_tokens(variant)) if "..." not in variant else ()
+            if key and key != target:
+                yield canonical, variant, key, target
+
+
 def clashing_aliases(synonyms: Mapping[str, Iterable[str]]) -> list[str]:
     """Variants of two canonical words that read the same once normalised ("position" and
     "positive" are both "posit"): only one of the two could ever apply."""
     seen: dict[tuple[str, ...], tuple[str, str]] = {}
     clashes = []
-    for canonical, variants in synonyms.items():
-        target = tuple(basic_tokens(canonical))
-        for variant in (canonical, *variants):
-            key = tuple(basic_tokens(variant)) if "..." not in variant else ()
-            if not key or key == target:
-                continue
-            first = seen.setdefault(key, (canonical, variant))
-            if first[0] != canonical:
-                clashes.append(f"{variant!r} ({canonical}) reads as {first[1]!r} ({first[0]}) does")
+    for canonical, variant, key, _ in _phrase_variants(synonyms):
+        first = seen.setdefault(key, (canonical, variant))
+        if first[0] != canonical:
+            clashes.append(f"{variant!r} ({canonical}) reads as {first[1]!r} ({first[0]}) does")
     return clashes
 
 
@@ -326,16 +335,14 @@ class Normaliser:
     def __init__(self, synonyms: Mapping[str, Iterable[str]]) -> None:
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._split: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]] = {}
+        for _, _, key, target in _phrase_variants(synonyms):
+            self._phrases[key] = target
         for canonical, variants in synonyms.items():
-            target = tuple(basic_tokens(canonical))
-            for variant in (canonical, *variants):
+            for variant in variants:
                 if "..." in variant:
                     verb, particle = (tuple(basic_tokens(part)) for part in variant.split("...", 1))
+                    target = tuple(basic_tokens(canonical))
                     self._split.setdefault(verb[0], []).append((verb, particle, target))
-                    continue
-                key = tuple(basic_tokens(variant))
-                if key and key != target:
-                    self._phrases[key] = target
         self._longest = max((len(k) for k in self._phrases), default=1)
         self.words = frozenset(
             w for pair in self._phrases.items() for phrase in pair for w in phrase
@@ -391,6 +398,11 @@ _OPENERS = frozenset(
 )
 
 
+_LOOKING_UP_PHRASES = (
+    "can you check", "can you double-check", "can you double check", "could you check",
+    "can you look up", "give me", "show me", "gimme",
+)  # fmt: skip
+"""Requests to look something up, which say whom it is for at the end."""
 _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "would you"
     (
         surface_tokens(phrase)
@@ -411,9 +423,6 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
             "i read that",
             "someone said",
             "any idea",
-            "give me",
-            "gimme",
-            "show me",
             "quote",
             "state",
             # Asking the bot what it knows: "would you happen to know…", "what do you know
@@ -426,11 +435,7 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
             "do you have anything on",
             "you got anything on",
             "got anything on",
-            "can you check",
-            "can you double-check",
-            "can you double check",
-            "could you check",
-            "can you look up",
+            *_LOOKING_UP_PHRASES,
             "info on",
             "info about",
             "any info on",
@@ -504,14 +509,7 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
 )
 
 
-_LOOKING_UP = [
-    surface_tokens(phrase)
-    for phrase in (
-        "can you check", "can you double-check", "can you double check", "could you check",
-        "can you look up", "give me", "show me", "gimme",
-    )
-]  # fmt: skip
-"""Requests to look something up, which say whom it is for at the end."""
+_LOOKING_UP = [surface_tokens(phrase) for phrase in _LOOKING_UP_PHRASES]
 
 
 def without_openers(surface: list[str]) -> list[str]:
