@@ -33,17 +33,17 @@ def decide(
     cite: CitationLookup,
     thresholds: Thresholds = Thresholds(),
 ) -> Answer:
+    subjects = [m for m in matches if m.sole_subject]
+    if len(subjects) == 1 and subjects[0].score >= thresholds.answer:
+        # "what about microsoft?", "google and scale, what's up?": the one fact about the
+        # company named, or the one curators made its headline, however others score.
+        return compose(question, subjects[0].fact, subjects[0].score, cite)
     best = matches[0] if matches else None
     runner_up = matches[1] if len(matches) > 1 else None
     if best is None or best.score < thresholds.answer:
         return _abstain(question, matches, best.score if best else 0.0, thresholds)
-    if (
-        runner_up is not None
-        and not best.sole_subject
-        and (
-            best.score - runner_up.score < thresholds.margin
-            or (best.vague and not runner_up.mismatch)
-        )
+    if runner_up is not None and (
+        best.score - runner_up.score < thresholds.margin or (best.vague and not runner_up.mismatch)
     ):
         # Two facts fit about equally, or the question only names something several facts
         # are about ("what about google?"): ask back with both rather than guess. "What

@@ -60,6 +60,7 @@ from bot.question_kinds import (
     asks_who_now,
     claim_told,
     coordinated,
+    described,
     group_owners,
     role_pairs,
     saying_when,
@@ -103,7 +104,7 @@ _JUST_ASKING = frozenset(
     stem(word)
     for word in "what whats about how hows is are and the with up going on still or not "
     "doing do did does happening situation status latest news then so also but "
-    "according".split()
+    "according they them up gonna in out re".split()
 )
 _VOWELS = frozenset("aeiou")
 _CORRECTING = frozenset("actual actually real correct".split())
@@ -130,7 +131,9 @@ class Match:
     not one of the fact's phrasings either ("what does scale do" is)."""
     sole_subject: bool = False
     """The question only names a company, and this is the one fact about that company
-    ("what about microsoft?"); facts that merely mention it do not count."""
+    ("what about microsoft?"); facts that merely mention it do not count. Or the question
+    asks nothing in particular, and curators made this fact the headline about whom it
+    names ("tell me about google and scale")."""
 
 
 @dataclass
@@ -164,6 +167,9 @@ class _Entry:
     named: frozenset[str]
     """The companies and people it names as such, not as the owner of a group it does not
     name ("Scale's competitors"): what it can answer "which companies…" with."""
+    headlines: frozenset[frozenset[str]]
+    """Whom its phrasings only name ("what about google?"): curators made it the answer to
+    questions that ask nothing in particular about them ("google and scale, what's up?")."""
 
 
 @dataclass
@@ -314,6 +320,7 @@ class FactIndex:
                 pair for q in asked for pair in verb_objects(q.tokens, self._companies)
             ),
             speakers=frozenset(q.speaker for q in asked if q.speaker),
+            headlines=frozenset(q.entities for q in asked if q.entities and _just_names(q)),
             roles=frozenset(pair for q in (told, *asked) for pair in q.roles)
             | frozenset(
                 pair
@@ -506,10 +513,11 @@ class FactIndex:
         offered = {word: query.offered(word) for word in query.words}
         topics = query.topics
         asks_nothing = not (topics or query.numbers or query.context)
-        # "what about microsoft?", "msft and scale, what's up?"; not "what should
-        # microsoft do?" or "msft bag in scale?", which ask something in other words.
-        just_names = asks_nothing and set(query.tokens) <= query.entities | _JUST_ASKING
-        sole = self._sole_subjects(query.entities, entries) if just_names else set()
+        sole = set()
+        if _just_names(query):
+            sole = self._sole_subjects(query.entities, entries)
+            if query.wants is None:
+                sole |= _headlines(query.entities, entries)
         matches = []
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
@@ -694,6 +702,11 @@ class FactIndex:
     def _term(self, surface: list[str]) -> frozenset[str]:
         """The words of the term a "what is X?" question asks about, if it asks one."""
         named = content_words(self._normaliser.canonical([stem(w) for w in term_asked(surface)]))
+        if not named:
+            # "what does the search giant do" asks what Google is; "what does the startup do"
+            # is left to the facts' phrasings.
+            named = content_words(self._normaliser.canonical([stem(w) for w in described(surface)]))
+            named = named if set(named) <= self._entity_names and len(named) == 1 else []
         entities = [w for w in named if w in self._entity_names]
         # "what is scale ai" asks what a company is; "what is meta's superintelligence lab"
         # asks about something of Meta's, which a fact may well describe.
@@ -823,3 +836,21 @@ class FactIndex:
         if meant and (len(meant) == 1 or self._usage[meant[-1]] > 2 * self._usage[meant[-2]]):
             return meant[-1]
         return word
+
+
+def _just_names(query: Query) -> bool:
+    """ "what about microsoft?", "msft and scale, what's up?": names, and nothing asked of
+    them; not "what should microsoft do?" or "msft bag in scale?"."""
+    return (
+        not (query.topics or query.numbers or query.context)
+        and set(query.tokens) <= query.entities | _JUST_ASKING
+    )
+
+
+def _headlines(names: frozenset[str], entries: list[_Entry]) -> set[str]:
+    """The facts curators made the headline about some of these names, if they involve all."""
+    return {
+        entry.fact.id
+        for entry in entries
+        if names <= entry.entities and any(named <= names for named in entry.headlines)
+    }

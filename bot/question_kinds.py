@@ -245,6 +245,10 @@ def term_asked(words: list[str]) -> list[str]:
     """What "what is X?" asks the meaning of ("superintelligence", "a large language
     model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
     question, "what is google doing" and "what is the trend" included."""
+    for telling in (["explain"], ["describe"], ["tell", "me"]):
+        # "explain what scale ai does", "tell me what openai is": the question inside.
+        if words[: len(telling)] == telling and words[len(telling) :][:1] in _WHAT:
+            return term_asked(words[len(telling) :])
     if words[:1] in (["define"], ["explain"], ["describe"]):
         # "explain scale ai in one line", "define bellwether for me": how, not what.
         rest = list(itertools.takewhile(lambda w: w not in _HOW_TOLD, words[1:]))
@@ -254,6 +258,8 @@ def term_asked(words: list[str]) -> list[str]:
         # "what does openai do" asks what a company is, as "what is openai" does; not "what
         # is openai doing", which asks about now.
         rest = words[2:-1] if words[1:2] in (["does"], ["do"]) else []
+    elif words[:1] in _WHAT and words[-1:] == ["does"]:
+        rest = words[1:-1]  # "what scale ai does"
     elif words[:1] in _WHAT:
         rest = words[2:] if words[1:2] in (["is"], ["are"]) else words[1:]
     else:
@@ -265,6 +271,18 @@ def term_asked(words: list[str]) -> list[str]:
     if len(rest) > 1 and rest[-1].endswith("ing") and rest[-2].endswith("s"):
         return []  # "what are analysts watching": what they do, not a term
     return rest
+
+
+def described(words: list[str]) -> list[str]:
+    """Whom "what does the search giant do" asks what they do, by a description that may
+    name a company ("the search giant") or not ("the startup"); empty for other questions."""
+    if (
+        words[:1] in _WHAT
+        and words[1:3] in (["does", "the"], ["do", "the"])
+        and words[-1:] == ["do"]
+    ):
+        return words[3:-1]
+    return []
 
 
 def role_pairs(tokens: list[str], organisations: frozenset[str]) -> frozenset[tuple[str, str]]:

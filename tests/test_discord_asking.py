@@ -58,9 +58,9 @@ async def test_unknown_question_gets_a_plain_no(discord_bot: DiscordHarness) -> 
 
 
 async def test_vague_question_is_asked_back_with_suggestions(discord_bot: DiscordHarness) -> None:
-    (reply,) = await discord_bot.say("!ask what about google?")
+    (reply,) = await discord_bot.say("!ask what about meta?")
     assert reply.text.startswith("I'm not sure which you mean.\nDid you mean:")
-    assert "• Is Google pulling back from Scale AI? (`!ask Is Google pulling back" in reply.text
+    assert "• How much did Meta pay for its stake in Scale AI? (`!ask How much did" in reply.text
     assert reply.embed is None
 
 
@@ -73,7 +73,7 @@ async def test_plain_questions_only_in_answer_channels_and_only_when_sure(
     (reply,) = await discord_bot.say("how much did meta pay?")
     assert "$14.3 billion" in reply.text
     assert await discord_bot.say("anyone up for lunch?") == []
-    assert await discord_bot.say("what about google?") == []  # unsure: stays quiet
+    assert await discord_bot.say("what about meta?") == []  # unsure: stays quiet
 
 
 async def test_bad_questions_get_one_clear_line_and_are_not_logged(

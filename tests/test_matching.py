@@ -285,12 +285,46 @@ def test_naming_a_company_with_one_fact_about_it_gets_that_fact(engine: Engine) 
 
 
 def test_a_vague_question_is_asked_back_with_the_nearest_facts(engine: Engine) -> None:
-    """Naming a company several facts involve gets suggestions, not a guess."""
-    answer = engine.ask("what about google?")
+    """Naming a company several facts involve, none of them its headline, gets suggestions,
+    not a guess: Meta's investment and Wang's move are both news about Meta."""
+    answer = engine.ask("what about meta?")
     assert not answer.answered
     assert answer.ambiguous
-    assert len(answer.suggestions) == 2
-    assert "google-pulling-back" in {s.fact_id for s in answer.suggestions}
+    assert {s.fact_id for s in answer.suggestions} == {"meta-investment", "scale-ceo-joins-meta"}
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("what about google?", "google-pulling-back"),
+        ("tell me about google and scale", "google-pulling-back"),
+        ("google & scale 💔?", "google-pulling-back"),
+        ("what's the news with meta and scale", "meta-investment"),
+        ("tell me about scale ai", "what-scale-does"),
+    ],
+)
+def test_a_vague_question_gets_the_headline_its_phrasings_make(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    """A fact with a phrasing that only names a company ("what is google doing now") is the
+    headline about it, for questions that ask nothing in particular."""
+    assert engine.ask(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what about amazon?",
+        "what should google do?",
+        "what does the search giant do",  # what Google is: no fact says
+        "why did meta want scale",
+        "msft bag in scale?",
+    ],
+)
+def test_asking_something_of_a_company_is_not_a_headline_question(
+    engine: Engine, question: str
+) -> None:
+    assert not engine.ask(question).answered
 
 
 def test_an_answer_quotes_its_sentence_verbatim(engine: Engine) -> None:
