@@ -104,7 +104,8 @@ _JUST_ASKING = frozenset(
     stem(word)
     for word in "what whats about how hows is are and the with up going on still or not "
     "doing do did does happening situation status latest news then so also but "
-    "according they them up gonna in out re".split()
+    "according they them up gonna in out re any news update updates gist summary word x "
+    "between from thing things".split()
 )
 _VOWELS = frozenset("aeiou")
 _CORRECTING = frozenset("actual actually real correct".split())
@@ -374,6 +375,10 @@ class FactIndex:
         query = self._read(question, surface)
         strangers = self._unknown_names(surface) | self._unknown_actor(query.tokens)
         query = replace(query, entities=query.entities | strangers)
+        if query.entities and _just_names(query):
+            # "any google news?", "msft x scale update": names, and words that only ask
+            # what is new about them, which say nothing about which fact.
+            query = replace(query, words=[w for w in query.words if w not in _JUST_ASKING])
         if query.wants is None and (clauses := asking_clauses(question)):
             # "we were talking about google, who is their ceo" asks for a person.
             asking, _ = clauses
@@ -841,9 +846,8 @@ class FactIndex:
 def _just_names(query: Query) -> bool:
     """ "what about microsoft?", "msft and scale, what's up?": names, and nothing asked of
     them; not "what should microsoft do?" or "msft bag in scale?"."""
-    return (
-        not (query.topics or query.numbers or query.context)
-        and set(query.tokens) <= query.entities | _JUST_ASKING
+    return not (query.numbers or query.context) and set(query.tokens) <= (
+        query.entities | _JUST_ASKING
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.normalise import STOPWORDS, stem
+from bot.normalise import FILLER, STOPWORDS, stem
 
 OFFICERS = frozenset("ceo cfo cto coo cmo cio cro cso cpo".split())
 """Roles a company has one holder of: Scale's CEO is not its CFO."""
@@ -245,6 +245,7 @@ def term_asked(words: list[str]) -> list[str]:
     """What "what is X?" asks the meaning of ("superintelligence", "a large language
     model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
     question, "what is google doing" and "what is the trend" included."""
+    words = [w for w in words if w not in FILLER]  # "what is google even"
     for telling in (["explain"], ["describe"], ["tell", "me"]):
         # "explain what scale ai does", "tell me what openai is": the question inside.
         if words[: len(telling)] == telling and words[len(telling) :][:1] in _WHAT:
