@@ -52,6 +52,21 @@ def decide(
     return compose(question, best.fact, best.score, cite)
 
 
+def unsure(
+    question: str, known: Sequence[Fact], unknown: Answer, thresholds: Thresholds = Thresholds()
+) -> Answer:
+    """Not an answer to a message one part of which no fact answers: the facts it could
+    answer for the other parts are offered first, then what that part comes near."""
+    offered = [Suggestion(fact_id=fact.id, question=fact.canonical_question) for fact in known]
+    offered += [s for s in unknown.suggestions if s.fact_id not in {o.fact_id for o in offered}]
+    return Answer(
+        question=question,
+        answered=False,
+        confidence=unknown.confidence,
+        suggestions=tuple(offered[: thresholds.max_suggestions]),
+    )
+
+
 def combine(question: str, parts: Sequence[Answer]) -> Answer:
     """One answer to a question that needed several facts, citing every sentence used."""
     citations = {(c.source_id, c.sentence_id): c for part in parts for c in part.citations}

@@ -17,7 +17,7 @@ from types import TracebackType
 
 from rapidfuzz import fuzz, process
 
-from bot.answering import Thresholds, combine, compose, decide
+from bot.answering import Thresholds, combine, compose, decide, unsure
 from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
 from bot.knowledge import load_knowledge
@@ -27,6 +27,7 @@ from bot.normalise import (
     asking_clauses,
     basic_tokens,
     clean,
+    joined_questions,
     one_line,
     split_question,
     the_question,
@@ -127,6 +128,10 @@ class Engine:
         """The answer to a question; one that asks two things gets both facts, combined."""
         asked = the_question(one_line(question))
         question = " ".join(question.split())
+        answer = self._answer(asked, question, guild_id)
+        return self._each_part(question, asked, answer, guild_id) if answer.answered else answer
+
+    def _answer(self, asked: str, question: str, guild_id: int) -> Answer:
         parts = split_question(asked)
         if len(parts) > 1 and (
             both := self._answer_each(question, self._index.resolve(parts), guild_id)
@@ -150,6 +155,38 @@ class Engine:
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
         return self._quoted(query, matches, guild_id) or answer
+
+    def _each_part(self, question: str, asked: str, answer: Answer, guild_id: int) -> Answer:
+        """An answer to a message of questions joined by "and", checked against each part.
+        A part no fact answers makes it no answer ("how much did meta pay and what's scale's
+        valuation": the first part's fact would pass for both); a part two facts fit is
+        settled by the answer ("who are scale's customers and are they nervous": the
+        customers' reaction, not the investors'), and then each part's fact is cited."""
+        for joined in joined_questions(asked):
+            if len(joined) < 2:
+                continue
+            answers: list[Answer] = []
+            for part, query in zip(joined, self._index.resolve(joined), strict=True):
+                got = self._ask_one(query, guild_id)
+                if not got.answered and not got.ambiguous:
+                    # Read as a message of its own too: "for my notes, who was scale's ceo".
+                    got = self._answer(the_question(part), part, guild_id)
+                if got.answered:
+                    answers.append(got)
+                elif got.ambiguous and answer.fact_id in {s.fact_id for s in got.suggestions}:
+                    answers.append(answer)
+                elif not got.ambiguous:
+                    answered = set((answer.fact_id or "").split("+"))
+                    known = [f for f in self._index.visible(guild_id) if f.id in answered]
+                    return unsure(question, known, got, self.thresholds)
+            facts = {a.fact_id for a in answers}
+            if (
+                len(answers) == len(joined)
+                and len(facts) == len(answers)
+                and answer.fact_id in facts
+            ):
+                return combine(question, answers)
+        return answer
 
     def _turned(
         self, clauses: tuple[str, str] | None, question: str, guild_id: int

@@ -51,6 +51,7 @@ from bot.normalise import (
     without_openers,
 )
 from bot.question_kinds import (
+    GROUP_STEMS,
     NOW,
     OFFICERS,
     ROLES,
@@ -107,9 +108,11 @@ _JUST_ASKING = frozenset(
     "according they them up gonna in out re any news update updates gist summary word x "
     "between from thing things".split()
 )
+_COMPANY = stem("company")
 _VOWELS = frozenset("aeiou")
 _CORRECTING = frozenset("actual actually real correct".split())
 _REFERRING = frozenset("they them their it its he him his she her".split())
+_THEM = frozenset("they them their".split())
 _POINTING = frozenset("that this it".split())
 
 
@@ -234,13 +237,13 @@ class Query:
             entities=self.entities | entities,
         )
 
-    def without(self, entity: str) -> Query:
-        """The same question with one of the companies or people it names left out."""
+    def without(self, *entities: str) -> Query:
+        """The same question with some of the companies or people it names left out."""
         return replace(
             self,
-            tokens=[t for t in self.tokens if t != entity],
-            words=[w for w in self.words if w != entity],
-            entities=self.entities - {entity},
+            tokens=[t for t in self.tokens if t not in entities],
+            words=[w for w in self.words if w not in entities],
+            entities=self.entities - set(entities),
         )
 
 
@@ -394,7 +397,11 @@ class FactIndex:
         aside = set_aside(tokens, self._entity_names)
         wants = answer_kind(surface)
         claim = claim_told(tokens) if wants == "source" else set()
-        words = content_words(t for i, t in enumerate(tokens) if i not in context | claim | aside)
+        # "which company invested in scale" asks who, as "who invested in scale" does.
+        kind = {i for i, t in enumerate(tokens) if t == _COMPANY and tokens[i - 1 : i] == ["which"]}
+        words = content_words(
+            t for i, t in enumerate(tokens) if i not in context | claim | aside | kind
+        )
         if wants == "amount" and _CORRECTING & set(surface):
             # "wasn't it like 15b? how much did meta actually pay": the amount it asks for
             # is the fact's, whatever the asker remembered.
@@ -440,14 +447,25 @@ class FactIndex:
             query = self.parse(part)
             if not query.entities and queries:
                 before = queries[-1]
-                query = query.about(before.entities)
-                # "will scale stay independent and why does that matter": "that" is what
-                # the part before asked about; so is "it" when that part names no company
-                # ("what's data annotation and why is it important").
                 tokens = set(query.tokens)
+                # "will scale stay independent from meta and why does that matter": "that"
+                # is what the part before asked about, its companies only the scene; so is
+                # "it" when that part names no company ("what's data annotation and why is
+                # it important").
                 if {"that", "this"} & tokens or (not before.entities and _REFERRING & tokens):
                     added = sorted(before.topics - set(query.words))
-                    query = replace(query, words=[*query.words, *added])
+                    scene = sorted(before.entities)
+                    query = replace(
+                        query, words=[*query.words, *added], context=[*query.context, *scene]
+                    )
+                else:
+                    query = query.about(before.entities)
+                    if _THEM & tokens and (groups := before.topics & GROUP_STEMS):
+                        # "who are scale's customers and are they nervous": customers.
+                        query = replace(query, words=[*query.words, *sorted(groups)])
+            elif queries and (scene := sorted(queries[-1].entities - query.entities)):
+                # "what did meta pay and who came over from scale": Meta sets the scene.
+                query = replace(query, context=[*query.context, *scene])
             queries.append(query)
         return queries
 
@@ -495,13 +513,10 @@ class FactIndex:
     def one_by_one(self, query: Query) -> list[Query]:
         """ "what are google and microsoft doing" as a question about each of them, for
         when no one fact answers for both; empty unless it names them side by side."""
-        pair = coordinated(query.tokens, self._entity_names)
-        if pair is None:
-            return []
-        first, second = pair
-        parts = [query.without(second), query.without(first)]
-        if query.subject in pair:  # "are google and microsoft pulling back": both act
-            parts = [replace(parts[0], subject=first), replace(parts[1], subject=second)]
+        listed = coordinated(query.tokens, self._entity_names)
+        parts = [query.without(*(other for other in listed if other != name)) for name in listed]
+        if query.subject in listed:  # "are google and microsoft pulling back": each acts
+            parts = [replace(part, subject=name) for part, name in zip(parts, listed, strict=True)]
         return parts
 
     def search(

@@ -62,7 +62,7 @@ _STOPWORDS = """
     regarding wrt trying remember recall made make makes making n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
     amid amidst because given article articles
-    clarify understand include includes included including both yet
+    clarify understand include includes included including both yet each
 """.split()
 _NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -253,6 +253,7 @@ def _surface_tokens(text: str) -> tuple[str, ...]:
     text = re.sub(r"(?<![\w$])\$(?=[a-z]{1,5}\b)", "", text)  # a ticker: "$msft", "$meta"
     text = re.sub(r"~~.*?~~", " ", text)  # struck out in Discord markdown: taken back
     text = re.sub(r"n't\b", "nt", text)  # "isn't" is one word, as "isnt" is
+    text = re.sub(r"\s[&+]\s", " and ", text)  # "google & msft": the word, for who is listed
     text = _STARTING.sub("", text)
     text = _WHAT_IT_LED_TO.sub(r"what did \2 do after \1", text)
     text = _WHAT_CAUSED.sub(lambda m: f"why did {m[1] or ''}", text)
@@ -596,16 +597,25 @@ def roughly(asked: str, known: str) -> bool:
 _SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
 _CLAUSE_BREAK = re.compile(r"\s*[,:;]\s*|\s+[-–—]+\s+")
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
-_AND = re.compile(r"\s+(?:and also|and|&|plus)\s+", re.IGNORECASE)
+_AND = re.compile(r"\s+(?:and also|and|&|\+|plus)\s+", re.IGNORECASE)
 _ASKING = frozenset(
     "who whom whose what which when where why how is are was were do does did will would "
     "can could should has have had isnt arent wasnt werent doesnt dont didnt hasnt havent "
-    "wont cant".split()
+    "wont cant whether".split()
 )
 
 
 def _starts_a_question(clause: str) -> bool:
-    return _opens_with_asking(surface_tokens(clause))  # "what's", "isn't", "hw" as words
+    surface = surface_tokens(clause)  # "what's", "isn't", "hw" as words
+    # "name scale's top clients and say how they took the news": a request is a question.
+    request = next((r for r in _REQUESTS if surface[: len(r)] == r), None)
+    return request is not None or _opens_with_asking(surface)
+
+
+_REQUESTS = [
+    surface_tokens(request)
+    for request in ("tell me", "say", "explain", "describe", "name", "list", "give me", "show me")
+]
 
 
 def _opens_with_asking(surface: list[str]) -> bool:
@@ -701,13 +711,19 @@ def asking_clauses(text: str) -> tuple[str, str] | None:
 
 _BULLET = re.compile(r"^(?:[-*•·>]|\d{1,2}[.)])\s+")
 """What starts a line of a list or a quote: "- ", "* ", "1. ", "> "."""
+_NUMBERED = re.compile(r"\s+(?=\d{1,2}\)\s+[a-z])", re.IGNORECASE)
+"""Where a list numbered on one line goes on: "1) how much did meta pay 2) where…"."""
 
 
 def one_line(message: str) -> str:
     """A message's lines as one: a line that ends without punctuation ends a clause, so a
     list of questions ("- how much did meta pay", "- where did wang go") stays a list, as
     do two questions set apart by " / "."""
-    lines = [_BULLET.sub("", " ".join(line.split())) for line in message.splitlines()]
+    lines = [
+        _BULLET.sub("", " ".join(line.split()))
+        for text in message.splitlines()
+        for line in _NUMBERED.split(text)
+    ]
     lines = [line for line in lines if line]
     text = " ".join(
         line if line[-1] in ".?!;:," or i == len(lines) - 1 else f"{line};"
@@ -717,12 +733,18 @@ def one_line(message: str) -> str:
 
 
 def split_question(text: str) -> list[str]:
-    """ "how much did meta pay and who is scale's ceo?" -> its two questions.
+    """ "how much did meta pay and who is scale's ceo?" -> its two questions."""
+    return [part for joined in joined_questions(text) for part in joined]
+
+
+def joined_questions(text: str) -> list[list[str]]:
+    """The questions of each sentence of a message: "how much did meta pay and who is
+    scale's ceo? thanks" -> [["how much did meta pay", "who is scale's ceo"]].
 
     An "and" only splits when a new question follows it, so "the trend with tech giants
     and ai startups" stays one question.
     """
-    parts: list[str] = []
+    sentences = []
     for sentence in _QUESTION_BREAK.split(text):
         clauses: list[str] = []
         for clause in _AND.split(sentence):
@@ -730,8 +752,9 @@ def split_question(text: str) -> list[str]:
                 clauses[-1] += f" and {clause}"
             else:
                 clauses.append(clause)
-        parts.extend(clauses)
-    return [part for part in parts if len(part.split()) >= 2]
+        if clauses := [clause for clause in clauses if len(clause.split()) >= 2]:
+            sentences.append(clauses)
+    return sentences
 
 
 @lru_cache(maxsize=1)

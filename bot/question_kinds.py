@@ -58,7 +58,7 @@ _GROUPS = frozenset(
 )
 """With "which" (or "list", "name"), these ask for names: "which self-driving companies
 use scale"."""
-_GROUP_STEMS = frozenset(stem(word) for word in _GROUPS)
+GROUP_STEMS = frozenset(stem(word) for word in _GROUPS)
 _SAYING = frozenset("say said says saying comment commented statement".split())
 """What someone said: "what did wang say" asks for words a fact may not report (but not
 "what does this say about big tech")."""
@@ -312,13 +312,25 @@ def claim_told(tokens: list[str]) -> set[int]:
     return set() if told is None else set(range(told + 1, len(tokens)))
 
 
-def coordinated(tokens: list[str], organisations: frozenset[str]) -> tuple[str, str] | None:
-    """The two companies or people named side by side ("google and microsoft", "google &
-    msft", "google, microsoft"), if any. Tokens are normalised."""
-    for first, joint, second in zip(tokens, tokens[1:], tokens[2:], strict=False):
-        if joint in _JOINTS and first in organisations and second in organisations:
-            return (first, second) if first != second else None
-    return None
+def coordinated(tokens: list[str], organisations: frozenset[str]) -> tuple[str, ...]:
+    """The companies or people listed side by side ("google and microsoft", "google, msft
+    and openai", the commas gone from the tokens), if any. Tokens are normalised."""
+    for start, token in enumerate(tokens):
+        if token not in organisations:
+            continue
+        listed, joined, i = [token], False, start + 1
+        while i < len(tokens):
+            if tokens[i] in organisations:
+                listed.append(tokens[i])
+                i += 1
+            elif tokens[i] in _JOINTS and tokens[i + 1 : i + 2] and tokens[i + 1] in organisations:
+                listed.append(tokens[i + 1])
+                joined, i = True, i + 2
+            else:
+                break
+        if joined:
+            return tuple(listed) if len(set(listed)) == len(listed) else ()
+    return ()
 
 
 def group_owners(tokens: list[str], organisations: frozenset[str]) -> frozenset[str]:
@@ -327,7 +339,7 @@ def group_owners(tokens: list[str], organisations: frozenset[str]) -> frozenset[
     return frozenset(
         name
         for name, following in itertools.pairwise(tokens)
-        if name in organisations and following in _GROUP_STEMS
+        if name in organisations and following in GROUP_STEMS
     )
 
 

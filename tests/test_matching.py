@@ -433,6 +433,52 @@ def test_two_companies_side_by_side_get_a_fact_each(engine: Engine) -> None:
     assert not engine.ask("are google and amazon pulling back from scale").answered
 
 
+def test_three_companies_listed_get_a_fact_each(engine: Engine) -> None:
+    answer = engine.ask("how did google, microsoft and openai each react")
+    assert sorted(answer.fact_id.split("+")) == [
+        "google-pulling-back",
+        "microsoft-reevaluating",
+        "openai-diversified",
+    ]
+    assert engine.ask("google & msft reactions?").fact_id == (
+        "google-pulling-back+microsoft-reevaluating"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        # "they" are the customers the first part asked about, not Scale.
+        (
+            "who are scale's main customers and are they nervous",
+            "largest-customers+customers-unsettled",
+        ),
+        # "that" is Scale's independence; Meta only sets the scene.
+        (
+            "will scale stay independent from meta and why is that important",
+            "customer-data-and-independence+data-privacy",
+        ),
+        (
+            "1) how much did meta pay 2) where did alexandr wang go",
+            "meta-investment+scale-ceo-joins-meta",
+        ),
+    ],
+)
+def test_each_part_of_a_message_gets_its_own_fact(
+    engine: Engine, question: str, fact_id: str
+) -> None:
+    assert engine.ask(question).fact_id == fact_id
+
+
+def test_a_question_joined_to_one_no_fact_answers_is_not_half_answered(engine: Engine) -> None:
+    """Meta's stake would pass for an answer about Scale's valuation too; it is offered."""
+    answer = engine.ask("how much did meta pay and what's scale's valuation now")
+    assert not answer.answered
+    assert answer.suggestions[0].fact_id == "meta-investment"
+    # Two facts that might answer the second part are no reason to doubt the first.
+    assert engine.ask("who invested in scale and how much").fact_id == "meta-investment"
+
+
 def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> None:
     """Scale's customers include Google and OpenAI, but that is not what they are doing."""
     answer = engine.ask("what are google and openai doing about scale")

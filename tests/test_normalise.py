@@ -156,6 +156,12 @@ def test_inflections_share_a_stem() -> None:
         ("trend with tech giants and ai startups", ["trend with tech giants and ai startups"]),
         ("who invested and how much?", ["who invested", "how much"]),
         ("google's budget and what's it doing now", ["google's budget", "what's it doing now"]),
+        ("meta's price + where wang went", ["meta's price", "where wang went"]),
+        ("google's budget and whether it's cut", ["google's budget", "whether it's cut"]),
+        (
+            "name scale's clients and say how they feel",
+            ["name scale's clients", "say how they feel"],
+        ),
     ],
 )
 def test_a_question_splits_where_a_new_question_starts(question: str, parts: list[str]) -> None:
@@ -298,6 +304,7 @@ def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
         ("1. meta stake?\n2. google budget?", "meta stake? google budget?"),
         ("saw the news.\nhow much did meta pay?", "saw the news. how much did meta pay?"),
         ("how much did meta pay / where did wang go", "how much did meta pay; where did wang go"),
+        ("1) meta stake 2) google budget", "meta stake; google budget"),
     ],
 )
 def test_each_line_of_a_message_is_a_clause_of_its_own(message: str, line: str) -> None:
