@@ -165,6 +165,8 @@ class _Entry:
     """Who its yes/no phrasings say acts ("did meta invest in scale")."""
     done_to: frozenset[tuple[str, str]]
     """What its phrasings say is done to whom ("did wang leave scale")."""
+    done_by: frozenset[tuple[str, str, str]]
+    """Who its yes/no phrasings say does what to whom: ("wang", "reduc", "scale")."""
     subject: str | None
     """Whom its answer is about: the first company or person it names, not counting words
     that say when ("Microsoft" in "Microsoft is also reevaluating…")."""
@@ -322,6 +324,12 @@ class FactIndex:
             subject=next((w for w in told.words if w in self._entity_names), None),
             done_to=frozenset(
                 pair for q in asked for pair in verb_objects(q.tokens, self._companies)
+            ),
+            done_by=frozenset(
+                (q.subject, verb, whom)
+                for q in asked
+                if q.subject
+                for verb, whom in verb_objects(q.tokens, self._companies)
             ),
             speakers=frozenset(q.speaker for q in asked if q.speaker),
             headlines=frozenset(q.entities for q in asked if q.entities and _just_names(q)),
@@ -619,6 +627,10 @@ class FactIndex:
             objects = {o for v, o in entry.done_to if v == verb}
             if objects and done_to not in objects:
                 mismatch.add("object")
+            # "Is meta done with scale": Wang left Scale, not Meta.
+            doers = {s for s, v, o in entry.done_by if (v, o) == (verb, done_to)}
+            if query.subject and doers and query.subject not in doers:
+                mismatch.add("subject")
         if entry.subject in query.set_aside:
             mismatch.add("set aside")
         if query.wants == "statement" and query.speaker and query.speaker not in entry.speakers:

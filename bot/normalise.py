@@ -62,7 +62,7 @@ _STOPWORDS = """
     regarding wrt trying remember recall made make makes making n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
     amid amidst because given article articles
-    clarify understand include includes included including both yet each
+    clarify understand include includes included including both yet each over
 """.split()
 _NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "

@@ -211,6 +211,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "does scale work with the military in china",
         "what stake does google have in scale",
         "did wang leave meta",
+        "is meta done with scale",  # Wang left Scale; Meta did not
         "which competitors is google talking to",
         "bruh google paid HOW much for scale",
         "explain superintelligence",
