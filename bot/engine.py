@@ -40,6 +40,15 @@ _QUOTED = re.compile(r"(?:(?<=\s)|^)['\"“‘]([^'\"“”‘’]{3,}?)['\"”�
 _LISTING = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and also|and|&|\+|plus)\s+", re.IGNORECASE)
 """What joins two things listed: "meta's stake and wang's new job", "meta stake + google
 budget", "meta's stake, google's budget"."""
+_COMPARED = re.compile(
+    r"^(?:compare\s+(?P<x>.+?)\s+(?:with|to|and|against|vs\.?|versus)"
+    r"|(?:is|was|are|were)\s+(?P<y>.+?)\s+(?:bigger|larger|smaller|more|less|higher|lower)"
+    r"\s+than"
+    r"|(?P<z>.+?)\s+(?:vs\.?|versus|compared to|compared with))\s+(?P<other>.+?)[?.!]*$",
+    re.IGNORECASE,
+)
+"""Two things set side by side: "compare meta's stake with google's budget", "is meta's
+investment bigger than google's planned spend", "meta's 14.3b vs google's 200m"."""
 _TURNING = re.compile(r"(?:but|however|though|yet)\b", re.IGNORECASE)
 """What turns a question away from what the message said before it."""
 LISTED_WORDS = 4
@@ -151,6 +160,8 @@ class Engine:
                 if parts and (each := self._each_surer(question, parts, answer, guild_id)):
                     return each
             return answer
+        if compared := self._compared(question, asked, guild_id):
+            return compared
         for reading in self._other_readings(asked, clauses, query):
             if reply := self._answer_each(question, reading, guild_id):
                 return reply
@@ -211,6 +222,22 @@ class Engine:
         # company or person, which binds the answer to something the message is about.
         if clauses and (focused := self._index.focused(*clauses)).entities:
             yield [replace(focused, text=query.text)]
+
+    def _compared(self, question: str, asked: str, guild_id: int) -> Answer | None:
+        """Two amounts set side by side, a fact each, for the asker to compare; not a
+        ranking no fact gives ("is openai a bigger customer than google")."""
+        if not (match := _COMPARED.match(asked)):
+            return None
+        one = match["x"] or match["y"] or match["z"]
+        sides = [self._index.parse(side) for side in (one, match["other"])]
+        if not all(side.entities for side in sides):
+            return None
+        answers = [self._ask_one(side, guild_id) for side in sides]
+        if len({a.fact_id for a in answers}) < 2 or not all(
+            a.answered and self._index.has_amount(guild_id, a.fact_id or "") for a in answers
+        ):
+            return None
+        return combine(question, answers)
 
     def _listed(self, asked: str) -> list[Query]:
         """ "meta stake and google budget?": two things listed, each a few words naming its

@@ -364,6 +364,11 @@ class FactIndex:
         entry = self._entries.get((guild_id, fact_id))
         return entry.fact if entry else None
 
+    def has_amount(self, guild_id: int, fact_id: str) -> bool:
+        """Whether the fact a guild sees under this id gives a sum or a share."""
+        entry = next((e for e in self._visible(guild_id) if e.fact.id == fact_id), None)
+        return entry is not None and any(split_number(n)[1] for n in entry.numbers)
+
     def visible(self, guild_id: int) -> list[Fact]:
         return [entry.fact for entry in self._visible(guild_id)]
 

@@ -406,13 +406,17 @@ def yes_no_actor(tokens: list[str]) -> str | None:
 
 def states_a_move(tokens: list[str], names: frozenset[str]) -> bool:
     """Whether a question is a statement to be confirmed, of someone moving: "wang left
-    meta?", "meta invested in google?". Tokens are normalised."""
+    meta?", "meta invested in google?", or asks who made a move: "which executive joined
+    scale?". Tokens are normalised."""
+    if tokens[:1] in (["who"], ["which"]):
+        return any(_MOVED.get(token, token) in _MOVES for token in tokens[1:3])
     return len(tokens) > 2 and tokens[0] in names and _MOVED.get(tokens[1], tokens[1]) in _MOVES
 
 
 def verb_objects(tokens: list[str], companies: frozenset[str]) -> frozenset[tuple[str, str]]:
     """(verb, company) for what is done to which company: ("reduc", "scale") in "did wang
-    leave scale", ("join", "meta") in "wang joined meta". Tokens are normalised."""
+    leave scale", ("join", "meta") in "wang joined meta"; ("join", "competitor") in
+    "is google moving to scale's competitors". Tokens are normalised."""
     pairs = set()
     for i, token in enumerate(tokens):
         token = _MOVED.get(token, token)
@@ -420,7 +424,10 @@ def verb_objects(tokens: list[str], companies: frozenset[str]) -> frozenset[tupl
             continue
         rest = [t for t in tokens[i + 1 : i + 4] if t not in _ARTICLES and t not in _LINKING]
         if rest[:1] and rest[0] in companies:
-            pairs.add((token, rest[0]))
+            # The officer or group, not the company it belongs to: "did meta poach scale's
+            # ceo", "is google moving to scale's competitors".
+            owned = rest[1:2] and (rest[1] in ROLES or rest[1] in GROUP_STEMS)
+            pairs.add((token, rest[1] if owned else rest[0]))
     return frozenset(pairs)
 
 

@@ -212,6 +212,9 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "what stake does google have in scale",
         "did wang leave meta",
         "is meta done with scale",  # Wang left Scale; Meta did not
+        "which executive joined scale",  # Scale's CEO joined Meta
+        "did google join meta",  # Google is moving to Scale's competitors
+        "is openai a bigger customer than google",  # no fact ranks them
         "which competitors is google talking to",
         "bruh google paid HOW much for scale",
         "explain superintelligence",
@@ -469,6 +472,19 @@ def test_each_part_of_a_message_gets_its_own_fact(
     engine: Engine, question: str, fact_id: str
 ) -> None:
     assert engine.ask(question).fact_id == fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is meta's investment bigger than google's planned spend",
+        "compare what meta paid with what google planned to spend",
+        "meta's 14.3b vs google's 200m",
+    ],
+)
+def test_two_amounts_compared_get_both_facts(engine: Engine, question: str) -> None:
+    """The bot does not compare; it gives both amounts, each with its sentence."""
+    assert engine.ask(question).fact_id == "meta-investment+google-planned-spend"
 
 
 def test_a_question_joined_to_one_no_fact_answers_is_not_half_answered(engine: Engine) -> None:
