@@ -63,6 +63,7 @@ from bot.question_kinds import (
     coordinated,
     described,
     group_owners,
+    moving_officer,
     role_pairs,
     saying_when,
     set_aside,
@@ -167,6 +168,8 @@ class _Entry:
     """What its phrasings say is done to whom ("did wang leave scale")."""
     done_by: frozenset[tuple[str, str, str]]
     """Who its yes/no phrasings say does what to whom: ("wang", "reduc", "scale")."""
+    movers: frozenset[tuple[str, str]]
+    """Whose officers its yes/no phrasings say move: ("scale", "ceo")."""
     subject: str | None
     """Whom its answer is about: the first company or person it names, not counting words
     that say when ("Microsoft" in "Microsoft is also reevaluating…")."""
@@ -207,6 +210,9 @@ class Query:
     done_to: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """What a yes/no question says is done to whom: ("reduc", "meta") in "did wang leave
     meta"."""
+    mover: tuple[str, str] | None = None
+    """Whose officer a yes/no question says moves: ("openai", "cfo") in "did openai's cfo
+    leave"."""
     counts: frozenset[str] = frozenset()
     """Numbers typed without a unit before the thing they count: "200 deals", "14.3 shares"."""
     alternatives: list[frozenset[str]] = field(default_factory=list)
@@ -325,6 +331,7 @@ class FactIndex:
             done_to=frozenset(
                 pair for q in asked for pair in verb_objects(q.tokens, self._companies)
             ),
+            movers=frozenset(q.mover for q in asked if q.mover),
             done_by=frozenset(
                 (q.subject, verb, whom)
                 for q in asked
@@ -448,6 +455,7 @@ class FactIndex:
             done_to=verb_objects(tokens, self._companies)
             if yes_no_actor(tokens) or states_a_move(tokens, self._entity_names)
             else frozenset(),
+            mover=moving_officer(tokens, self._companies),
             context=content_words(t for i, t in enumerate(tokens) if i in context | claim),
         )
 
@@ -636,6 +644,9 @@ class FactIndex:
             doers = {s for s, v, o in entry.done_by if (v, o) == (verb, done_to)}
             if query.subject and doers and query.subject not in doers:
                 mismatch.add("subject")
+        # "Did openai's cfo leave": OpenAI moved its work away; its CFO did not move.
+        if query.mover and query.mover not in entry.movers:
+            mismatch.add("mover")
         if entry.subject in query.set_aside:
             mismatch.add("set aside")
         if query.wants == "statement" and query.speaker and query.speaker not in entry.speakers:

@@ -100,7 +100,7 @@ customer data exactly" (but "how much exactly" asks an amount)."""
 _HOW_TOLD = frozenset("in for like please briefly quickly simply".split())
 """Words that start saying how to explain something, after the thing to explain."""
 _JOINTS = frozenset({"and", "or", "plus"})
-_SINCE = frozenset(stem(word) for word in "after since following before".split())
+_SINCE = frozenset(stem(word) for word in "after since following before despite".split())
 _BEFORE = stem("before")
 _REGARDING = frozenset("to on about over".split())
 """Before an event, these say what something was a reaction to: "how did openai respond *to
@@ -396,6 +396,16 @@ def _after_auxiliary(tokens: list[str], window: int | None = None) -> list[str]:
         return []
     end = None if window is None else 1 + window
     return [t for t in tokens[1:end] if t not in _ARTICLES]
+
+
+def moving_officer(tokens: list[str], organisations: frozenset[str]) -> tuple[str, str] | None:
+    """Whose officer a yes/no question says moves: ("openai", "cfo") in "did openai's cfo
+    leave the company", ("scale", "ceo") in "did scale's ceo join meta". Tokens are
+    normalised."""
+    rest = _after_auxiliary(tokens, window=4)
+    if len(rest) < 3 or rest[0] not in organisations or rest[1] not in OFFICERS:
+        return None
+    return (rest[0], rest[1]) if _MOVED.get(rest[2], rest[2]) in _MOVES else None
 
 
 def yes_no_actor(tokens: list[str]) -> str | None:

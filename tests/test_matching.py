@@ -213,6 +213,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did wang leave meta",
         "is meta done with scale",  # Wang left Scale; Meta did not
         "which executive joined scale",  # Scale's CEO joined Meta
+        "did openai's cfo leave the company",  # OpenAI moved work away; its CFO spoke
         "did google join meta",  # Google is moving to Scale's competitors
         "is openai a bigger customer than google",  # no fact ranks them
         "which competitors is google talking to",
