@@ -33,6 +33,7 @@ from bot.models import GLOBAL, Fact
 from bot.normalise import (
     COMMON_WORDS,
     STOPWORDS,
+    UNIT_NAMES,
     Normaliser,
     alternatives,
     asking_clauses,
@@ -390,11 +391,17 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
-        typed = without_openers(surface_tokens(question))
-        surface = [self._correct(t) for t in typed]
+        typed = surface_tokens(question)
+        surface = [
+            _unit_after(before, word) or self._correct(word)
+            for before, word in zip(["", *typed], typed, strict=False)
+        ]
         if surface != typed:
-            # A fixed unit makes an amount of the number before it: "14.3 billoin".
-            surface = surface_tokens(" ".join(surface))
+            # A fixed unit makes an amount of the number before it: "14.3 billoin", "less
+            # than 20 biillion" (a bound, "<20", read again as words).
+            rejoined = " ".join(surface).replace("<", " under ").replace(">", " over ")
+            surface = surface_tokens(rejoined)
+        surface = without_openers(surface)  # "couuld you tell me…" opens as "could you…" does
         query = self._read(question, surface)
         strangers = self._unknown_names(surface) | self._unknown_actor(query.tokens)
         query = replace(query, entities=query.entities | strangers)
@@ -901,3 +908,12 @@ def _headlines(names: frozenset[str], entries: list[_Entry]) -> set[str]:
         for entry in entries
         if names <= entry.entities and any(named <= names for named in entry.headlines)
     }
+
+
+def _unit_after(before: str, word: str) -> str | None:
+    """A unit one slip away right after a number: "14.3 billon" (an alloy, says the
+    dictionary) is 14.3 billion."""
+    if not before[:1].isdigit() or len(word) < 5 or word in UNIT_NAMES:
+        return None
+    close = [unit for unit in UNIT_NAMES if OSA.distance(word, unit) <= 1]
+    return close[0] if len(close) == 1 else None

@@ -69,6 +69,7 @@ _NUMBER_WORDS = frozenset(
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
     "eighty ninety hundred thousand million billion".split()
 )
+UNIT_NAMES = frozenset(_UNIT_NAMES)
 COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES) | _NUMBER_WORDS
 """The chat words, units and numbers above as they are spelt, for telling a typo of one
 ("somtehing", "billoin", "fourteyn") from a word nobody knows."""

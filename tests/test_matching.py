@@ -58,6 +58,9 @@ from bot.models import GLOBAL
         ("is scale ok after the meta deal", "spokesperson-reassurance"),
         ("did meta really pay fourteen billion", "meta-investment"),
         ("two hundred million from google?", "google-planned-spend"),
+        ("Couuld you tell me what Scale AI does?", "what-scale-does"),  # a typo in an opener
+        ("did meta pay less than 20 biillion", "meta-investment"),  # and in a bound's unit
+        ("what did meta get for 14.3 billon", "meta-investment"),  # "billon" is an alloy
         ("is google bailing on scale", "google-pulling-back"),
         ("what is scalle ai", "what-scale-does"),
         ("did meta spend over 10 billion on scale", "meta-investment"),
