@@ -673,6 +673,14 @@ _ASKED_FOR_SOMEONE = re.compile(
     re.IGNORECASE,
 )
 """Who the question is asked for: a frame that says nothing about what is asked."""
+_WHY_ASKED = re.compile(
+    r"(?:[,;:.!?]|\s[-–—])\s*(?:(?:i'?m|we'?re|i am|we are)\s+)?"
+    r"(?:asking|asked)\s+(?:for|because|since|as|on behalf of)\b.*$"
+    r"|(?:[,;:.!?]|\s[-–—])\s*for context\b.*$",
+    re.IGNORECASE,
+)
+"""Why or for whom a question is asked, said after it: "does scale work with hospitals,
+asking for a healthcare client"."""
 
 
 def the_question(text: str) -> str:
@@ -685,6 +693,7 @@ def the_question(text: str) -> str:
     *_, text = _TAKEN_BACK.split(text)
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     text = _HEARD_ON.sub("", text, count=1)
+    text = _WHY_ASKED.sub("", text, count=1) or text
     if not _SENTENCE_THEN_MORE.search(text):
         return text
     sentences = split_sentences(text)

@@ -214,6 +214,15 @@ def test_a_question_taken_back_is_not_read() -> None:
             "is microsoft rethinking scale?",
         ),
         ("my friend at tesla asked me how much meta paid", "how much meta paid"),
+        (
+            "does scale work with hospitals, asking for a healthcare client",
+            "does scale work with hospitals",
+        ),
+        ("is google leaving - asking because we use them", "is google leaving"),
+        (
+            "how much did google plan to spend, for context we're sizing",
+            "how much did google plan to spend",
+        ),
     ],
 )
 def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> None:
