@@ -194,8 +194,8 @@ class Query:
     (how much…), "count" (how many shares…), "date" (when…), "person" (who is X's CEO…),
     "names" (which companies…), "statement" (what did X say), "reason" (why…),
     "definition" (what is X), "how-to" (how do I…, can I…), "method" (how exactly…),
-    "opinion" (should…), "source" (who said…) or "comparison" (is google a bigger customer
-    than openai)."""
+    "opinion" (should…), "source" (who said…), "comparison" (is google a bigger customer
+    than openai) or "order" (when…, before or after the deal?)."""
     roles: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     """Whose roles it asks about: ("meta", "ceo") for "who is Meta's CEO"."""
     term: frozenset[str] = field(default_factory=frozenset)
@@ -611,8 +611,11 @@ class FactIndex:
             if not query.offered(named) & entry.entities
         } | {asked for asked in query.numbers if not self._fits(asked, query, entry)}
         # "previously" is no mismatch for a fact whose sentence says "previously".
+        known = entry.words | entry.cited_words
         mismatch |= {
-            w for w in topics & self._qualifiers if w not in entry.words | entry.cited_words
+            w
+            for w in topics & self._qualifiers
+            if w not in known and not query.offered(w) & known  # "this year or next"
         }
         if topics and not any(self._knows(entry, w) or self._cites_alone(entry, w) for w in topics):
             # It names the right companies but asks something else about them.

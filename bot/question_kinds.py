@@ -100,6 +100,7 @@ customer data exactly" (but "how much exactly" asks an amount)."""
 _HOW_TOLD = frozenset("in for like please briefly quickly simply".split())
 """Words that start saying how to explain something, after the thing to explain."""
 _JOINTS = frozenset({"and", "or", "plus"})
+_RELATIVE_TIMES = frozenset("before after".split())
 _SINCE = frozenset(stem(word) for word in "after since following before despite".split())
 _BEFORE = stem("before")
 _REGARDING = frozenset("to on about over".split())
@@ -135,6 +136,10 @@ price of a share is another thing (aliases.yaml: "unitprice"), as are a company'
 (normalise.py: "pricelist")."""
 
 
+def triples(words: list[str]) -> set[tuple[str, str, str]]:
+    return set(zip(words, words[1:], words[2:], strict=False))
+
+
 def answer_kind(words: list[str]) -> str | None:
     """The kind of answer a question (its words as typed) asks for, if a particular one."""
     pairs = set(itertools.pairwise(words))
@@ -146,8 +151,11 @@ def answer_kind(words: list[str]) -> str | None:
     amount_words = _AMOUNT_WORDS & set(words) - _used_as_verbs(words)
     if {("how", "much"), ("how", "many")} & pairs or amount_words or _asks_size(words):
         return "amount"
-    if words[:1] == ["when"] or {("what", "year"), ("what", "date")} & pairs:
-        return "date"
+    if words[:1] == ["when"] or {("what", "year"), ("what", "date"), ("how", "long")} & pairs:
+        # "when did openai leave, before or after meta?" offers its answer: what came
+        # first, not a date.
+        offered = _RELATIVE_TIMES & set(words[2:]) or ("with", "the", "deal") in triples(words)
+        return "order" if offered else "date"
     asks_who = words[:1] in (["who"], ["whos"])
     named_role = (asks_who or "name" in words[1:]) and bool((ROLES | _LEADING) & set(words))
     if named_role or (asks_who and bool(_AUTHORING & set(words))):

@@ -61,6 +61,9 @@ from bot.models import GLOBAL
         ("Couuld you tell me what Scale AI does?", "what-scale-does"),  # a typo in an opener
         ("did meta pay less than 20 biillion", "meta-investment"),  # and in a bound's unit
         ("what did meta get for 14.3 billon", "meta-investment"),  # "billon" is an alloy
+        ("when did google start pulling back, after the meta deal?", "google-pulling-back"),
+        ("is google's 200m for this year or next", "google-planned-spend"),
+        ("has microsoft made up its mind about scale yet", "microsoft-reevaluating"),
         ("is google bailing on scale", "google-pulling-back"),
         ("what is scalle ai", "what-scale-does"),
         ("did meta spend over 10 billion on scale", "meta-investment"),
@@ -217,6 +220,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "is meta done with scale",  # Wang left Scale; Meta did not
         "which executive joined scale",  # Scale's CEO joined Meta
         "did openai's cfo leave the company",  # OpenAI moved work away; its CFO spoke
+        "how long was wang ceo of scale",
+        "when did openai leave scale",  # a date no fact gives
         "did google join meta",  # Google is moving to Scale's competitors
         "is openai a bigger customer than google",  # no fact ranks them
         "which competitors is google talking to",
