@@ -141,6 +141,8 @@ class Engine:
         return self._each_part(question, asked, answer, guild_id) if answer.answered else answer
 
     def _answer(self, asked: str, question: str, guild_id: int) -> Answer:
+        """The answer to a message as read: a fact for each question it asks, or else one
+        fact for the whole, or else a fact for each thing it names or lists."""
         parts = split_question(asked)
         if len(parts) > 1 and (
             both := self._answer_each(question, self._index.resolve(parts), guild_id)
@@ -187,17 +189,17 @@ class Engine:
                 elif got.ambiguous and answer.fact_id in {s.fact_id for s in got.suggestions}:
                     answers.append(answer)
                 elif not got.ambiguous:
-                    answered = set((answer.fact_id or "").split("+"))
-                    known = [f for f in self._index.visible(guild_id) if f.id in answered]
-                    return unsure(question, known, got, self.thresholds)
+                    return unsure(question, self._facts(answer, guild_id), got, self.thresholds)
+            # Every part settled, each by a fact of its own, one of them the answer's.
             facts = {a.fact_id for a in answers}
-            if (
-                len(answers) == len(joined)
-                and len(facts) == len(answers)
-                and answer.fact_id in facts
-            ):
+            if len(facts) == len(answers) == len(joined) and answer.fact_id in facts:
                 return combine(question, answers)
         return answer
+
+    def _facts(self, answer: Answer, guild_id: int) -> list[Fact]:
+        """The facts an answer gives, in its order."""
+        visible = {fact.id: fact for fact in self._index.visible(guild_id)}
+        return [visible[i] for i in (answer.fact_id or "").split("+") if i in visible]
 
     def _turned(
         self, clauses: tuple[str, str] | None, question: str, guild_id: int

@@ -107,9 +107,11 @@ _JUST_ASKING = frozenset(
     stem(word)
     for word in "what whats about how hows is are and the with up going on still or not "
     "doing do did does happening situation status latest news then so also but "
-    "according they them up gonna in out re any news update updates gist summary word x "
-    "between from thing things".split()
+    "according they them gonna in out re any update updates gist summary word x between "
+    "from thing things".split()
 )
+"""Words that ask nothing in particular about what a question names: "google and scale,
+what's going on?", "any msft news?"."""
 _COMPANY = stem("company")
 _VOWELS = frozenset("aeiou")
 _CORRECTING = frozenset("actual actually real correct".split())
@@ -561,7 +563,7 @@ class FactIndex:
         offered = {word: query.offered(word) for word in query.words}
         topics = query.topics
         asks_nothing = not (topics or query.numbers or query.context)
-        sole = set()
+        sole: set[str] = set()
         if _just_names(query):
             sole = self._sole_subjects(query.entities, entries)
             if query.wants is None:
