@@ -89,6 +89,8 @@ _UNITS = {
     "pc": ("%", 1.0),
 }  # fmt: skip
 _UNIT_LETTERS = frozenset(letter for letter, _ in _UNITS.values())
+_SPELT_OUT = re.compile(r"\b(?:a i|c [efot] o)\b")
+"""Acronyms spelt out letter by letter, as speech-to-text writes them: "scale a i's c e o"."""
 _NUMBER = re.compile(
     r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*-?\s*"
     r"(?P<unit>trillion|tn|billions|billion|bln|bn|bil|b|millions|million|mln|mn|mio|mil|mm|m"
@@ -259,6 +261,7 @@ def _surface_tokens(text: str) -> tuple[str, ...]:
     text = _WHAT_IT_LED_TO.sub(r"what did \2 do after \1", text)
     text = _WHAT_CAUSED.sub(lambda m: f"why did {m[1] or ''}", text)
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
+    text = _SPELT_OUT.sub(lambda m: m[0].replace(" ", ""), text)  # "c e o", as dictated
     text = re.sub(r"'s\b", "", text)
     text = _PART_OF_A_UNIT.sub(lambda m: f" {_PARTS[m[1] or m[2]]:g} {m[3]} ", text)
     text = _DIGITS_THEN_WORD.sub(_digits_then_word, text)

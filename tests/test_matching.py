@@ -64,6 +64,7 @@ from bot.models import GLOBAL
         ("when did google start pulling back, after the meta deal?", "google-pulling-back"),
         ("is google's 200m for this year or next", "google-planned-spend"),
         ("has microsoft made up its mind about scale yet", "microsoft-reevaluating"),
+        ("what happened to scale a i's c e o", "scale-ceo-joins-meta"),  # dictated
         ("is google bailing on scale", "google-pulling-back"),
         ("what is scalle ai", "what-scale-does"),
         ("did meta spend over 10 billion on scale", "meta-investment"),
