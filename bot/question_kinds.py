@@ -428,6 +428,8 @@ def states_a_move(tokens: list[str], names: frozenset[str]) -> bool:
     scale?". Tokens are normalised."""
     if tokens[:1] in (["who"], ["which"]):
         return any(_MOVED.get(token, token) in _MOVES for token in tokens[1:3])
+    if tokens[1:2] == ["to"]:
+        tokens = tokens[:1] + tokens[2:]  # a headline's future: "google to acquire scale?"
     return len(tokens) > 2 and tokens[0] in names and _MOVED.get(tokens[1], tokens[1]) in _MOVES
 
 
@@ -454,6 +456,8 @@ def yes_no_verb(tokens: list[str], organisations: frozenset[str]) -> str | None:
     scale's competitors" or "did the government invest in scale". Tokens are
     normalised."""
     rest = _after_auxiliary(tokens, window=5)
+    if not rest and tokens[1:2] == ["to"] and tokens[:1] and tokens[0] in organisations:
+        rest = [tokens[0], *tokens[2:]]  # a headline's future: "google to acquire scale?"
     if _PASSIVE & set(tokens) or len(rest) < 2 or rest[0] in STOPWORDS:
         return None
     verb = rest[1]

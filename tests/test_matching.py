@@ -222,6 +222,7 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "which executive joined scale",  # Scale's CEO joined Meta
         "did openai's cfo leave the company",  # OpenAI moved work away; its CFO spoke
         "how long was wang ceo of scale",
+        "Google To Acquire Scale AI?",  # a headline: Google is cutting back, not buying
         "when did openai leave scale",  # a date no fact gives
         "did google join meta",  # Google is moving to Scale's competitors
         "is openai a bigger customer than google",  # no fact ranks them
