@@ -17,6 +17,7 @@ The index is updated fact by fact; it never touches the database or the network.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import statistics
@@ -426,8 +427,14 @@ class FactIndex:
         aside = set_aside(tokens, self._entity_names)
         wants = answer_kind(surface)
         claim = claim_told(tokens) if wants == "source" else set()
-        # "which company invested in scale" asks who, as "who invested in scale" does.
-        kind = {i for i, t in enumerate(tokens) if t == _COMPANY and tokens[i - 1 : i] == ["which"]}
+        # "which company invested in scale" asks who, as "who invested in scale" does; but
+        # "which companies use scale" asks for companies, as a list of customers gives.
+        asks_who = ("which", "company") in itertools.pairwise(surface)
+        kind = {
+            i
+            for i, t in enumerate(tokens)
+            if asks_who and t == _COMPANY and i and tokens[i - 1] == "which"
+        }
         words = content_words(
             t for i, t in enumerate(tokens) if i not in context | claim | aside | kind
         )
