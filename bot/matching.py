@@ -24,25 +24,19 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from bot.knowledge import Aliases
 from bot.models import GLOBAL, Fact
 from bot.normalise import (
-    COMMON_WORDS,
     STOPWORDS,
-    UNIT_NAMES,
     Normaliser,
     alternatives,
     asking_clauses,
     basic_tokens,
     content_words,
     counting,
-    english_frequency,
-    english_spelling,
     is_english_word,
     is_number,
     roughly,
@@ -56,7 +50,6 @@ from bot.question_kinds import (
     GROUP_STEMS,
     NOW,
     OFFICERS,
-    ROLES,
     STILL,
     SUM_WORDS,
     answer_kind,
@@ -77,6 +70,7 @@ from bot.question_kinds import (
     yes_no_actor,
     yes_no_verb,
 )
+from bot.spelling import Speller
 
 RESEMBLANCE_WEIGHT = 0.45
 """How much of a fact's score is resemblance; the rest is coverage."""
@@ -92,11 +86,6 @@ OWN_CITED_WORD_CREDIT = 1.0
 article's words ("what had openai previously opted to do") points at one sentence."""
 CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
-COMMON_ENGLISH = 1000
-"""How often the dictionary's corpus must use a word for a slip of it to be read as it."""
-RARE_WORD_RATIO = 1000
-"""How much more common a known word must be than a dictionary word with two of its letters
-swapped for the dictionary word to be read as a slip ("pya" is a coin, and "pay")."""
 
 _YEAR = re.compile(r"(19|20)\d\d")
 _MONTHS = frozenset(
@@ -114,16 +103,10 @@ _JUST_ASKING = frozenset(
 """Words that ask nothing in particular about what a question names: "google and scale,
 what's going on?", "any msft news?"."""
 _COMPANY = stem("company")
-_VOWELS = frozenset("aeiou")
 _CORRECTING = frozenset("actual actually real correct".split())
 _REFERRING = frozenset("they them their it its he him his she her".split())
 _THEM = frozenset("they them their".split())
 _POINTING = frozenset("that this it".split())
-
-
-def _skeleton(word: str) -> str:
-    """A word's first letter and the consonants after it: "much" -> "mch"."""
-    return word[:1] + "".join(letter for letter in word[1:] if letter not in _VOWELS)
 
 
 _UNIT_WORDS = {"b": stem("billion"), "m": stem("million"), "%": stem("percent")}
@@ -272,24 +255,17 @@ class FactIndex:
             for text in (name, *variants)
             for w in surface_tokens(text)
         )
-        self._name_words = frozenset(
+        self._entries: dict[tuple[int, str], _Entry] = {}
+        self._document_frequency: Counter[str] = Counter()
+        self._cited_frequency: Counter[str] = Counter()
+        """How many facts cite a sentence with each word."""
+        four_letter_names = frozenset(
             text
             for name, variants in aliases.entities.items()
             for text in (name, *variants)
             if text.isalpha() and len(text) == 4
         )
-        """Four-letter names as typed ("meta", "wang"): a slip in a short word is most
-        likely one of them."""
-        self._entries: dict[tuple[int, str], _Entry] = {}
-        self._document_frequency: Counter[str] = Counter()
-        self._cited_frequency: Counter[str] = Counter()
-        """How many facts cite a sentence with each word."""
-        self._surface_words: set[str] = set(self._alias_surface)
-        self._usage: Counter[str] = Counter()
-        """How often the facts' own texts use each word as typed."""
-        self._vocabulary: list[str] | None = None
-        self._skeletons: dict[str, set[str]] = {}
-        """Known words by their letters without vowels: "mch" -> {"much"}."""
+        self._speller = Speller(self._alias_surface, four_letter_names, self._knows_stem)
         self._phrasing_tables: dict[int, tuple[list[str], list[str]]] = {}
         """Per guild: the fact id and sorted text of every phrasing it can see."""
 
@@ -300,8 +276,7 @@ class FactIndex:
         self.discard(fact.guild_id, fact.id)
         core = [fact.answer, *fact.questions, *fact.keywords]
         typed = [w for text in core for w in surface_tokens(text)]
-        self._surface_words.update(typed)
-        self._usage.update(typed)
+        self._speller.learn(typed)
         # Its phrasings are read as questions are, so that what they ask says what it answers.
         asked = [self._read(q, surface_tokens(q)) for q in fact.questions]
         # "After Meta's investment, Google's strategy is shifting" is about Google's
@@ -367,7 +342,7 @@ class FactIndex:
 
     def _changed(self) -> None:
         """Forget what was derived from the facts as they were."""
-        self._vocabulary = None
+        self._speller.forget()
         self._phrasing_tables.clear()
 
     def get(self, guild_id: int, fact_id: str) -> Fact | None:
@@ -396,7 +371,7 @@ class FactIndex:
     def parse(self, question: str) -> Query:
         typed = surface_tokens(question)
         surface = [
-            _unit_after(before, word) or self._correct(word)
+            self._speller.correct_after(before, word)
             for before, word in zip(["", *typed], typed, strict=False)
         ]
         if surface != typed:
@@ -797,7 +772,7 @@ class FactIndex:
             if len(word) > 2
             and not is_number(word)
             and word not in STOPWORDS
-            and word not in self._surface_words
+            and word not in self._speller.known
             and not self._knows_stem(stem(word))
             and not is_english_word(word)
         )
@@ -807,102 +782,6 @@ class FactIndex:
 
     def _words(self, text: str) -> list[str]:
         return content_words(self._normaliser.tokens(text))
-
-    def _correct(self, word: str) -> str:
-        """Fix a typo against the words the index knows; leave real unknown words alone."""
-        if (
-            len(word) < 2
-            or is_number(word)
-            or word in self._surface_words
-            or word in STOPWORDS
-            or word in ROLES
-            or self._knows_stem(stem(word))
-        ):
-            return word
-        if self._vocabulary is None:
-            self._vocabulary = sorted(self._surface_words | COMMON_WORDS)
-            self._skeletons = {}
-            for known in self._vocabulary:
-                self._skeletons.setdefault(_skeleton(known), set()).add(known)
-            self._cached_correction.cache_clear()
-        return self._cached_correction(word)
-
-    @lru_cache(maxsize=4096)  # noqa: B019 - one index per process, cleared on change
-    def _cached_correction(self, word: str) -> str:
-        if is_english_word(word):
-            return self._swapped(word) or word
-        # One slip (a wrong, missing, extra or swapped letter) in a short word, two in a
-        # long one: "scael", "microsfot", "investmnet"; but not "amount" -> "paramount".
-        if len(word) < 3:
-            return self._unvowelled(word)
-        allowed = 1 if len(word) < 8 else 2
-        vocabulary = self._vocabulary or []
-        if len(word) == 3:
-            # Three letters: only swapped ones ("pya" for "pay"), or a letter left out of a
-            # name ("mta").
-            vocabulary = [
-                known
-                for known in vocabulary
-                if sorted(known) == sorted(word) or known in self._name_words
-            ]
-        elif len(word) == 4:
-            # Four letters leave too little to go on: only swapped letters ("wnag") or a
-            # letter left out of a longer word ("scal", "mney"), not a changed one; but a
-            # name is likelier than a word no one uses ("metl" is Meta).
-            vocabulary = [
-                known
-                for known in vocabulary
-                if len(known) == 5 or sorted(known) == sorted(word) or known in self._name_words
-            ]
-        near = process.extract(
-            word, vocabulary, scorer=OSA.distance, score_cutoff=allowed, limit=None
-        )
-        if near:
-            # The closest; of those equally close, the one the facts use most ("ogenai" is
-            # as close to "genai" as to "openai").
-            closest = min(distance for _, distance, _ in near)
-            return max(
-                (known for known, distance, _ in near if distance == closest),
-                key=self._usage.__getitem__,
-            )
-        if (unvowelled := self._unvowelled(word)) != word:
-            return unvowelled
-        if len(word) == 3:
-            return word  # not looked up in the dictionary: "cto" is not a typo of "to"
-        # A slip in a word the facts do not use as typed ("runing" for "running") still
-        # counts if the English word it was meant to be shares a stem with theirs ("run").
-        meant = english_spelling(word)
-        if meant and self._knows_stem(stem(meant)):
-            return meant
-        # A long word one slip from a common English word ("figrue", "towrad") is that word,
-        # not a name no fact knows; a short one may well be a name ("groq", "appen").
-        if meant and len(word) >= 6 and english_frequency(meant) >= COMMON_ENGLISH:
-            return meant
-        return word
-
-    def _swapped(self, word: str) -> str | None:
-        """The facts' word with two neighbouring letters of this dictionary word swapped, if
-        the dictionary word is so rare that a slip is likelier: "pya" is "pay", but "suing"
-        is not "using" and "form" is not "from"."""
-        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
-        known = [w for w in swaps if w in self._surface_words]
-        if not known:
-            return None
-        meant = max(known, key=english_frequency)
-        rare = RARE_WORD_RATIO * max(1, english_frequency(word)) < english_frequency(meant)
-        return meant if rare else None
-
-    def _unvowelled(self, word: str) -> str:
-        """A word typed without its vowels, as in a hurry ("hw mch", "scl", "ggl",
-        "custmrs"): the known word with the same consonants that the facts use most
-        ("scl" is "scale", not "social", which only an alias has)."""
-        vowels = sum(letter in _VOWELS for letter in word[1:])
-        if vowels > 1 or (vowels == 1 and len(word) < 6):
-            return word
-        meant = sorted(self._skeletons.get(_skeleton(word), ()), key=self._usage.__getitem__)
-        if meant and (len(meant) == 1 or self._usage[meant[-1]] > 2 * self._usage[meant[-2]]):
-            return meant[-1]
-        return word
 
 
 def _just_names(query: Query) -> bool:
@@ -920,12 +799,3 @@ def _headlines(names: frozenset[str], entries: list[_Entry]) -> set[str]:
         for entry in entries
         if names <= entry.entities and any(named <= names for named in entry.headlines)
     }
-
-
-def _unit_after(before: str, word: str) -> str | None:
-    """A unit one slip away right after a number: "14.3 billon" (an alloy, says the
-    dictionary) is 14.3 billion."""
-    if not before[:1].isdigit() or len(word) < 5 or word in UNIT_NAMES:
-        return None
-    close = [unit for unit in UNIT_NAMES if OSA.distance(word, unit) <= 1]
-    return close[0] if len(close) == 1 else None
