@@ -1,0 +1,40 @@
+"""The speller fixes slips towards the knowledge base's words and leaves real words alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.spelling import Speller
+
+
+@pytest.fixture
+def speller() -> Speller:
+    known = {"scale", "meta", "pay", "much", "how", "investment", "change"}
+    speller = Speller(known, names=frozenset({"meta"}), knows_stem=lambda stemmed: False)
+    speller.learn(["scale", "scale", "meta", "pay", "much", "how", "investment"])
+    return speller
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("scael", "scale"),  # two letters swapped
+        ("investmnet", "investment"),  # in a long word, two slips
+        ("metl", "meta"),  # any slip in a four-letter name
+        ("pya", "pay"),  # a rare dictionary word that is a swap of the facts' word
+        ("hw", "how"),  # typed without vowels
+        ("mch", "much"),
+    ],
+)
+def test_a_slip_becomes_the_word_the_facts_use(speller: Speller, typed: str, meant: str) -> None:
+    assert speller.correct(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["charge", "giphy", "cto", "suing"])
+def test_real_words_and_unknown_names_are_left_alone(speller: Speller, typed: str) -> None:
+    assert speller.correct(typed) == typed
+
+
+def test_a_unit_after_a_number_is_read_as_a_unit(speller: Speller) -> None:
+    assert speller.correct_after("14.3", "billon") == "billion"
+    assert speller.correct_after("the", "billon") == "billon"
