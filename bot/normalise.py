@@ -80,7 +80,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
 _UNITS = {
     "billion": ("b", 1e9), "billions": ("b", 1e9), "bn": ("b", 1e9), "bln": ("b", 1e9),
-    "b": ("b", 1e9), "bil": ("b", 1e9),
+    "b": ("b", 1e9), "bil": ("b", 1e9), "thousand million": ("b", 1e9), "mrd": ("b", 1e9),
     "million": ("m", 1e6), "millions": ("m", 1e6), "mn": ("m", 1e6), "mln": ("m", 1e6),
     "mm": ("m", 1e6), "mil": ("m", 1e6), "m": ("m", 1e6), "mio": ("m", 1e6),
     "thousand": ("k", 1e3), "k": ("k", 1e3),
@@ -93,7 +93,8 @@ _SPELT_OUT = re.compile(r"\b(?:a i|c [efot] o)\b")
 """Acronyms spelt out letter by letter, as speech-to-text writes them: "scale a i's c e o"."""
 _NUMBER = re.compile(
     r"(?:\$|usd\s*)?(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)\s*-?\s*"
-    r"(?P<unit>trillion|tn|billions|billion|bln|bn|bil|b|millions|million|mln|mn|mio|mil|mm|m"
+    r"(?P<unit>trillion|tn|billions|billion|bln|bn|bil|b|thousand million|mrd"
+    r"|millions|million|mln|mn|mio|mil|mm|m"
     r"|thousand|k"
     r"|%|percent|per cent|pct|pc)?"
     r"(?![a-z0-9])"
@@ -119,7 +120,9 @@ _PART_OF_A_UNIT = re.compile(
 )
 """An amount as a part of a billion or million: "a fifth of a billion" is 200 million."""
 _PARTS = {"quarter": 0.25, "third": 0.33, "fifth": 0.2, "tenth": 0.1, "half": 0.5}
-_DIGITS_THEN_WORD = re.compile(r"\b(\d+) (?:point (\d+)|(hundred|thousand))\b")
+_DIGITS_THEN_WORD = re.compile(
+    r"(?<![\d.])\b(\d+) (?:point (\d+)|(hundred|thousand(?! million)))\b"
+)
 """Digits a word goes on with: "14 point 3 billion", "2 hundred million"."""
 _AND_A_HALF = re.compile(rf"\b(\d+|{'|'.join(sorted(_NUMBER_WORDS))}) and a half\b")
 """A number and a half: "14 and a half billion", "fourteen and a half"."""
@@ -280,6 +283,10 @@ def _surface_tokens(text: str) -> tuple[str, ...]:
     )
     text = re.sub(r"\bprices\b", "pricelist", text)  # what a company charges, not a price paid
     text = re.sub(r"\b(\d+(?:\.\d+)?) out of (?:100|a hundred)\b", r" \1% ", text)
+    # "0.49 of scale" is 49% of it.
+    text = re.sub(
+        r"(?<![\d.])0?\.(\d{1,2})\s+of\b", lambda m: f" {int(m[1].ljust(2, '0'))}% of", text
+    )
     text = _DASHED_RANGE.sub(r" between \1 and ", text)  # "10-20 billion"
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?ish\b", r"\1", text)  # "14ish billion"
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\+", r" over \1", text)  # "14+ billion"

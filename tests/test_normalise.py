@@ -52,6 +52,9 @@ def test_amounts_in_any_format_become_one_token(typed: str) -> None:
         ("200 mln", "200m"),
         ("a fifth of a billion", "200m"),
         ("half a billion", "500m"),
+        ("14.3 thousand million", "14.3b"),  # a British billion
+        ("14,3 mrd", "14.3b"),  # a European one
+        ("0.49 of scale", "49%"),
     ],
 )
 def test_amounts_spelt_out_become_digits(typed: str, token: str) -> None:
