@@ -548,8 +548,8 @@ class FactIndex:
         sole: set[str] = set()
         if _just_names(query):
             sole = self._sole_subjects(query.entities, entries)
-            if query.wants is None:
-                sole |= _headlines(query.entities, entries)
+        if query.wants is None and _just_names(query, when_too=True):
+            sole |= _headlines(query.entities, entries)
         matches = []
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
@@ -784,12 +784,13 @@ class FactIndex:
         return content_words(self._normaliser.tokens(text))
 
 
-def _just_names(query: Query) -> bool:
+def _just_names(query: Query, *, when_too: bool = False) -> bool:
     """ "what about microsoft?", "msft and scale, what's up?": names, and nothing asked of
-    them; not "what should microsoft do?" or "msft bag in scale?"."""
-    return not (query.numbers or query.context) and set(query.tokens) <= (
-        query.entities | _JUST_ASKING
-    )
+    them; not "what should microsoft do?" or "msft bag in scale?". With `when_too`, the
+    words that say when may be there too: "goog scale status after meta"."""
+    if query.numbers or (query.context and not when_too):
+        return False
+    return set(query.tokens) - set(query.context) <= query.entities | _JUST_ASKING
 
 
 def _headlines(names: frozenset[str], entries: list[_Entry]) -> set[str]:

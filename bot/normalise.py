@@ -176,6 +176,7 @@ _CHAT_SPELLINGS = {
     "da": "the", "dat": "that", "dis": "this", "dey": "they", "thru": "through",
     "shud": "should", "shld": "should", "cud": "could", "wud": "would", "wld": "would",
     "hav": "have", "dz": "does", "duz": "does", "gna": "gonna", "bout": "about", "ws": "was",
+    "cust": "customer", "custs": "customers",
 }  # fmt: skip
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _STARTING = re.compile(

@@ -314,6 +314,7 @@ def test_a_vague_question_is_asked_back_with_the_nearest_facts(engine: Engine) -
         ("what about google?", "google-pulling-back"),
         ("tell me about google and scale", "google-pulling-back"),
         ("google & scale 💔?", "google-pulling-back"),
+        ("GOOG scale status after meta", "google-pulling-back"),  # when it asks about
         ("what's the news with meta and scale", "meta-investment"),
         ("tell me about scale ai", "what-scale-does"),
     ],
