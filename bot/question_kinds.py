@@ -486,4 +486,10 @@ def subject(tokens: list[str], organisations: frozenset[str]) -> str | None:
         )
     if len(rest) > 1 and rest[0] in organisations and rest[1] not in _OWNED:
         return rest[0]
+    # "scale's official response?", "google reactions": the company named reacts.
+    named = [t for t in tokens if t in organisations]
+    if len(named) == 1 and any(
+        a in organisations and b in _REACTING for a, b in itertools.pairwise(tokens)
+    ):
+        return named[0]
     return None

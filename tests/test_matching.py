@@ -65,6 +65,7 @@ from bot.models import GLOBAL
         ("is google's 200m for this year or next", "google-planned-spend"),
         ("has microsoft made up its mind about scale yet", "microsoft-reevaluating"),
         ("what happened to scale a i's c e o", "scale-ceo-joins-meta"),  # dictated
+        ("scale's response to the fallout?", "spokesperson-reassurance"),  # Scale reacts
         ("is google bailing on scale", "google-pulling-back"),
         ("what is scalle ai", "what-scale-does"),
         ("did meta spend over 10 billion on scale", "meta-investment"),
