@@ -254,6 +254,8 @@ def term_asked(words: list[str]) -> list[str]:
     model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
     question, "what is google doing" and "what is the trend" included."""
     words = [w for w in words if w not in FILLER]  # "what is google even"
+    if words[-2:] in (["whole", "thing"], ["whole", "deal"]) or words[-2:] == ["good", "at"]:
+        words = words[:-2]  # "what's scale's whole thing", "what is scale ai good at"
     for telling in (["explain"], ["describe"], ["tell", "me"]):
         # "explain what scale ai does", "tell me what openai is": the question inside.
         if words[: len(telling)] == telling and words[len(telling) :][:1] in _WHAT:

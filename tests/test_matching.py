@@ -66,6 +66,7 @@ from bot.models import GLOBAL
         ("has microsoft made up its mind about scale yet", "microsoft-reevaluating"),
         ("what happened to scale a i's c e o", "scale-ceo-joins-meta"),  # dictated
         ("scale's response to the fallout?", "spokesperson-reassurance"),  # Scale reacts
+        ("what's scale ai's whole thing", "what-scale-does"),
         ("is google bailing on scale", "google-pulling-back"),
         ("what is scalle ai", "what-scale-does"),
         ("did meta spend over 10 billion on scale", "meta-investment"),
@@ -334,6 +335,7 @@ def test_a_vague_question_gets_the_headline_its_phrasings_make(
         "what about amazon?",
         "what should google do?",
         "what does the search giant do",  # what Google is: no fact says
+        "what's openai's whole thing",
         "why did meta want scale",
         "msft bag in scale?",
     ],
