@@ -102,6 +102,7 @@ _JUST_ASKING = frozenset(
 )
 """Words that ask nothing in particular about what a question names: "google and scale,
 what's going on?", "any msft news?"."""
+_MONEY = frozenset(stem(word) for word in "money cash dollars bucks".split())
 _COMPANY = stem("company")
 _CORRECTING = frozenset("actual actually real correct".split())
 _REFERRING = frozenset("they them their it its he him his she her".split())
@@ -550,6 +551,9 @@ class FactIndex:
             sole = self._sole_subjects(query.entities, entries)
         if query.wants is None and _just_names(query, when_too=True):
             sole |= _headlines(query.entities, entries)
+        elif query.wants is None and _just_names(query, when_too=True, money_too=True):
+            # "meta money in scale?": Meta's headline has an amount; Microsoft's does not.
+            sole |= _headlines(query.entities, [e for e in entries if e.numbers])
         matches = []
         for entry in entries:
             score = RESEMBLANCE_WEIGHT * resemblance[entry.fact.id] + (
@@ -784,13 +788,15 @@ class FactIndex:
         return content_words(self._normaliser.tokens(text))
 
 
-def _just_names(query: Query, *, when_too: bool = False) -> bool:
+def _just_names(query: Query, *, when_too: bool = False, money_too: bool = False) -> bool:
     """ "what about microsoft?", "msft and scale, what's up?": names, and nothing asked of
     them; not "what should microsoft do?" or "msft bag in scale?". With `when_too`, the
-    words that say when may be there too: "goog scale status after meta"."""
+    words that say when may be there too: "goog scale status after meta"; with
+    `money_too`, money: "meta money in scale?"."""
     if query.numbers or (query.context and not when_too):
         return False
-    return set(query.tokens) - set(query.context) <= query.entities | _JUST_ASKING
+    asking = _JUST_ASKING | _MONEY if money_too else _JUST_ASKING
+    return set(query.tokens) - set(query.context) <= query.entities | asking
 
 
 def _headlines(names: frozenset[str], entries: list[_Entry]) -> set[str]:

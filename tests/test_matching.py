@@ -318,6 +318,7 @@ def test_a_vague_question_is_asked_back_with_the_nearest_facts(engine: Engine) -
         ("google & scale 💔?", "google-pulling-back"),
         ("GOOG scale status after meta", "google-pulling-back"),  # when it asks about
         ("what's the news with meta and scale", "meta-investment"),
+        ("meta money in scale ai?", "meta-investment"),  # its headline has an amount
         ("tell me about scale ai", "what-scale-does"),
     ],
 )
