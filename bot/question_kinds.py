@@ -136,10 +136,6 @@ price of a share is another thing (aliases.yaml: "unitprice"), as are a company'
 (normalise.py: "pricelist")."""
 
 
-def triples(words: list[str]) -> set[tuple[str, str, str]]:
-    return set(zip(words, words[1:], words[2:], strict=False))
-
-
 def answer_kind(words: list[str]) -> str | None:
     """The kind of answer a question (its words as typed) asks for, if a particular one."""
     pairs = set(itertools.pairwise(words))
@@ -154,7 +150,7 @@ def answer_kind(words: list[str]) -> str | None:
     if words[:1] == ["when"] or {("what", "year"), ("what", "date"), ("how", "long")} & pairs:
         # "when did openai leave, before or after meta?" offers its answer: what came
         # first, not a date.
-        offered = _RELATIVE_TIMES & set(words[2:]) or ("with", "the", "deal") in triples(words)
+        offered = _RELATIVE_TIMES & set(words[2:]) or "with the deal" in " ".join(words)
         return "order" if offered else "date"
     asks_who = words[:1] in (["who"], ["whos"])
     named_role = (asks_who or "name" in words[1:]) and bool((ROLES | _LEADING) & set(words))
@@ -254,7 +250,7 @@ def term_asked(words: list[str]) -> list[str]:
     model"), as do "define X", "meaning of X" and "what does X mean"; empty for any other
     question, "what is google doing" and "what is the trend" included."""
     words = [w for w in words if w not in FILLER]  # "what is google even"
-    if words[-2:] in (["whole", "thing"], ["whole", "deal"]) or words[-2:] == ["good", "at"]:
+    if words[-2:] in (["whole", "thing"], ["whole", "deal"], ["good", "at"]):
         words = words[:-2]  # "what's scale's whole thing", "what is scale ai good at"
     for telling in (["explain"], ["describe"], ["tell", "me"]):
         # "explain what scale ai does", "tell me what openai is": the question inside.
@@ -418,6 +414,12 @@ def moving_officer(tokens: list[str], organisations: frozenset[str]) -> tuple[st
     return (rest[0], rest[1]) if _MOVED.get(rest[2], rest[2]) in _MOVES else None
 
 
+def _as_stated(tokens: list[str]) -> list[str]:
+    """A headline's future as the move it states: "google to acquire scale?" is "google
+    acquire scale"."""
+    return tokens[:1] + tokens[2:] if tokens[1:2] == ["to"] else tokens
+
+
 def yes_no_actor(tokens: list[str]) -> str | None:
     """The word a yes/no question names its actor with: "regulators" in "did the regulators
     look at the deal". Tokens are normalised."""
@@ -430,8 +432,7 @@ def states_a_move(tokens: list[str], names: frozenset[str]) -> bool:
     scale?". Tokens are normalised."""
     if tokens[:1] in (["who"], ["which"]):
         return any(_MOVED.get(token, token) in _MOVES for token in tokens[1:3])
-    if tokens[1:2] == ["to"]:
-        tokens = tokens[:1] + tokens[2:]  # a headline's future: "google to acquire scale?"
+    tokens = _as_stated(tokens)
     return len(tokens) > 2 and tokens[0] in names and _MOVED.get(tokens[1], tokens[1]) in _MOVES
 
 
@@ -458,8 +459,8 @@ def yes_no_verb(tokens: list[str], organisations: frozenset[str]) -> str | None:
     scale's competitors" or "did the government invest in scale". Tokens are
     normalised."""
     rest = _after_auxiliary(tokens, window=5)
-    if not rest and tokens[1:2] == ["to"] and tokens[:1] and tokens[0] in organisations:
-        rest = [tokens[0], *tokens[2:]]  # a headline's future: "google to acquire scale?"
+    if not rest and tokens[:1] and tokens[0] in organisations:
+        rest = _as_stated(tokens) if tokens[1:2] == ["to"] else []
     if _PASSIVE & set(tokens) or len(rest) < 2 or rest[0] in STOPWORDS:
         return None
     verb = rest[1]
