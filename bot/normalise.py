@@ -620,14 +620,12 @@ _ASKING = frozenset(
 def _starts_a_question(clause: str) -> bool:
     surface = surface_tokens(clause)  # "what's", "isn't", "hw" as words
     # "name scale's top clients and say how they took the news": a request is a question.
-    request = next((r for r in _REQUESTS if surface[: len(r)] == r), None)
-    return request is not None or _opens_with_asking(surface)
+    requests = (*_LOOKING_UP, *_ASKING_FOR)
+    return any(surface[: len(r)] == r for r in requests) or _opens_with_asking(surface)
 
 
-_REQUESTS = [
-    surface_tokens(request)
-    for request in ("tell me", "say", "explain", "describe", "name", "list", "give me", "show me")
-]
+_ASKING_FOR = [surface_tokens(word) for word in "tell say explain describe name list".split()]
+"""Requests to be told something, which start a question as "what" does."""
 
 
 def _opens_with_asking(surface: list[str]) -> bool:
@@ -685,9 +683,9 @@ _ASKED_FOR_SOMEONE = re.compile(
 )
 """Who the question is asked for: a frame that says nothing about what is asked."""
 _WHY_ASKED = re.compile(
-    r"(?:[,;:.!?]|\s[-–—])\s*(?:(?:i'?m|we'?re|i am|we are)\s+)?"
-    r"(?:asking|asked)\s+(?:for|because|since|as|on behalf of)\b.*$"
-    r"|(?:[,;:.!?]|\s[-–—])\s*for context\b.*$",
+    r"(?:[,;:.!?]|\s[-–—])\s*"  # after the question: "…, asking for a client"
+    r"(?:(?:(?:i'?m|we'?re|i am|we are)\s+)?(?:asking|asked)\s+"
+    r"(?:for|because|since|as|on behalf of)|for context)\b.*$",
     re.IGNORECASE,
 )
 """Why or for whom a question is asked, said after it: "does scale work with hospitals,
