@@ -103,6 +103,7 @@ _JUST_ASKING = frozenset(
 """Words that ask nothing in particular about what a question names: "google and scale,
 what's going on?", "any msft news?"."""
 _MONEY = frozenset(stem(word) for word in "money cash dollars bucks".split())
+_ACCORDING = stem("according")
 _COMPANY = stem("company")
 _CORRECTING = frozenset("actual actually real correct".split())
 _REFERRING = frozenset("they them their it its he him his she her".split())
@@ -494,9 +495,13 @@ class FactIndex:
         main, aside = self.parse(asking), self.parse(scene)
         # "google's pulling back, but what about microsoft?" asks about Microsoft alone.
         # A scene of a word or two is part of the question: "to amazon, how much did meta
-        # pay" asks about Amazon.
+        # pay" asks about Amazon; so is whom it is according to: "according to bloomberg, is
+        # google pulling back" needs a fact that involves Bloomberg.
         refers_back = (
-            not main.entities or bool(_REFERRING & set(main.tokens)) or len(aside.tokens) <= 2
+            not main.entities
+            or bool(_REFERRING & set(main.tokens))
+            or len(aside.tokens) <= 2
+            or aside.tokens[:1] == [_ACCORDING]
         )
         # "i keep hearing 14 billion, is that what meta put into scale" checks the amount.
         checks_amount = (

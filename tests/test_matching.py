@@ -225,6 +225,8 @@ def test_paraphrases_typos_aliases_and_numbers_find_the_fact(
         "did openai's cfo leave the company",  # OpenAI moved work away; its CFO spoke
         "how long was wang ceo of scale",
         "Google To Acquire Scale AI?",  # a headline: Google is cutting back, not buying
+        "according to bloomberg, is google pulling back from scale",  # not the article's
+        "according to reuters, how much did meta pay",  # Reuters reported Google's plans
         "when did openai leave scale",  # a date no fact gives
         "did google join meta",  # Google is moving to Scale's competitors
         "is openai a bigger customer than google",  # no fact ranks them
