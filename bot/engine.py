@@ -135,7 +135,7 @@ class Engine:
 
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
         """The answer to a question; one that asks two things gets both facts, combined."""
-        asked = the_question(one_line(question))
+        asked = the_question(one_line(self._index.respelled(question)))
         question = " ".join(question.split())
         answer = self._answer(asked, question, guild_id)
         return self._each_part(question, asked, answer, guild_id) if answer.answered else answer

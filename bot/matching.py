@@ -352,6 +352,10 @@ class FactIndex:
         entry = self._entries.get((guild_id, fact_id))
         return entry.fact if entry else None
 
+    def respelled(self, text: str) -> str:
+        """The message with slips in chat's own words fixed (see `Speller.respelled`)."""
+        return self._speller.respelled(text)
+
     def has_amount(self, guild_id: int, fact_id: str) -> bool:
         """Whether the fact a guild sees under this id gives a sum or a share."""
         entry = next((e for e in self._visible(guild_id) if e.fact.id == fact_id), None)

@@ -9,6 +9,7 @@ them is forgotten whenever the index changes.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -34,6 +35,8 @@ RARE_WORD_RATIO = 1000
 """How much more common a known word must be than a dictionary word with two of its letters
 swapped for the dictionary word to be read as a slip ("pya" is a coin, and "pay")."""
 _VOWELS = frozenset("aeiou")
+_WORD = re.compile(r"(?<![\w'$@#<:/.-])[A-Za-z]+(?![\w'@>:/.-])")
+"""A word as typed, not part of a name, mention, link or number."""
 
 
 class Speller:
@@ -62,6 +65,19 @@ class Speller:
     def forget(self) -> None:
         """Forget what was derived from the facts as they were."""
         self._vocabulary = None
+
+    def respelled(self, text: str) -> str:
+        """A message with slips in chat's own words fixed, before it is read for its frames
+        and openers: "soeone in slack said…", "our team wantj to know…"."""
+
+        def fixed(match: re.Match[str]) -> str:
+            word = match[0].lower()
+            if len(word) < 4 or word in COMMON_WORDS:
+                return match[0]
+            meant = self.correct(word)
+            return meant if meant in COMMON_WORDS else match[0]
+
+        return _WORD.sub(fixed, text)
 
     def correct_after(self, before: str, word: str) -> str:
         """The word meant, given the word typed before it: "14.3 billon" is 14.3 billion."""

@@ -59,6 +59,7 @@ from bot.models import GLOBAL
         ("did meta really pay fourteen billion", "meta-investment"),
         ("two hundred million from google?", "google-planned-spend"),
         ("Couuld you tell me what Scale AI does?", "what-scale-does"),  # a typo in an opener
+        ("soeone in slack said meta paid 15b, what's the real number?", "meta-investment"),
         ("did meta pay less than 20 biillion", "meta-investment"),  # and in a bound's unit
         ("what did meta get for 14.3 billon", "meta-investment"),  # "billon" is an alloy
         ("when did google start pulling back, after the meta deal?", "google-pulling-back"),

@@ -35,6 +35,14 @@ def test_real_words_and_unknown_names_are_left_alone(speller: Speller, typed: st
     assert speller.correct(typed) == typed
 
 
+def test_a_message_has_its_chat_words_respelled_and_nothing_else(speller: Speller) -> None:
+    """Frames and openers are read on the text, so their slips are fixed there first."""
+    assert speller.respelled("soeone said Scael paid") == "someone said Scael paid"
+    assert speller.respelled("our team wantj to know, see wantj.com") == (
+        "our team want to know, see wantj.com"
+    )
+
+
 def test_a_unit_after_a_number_is_read_as_a_unit(speller: Speller) -> None:
     assert speller.correct_after("14.3", "billon") == "billion"
     assert speller.correct_after("the", "billon") == "billon"
