@@ -70,9 +70,17 @@ _NUMBER_WORDS = frozenset(
     "eighty ninety hundred thousand million billion".split()
 )
 UNIT_NAMES = frozenset(_UNIT_NAMES)
-COMMON_WORDS = frozenset(_FILLER) | frozenset(_STOPWORDS) | frozenset(_UNIT_NAMES) | _NUMBER_WORDS
-"""The chat words, units and numbers above as they are spelt, for telling a typo of one
-("somtehing", "billoin", "fourteyn") from a word nobody knows."""
+_BOUND_WORDS = frozenset("under below above north south upwards shy least since".split())
+"""Words that make a bound of an amount ("north of 10 billion") or say when ("since")."""
+COMMON_WORDS = (
+    frozenset(_FILLER)
+    | frozenset(_STOPWORDS)
+    | frozenset(_UNIT_NAMES)
+    | _NUMBER_WORDS
+    | _BOUND_WORDS
+)
+"""The chat words, units, numbers and bounds above as they are spelt, for telling a typo
+of one ("somtehing", "billoin", "fourteyn", "notrh") from a word nobody knows."""
 STOPWORDS = FILLER | frozenset(_STOPWORDS) | {stem(w) for w in _STOPWORDS}
 """Words that carry no topic (filler included): they count for resemblance, not coverage."""
 
