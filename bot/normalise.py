@@ -62,7 +62,8 @@ _STOPWORDS = """
     regarding wrt trying remember recall made make makes making n arent wasnt werent hasnt
     havent hadnt wont cant couldnt shouldnt wouldnt dont ll m ve usd anymore went outline
     amid amidst because given article articles
-    clarify understand include includes included including both yet each over
+    clarify understand include includes included including both yet each over itself
+    themselves himself herself
 """.split()
 _NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -184,7 +185,7 @@ _CHAT_SPELLINGS = {
     "da": "the", "dat": "that", "dis": "this", "dey": "they", "thru": "through",
     "shud": "should", "shld": "should", "cud": "could", "wud": "would", "wld": "would",
     "hav": "have", "dz": "does", "duz": "does", "gna": "gonna", "bout": "about", "ws": "was",
-    "cust": "customer", "custs": "customers",
+    "cust": "customer", "custs": "customers", "okk": "ok", "okkk": "ok", "okey": "ok",
 }  # fmt: skip
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _STARTING = re.compile(
