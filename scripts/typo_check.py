@@ -1,12 +1,12 @@
 """Asks dev questions again with one typo in one word, and counts the answers it changes.
 
-    python scripts/typo_check.py [--questions FILE] [--size N] [--misses]
+    python scripts/typo_check.py [--questions FILE] [--misses]
 
-The questions and their typos are drawn with a fixed seed from the labelled dev set, before
-anything is asked, so two versions of the code are measured on the same typed questions
-(drawing among the questions the code gets right would move the sample with the code).
-Only questions the bot answers right without the typo count. A typo that breaks an answer
-is the cost of a slip; one that turns it into another fact's answer is a wrong answer.
+Each question's typo is drawn from the question itself (a seed made of its text) before
+anything is asked, so two versions of the code are measured on the same typed questions,
+and a question added to the file does not change the others' typos. Only questions the bot
+answers right without the typo count. A typo that breaks an answer is the cost of a slip;
+one that turns it into another fact's answer is a wrong answer.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from bot.engine import Engine
 from bot.evaluation import NONE
 
 DEV = Path(__file__).resolve().parent.parent / "tests" / "questions" / "dev.yaml"
-SEED = 7
 
 
 def _with_typo(word: str, rng: random.Random) -> str:
@@ -39,18 +38,18 @@ def _with_typo(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + word[i + 1 :]
 
 
-def _typed(path: Path, size: int) -> list[tuple[str, str, str]]:
+def _typed(path: Path) -> list[tuple[str, str, str]]:
     """(question, question with a typo, expected fact) for questions with a long word."""
     labelled = yaml.safe_load(path.read_text(encoding="utf-8"))
-    pairs = [
+    pairs = {
         (question, fact_id)
         for fact_id, questions in labelled.items()
         if fact_id != NONE and "+" not in fact_id
         for question in questions
-    ]
-    rng = random.Random(SEED)
+    }
     typed = []
-    for question, fact_id in rng.sample(pairs, min(size, len(pairs))):
+    for question, fact_id in sorted(pairs):
+        rng = random.Random(question)
         words = question.split()
         long_words = [i for i, word in enumerate(words) if len(word) >= 5 and word.isalpha()]
         if long_words:
@@ -60,8 +59,8 @@ def _typed(path: Path, size: int) -> list[tuple[str, str, str]]:
     return typed
 
 
-async def _check(path: Path, size: int, show_misses: bool) -> None:
-    typed = _typed(path, size)
+async def _check(path: Path, show_misses: bool) -> None:
+    typed = _typed(path)
     with tempfile.TemporaryDirectory() as folder:
         async with await Engine.open(Path(folder) / "factbot.sqlite3") as engine:
             asked = broken = wrong = 0
@@ -82,10 +81,9 @@ async def _check(path: Path, size: int, show_misses: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=DEV, help="a labelled file (dev)")
-    parser.add_argument("--size", type=int, default=1500, help="questions to draw")
     parser.add_argument("--misses", action="store_true", help="list the broken answers")
     args = parser.parse_args()
-    asyncio.run(_check(args.questions, args.size, args.misses))
+    asyncio.run(_check(args.questions, args.misses))
 
 
 if __name__ == "__main__":
