@@ -24,6 +24,7 @@ from bot.knowledge import load_knowledge
 from bot.matching import FactIndex, Match, Query
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
 from bot.normalise import (
+    LISTING,
     asking_clauses,
     basic_tokens,
     clean,
@@ -37,9 +38,6 @@ from bot.store import Action, FactStats, Store, UnansweredQuestion
 
 _QUOTED = re.compile(r"(?:(?<=\s)|^)['\"“‘]([^'\"“”‘’]{3,}?)['\"”’](?=[\s?.,!]|$)")
 """Words in quotes, not the apostrophe of "what's"."""
-_LISTING = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and also|and|&|\+|plus)\s+", re.IGNORECASE)
-"""What joins two things listed: "meta's stake and wang's new job", "meta stake + google
-budget", "meta's stake, google's budget"."""
 _COMPARED = re.compile(
     r"^(?:compare\s+(?P<x>.+?)\s+(?:with|to|and|against|vs\.?|versus)"
     r"|(?:is|was|are|were)\s+(?P<y>.+?)\s+(?:bigger|larger|smaller|more|less|higher|lower)"
@@ -138,7 +136,9 @@ class Engine:
         asked = the_question(one_line(self._index.respelled(question)))
         question = " ".join(question.split())
         answer = self._answer(asked, question, guild_id)
-        return self._each_part(question, asked, answer, guild_id) if answer.answered else answer
+        if not answer.answered or "+" in (answer.fact_id or ""):
+            return answer  # a fact for each part already, or none
+        return self._each_part(question, asked, answer, guild_id)
 
     def _answer(self, asked: str, question: str, guild_id: int) -> Answer:
         """The answer to a message as read: a fact for each question it asks, or else one
@@ -170,8 +170,8 @@ class Engine:
         return self._quoted(query, matches, guild_id) or answer
 
     def _each_part(self, question: str, asked: str, answer: Answer, guild_id: int) -> Answer:
-        """An answer to a message of questions joined by "and", checked against each part.
-        A part no fact answers makes it no answer ("how much did meta pay and what's scale's
+        """A one-fact answer to a message of questions joined by "and", checked against each
+        part. A part no fact answers makes it no answer ("how much did meta pay and what's scale's
         valuation": the first part's fact would pass for both); a part two facts fit is
         settled by the answer ("who are scale's customers and are they nervous": the
         customers' reaction, not the investors'), and then each part's fact is cited."""
@@ -244,7 +244,7 @@ class Engine:
     def _listed(self, asked: str) -> list[Query]:
         """ "meta stake and google budget?": two things listed, each a few words naming its
         company; not the clauses of "what might scale do if google and microsoft leave"."""
-        halves = _LISTING.split(asked, maxsplit=1)
+        halves = LISTING.split(asked, maxsplit=1)
         if len(halves) != 2 or any(len(half.split()) > LISTED_WORDS for half in halves):
             return []
         listed = [self._index.parse(half) for half in halves]

@@ -618,7 +618,11 @@ def roughly(asked: str, known: str) -> bool:
 _SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
 _CLAUSE_BREAK = re.compile(r"\s*[,:;]\s*|\s+[-–—]+\s+")
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
-_AND = re.compile(r"\s+(?:and also|and|&|\+|plus)\s+", re.IGNORECASE)
+_JOINING = r"\s+(?:and also|and|&|\+|plus)\s+"
+_AND = re.compile(_JOINING, re.IGNORECASE)
+LISTING = re.compile(rf"\s*,\s*(?:and\s+)?|{_JOINING}", re.IGNORECASE)
+"""What joins two things listed: "meta's stake and wang's new job", "meta stake + google
+budget", "meta's stake, google's budget"."""
 _ASKING = frozenset(
     "who whom whose what which when where why how is are was were do does did will would "
     "can could should has have had isnt arent wasnt werent doesnt dont didnt hasnt havent "
@@ -629,12 +633,14 @@ _ASKING = frozenset(
 def _starts_a_question(clause: str) -> bool:
     surface = surface_tokens(clause)  # "what's", "isn't", "hw" as words
     # "name scale's top clients and say how they took the news": a request is a question.
-    requests = (*_LOOKING_UP, *_ASKING_FOR)
-    return any(surface[: len(r)] == r for r in requests) or _opens_with_asking(surface)
+    return any(surface[: len(r)] == r for r in _REQUESTS) or _opens_with_asking(surface)
 
 
-_ASKING_FOR = [surface_tokens(word) for word in "tell say explain describe name list".split()]
-"""Requests to be told something, which start a question as "what" does."""
+_REQUESTS = [
+    *_LOOKING_UP,
+    *(surface_tokens(word) for word in "tell say explain describe name list".split()),
+]
+"""Requests to look something up or be told it, which start a question as "what" does."""
 
 
 def _opens_with_asking(surface: list[str]) -> bool:
