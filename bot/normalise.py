@@ -43,7 +43,7 @@ _FILLER = """
     sheesh wild kinda sorta yeah yea yep legit recently lately currently today yesterday
     kindly briefly perhaps possibly similarly likewise huh eh hmm innit ty tysm cheers
     ballpark spoiler tia lmk asap eod inc corp corporation ltd llc plc completely entirely
-    totally altogether
+    totally altogether confirm people
 """.split()
 FILLER = frozenset(_FILLER) | {stem(w) for w in _FILLER}
 """Chat filler that says nothing about which question is asked; dropped before matching."""
