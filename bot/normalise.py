@@ -359,6 +359,14 @@ class Normaliser:
         self._split: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]] = {}
         for _, _, key, target in _phrase_variants(synonyms):
             self._phrases[key] = target
+        # "put on table", "what does article say": chat drops articles that aliases spell
+        # out. A phrase left with fewer than three words is too loose to read so ("the
+        # startup" is Scale, "startup" any startup; "the report mentions" is a frame, "what
+        # report mentioned" a question), and a phrase that is an alias of its own stays one.
+        for key, target in list(self._phrases.items()):
+            bare = tuple(t for t in key if t not in _ARTICLES)
+            if len(bare) > 2 and bare != key and bare != target:
+                self._phrases.setdefault(bare, target)
         for canonical, variants in synonyms.items():
             for variant in variants:
                 if "..." in variant:
@@ -414,10 +422,20 @@ class Normaliser:
         return self.canonical(basic_tokens(text))
 
 
+_ARTICLES = frozenset({"the"})
+"""Articles an alias may spell out and chat leaves out."""
 _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
     "folks quick question lol lmao haha thanks thx ty confirm but and then".split()
 )
+_GREETING = re.compile(
+    r"^(?:\s*(?:"
+    + "|".join(sorted(_OPENERS | {"q", "qq"}, key=len, reverse=True))
+    + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b[\s,.:;!-]*)+(?=\w+\W+\w)",
+    re.IGNORECASE,
+)
+"""What a message opens with before it says anything ("hey, ", "quick q: ", "ok so"): the
+frames and forms read at a message's start come after it."""
 
 
 _LOOKING_UP_PHRASES = (
@@ -715,6 +733,7 @@ def the_question(text: str) -> str:
     whom it is asked for ("my boss wants to know if…", "i work at amazon, …") and where it
     was heard ("i read on twitter that…")."""
     *_, text = _TAKEN_BACK.split(text)
+    text = _GREETING.sub("", text, count=1)
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     text = _HEARD_ON.sub("", text, count=1)
     text = _WHY_ASKED.sub("", text, count=1) or text

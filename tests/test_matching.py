@@ -532,6 +532,8 @@ def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> 
         "do you know what scale ai does",
         "tldr what does scale ai do",
         "what does scale ai do, according to the article",
+        "hey, quick question: can you tell me what scale ai does",
+        "how does article describe scale ai",
     ],
 )
 def test_how_people_frame_a_question_does_not_change_it(asking_engine: Engine, framed: str) -> None:

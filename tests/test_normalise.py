@@ -232,6 +232,24 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
     assert the_question(message) == asked
 
 
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("hey, i read on twitter that meta paid 14.3b, right?", "meta paid 14.3b, right?"),
+        ("quick q: my boss wants to know if scale is ok", "scale is ok"),
+        ("ok so, for my story, what did meta pay?", "what did meta pay?"),
+        ("hi there - 2 questions: who and what", "who and what"),
+        ("ok thanks", "ok thanks"),
+        ("so what did meta pay", "what did meta pay"),
+        ("keep it short: what did meta pay", "keep it short: what did meta pay"),
+    ],
+)
+def test_a_greeting_does_not_hide_how_a_message_opens(message: str, asked: str) -> None:
+    """A frame read at a message's start is read after "hey," or "quick q:" too; a greeting
+    that is all the message says is left as it is."""
+    assert the_question(message) == asked
+
+
 def test_the_question_is_read_without_what_was_said_before_it() -> None:
     assert the_question("saw the news. how much did meta pay?") == "how much did meta pay?"
     # Here the question leans on the statement, so both stay.
