@@ -436,6 +436,12 @@ _GREETING = re.compile(
 )
 """What a message opens with before it says anything ("hey, ", "quick q: ", "ok so"): the
 frames and forms read at a message's start come after it."""
+_SIGN_OFF = re.compile(
+    r"(?P<end>[?!.]?)(?:[\s,;:-]*\b(?:thx|thanks|thank you|ty|tysm|cheers|pls|please|plz|"
+    r"lol|lmao|haha)\b[\s.!]*)+$",
+    re.IGNORECASE,
+)
+"""How a message signs off ("…, thx", "…? thanks!"): a clause that asks nothing."""
 
 
 _LOOKING_UP_PHRASES = (
@@ -634,7 +640,14 @@ def roughly(asked: str, known: str) -> bool:
 
 
 _SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
-_CLAUSE_BREAK = re.compile(r"\s*[,:;]\s*|\s+[-–—]+\s+")
+_CLAUSE_BREAK = re.compile(
+    r"\s*[,:;]\s*|\s+[-–—]+\s+"
+    # Chat leaves the comma out: "i work at amazon how much did meta pay". A question word
+    # starts a clause only before the verb that asks: "google paid HOW much" asks in place.
+    r"|\s+(?=(?:how(?:\s+(?:much|many)(?:\s+\w+)?)?|what|who|where|when|why)\s+"
+    r"(?:did|does|do|is|was|are|were|will|would|can|could|has|have|had)\b)",
+    re.IGNORECASE,
+)
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
 _JOINING = r"\s+(?:and also|and|&|\+|plus)\s+"
 _AND = re.compile(_JOINING, re.IGNORECASE)
@@ -734,6 +747,8 @@ def the_question(text: str) -> str:
     was heard ("i read on twitter that…")."""
     *_, text = _TAKEN_BACK.split(text)
     text = _GREETING.sub("", text, count=1)
+    if len((signed_off := _SIGN_OFF.sub(r"\g<end>", text, count=1)).split()) > 1:
+        text = signed_off
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     text = _HEARD_ON.sub("", text, count=1)
     text = _WHY_ASKED.sub("", text, count=1) or text
@@ -753,6 +768,8 @@ def asking_clauses(text: str) -> tuple[str, str] | None:
     "i was reading the news and saw meta did a deal with scale, anyway how much did meta
     pay" asks "how much did meta pay". None unless it has both."""
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
+    # "anyway" before "how much did meta pay" is no scene.
+    clauses = [c for c in clauses if without_openers(surface_tokens(c))]
     if len(clauses) < 2:
         return None
     asking = [c for c in clauses if _opens_with_asking(without_openers(surface_tokens(c)))]

@@ -534,6 +534,8 @@ def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> 
         "what does scale ai do, according to the article",
         "hey, quick question: can you tell me what scale ai does",
         "how does article describe scale ai",
+        "i work at amazon what does scale ai do",
+        "what does scale ai do, thx",
     ],
 )
 def test_how_people_frame_a_question_does_not_change_it(asking_engine: Engine, framed: str) -> None:

@@ -250,6 +250,26 @@ def test_a_greeting_does_not_hide_how_a_message_opens(message: str, asked: str) 
     assert the_question(message) == asked
 
 
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("can you check meta's stake for me, thx", "can you check meta's stake for me"),
+        ("how much did meta pay? thanks!", "how much did meta pay?"),
+        ("how much did meta pay pls", "how much did meta pay"),
+        ("thank you so much", "thank you so much"),
+    ],
+)
+def test_a_sign_off_is_not_read(message: str, asked: str) -> None:
+    assert the_question(message) == asked
+
+
+def test_a_question_set_after_a_scene_without_a_comma_is_found() -> None:
+    scene = asking_clauses("i work at amazon how much did meta pay for scale")
+    assert scene == ("how much did meta pay for scale", "i work at amazon")
+    # A question word the asking verb does not follow asks in place.
+    assert asking_clauses("bruh google paid HOW much for scale") is None
+
+
 def test_the_question_is_read_without_what_was_said_before_it() -> None:
     assert the_question("saw the news. how much did meta pay?") == "how much did meta pay?"
     # Here the question leans on the statement, so both stay.
@@ -263,11 +283,9 @@ def test_a_negative_contraction_is_one_word() -> None:
 
 def test_a_long_message_splits_into_what_it_asks_and_the_scene() -> None:
     message = "saw meta did a deal with scale, anyway how much did meta pay"
-    assert asking_clauses(message) == (
-        "anyway how much did meta pay",
-        "saw meta did a deal with scale",
-    )
+    assert asking_clauses(message) == ("how much did meta pay", "saw meta did a deal with scale")
     assert asking_clauses("how much did meta pay") is None
+    assert asking_clauses("so how much did meta pay") is None
 
 
 def test_dotted_abbreviations_are_words() -> None:
