@@ -429,13 +429,15 @@ _OPENERS = frozenset(
     "folks quick question lol lmao haha thanks thx ty confirm but and then".split()
 )
 _GREETING = re.compile(
-    r"^(?:\s*(?:"
+    r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|(?:"
     + "|".join(sorted(_OPENERS | {"q", "qq"}, key=len, reverse=True))
-    + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b[\s,.:;!-]*)+(?=\w+\W+\w)",
+    + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b"
+    + r"|(?:can|could|would) (?:you|u) (?:please |pls )?tell me\b"
+    + r")[\s,.:;!-]*)+(?=\w+\W+\w)",
     re.IGNORECASE,
 )
-"""What a message opens with before it says anything ("hey, ", "quick q: ", "ok so"): the
-frames and forms read at a message's start come after it."""
+"""What a message opens with before it says anything ("hey, ", "quick q: ", "@factbot can
+you tell me"): the frames and forms read at a message's start come after it."""
 _SIGN_OFF = re.compile(
     r"(?P<end>[?!.]?)(?:[\s,;:-]*\b(?:thx|thanks|thank you|ty|tysm|cheers|pls|please|plz|"
     r"lol|lmao|haha)\b[\s.!]*)+$",

@@ -239,6 +239,8 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
         ("quick q: my boss wants to know if scale is ok", "scale is ok"),
         ("ok so, for my story, what did meta pay?", "what did meta pay?"),
         ("hi there - 2 questions: who and what", "who and what"),
+        ("@FactBot saw the news. how much did meta pay?", "how much did meta pay?"),
+        ("can you tell me 1) who 2) what", "1) who 2) what"),
         ("ok thanks", "ok thanks"),
         ("so what did meta pay", "what did meta pay"),
         ("keep it short: what did meta pay", "keep it short: what did meta pay"),
