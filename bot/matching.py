@@ -221,8 +221,11 @@ class Query:
 
     @property
     def sorted_phrase(self) -> str:
-        """Its tokens sorted, so that a plain ratio compares them as token_sort_ratio does."""
-        return " ".join(sorted(self.tokens))
+        """Its tokens sorted, so that a plain ratio compares them as token_sort_ratio does.
+        "According" (what aliases.yaml makes of "in the article", "according to the
+        article"…) counts only where it opens the question: "according to which report…"
+        asks whom, "…in the article?" only says where."""
+        return " ".join(sorted(self.tokens[:1] + [t for t in self.tokens[1:] if t != _ACCORDING]))
 
     def about(self, entities: frozenset[str]) -> Query:
         """The same question, asked about these companies or people as well."""

@@ -536,6 +536,7 @@ def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> 
         "how does article describe scale ai",
         "i work at amazon what does scale ai do",
         "what does scale ai do, thx",
+        "what does scale ai do in the article?",
     ],
 )
 def test_how_people_frame_a_question_does_not_change_it(asking_engine: Engine, framed: str) -> None:
