@@ -536,9 +536,21 @@ def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> 
         "how does article describe scale ai",
         "i work at amazon what does scale ai do",
         "what does scale ai do, thx",
-        "what does scale ai do in the article?",
     ],
 )
 def test_how_people_frame_a_question_does_not_change_it(asking_engine: Engine, framed: str) -> None:
     """Openers and asides around a question leave the question itself."""
     assert asking_engine.ask(framed).fact_id == "what-scale-does"
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("did scale reassure its customers in the article?", "spokesperson-reassurance"),
+        ("did meta take a minority stake in the article?", "meta-investment"),
+    ],
+)
+def test_saying_where_it_was_read_does_not_change_a_question(
+    asking_engine: Engine, question: str, fact_id: str
+) -> None:
+    assert asking_engine.ask(question).fact_id == fact_id
