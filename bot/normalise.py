@@ -426,11 +426,24 @@ _ARTICLES = frozenset({"the"})
 """Articles an alias may spell out and chat leaves out."""
 _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
-    "folks quick question lol lmao haha thanks thx ty confirm but and then".split()
+    "folks quick question lol lmao haha thanks thx ty confirm but and then also btw "
+    "additionally next".split()
 )
+_NEXT_QUESTION = (
+    "one more",
+    "one more thing",
+    "one more question",
+    "another question",
+    "another one",
+    "follow up",
+    "follow-up",
+    "followup",
+)
+"""Phrases that say another question comes ("one more: …"), and nothing of it."""
+_NEXT_QUESTION_TOKENS = [surface_tokens(phrase) for phrase in _NEXT_QUESTION]
 _GREETING = re.compile(
-    r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|(?:"
-    + "|".join(sorted(_OPENERS | {"q", "qq"}, key=len, reverse=True))
+    r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+|(?:"
+    + "|".join(sorted(_OPENERS | {"q", "qq", *_NEXT_QUESTION}, key=len, reverse=True))
     + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b"
     + r"|(?:can|could|would) (?:you|u) (?:please |pls )?tell me\b"
     + r")[\s,.:;!-]*)+(?=\w+\W+\w)",
@@ -455,6 +468,7 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
     (
         surface_tokens(phrase)
         for phrase in (
+            *_NEXT_QUESTION,
             "can you tell me",
             "could you tell me",
             "can u tell me",
@@ -585,7 +599,9 @@ def without_openers(surface: list[str]) -> list[str]:
             start += 1
             continue
         phrase = next((p for p in _OPENING_PHRASES if surface[start : start + len(p)] == p), None)
-        if phrase is None or start + len(phrase) == len(surface):
+        # "tell me" alone is a request still; "one more" alone asks nothing, as "ok" does.
+        ends = phrase is not None and start + len(phrase) == len(surface)
+        if phrase is None or (ends and phrase not in _NEXT_QUESTION_TOKENS):
             break
         looks_up = looks_up or phrase in _LOOKING_UP
         start += len(phrase)

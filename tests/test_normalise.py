@@ -241,6 +241,9 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
         ("hi there - 2 questions: who and what", "who and what"),
         ("@FactBot saw the news. how much did meta pay?", "how much did meta pay?"),
         ("can you tell me 1) who 2) what", "1) who 2) what"),
+        ("also, btw, i read on twitter that meta paid 14.3b", "meta paid 14.3b"),
+        ("one more: my boss wants to know if scale is ok", "scale is ok"),
+        ("🤔 i read on twitter that meta paid 14.3b", "meta paid 14.3b"),
         ("ok thanks", "ok thanks"),
         ("so what did meta pay", "what did meta pay"),
         ("keep it short: what did meta pay", "keep it short: what did meta pay"),
@@ -342,6 +345,9 @@ def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
     # Not asked as a request to look something up, "for us" is what the question is about.
     for message in ("hey what does this mean for us", "can you tell me what it means for us"):
         assert without_openers(surface_tokens(message))[-2:] == ["for", "us"]
+    # "one more" alone asks nothing, as "ok" alone does; "tell me" alone is still a request.
+    assert without_openers(surface_tokens("one more: lol")) == []
+    assert without_openers(surface_tokens("tell me")) == ["tell", "me"]
 
 
 @pytest.mark.parametrize(
