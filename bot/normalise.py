@@ -427,7 +427,7 @@ _ARTICLES = frozenset({"the"})
 _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
     "folks quick question lol lmao haha thanks thx ty confirm but and then also btw "
-    "additionally next".split()
+    "additionally next please pls plz kindly".split()
 )
 _NEXT_QUESTION = (
     "one more",
@@ -803,6 +803,14 @@ _NUMBERED = re.compile(r"\s+(?=\d{1,2}\)\s+[a-z])", re.IGNORECASE)
 """Where a list numbered on one line goes on: "1) how much did meta pay 2) where…"."""
 
 
+_WRAPPED = re.compile(
+    r"^\s*(\*\*|__|\*|_|`+|\"|“)"  # the mark that opens it…
+    r"(?P<line>(?:(?!\1|[“”]).)+)"  # …none inside…
+    r"(?:\1|”)\s*(?P<end>[?!.]*)\s*$"  # …and the same mark closing it
+)
+"""A line set in bold, code or quotes as a whole: "**how much did meta pay**"."""
+
+
 def one_line(message: str) -> str:
     """A message's lines as one: a line that ends without punctuation ends a clause, so a
     list of questions ("- how much did meta pay", "- where did wang go") stays a list, as
@@ -810,7 +818,7 @@ def one_line(message: str) -> str:
     lines = [
         _BULLET.sub("", " ".join(line.split()))
         for text in message.splitlines()
-        for line in _NUMBERED.split(text)
+        for line in _NUMBERED.split(_WRAPPED.sub(r"\g<line>\g<end>", text))
     ]
     lines = [line for line in lines if line]
     text = " ".join(

@@ -244,6 +244,7 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
         ("also, btw, i read on twitter that meta paid 14.3b", "meta paid 14.3b"),
         ("one more: my boss wants to know if scale is ok", "scale is ok"),
         ("🤔 i read on twitter that meta paid 14.3b", "meta paid 14.3b"),
+        ("please, for my story, what did meta pay?", "what did meta pay?"),
         ("ok thanks", "ok thanks"),
         ("so what did meta pay", "what did meta pay"),
         ("keep it short: what did meta pay", "keep it short: what did meta pay"),
@@ -361,6 +362,10 @@ def test_a_request_is_read_without_its_opening_and_whom_it_is_for() -> None:
         ("saw the news.\nhow much did meta pay?", "saw the news. how much did meta pay?"),
         ("how much did meta pay / where did wang go", "how much did meta pay; where did wang go"),
         ("1) meta stake 2) google budget", "meta stake; google budget"),
+        ("**how much did meta pay**?", "how much did meta pay?"),
+        ('"how much did meta pay"', "how much did meta pay"),
+        ('"$14.3 billion" is that the meta number?', '"$14.3 billion" is that the meta number?'),
+        ('"a" or "b"', '"a" or "b"'),
     ],
 )
 def test_each_line_of_a_message_is_a_clause_of_its_own(message: str, line: str) -> None:
