@@ -249,7 +249,7 @@ class Query:
 
 class FactIndex:
     def __init__(self, aliases: Aliases) -> None:
-        self._normaliser = Normaliser({**aliases.entities, **aliases.words})
+        self._normaliser = Normaliser({**aliases.entities, **aliases.words}, aliases.entities)
         self._entity_names = frozenset(w for name in aliases.entities for w in basic_tokens(name))
         self._people = frozenset(w for name in aliases.people for w in basic_tokens(name))
         self._companies = self._entity_names - self._people

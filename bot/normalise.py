@@ -354,7 +354,9 @@ class Normaliser:
     MAX_GAP = 3
     """How many words may stand between a verb and its particle."""
 
-    def __init__(self, synonyms: Mapping[str, Iterable[str]]) -> None:
+    def __init__(self, synonyms: Mapping[str, Iterable[str]], names: Iterable[str] = ()) -> None:
+        """`names` are the canonical words that name a company or person."""
+        self._names = {tuple(basic_tokens(name)) for name in names}
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._split: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]] = {}
         for _, _, key, target in _phrase_variants(synonyms):
@@ -389,6 +391,8 @@ class Normaliser:
             for size in range(min(self._longest, len(tokens) - i), 0, -1):
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
+                    if target in self._names and out[-1:] == ["the"]:
+                        out.pop()  # "the search giant" is Google, as "search giant" is
                     out.extend(target)
                     i += size
                     break

@@ -171,6 +171,13 @@ def test_a_question_splits_where_a_new_question_starts(question: str, parts: lis
     assert split_question(question) == parts
 
 
+def test_a_company_described_reads_as_its_name_without_the_article() -> None:
+    normaliser = Normaliser({"google": ["search giant"], "plan": ["game plan"]}, ["google"])
+    assert normaliser.tokens("did the search giant quit") == ["did", "googl", "quit"]
+    # Only before a name: other aliases keep what comes before them.
+    assert normaliser.tokens("what is the game plan") == ["what", "is", "the", "plan"]
+
+
 def test_a_verb_finds_its_particle_a_few_words_later() -> None:
     normaliser = Normaliser({"invest": ["put ... into"]})
     assert normaliser.tokens("meta put how much into scale") == [
