@@ -737,7 +737,7 @@ _ASKED_FOR_SOMEONE = re.compile(
     r"|(?:i|we)(?: work|'m| am|'re| are)(?: working)? (?:at|for|from) [^,;:.?!]{1,40}[,;:.]"
     r"|we(?:'re| are) (?:a|an) [\w.-]+ (?:shop|company|team)(?: but [^,;:.?!]{1,30})?[,;:.]"
     # "for our board deck i need…"
-    r"|for (?:my|our|a) (?:[\w-]+ ){0,2}[\w-]+,? (?:i|we) need"
+    r"|for (?:my|our|a|the) (?:[\w-]+ ){0,2}[\w-]+,? (?:i|we) need"
     # "for my story, …", "for my class: …"
     r"|for (?:my|our|a|the) (?:story|article|piece|class|report|thesis|newsletter|deck|memo)"
     r"\s*[,:;-]"

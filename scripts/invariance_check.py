@@ -76,6 +76,8 @@ FORMS: dict[str, Callable[[str], str | None]] = {
     "msft": _replace(r"\bmicrosoft\b", "msft"),
     "goog": _replace(r"\bgoogle\b", "goog"),
     "open ai": _replace(r"\bopenai\b", "open ai"),
+    "the search giant": _replace(r"\bgoogle\b", "the search giant"),
+    "the chatgpt maker": _replace(r"\bopenai\b", "the chatgpt maker"),
     "bn": _replace(r"\bbillion\b", "bn"),
     "percent": _replace(r"(\d)%", r"\1 percent"),
 }
