@@ -445,16 +445,37 @@ _NEXT_QUESTION = (
 )
 """Phrases that say another question comes ("one more: …"), and nothing of it."""
 _NEXT_QUESTION_TOKENS = [surface_tokens(phrase) for phrase in _NEXT_QUESTION]
+_PREAMBLE = (
+    r"(?:(?:a|one|another|this (?:is|may be|might be)(?: a)?|(?:i )?(?:have|got) a) )?"
+    r"(?:(?:dumb|stupid|silly|quick|random|simple|basic|naive|noob|newbie|honest|small)"
+    r"(?:ish)? )?(?:question|q)(?: maybe| probably)?(?: for (?:you|u|the bot|factbot))?"
+    r"|sorry if (?:this|it) (?:was|has been|is|got) (?:already )?(?:asked|answered|covered)"
+    r"(?: already| before)?"
+    r"|sorry (?:for|about) the (?:dumb|stupid|silly|basic|noob) question"
+    r"|(?:newbie|noob|new) here"
+    r"|not sure (?:if|whether) this is the right (?:channel|place)"
+)
+"""What a message says of itself before it asks: "dumb question, but", "i have a
+question:", "sorry if this was asked already,", "newbie here,"."""
 _GREETING = re.compile(
     r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+|(?:"
     + "|".join(sorted(_OPENERS | {"q", "qq", *_NEXT_QUESTION}, key=len, reverse=True))
     + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b"
     + r"|(?:can|could|would) (?:you|u) (?:please |pls )?tell me\b"
-    + r")[\s,.:;!-]*)+(?=\w+\W+\w)",
+    + rf"|(?:{_PREAMBLE})\b"
+    + r")[\s,.:;!-]*(?:but\b)?[\s,.:;!-]*)+(?=\S+\s+\S)",
     re.IGNORECASE,
 )
 """What a message opens with before it says anything ("hey, ", "quick q: ", "@factbot can
 you tell me"): the frames and forms read at a message's start come after it."""
+_CHATTER_ASIDE = re.compile(
+    r"\s*\((?:asking|for (?:my|our|a|the)|sorry|just|not sure|if|again|lol|lmao|haha|thanks"
+    r"|thx|ty|pls|please|i think|iirc|afaik|btw|fyi|newbie|noob|dumb|need it|context|curious)"
+    r"\b[^()]*\)",
+    re.IGNORECASE,
+)
+"""An aside in brackets that says why or how it is asked ("(asking for a report)", "(sorry
+if dumb)"); an aside with content ("meta (facebook)") stays."""
 _SIGN_OFF = re.compile(
     r"(?P<end>[?!.]?)(?:[\s,;:-]*\b(?:thx|thanks|thank you|ty|tysm|cheers|pls|please|plz|"
     r"lol|lmao|haha)\b[\s.!]*)+$",
@@ -768,6 +789,7 @@ def the_question(text: str) -> str:
     whom it is asked for ("my boss wants to know if…", "i work at amazon, …") and where it
     was heard ("i read on twitter that…")."""
     *_, text = _TAKEN_BACK.split(text)
+    text = _CHATTER_ASIDE.sub("", text).strip()
     text = _GREETING.sub("", text, count=1)
     if len((signed_off := _SIGN_OFF.sub(r"\g<end>", text, count=1)).split()) > 1:
         text = signed_off
