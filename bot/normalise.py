@@ -454,6 +454,11 @@ _PREAMBLE = (
     r"|sorry (?:for|about) the (?:dumb|stupid|silly|basic|noob) question"
     r"|(?:newbie|noob|new) here"
     r"|not sure (?:if|whether) this is the right (?:channel|place)"
+    r"|(?:good )?(?:morning|afternoon|evening)(?: all| everyone| team| folks| guys)?|gm"
+    r"|(?:just |only )?(?:curious|wondering)|out of curiosity|real quick"
+    r"|i (?:was|am|'m) (?:just )?wondering|i wonder"
+    r"|(?:can|could|does|do) (?:anyone|someone|somebody|any of you) (?:here )?(?:tell me|know)"
+    r"|(?:i'?d like|i would like|i want|i wanted|i need|we need|i'?d love) to know"
 )
 """What a message says of itself before it asks: "dumb question, but", "i have a
 question:", "sorry if this was asked already,", "newbie here,"."""
@@ -478,7 +483,8 @@ _CHATTER_ASIDE = re.compile(
 if dumb)"); an aside with content ("meta (facebook)") stays."""
 _SIGN_OFF = re.compile(
     r"(?P<end>[?!.]?)(?:[\s,;:-]*\b(?:thx|thanks|thank you|ty|tysm|cheers|pls|please|plz|"
-    r"lol|lmao|haha)\b[\s.!]*)+$",
+    r"lol|lmao|haha|much appreciated|appreciate it|thanks in advance|any ideas?|anyone know"
+    r"|does anyone know|anybody know|if you know|if anyone knows|if you can)\b[\s.!?]*)+$",
     re.IGNORECASE,
 )
 """How a message signs off ("…, thx", "…? thanks!"): a clause that asks nothing."""
