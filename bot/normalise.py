@@ -429,9 +429,10 @@ class Normaliser:
 _ARTICLES = frozenset({"the"})
 """Articles an alias may spell out and chat leaves out."""
 _OPENERS = frozenset(
-    "ok okay k kk alright oh ah hmm um uh so well anyway hey hi hello yo bot factbot guys "
+    "ok okay k kk alright oh ah hmm hm um umm uh uhh so well anyway hey hi hello yo bot "
+    "factbot guys "
     "folks quick question lol lmao haha thanks thx ty confirm but and then also btw "
-    "additionally next please pls plz kindly".split()
+    "additionally next please pls plz kindly basically".split()
 )
 _NEXT_QUESTION = (
     "one more",
@@ -459,6 +460,8 @@ _PREAMBLE = (
     r"|i (?:was|am|'m) (?:just )?wondering|i wonder"
     r"|(?:can|could|does|do) (?:anyone|someone|somebody|any of you) (?:here )?(?:tell me|know)"
     r"|(?:i'?d like|i would like|i want|i wanted|i need|we need|i'?d love) to know"
+    r"|(?:lemme|let me) ask(?: (?:you|u|y'?all))?(?: (?:something|a question|this))?"
+    r"|(?:(?:i |we )?need|pls|please) (?:some )?help|help(?: me)?(?: (?:pls|please))?"
 )
 """What a message says of itself before it asks: "dumb question, but", "i have a
 question:", "sorry if this was asked already,", "newbie here,"."""
@@ -795,22 +798,30 @@ def the_question(text: str) -> str:
     whom it is asked for ("my boss wants to know if…", "i work at amazon, …") and where it
     was heard ("i read on twitter that…")."""
     *_, text = _TAKEN_BACK.split(text)
-    text = _CHATTER_ASIDE.sub("", text).strip()
+    text = _without_frames(_CHATTER_ASIDE.sub("", text).strip())
+    if not _SENTENCE_THEN_MORE.search(text):
+        return text
+    sentences = split_sentences(text)
+    # No sentence reads as a question: people set the scene first and ask last ("we use
+    # scale at work. meta stake size").
+    asked = [s for s in sentences if s.endswith("?") or _starts_a_question(s)] or sentences[-1:]
+    if len(asked) == len(sentences):
+        return text
+    if not any(content_words(basic_tokens(s)) for s in asked):
+        return text
+    # The frames of the sentence that asks: "we use scale. i read on twitter that…".
+    return _without_frames(" ".join(asked))
+
+
+def _without_frames(text: str) -> str:
+    """A message without how it opens and signs off, whom it is asked for, where it was
+    heard and why it is asked."""
     text = _GREETING.sub("", text, count=1)
     if len((signed_off := _SIGN_OFF.sub(r"\g<end>", text, count=1)).split()) > 1:
         text = signed_off
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     text = _HEARD_ON.sub("", text, count=1)
-    text = _WHY_ASKED.sub("", text, count=1) or text
-    if not _SENTENCE_THEN_MORE.search(text):
-        return text
-    sentences = split_sentences(text)
-    asked = [s for s in sentences if s.endswith("?") or _starts_a_question(s)]
-    if not asked or len(asked) == len(sentences):
-        return text
-    if not any(content_words(basic_tokens(s)) for s in asked):
-        return text
-    return " ".join(asked)
+    return _WHY_ASKED.sub("", text, count=1) or text
 
 
 def asking_clauses(text: str) -> tuple[str, str] | None:

@@ -35,6 +35,8 @@ RARE_WORD_RATIO = 1000
 """How much more common a known word must be than a dictionary word with two of its letters
 swapped for the dictionary word to be read as a slip ("pya" is a coin, and "pay")."""
 _VOWELS = frozenset("aeiou")
+_DRAWN_OUT = re.compile(r"([a-z])\1{2,}")
+"""A letter typed three times or more: "heyyy", "sooo"."""
 _WORD = re.compile(r"(?<![\w'$@#<:/.-])[A-Za-z]+(?![\w'@>:/.-])")
 """A word as typed, not part of a name, mention, link or number."""
 
@@ -72,12 +74,23 @@ class Speller:
 
         def fixed(match: re.Match[str]) -> str:
             word = match[0].lower()
+            if _DRAWN_OUT.search(word):
+                return self._said_plainly(word)
             if len(word) < 4 or word in COMMON_WORDS:
                 return match[0]
             meant = self.correct(word)
             return meant if meant in COMMON_WORDS else match[0]
 
         return _WORD.sub(fixed, text)
+
+    def _said_plainly(self, word: str) -> str:
+        """A word drawn out for effect, as typed plainly: "heyyy" is "hey", "sooo" is "so",
+        "goooogle" is "google"."""
+        once, twice = _DRAWN_OUT.sub(r"\1", word), _DRAWN_OUT.sub(r"\1\1", word)
+        for plain in (once, twice):
+            if plain in self.known or plain in COMMON_WORDS or is_english_word(plain):
+                return plain
+        return twice
 
     def correct_after(self, before: str, word: str) -> str:
         """The word meant, given the word typed before it: "14.3 billon" is 14.3 billion."""

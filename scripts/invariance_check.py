@@ -56,6 +56,8 @@ FORMS: dict[str, Callable[[str], str | None]] = {
     "sorry if asked": lambda q: "sorry if this was asked already, " + q,
     "newbie": lambda q: "newbie here, " + q,
     "good morning": lambda q: "good morning! " + q,
+    "heyyy": lambda q: "heyyy " + q,
+    "scene first": lambda q: "we use scale at work. " + q,
     "out of curiosity": lambda q: "out of curiosity, " + q,
     "can anyone tell me": lambda q: "can anyone tell me " + q,
     "emoji first": lambda q: "🤔 " + q,

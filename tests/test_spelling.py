@@ -43,6 +43,13 @@ def test_a_message_has_its_chat_words_respelled_and_nothing_else(speller: Spelle
     )
 
 
+def test_a_word_drawn_out_is_read_as_typed_plainly(speller: Speller) -> None:
+    assert speller.respelled("heyyy sooo how muuuch") == "hey so how much"
+    assert speller.respelled("scaaale") == "scale"
+    # Not a link, and not a run of two: "www.techcrunch.com", "google".
+    assert speller.respelled("www.techcrunch.com google") == "www.techcrunch.com google"
+
+
 def test_a_unit_after_a_number_is_read_as_a_unit(speller: Speller) -> None:
     assert speller.correct_after("14.3", "billon") == "billion"
     assert speller.correct_after("the", "billon") == "billon"
