@@ -432,7 +432,7 @@ _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm hm um umm uh uhh so well anyway hey hi hello yo bot "
     "factbot guys "
     "folks quick question lol lmao haha thanks thx ty confirm but and then also btw "
-    "additionally next please pls plz kindly basically".split()
+    "additionally next please pls plz kindly basically wait".split()
 )
 _NEXT_QUESTION = (
     "one more",
@@ -461,6 +461,9 @@ _PREAMBLE = (
     r"|(?:can|could|does|do) (?:anyone|someone|somebody|any of you) (?:here )?(?:tell me|know)"
     r"|(?:i'?d like|i would like|i want|i wanted|i need|we need|i'?d love) to know"
     r"|(?:lemme|let me) ask(?: (?:you|u|y'?all))?(?: (?:something|a question|this))?"
+    r"|(?:i )?(?:wanted|want|meant|forgot) to ask(?: (?:you|u|y'?all))?(?: (?:something|this))?"
+    r"|(?:one |another |a )(?:quick |small |last |other )?thing|(?:quick|small|last) thing"
+    r"|i mean"
     r"|(?:(?:i |we )?need|pls|please) (?:some )?help|help(?: me)?(?: (?:pls|please))?"
 )
 """What a message says of itself before it asks: "dumb question, but", "i have a
@@ -700,6 +703,10 @@ _CLAUSE_BREAK = re.compile(
     r"(?:did|does|do|is|was|are|were|will|would|can|could|has|have|had)\b)",
     re.IGNORECASE,
 )
+_FILLER_ASIDE = re.compile(
+    r"\s*,\s*(?:like|you know|um+|uh+|i mean|basically|honestly|tbh|idk)\s*,\s*", re.IGNORECASE
+)
+"""Chat filler set off by commas within a question: "how much did meta, like, pay"."""
 _QUESTION_BREAK = re.compile(r"\s*[?;]\s*")
 _JOINING = r"\s+(?:and also|and|&|\+|plus)\s+"
 _AND = re.compile(_JOINING, re.IGNORECASE)
@@ -828,9 +835,10 @@ def asking_clauses(text: str) -> tuple[str, str] | None:
     """A long message split into the clauses that ask and the ones that set the scene:
     "i was reading the news and saw meta did a deal with scale, anyway how much did meta
     pay" asks "how much did meta pay". None unless it has both."""
+    text = _FILLER_ASIDE.sub(" ", text)
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
-    # "anyway" before "how much did meta pay" is no scene.
-    clauses = [c for c in clauses if without_openers(surface_tokens(c))]
+    # "anyway" before "how much did meta pay" is no scene, nor is "like" within it.
+    clauses = [c for c in clauses if without_filler(without_openers(surface_tokens(c)))]
     if len(clauses) < 2:
         return None
     asking = [c for c in clauses if _opens_with_asking(without_openers(surface_tokens(c)))]

@@ -57,6 +57,8 @@ FORMS: dict[str, Callable[[str], str | None]] = {
     "newbie": lambda q: "newbie here, " + q,
     "good morning": lambda q: "good morning! " + q,
     "heyyy": lambda q: "heyyy " + q,
+    "also wanted to ask": lambda q: "also wanted to ask, " + q,
+    "i mean": lambda q: "I mean, " + q,
     "scene first": lambda q: "we use scale at work. " + q,
     "out of curiosity": lambda q: "out of curiosity, " + q,
     "can anyone tell me": lambda q: "can anyone tell me " + q,

@@ -268,6 +268,9 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
         ("we use scale at work. meta stake size", "meta stake size"),
         ("we use scale. i read on twitter that meta paid 14.3b", "meta paid 14.3b"),
         ("lemme ask: who is wang", "who is wang"),
+        ("I mean, also wanted to ask, who is wang", "who is wang"),
+        ("one quick thing: who is wang", "who is wang"),
+        ("thing is, google left", "thing is, google left"),
         ("ok thanks", "ok thanks"),
         ("so what did meta pay", "what did meta pay"),
         ("keep it short: what did meta pay", "keep it short: what did meta pay"),
@@ -315,6 +318,7 @@ def test_a_long_message_splits_into_what_it_asks_and_the_scene() -> None:
     assert asking_clauses(message) == ("how much did meta pay", "saw meta did a deal with scale")
     assert asking_clauses("how much did meta pay") is None
     assert asking_clauses("so how much did meta pay") is None
+    assert asking_clauses("how much did meta, like, pay") is None
 
 
 def test_dotted_abbreviations_are_words() -> None:
