@@ -463,17 +463,20 @@ _PREAMBLE = (
     r"|(?:lemme|let me) ask(?: (?:you|u|y'?all))?(?: (?:something|a question|this))?"
     r"|(?:i )?(?:wanted|want|meant|forgot) to ask(?: (?:you|u|y'?all))?(?: (?:something|this))?"
     r"|(?:one |another |a )(?:quick |small |last |other )?thing|(?:quick|small|last) thing"
-    r"|i mean"
+    r"|i mean|sorry to (?:bother|bug|disturb|interrupt|pester)(?: (?:you|u|y'?all|everyone))?"
+    r"|(?:a )?quick one|(?:a )?(?:question|q) for (?:the bot|factbot|you|u)|hiya|howdy|heya"
     r"|(?:(?:i |we )?need|pls|please) (?:some )?help|help(?: me)?(?: (?:pls|please))?"
 )
 """What a message says of itself before it asks: "dumb question, but", "i have a
 question:", "sorry if this was asked already,", "newbie here,"."""
 _GREETING = re.compile(
-    r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+|(?:"
+    r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+"
+    # The phrases first: "quick one" before "quick".
+    + rf"|(?:{_PREAMBLE})\b"
+    + r"|(?:can|could|would) (?:you|u) (?:please |pls )?tell me\b"
+    + r"|(?:"
     + "|".join(sorted(_OPENERS | {"q", "qq", *_NEXT_QUESTION}, key=len, reverse=True))
     + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b"
-    + r"|(?:can|could|would) (?:you|u) (?:please |pls )?tell me\b"
-    + rf"|(?:{_PREAMBLE})\b"
     + r")[\s,.:;!-]*(?:but\b)?[\s,.:;!-]*)+(?=\S+\s+\S)",
     re.IGNORECASE,
 )

@@ -59,6 +59,8 @@ FORMS: dict[str, Callable[[str], str | None]] = {
     "heyyy": lambda q: "heyyy " + q,
     "also wanted to ask": lambda q: "also wanted to ask, " + q,
     "i mean": lambda q: "I mean, " + q,
+    "sorry to bother": lambda q: "sorry to bother you, " + q,
+    "quick one": lambda q: "quick one: " + q,
     "scene first": lambda q: "we use scale at work. " + q,
     "out of curiosity": lambda q: "out of curiosity, " + q,
     "can anyone tell me": lambda q: "can anyone tell me " + q,

@@ -271,6 +271,8 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
         ("I mean, also wanted to ask, who is wang", "who is wang"),
         ("one quick thing: who is wang", "who is wang"),
         ("thing is, google left", "thing is, google left"),
+        ("sorry to bother you, quick one: who is wang", "who is wang"),
+        ("hiya! Q for the bot: who is wang", "who is wang"),
         ("ok thanks", "ok thanks"),
         ("so what did meta pay", "what did meta pay"),
         ("keep it short: what did meta pay", "keep it short: what did meta pay"),
