@@ -432,7 +432,7 @@ _OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm hm um umm uh uhh so well anyway hey hi hello yo bot "
     "factbot guys "
     "folks quick question lol lmao haha thanks thx ty confirm but and then also btw "
-    "additionally next please pls plz kindly basically wait".split()
+    "additionally next please pls plz kindly basically wait ayo ayy greetings".split()
 )
 _NEXT_QUESTION = (
     "one more",
@@ -448,6 +448,7 @@ _NEXT_QUESTION = (
 _NEXT_QUESTION_TOKENS = [surface_tokens(phrase) for phrase in _NEXT_QUESTION]
 _PREAMBLE = (
     r"(?:(?:a|one|another|this (?:is|may be|might be)(?: a)?|(?:i )?(?:have|got) a) )?"
+    r"(?:(?:total|complete|real|super|very|really|kinda|probably) )?"
     r"(?:(?:dumb|stupid|silly|quick|random|simple|basic|naive|noob|newbie|honest|small)"
     r"(?:ish)? )?(?:question|q)(?: maybe| probably)?(?: for (?:you|u|the bot|factbot))?"
     r"|sorry if (?:this|it) (?:was|has been|is|got) (?:already )?(?:asked|answered|covered)"
