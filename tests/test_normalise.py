@@ -272,28 +272,20 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
         ("one quick thing: who is wang", "who is wang"),
         ("thing is, google left", "thing is, google left"),
         ("sorry to bother you, quick one: who is wang", "who is wang"),
+        ("can you check meta's stake for me, thx", "can you check meta's stake for me"),
+        ("how much did meta pay? thanks!", "how much did meta pay?"),
+        ("how much did meta pay pls", "how much did meta pay"),
+        ("thank you so much", "thank you so much"),
         ("hiya! Q for the bot: who is wang", "who is wang"),
         ("ok thanks", "ok thanks"),
         ("so what did meta pay", "what did meta pay"),
         ("keep it short: what did meta pay", "keep it short: what did meta pay"),
     ],
 )
-def test_a_greeting_does_not_hide_how_a_message_opens(message: str, asked: str) -> None:
-    """A frame read at a message's start is read after "hey," or "quick q:" too; a greeting
-    that is all the message says is left as it is."""
-    assert the_question(message) == asked
-
-
-@pytest.mark.parametrize(
-    ("message", "asked"),
-    [
-        ("can you check meta's stake for me, thx", "can you check meta's stake for me"),
-        ("how much did meta pay? thanks!", "how much did meta pay?"),
-        ("how much did meta pay pls", "how much did meta pay"),
-        ("thank you so much", "thank you so much"),
-    ],
-)
-def test_a_sign_off_is_not_read(message: str, asked: str) -> None:
+def test_how_a_message_opens_and_signs_off_is_not_read(message: str, asked: str) -> None:
+    """A frame read at a message's start is read after "hey," or "quick q:" too, and
+    "…, thx" is no clause; a greeting or thanks that is all the message says is left as it
+    is."""
     assert the_question(message) == asked
 
 
