@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from bot.answering import Thresholds, combine, compose, decide, unsure
 from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
+from bot.framing import the_question
 from bot.knowledge import load_knowledge
 from bot.matching import FactIndex, Match, Query
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, SentenceRef, Source
@@ -31,7 +32,6 @@ from bot.normalise import (
     joined_questions,
     one_line,
     split_question,
-    the_question,
 )
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion

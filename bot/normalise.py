@@ -18,8 +18,6 @@ import snowballstemmer
 from spellchecker import SpellChecker
 from text_to_num import alpha2digit
 
-from bot.sentences import split_sentences
-
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -428,13 +426,13 @@ class Normaliser:
 
 _ARTICLES = frozenset({"the"})
 """Articles an alias may spell out and chat leaves out."""
-_OPENERS = frozenset(
+OPENERS = frozenset(
     "ok okay k kk alright oh ah hmm hm um umm uh uhh so well anyway hey hi hello yo bot "
     "factbot guys "
     "folks quick question lol lmao haha thanks thx ty confirm but and then also btw "
     "additionally next please pls plz kindly basically wait ayo ayy greetings".split()
 )
-_NEXT_QUESTION = (
+NEXT_QUESTION = (
     "one more",
     "one more thing",
     "one more question",
@@ -445,59 +443,7 @@ _NEXT_QUESTION = (
     "followup",
 )
 """Phrases that say another question comes ("one more: …"), and nothing of it."""
-_NEXT_QUESTION_TOKENS = [surface_tokens(phrase) for phrase in _NEXT_QUESTION]
-_PREAMBLE = (
-    r"(?:(?:a|one|another|this (?:is|may be|might be)(?: a)?|(?:i )?(?:have|got) a) )?"
-    r"(?:(?:total|complete|real|super|very|really|kinda|probably) )?"
-    r"(?:(?:dumb|stupid|silly|quick|random|simple|basic|naive|noob|newbie|honest|small)"
-    r"(?:ish)? )?(?:question|q)(?: maybe| probably)?(?: for (?:you|u|the bot|factbot))?"
-    r"|sorry if (?:this|it) (?:was|has been|is|got) (?:already )?(?:asked|answered|covered)"
-    r"(?: already| before)?"
-    r"|sorry (?:for|about) the (?:dumb|stupid|silly|basic|noob) question"
-    r"|(?:newbie|noob|new) here"
-    r"|not sure (?:if|whether) this is the right (?:channel|place)"
-    r"|(?:good )?(?:morning|afternoon|evening)(?: all| everyone| team| folks| guys)?|gm"
-    r"|(?:just |only )?(?:curious|wondering)|out of curiosity|real quick"
-    r"|i (?:was|am|'m) (?:just )?wondering|i wonder"
-    r"|(?:can|could|does|do) (?:anyone|someone|somebody|any of you) (?:here )?(?:tell me|know)"
-    r"|(?:i'?d like|i would like|i want|i wanted|i need|we need|i'?d love) to know"
-    r"|(?:lemme|let me) ask(?: (?:you|u|y'?all))?(?: (?:something|a question|this))?"
-    r"|(?:i )?(?:wanted|want|meant|forgot) to ask(?: (?:you|u|y'?all))?(?: (?:something|this))?"
-    r"|(?:one |another |a )(?:quick |small |last |other )?thing|(?:quick|small|last) thing"
-    r"|i mean|sorry to (?:bother|bug|disturb|interrupt|pester)(?: (?:you|u|y'?all|everyone))?"
-    r"|(?:a )?quick one|(?:a )?(?:question|q) for (?:the bot|factbot|you|u)|hiya|howdy|heya"
-    r"|(?:(?:i |we )?need|pls|please) (?:some )?help|help(?: me)?(?: (?:pls|please))?"
-)
-"""What a message says of itself before it asks: "dumb question, but", "i have a
-question:", "sorry if this was asked already,", "newbie here,"."""
-_GREETING = re.compile(
-    r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+"
-    # The phrases first: "quick one" before "quick".
-    + rf"|(?:{_PREAMBLE})\b"
-    + r"|(?:can|could|would) (?:you|u) (?:please |pls )?tell me\b"
-    + r"|(?:"
-    + "|".join(sorted(_OPENERS | {"q", "qq", *_NEXT_QUESTION}, key=len, reverse=True))
-    + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b"
-    + r")[\s,.:;!-]*(?:but\b)?[\s,.:;!-]*)+(?=\S+\s+\S)",
-    re.IGNORECASE,
-)
-"""What a message opens with before it says anything ("hey, ", "quick q: ", "@factbot can
-you tell me"): the frames and forms read at a message's start come after it."""
-_CHATTER_ASIDE = re.compile(
-    r"\s*\((?:asking|for (?:my|our|a|the)|sorry|just|not sure|if|again|lol|lmao|haha|thanks"
-    r"|thx|ty|pls|please|i think|iirc|afaik|btw|fyi|newbie|noob|dumb|need it|context|curious)"
-    r"\b[^()]*\)",
-    re.IGNORECASE,
-)
-"""An aside in brackets that says why or how it is asked ("(asking for a report)", "(sorry
-if dumb)"); an aside with content ("meta (facebook)") stays."""
-_SIGN_OFF = re.compile(
-    r"(?P<end>[?!.]?)(?:[\s,;:-]*\b(?:thx|thanks|thank you|ty|tysm|cheers|pls|please|plz|"
-    r"lol|lmao|haha|much appreciated|appreciate it|thanks in advance|any ideas?|anyone know"
-    r"|does anyone know|anybody know|if you know|if anyone knows|if you can)\b[\s.!?]*)+$",
-    re.IGNORECASE,
-)
-"""How a message signs off ("…, thx", "…? thanks!"): a clause that asks nothing."""
+_NEXT_QUESTION_TOKENS = [surface_tokens(phrase) for phrase in NEXT_QUESTION]
 
 
 _LOOKING_UP_PHRASES = (
@@ -509,7 +455,7 @@ _OPENING_PHRASES = sorted(  # longest first: "would you be able to" before "woul
     (
         surface_tokens(phrase)
         for phrase in (
-            *_NEXT_QUESTION,
+            *NEXT_QUESTION,
             "can you tell me",
             "could you tell me",
             "can u tell me",
@@ -636,7 +582,7 @@ def without_openers(surface: list[str]) -> list[str]:
     start = 0
     looks_up = False
     while start < len(surface):
-        if surface[start] in _OPENERS:
+        if surface[start] in OPENERS:
             start += 1
             continue
         phrase = next((p for p in _OPENING_PHRASES if surface[start : start + len(p)] == p), None)
@@ -698,7 +644,6 @@ def roughly(asked: str, known: str) -> bool:
     return round(exact, places) == value and abs(value - exact) <= 0.05 * exact
 
 
-_SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
 _CLAUSE_BREAK = re.compile(
     r"\s*[,:;]\s*|\s+[-–—]+\s+"
     # Chat leaves the comma out: "i work at amazon how much did meta pay". A question word
@@ -724,7 +669,7 @@ _ASKING = frozenset(
 )
 
 
-def _starts_a_question(clause: str) -> bool:
+def starts_a_question(clause: str) -> bool:
     surface = surface_tokens(clause)  # "what's", "isn't", "hw" as words
     # "name scale's top clients and say how they took the news": a request is a question.
     return any(surface[: len(r)] == r for r in _REQUESTS) or _opens_with_asking(surface)
@@ -740,99 +685,6 @@ _REQUESTS = [
 def _opens_with_asking(surface: list[str]) -> bool:
     # "would be great to know by eod" says how welcome an answer is; it asks nothing.
     return bool(surface) and surface[0] in _ASKING and surface[1:2] != ["be"]
-
-
-_TAKEN_BACK = re.compile(
-    r"[\s,.;:!?-]*\b(?:wait,? no|scratch that|never ?mind|nvm|sorry,? i meant|"
-    r"actually,? no|no wait)\b[\s,.;:!?-]*(?=\w+\W+\w)",
-    re.IGNORECASE,
-)
-"""Where a message takes back what it asked first and asks again (at least two words on)."""
-
-
-_PLATFORM = (
-    r"(?:a |an |the |my )?(?:twitter|x|reddit|linkedin|youtube|tiktok|hacker news|hn|slack|"
-    r"discord|teams|podcast|news|newsletter|feed|timeline|tweet|blog|forum|tv|radio|cnbc|"
-    r"bloomberg|wsj|video|group chat|chat)(?: feed| post| thread| video| channel)?"
-)
-_HEARD_ON = re.compile(
-    r"^\s*(?:"
-    # "i read on twitter that…", "saw on reddit…", "heard on a podcast that…"
-    rf"(?:i )?(?:read|saw|seen|heard|noticed)(?: (?:it|this|something))?(?: on| in| from)? "
-    rf"{_PLATFORM}"
-    # "someone in slack said…", "my linkedin feed says…", "a newsletter said…"
-    rf"|(?:(?:someone|somebody|people|a friend|a coworker|my coworker|folks) (?:on|in) )?"
-    rf"(?:i saw )?{_PLATFORM} (?:says|said|claims|claimed|mentioned|is saying|are saying)"
-    r")(?: something about| that)?,?\s*(?=\w+\W+\w)",
-    re.IGNORECASE,
-)
-"""Where a question was heard: the place says nothing about what is asked ("i read on
-twitter that meta paid 14.3b, is that right?")."""
-_ASKED_FOR_SOMEONE = re.compile(
-    r"^\s*(?:"
-    # "our legal team is asking whether…", "my boss wants to know if…"
-    r"(?:my|our|a) (?:[\w-]+ ){1,3}(?:wants to know|want to know|is asking|are asking|"
-    r"was asking|were asking|asked|asks|is wondering|wonders)(?: me| us)?(?: about)?"
-    r"(?: whether| if)?"
-    # "i work at amazon, …", "i'm from nvidia's partnerships team; …": the asker's employer
-    r"|(?:i|we)(?: work|'m| am|'re| are)(?: working)? (?:at|for|from) [^,;:.?!]{1,40}[,;:.]"
-    r"|we(?:'re| are) (?:a|an) [\w.-]+ (?:shop|company|team)(?: but [^,;:.?!]{1,30})?[,;:.]"
-    # "for our board deck i need…"
-    r"|for (?:my|our|a|the) (?:[\w-]+ ){0,2}[\w-]+,? (?:i|we) need"
-    # "for my story, …", "for my class: …"
-    r"|for (?:my|our|a|the) (?:story|article|piece|class|report|thesis|newsletter|deck|memo)"
-    r"\s*[,:;-]"
-    # "quick sanity check for a memo: …"
-    r"|(?:quick )?(?:sanity check|question)(?: for (?:a|my|our) [\w-]+)?:"
-    # "2 questions: …", "a couple of things -"
-    r"|(?:(?:\d+|two|three|a couple(?: of)?|a few|some) )?(?:quick )?(?:questions|qs|things)"
-    r"(?: for (?:you|u))?\s*[:;,-]"
-    r")\s*(?=\w+\W+\w)",
-    re.IGNORECASE,
-)
-"""Who the question is asked for: a frame that says nothing about what is asked."""
-_WHY_ASKED = re.compile(
-    r"(?:[,;:.!?]|\s[-–—])\s*"  # after the question: "…, asking for a client"
-    r"(?:(?:(?:i'?m|we'?re|i am|we are)\s+)?(?:asking|asked)\s+"
-    r"(?:for|because|since|as|on behalf of)|for context)\b.*$",
-    re.IGNORECASE,
-)
-"""Why or for whom a question is asked, said after it: "does scale work with hospitals,
-asking for a healthcare client"."""
-
-
-def the_question(text: str) -> str:
-    """The question in a message that says something else first: "saw the news. how much
-    did meta pay?" asks how much Meta paid. A statement the question leans on stays: in "I
-    heard meta paid 14.3b. is that right?" the question names nothing by itself. A question
-    taken back ("what's google's budget, wait no, what did meta pay") is dropped, as are
-    whom it is asked for ("my boss wants to know if…", "i work at amazon, …") and where it
-    was heard ("i read on twitter that…")."""
-    *_, text = _TAKEN_BACK.split(text)
-    text = _without_frames(_CHATTER_ASIDE.sub("", text).strip())
-    if not _SENTENCE_THEN_MORE.search(text):
-        return text
-    sentences = split_sentences(text)
-    # No sentence reads as a question: people set the scene first and ask last ("we use
-    # scale at work. meta stake size").
-    asked = [s for s in sentences if s.endswith("?") or _starts_a_question(s)] or sentences[-1:]
-    if len(asked) == len(sentences):
-        return text
-    if not any(content_words(basic_tokens(s)) for s in asked):
-        return text
-    # The frames of the sentence that asks: "we use scale. i read on twitter that…".
-    return _without_frames(" ".join(asked))
-
-
-def _without_frames(text: str) -> str:
-    """A message without how it opens and signs off, whom it is asked for, where it was
-    heard and why it is asked."""
-    text = _GREETING.sub("", text, count=1)
-    if len((signed_off := _SIGN_OFF.sub(r"\g<end>", text, count=1)).split()) > 1:
-        text = signed_off
-    text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
-    text = _HEARD_ON.sub("", text, count=1)
-    return _WHY_ASKED.sub("", text, count=1) or text
 
 
 def asking_clauses(text: str) -> tuple[str, str] | None:
@@ -899,7 +751,7 @@ def joined_questions(text: str) -> list[list[str]]:
     for sentence in _QUESTION_BREAK.split(text):
         clauses: list[str] = []
         for clause in _AND.split(sentence):
-            if clauses and not _starts_a_question(clause):
+            if clauses and not starts_a_question(clause):
                 clauses[-1] += f" and {clause}"
             else:
                 clauses.append(clause)
