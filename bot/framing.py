@@ -30,6 +30,7 @@ _PREAMBLE = (
     r"|i (?:was|am|'m) (?:just )?wondering|i wonder"
     r"|(?:can|could|does|do) (?:anyone|someone|somebody|any of you) (?:here )?(?:tell me|know)"
     r"|(?:i'?d like|i would like|i want|i wanted|i need|we need|i'?d love) to know"
+    r"|(?:i )?wanna know|(?:do you|does anyone|anyone|anybody|does anybody) know|any idea"
     r"|(?:lemme|let me) ask(?: (?:you|u|y'?all))?(?: (?:something|a question|this))?"
     r"|(?:i )?(?:wanted|want|meant|forgot) to ask(?: (?:you|u|y'?all))?(?: (?:something|this))?"
     r"|(?:one |another |a )(?:quick |small |last |other )?thing|(?:quick|small|last) thing"

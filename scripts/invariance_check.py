@@ -64,6 +64,8 @@ FORMS: dict[str, Callable[[str], str | None]] = {
     "scene first": lambda q: "we use scale at work. " + q,
     "out of curiosity": lambda q: "out of curiosity, " + q,
     "can anyone tell me": lambda q: "can anyone tell me " + q,
+    "i wanna know": lambda q: "i wanna know " + q,
+    "do you know": lambda q: "do you know " + q,
     "emoji first": lambda q: "🤔 " + q,
     "thx": _after(", thx", after_question_mark=" thx"),
     "thanks": _after(", thanks!", after_question_mark=" thanks!"),
