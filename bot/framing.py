@@ -40,7 +40,7 @@ _PREAMBLE = (
 )
 """What a message says of itself before it asks: "dumb question, but", "i have a
 question:", "sorry if this was asked already,", "newbie here,"."""
-_GREETING = re.compile(
+_OPENING = re.compile(
     r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+"
     # The phrases first: "quick one" before "quick".
     + rf"|(?:{_PREAMBLE})\b"
@@ -134,8 +134,9 @@ def the_question(text: str) -> str:
     did meta pay?" asks how much Meta paid. A statement the question leans on stays: in "I
     heard meta paid 14.3b. is that right?" the question names nothing by itself. A question
     taken back ("what's google's budget, wait no, what did meta pay") is dropped, as are
-    whom it is asked for ("my boss wants to know if…", "i work at amazon, …") and where it
-    was heard ("i read on twitter that…")."""
+    how it opens and signs off ("hey, quick q:", "dumb question, but", "…, thx"), asides
+    on why it is asked ("(asking for a report)"), whom it is asked for ("my boss wants to
+    know if…", "i work at amazon, …") and where it was heard ("i read on twitter that…")."""
     *_, text = _TAKEN_BACK.split(text)
     text = _without_frames(_CHATTER_ASIDE.sub("", text).strip())
     if not _SENTENCE_THEN_MORE.search(text):
@@ -155,7 +156,7 @@ def the_question(text: str) -> str:
 def _without_frames(text: str) -> str:
     """A message without how it opens and signs off, whom it is asked for, where it was
     heard and why it is asked."""
-    text = _GREETING.sub("", text, count=1)
+    text = _OPENING.sub("", text, count=1)
     if len((signed_off := _SIGN_OFF.sub(r"\g<end>", text, count=1)).split()) > 1:
         text = signed_off
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
