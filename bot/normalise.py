@@ -444,6 +444,8 @@ NEXT_QUESTION = (
 )
 """Phrases that say another question comes ("one more: …"), and nothing of it."""
 _NEXT_QUESTION_TOKENS = [surface_tokens(phrase) for phrase in NEXT_QUESTION]
+_CHATTER = OPENERS | FILLER | {t for phrase in _NEXT_QUESTION_TOKENS for t in phrase}
+"""Words that alone make no clause of a message: "anyway", "like", "one more"."""
 
 
 _LOOKING_UP_PHRASES = (
@@ -694,7 +696,7 @@ def asking_clauses(text: str) -> tuple[str, str] | None:
     text = _FILLER_ASIDE.sub(" ", text)
     clauses = [c.strip() for c in _CLAUSE_BREAK.split(text) if c.strip()]
     # "anyway" before "how much did meta pay" is no scene, nor is "like" within it.
-    clauses = [c for c in clauses if without_filler(without_openers(surface_tokens(c)))]
+    clauses = [c for c in clauses if any(t not in _CHATTER for t in surface_tokens(c))]
     if len(clauses) < 2:
         return None
     asking = [c for c in clauses if _opens_with_asking(without_openers(surface_tokens(c)))]
