@@ -68,6 +68,13 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 """How a message signs off ("…, thx", "…? thanks!"): a clause that asks nothing."""
+_WHERE_READ = re.compile(
+    r"\s*,?\s*\b(?:in|from|according to|per|based on) (?:the|this|that) "
+    r"(?:article|piece|story|text)\b(?=[\s?.!]*$)",
+    re.IGNORECASE,
+)
+"""Where what is asked was read, said last: "did scale reassure its customers in the
+article?" asks whether Scale reassured them."""
 
 
 _TAKEN_BACK = re.compile(
@@ -159,6 +166,8 @@ def _without_frames(text: str) -> str:
     text = _OPENING.sub("", text, count=1)
     if len((signed_off := _SIGN_OFF.sub(r"\g<end>", text, count=1)).split()) > 1:
         text = signed_off
+    if len((said_where := _WHERE_READ.sub("", text, count=1)).split()) > 1:
+        text = said_where
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     text = _HEARD_ON.sub("", text, count=1)
     return _WHY_ASKED.sub("", text, count=1) or text

@@ -90,6 +90,8 @@ def test_who_a_question_is_asked_for_is_not_read(message: str, asked: str) -> No
         ("thank you so much", "thank you so much"),
         ("hiya! Q for the bot: who is wang", "who is wang"),
         ("i wanna know who is wang", "who is wang"),
+        ("did scale reassure its customers in the article?", "did scale reassure its customers?"),
+        ("what's in the article", "what's in the article"),
         ("do you know, i read on twitter that meta paid 14.3b", "meta paid 14.3b"),
         ("ok thanks", "ok thanks"),
         ("so what did meta pay", "what did meta pay"),
