@@ -28,9 +28,10 @@ _PREAMBLE = (
     r"|(?:good )?(?:morning|afternoon|evening)(?: all| everyone| team| folks| guys)?|gm"
     r"|(?:just |only )?(?:curious|wondering)|out of curiosity|real quick"
     r"|i (?:was|am|'m) (?:just )?wondering|i wonder"
-    r"|(?:can|could|does|do) (?:anyone|someone|somebody|any of you) (?:here )?(?:tell me|know)"
+    r"|(?:(?:can|could|would|does|do) )?(?:you|u|anyone|anybody|someone|somebody|any of you)"
+    r" (?:here )?(?:please |pls )?(?:tell me|know)"
     r"|(?:i'?d like|i would like|i want|i wanted|i need|we need|i'?d love) to know"
-    r"|(?:i )?wanna know|(?:do you|does anyone|anyone|anybody|does anybody) know|any idea"
+    r"|(?:i )?wanna know|any idea"
     r"|(?:lemme|let me) ask(?: (?:you|u|y'?all))?(?: (?:something|a question|this))?"
     r"|(?:i )?(?:wanted|want|meant|forgot) to ask(?: (?:you|u|y'?all))?(?: (?:something|this))?"
     r"|(?:one |another |a )(?:quick |small |last |other )?thing|(?:quick|small|last) thing"
@@ -44,7 +45,6 @@ _OPENING = re.compile(
     r"^(?:\s*(?:(?:<@!?\d+>|@\w+)|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+"
     # The phrases first: "quick one" before "quick".
     + rf"|(?:{_PREAMBLE})\b"
-    + r"|(?:can|could|would) (?:you|u) (?:please |pls )?tell me\b"
     + r"|(?:"
     + "|".join(sorted(OPENERS | {"q", "qq", *NEXT_QUESTION}, key=len, reverse=True))
     + r")(?:\s+(?:there|all|team|everyone|y'?all))?\b"
@@ -164,10 +164,15 @@ def _without_frames(text: str) -> str:
     """A message without how it opens and signs off, whom it is asked for, where it was
     heard and why it is asked."""
     text = _OPENING.sub("", text, count=1)
-    if len((signed_off := _SIGN_OFF.sub(r"\g<end>", text, count=1)).split()) > 1:
-        text = signed_off
-    if len((said_where := _WHERE_READ.sub("", text, count=1)).split()) > 1:
-        text = said_where
+    text = _trimmed(_SIGN_OFF, text, by=r"\g<end>")
+    text = _trimmed(_WHERE_READ, text)
     text = _ASKED_FOR_SOMEONE.sub("", text, count=1)
     text = _HEARD_ON.sub("", text, count=1)
     return _WHY_ASKED.sub("", text, count=1) or text
+
+
+def _trimmed(pattern: re.Pattern[str], text: str, by: str = "") -> str:
+    """The text without what the pattern finds, unless that leaves less than two words
+    ("thanks!" alone is what the message says)."""
+    trimmed = pattern.sub(by, text, count=1)
+    return trimmed if len(trimmed.split()) > 1 else text

@@ -389,7 +389,7 @@ class Normaliser:
             for size in range(min(self._longest, len(tokens) - i), 0, -1):
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
-                    if target in self._names and out[-1:] == ["the"]:
+                    if target in self._names and out and out[-1] in _ARTICLES:
                         out.pop()  # "the search giant" is Google, as "search giant" is
                     out.extend(target)
                     i += size
