@@ -22,6 +22,9 @@ class Thresholds:
     suggest: float = 30.0
     """Facts scoring at least this are offered as suggestions when the bot abstains."""
     max_suggestions: int = 3
+    second_opinion: float = 0.5
+    """The bot answers with the matcher's choice when the second opinion puts the chance
+    that it is right at least this high: when it is more likely right than not."""
 
 
 CitationLookup = Callable[[SentenceRef], Citation]
@@ -50,6 +53,25 @@ def decide(
         # about microsoft?" has one fact about Microsoft, which answers it.
         return _abstain(question, matches[:2], best.score, thresholds, ambiguous=True)
     return compose(question, best.fact, best.score, cite)
+
+
+def reconsider(
+    answer: Answer, choice: Fact, chance: float, cite: CitationLookup, thresholds: Thresholds
+) -> Answer:
+    """The matcher's answer, or the fact it suggested first (``choice``), given or withheld
+    as the second opinion's ``chance`` that the fact is right says. The confidence stays the
+    matcher's score."""
+    if (chance >= thresholds.second_opinion) == answer.answered:
+        return answer
+    if answer.answered:
+        suggestion = Suggestion(fact_id=choice.id, question=choice.canonical_question)
+        return Answer(
+            question=answer.question,
+            answered=False,
+            confidence=answer.confidence,
+            suggestions=(suggestion,),
+        )
+    return compose(answer.question, choice, answer.confidence, cite)
 
 
 def unsure(

@@ -17,7 +17,7 @@ from types import TracebackType
 
 from rapidfuzz import fuzz, process
 
-from bot.answering import Thresholds, combine, compose, decide, unsure
+from bot.answering import Thresholds, combine, compose, decide, reconsider, unsure
 from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
 from bot.framing import the_question
@@ -33,6 +33,7 @@ from bot.normalise import (
     one_line,
     split_question,
 )
+from bot.second_opinion import SecondOpinion
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion
 
@@ -85,9 +86,18 @@ def check_question(text: str, *, keep_lines: bool = False) -> str:
 
 
 class Engine:
-    def __init__(self, store: Store, index: FactIndex, thresholds: Thresholds) -> None:
+    def __init__(
+        self,
+        store: Store,
+        index: FactIndex,
+        thresholds: Thresholds,
+        second_opinion: SecondOpinion | None = None,
+    ) -> None:
         self.store = store
         self.thresholds = thresholds
+        self.second_opinion = second_opinion
+        """Whether to answer the matcher's choice, learned from labelled questions; None
+        leaves it to the matcher alone."""
         self._index = index
         self._sources: dict[str, Source] = {}
 
@@ -105,7 +115,12 @@ class Engine:
         try:
             if await store.seed(knowledge):
                 log.info("seeded %s from the shipped knowledge base", db_path)
-            engine = cls(store, FactIndex(knowledge.aliases), thresholds or Thresholds())
+            engine = cls(
+                store,
+                FactIndex(knowledge.aliases),
+                thresholds or Thresholds(),
+                knowledge.second_opinion,
+            )
             for source in await store.sources():
                 engine._sources[source.id] = source
             for fact in await store.facts():
@@ -132,13 +147,44 @@ class Engine:
     # -- answering (memory only) ---------------------------------------------------------
 
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
-        """The answer to a question; one that asks two things gets both facts, combined."""
-        asked = the_question(one_line(self._index.respelled(question)))
+        """The answer to a question; one that asks two things gets both facts, combined.
+        The matcher chooses the fact; the second opinion, where there is one, has the last
+        word on whether to answer with it."""
+        asked = self._asked(question)
         question = " ".join(question.split())
         answer = self._answer(asked, question, guild_id)
-        if not answer.answered or "+" in (answer.fact_id or ""):
-            return answer  # a fact for each part already, or none
-        return self._each_part(question, asked, answer, guild_id)
+        if answer.answered and "+" not in (answer.fact_id or ""):
+            # One fact for a message that may ask two things: check it against each part.
+            answer = self._each_part(question, asked, answer, guild_id)
+        return self._reconsidered(asked, answer, guild_id)
+
+    def reading(self, question: str) -> list[str]:
+        """The words the matcher reads in a message, as the second opinion is trained on
+        them: aliases resolved, stemmed, filler dropped."""
+        return self._index.parse(self._asked(question)).tokens
+
+    def _asked(self, question: str) -> str:
+        return the_question(one_line(self._index.respelled(question)))
+
+    def _reconsidered(self, asked: str, answer: Answer, guild_id: int) -> Answer:
+        """The matcher's answer, or its first suggestion, given or withheld as the second
+        opinion finds it likely right (bot/second_opinion.py)."""
+        opinion = self.second_opinion
+        choice = (
+            answer.fact_id
+            if answer.answered
+            else next((s.fact_id for s in answer.suggestions), None)
+        )
+        if opinion is None or choice is None or not opinion.knows(choice):
+            return answer  # a two-fact answer, or a fact moderators added: the matcher's call
+        fact = next(f for f in self._index.visible(guild_id) if f.id == choice)
+        chance = opinion.chance_right(
+            choice,
+            confidence=answer.confidence,
+            answered=answer.answered,
+            words=self._index.parse(asked).tokens,
+        )
+        return reconsider(answer, fact, chance, self._cite, self.thresholds)
 
     def _answer(self, asked: str, question: str, guild_id: int) -> Answer:
         """The answer to a message as read: a fact for each question it asks, or else one

@@ -5,6 +5,7 @@ Layout::
     knowledge/sources/<id>.yaml   metadata + sentences with stable ids (+ the raw text file)
     knowledge/facts/<name>.yaml   facts citing those sentences
     knowledge/aliases.yaml        entity and word synonyms
+    knowledge/second_opinion.json what the labelled questions taught (bot/second_opinion.py)
 
 Nothing is guessed: every problem is collected and reported together, each naming its file
 and, where there is one, its fact.
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.models import Fact, Sentence, SentenceRef, Source
 from bot.normalise import clashing_aliases
+from bot.second_opinion import NONE, SecondOpinion
 
 
 class KnowledgeError(Exception):
@@ -51,6 +53,7 @@ class KnowledgeBase:
     aliases: Aliases
     digest: str
     """A hash of every file, so the store re-seeds only when the shipped files change."""
+    second_opinion: SecondOpinion | None = None
 
 
 class _Strict(BaseModel):
@@ -137,9 +140,36 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     sources = _load_sources(root, problems)
     facts = _load_facts(root, {s.id: s for s in sources}, problems)
     aliases = _load_aliases(root, problems)
+    second_opinion = _load_second_opinion(root, {f.id for f in facts}, problems)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest.hexdigest())
+    return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest.hexdigest(), second_opinion)
+
+
+def _load_second_opinion(
+    root: Path, fact_ids: set[str], problems: list[str]
+) -> SecondOpinion | None:
+    """The trained model, if the knowledge base has one, for facts that all exist (asked
+    only when the facts themselves loaded: a broken fact would read as a missing one)."""
+    path = root / "second_opinion.json"
+    try:
+        model = SecondOpinion.load(path)
+    except OSError as error:
+        problems.append(f"{path.relative_to(root.parent)}: cannot read: {error}")
+        return None
+    except ValidationError as error:
+        problems.append(f"{path.relative_to(root.parent)}: not a trained model: {_describe(error)}")
+        return None
+    if (
+        model
+        and not problems
+        and (unknown := [c for c in model.classes if c not in fact_ids | {NONE}])
+    ):
+        problems.append(
+            f"{path.relative_to(root.parent)}: trained for facts that do not exist: "
+            f"{', '.join(unknown)} (retrain: python scripts/train_second_opinion.py)"
+        )
+    return model
 
 
 def _yaml_files(root: Path, folder: str, problems: list[str]) -> Iterator[tuple[Path, Any]]:
