@@ -83,7 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path, help="labelled questions (see README)")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     evaluate.add_argument(
-        "--sweep", action="store_true", help="score every cut-off from 30 to 90 (tuning)"
+        "--sweep",
+        action="store_true",
+        help="score every cut-off from 30 to 90, with the matcher alone (tuning)",
+    )
+    evaluate.add_argument(
+        "--matcher-alone",
+        action="store_true",
+        help="leave the second opinion out (it was trained on the dev set)",
     )
     evaluate.set_defaults(handler=_eval)
 
@@ -217,6 +224,14 @@ async def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
     labelled = load_labelled(args.file)
     async with await _open(settings) as engine:
+        if args.matcher_alone or args.sweep:
+            engine.second_opinion = None  # the cut-off is the matcher's, read off its curve
+        elif engine.second_opinion and engine.second_opinion.learned(args.file.read_bytes()):
+            print(
+                f"note: the second opinion was trained on {args.file.name}, so these figures "
+                "are in-sample; scripts/train_second_opinion.py prints cross-validated ones",
+                file=sys.stderr,
+            )
         if args.sweep:
             print(render_sweep(sweep(engine, labelled, range(30, 91, 5))))
             return 0

@@ -19,6 +19,7 @@ only facts the classifier was trained on: a fact moderators add is the matcher's
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -111,6 +112,10 @@ class SecondOpinion:
             gate=Gate(**data.gate.model_dump()),
             trained_on=data.trained_on,
         )
+
+    def learned(self, labelled_file: bytes) -> bool:
+        """Whether it was trained on this labelled file (so scores on it are in-sample)."""
+        return hashlib.sha256(labelled_file).hexdigest() == self.trained_on
 
     def knows(self, fact_id: str) -> bool:
         return fact_id != NONE and fact_id in self.classes

@@ -111,3 +111,20 @@ def test_two_words_with_one_variant_are_refused(knowledge_copy: Path) -> None:
     assert error.value.problems == [
         "knowledge/aliases.yaml: 'position' (react) reads as 'positive' (good) does"
     ]
+
+
+def test_a_model_trained_for_facts_that_are_gone_is_refused(knowledge_copy: Path) -> None:
+    """The second opinion names facts by id: one renamed since it was trained is stale."""
+    _edit_facts(knowledge_copy, lambda facts: facts[0].update(id="meta-stake"))
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(knowledge_copy)
+    assert error.value.problems == [
+        "knowledge/second_opinion.json: trained for facts that do not exist: meta-investment "
+        "(retrain: python scripts/train_second_opinion.py)"
+    ]
+
+
+def test_a_model_file_that_is_not_one_is_refused(knowledge_copy: Path) -> None:
+    (knowledge_copy / "second_opinion.json").write_text('{"classes": []}', encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"second_opinion.json: not a trained model: "):
+        load_knowledge(knowledge_copy)

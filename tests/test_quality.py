@@ -1,9 +1,10 @@
 """Answer quality on the labelled question sets (thresholds, never timings).
 
-dev.yaml is what the matcher was tuned on; test.yaml was written afterwards and is only
-measured (earlier held-out batches were folded into dev.yaml once they had been looked
-at). A *wrong answer* (a fact that does not answer the question) is worse than an honest
-"I don't know", so on questions the sources do not answer there should be none.
+dev.yaml is what the matcher was tuned on and what the second opinion was trained on;
+test.yaml was written afterwards and is only measured (earlier held-out batches were
+folded into dev.yaml once they had been looked at). A *wrong answer* (a fact that does
+not answer the question) is worse than an honest "I don't know", so on questions the
+sources do not answer there should be none.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def test_dev_set_is_big_enough() -> None:
 
 
 def test_dev_set_accuracy_and_abstention(engine: Engine) -> None:
-    """At least 90% of answerable questions get the right fact; 90% of the rest none."""
+    """At least 90% of answerable questions get the right fact; 90% of the rest none. With
+    the matcher alone: the second opinion learned these very questions."""
+    engine.second_opinion = None
     factbot, _ = evaluate(engine, load_labelled(QUESTIONS / "dev.yaml"))
     assert factbot.accuracy >= 0.90, factbot.summary()["misses"]
     assert factbot.abstention >= 0.90, factbot.summary()["misses"]
@@ -59,10 +62,10 @@ def test_held_out_questions_are_not_in_the_dev_set() -> None:
 
 
 def test_held_out_set_does_not_regress(engine: Engine) -> None:
-    """A floor under today's held-out figures (90.5% / 95.8%), far above the baseline."""
+    """A floor under today's held-out figures (91.9% / 95.8%), far above the baseline."""
     factbot, baseline = evaluate(engine, load_labelled(QUESTIONS / "test.yaml"))
     misses = factbot.summary()["misses"]
-    assert factbot.accuracy >= 0.90, misses
+    assert factbot.accuracy >= 0.91, misses
     assert factbot.abstention >= 0.95, misses
     # More phrasings lift the baseline too, so the gap narrows as the knowledge grows; what
     # stays far apart is how often each answers wrongly.
@@ -72,7 +75,7 @@ def test_held_out_set_does_not_regress(engine: Engine) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 5 is open: held-out accuracy is 90.5% (abstention 95.8%), below the 95% "
+    reason="issue 5 is open: held-out accuracy is 91.9% (abstention 95.8%), below the 95% "
     "bar, and three traps get an answer; remove this marker when it passes",
 )
 def test_held_out_set_meets_the_quality_bar(engine: Engine) -> None:
