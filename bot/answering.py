@@ -86,6 +86,7 @@ def unsure(
         answered=False,
         confidence=unknown.confidence,
         suggestions=tuple(offered[: thresholds.max_suggestions]),
+        partial=True,
     )
 
 

@@ -175,8 +175,10 @@ class Engine:
             if answer.answered
             else next((s.fact_id for s in answer.suggestions), None)
         )
-        if opinion is None or choice is None or not opinion.knows(choice):
-            return answer  # a two-fact answer, or a fact moderators added: the matcher's call
+        if opinion is None or choice is None or not opinion.knows(choice) or answer.partial:
+            # A two-fact answer, a fact moderators added, or a message with a part no fact
+            # answers: the matcher's call.
+            return answer
         fact = next(f for f in self._index.visible(guild_id) if f.id == choice)
         chance = opinion.chance_right(
             choice,

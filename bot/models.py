@@ -113,6 +113,8 @@ class Answer(_Model):
     suggestions: tuple[Suggestion, ...] = ()
     # Several facts matched equally well: the bot asks back instead of guessing.
     ambiguous: bool = Field(default=False, exclude=True)
+    # One part of the message no fact answers: the facts for the rest are only offered.
+    partial: bool = Field(default=False, exclude=True)
 
 
 class HistoryEntry(_Model):

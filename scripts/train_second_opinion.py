@@ -60,6 +60,8 @@ class Asked:
     got: str | None
     """The matcher's answer, or its first suggestion when it did not answer."""
     confidence: float
+    partial: bool
+    """The matcher found a part of the message that no fact answers."""
     batch: str
 
 
@@ -99,6 +101,7 @@ async def _ask_all() -> list[Asked]:
                         answered=answer.answered,
                         got=answer.fact_id if answer.answered else first,
                         confidence=answer.confidence,
+                        partial=answer.partial,
                         batch=batches.get(item.question, item.question),
                     )
                 )
@@ -123,8 +126,9 @@ def _probabilities(
 
 
 def _judged(a: Asked, known: set[str]) -> bool:
-    """Whether the gate has a say: the engine asks it only about facts the classifier knows."""
-    return a.got is not None and a.got in known
+    """Whether the gate has a say: as in the engine, about one fact the classifier knows,
+    for a message with no part that no fact answers."""
+    return a.got is not None and a.got in known and not a.partial
 
 
 def _gate_row(a: Asked, likely: dict[str, float]) -> list[float]:
