@@ -7,6 +7,9 @@ aliases; one it does not is the only place its words are known, which is where a
 wording from chat would fail too. The share covered is a measure of how far the
 knowledge base reaches beyond its own phrasings; `--misses` lists the rest, the places
 to add synonyms. The first phrasing of each fact (the one shown to users) is kept.
+
+It measures the matcher alone: the second opinion learned the dev questions, 130 of which
+are phrasings too, so it would answer some of them from memory.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bot.models import GLOBAL
 async def _leave_one_out(show_misses: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with await Engine.open(Path(folder) / "factbot.sqlite3") as engine:
+            engine.second_opinion = None
             asked = covered = 0
             for view in engine.facts(GLOBAL):
                 fact = view.fact

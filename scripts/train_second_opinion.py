@@ -66,8 +66,8 @@ class Asked:
 
 
 def _batches() -> dict[str, str]:
-    """Each question's batch: the commit that wrote its line (the question itself when
-    there is no git history)."""
+    """Each question's batch: the commit that wrote its line (the question itself without
+    enough git history to make five folds of)."""
     blame = subprocess.run(
         ["git", "blame", "-s", DEV.name],
         cwd=DEV.parent,
@@ -76,6 +76,8 @@ def _batches() -> dict[str, str]:
         check=False,
     )
     commits = [line.split()[0] for line in blame.stdout.splitlines()]
+    if len(set(commits)) < FOLDS:
+        commits = []  # no history to group by (a shallow clone): each question alone
     root = yaml.compose(DEV.read_text(encoding="utf-8"))
     return {
         node.value: commits[node.start_mark.line] if commits else node.value
