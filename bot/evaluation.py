@@ -28,8 +28,8 @@ from bot.engine import Engine
 from bot.errors import BadInput
 from bot.knowledge import parse_yaml
 from bot.models import GLOBAL
+from bot.second_opinion import NONE
 
-NONE = "none"
 BASELINE_CUTOFF = 80.0
 
 

@@ -19,13 +19,13 @@ only facts the classifier was trained on: a fact moderators add is the matcher's
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -42,7 +42,7 @@ def word_features(words: Sequence[str]) -> list[str]:
     return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Gate:
     """Weights of the chance that the matcher's choice is right (logistic regression)."""
 
@@ -67,25 +67,16 @@ class Gate:
         return 1 / (1 + math.exp(-z))
 
 
-class _GateWeights(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    intercept: float
-    confidence: float
-    answered: float
-    choice: float
-    none: float
-
-
 class _ModelFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     trained_on: str
-    gate: _GateWeights
+    gate: Gate
     classes: list[str]
     intercepts: list[float]
     features: dict[str, tuple[float, dict[int, float]]]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SecondOpinion:
     classes: tuple[str, ...]
     """The shipped fact ids the classifier knows, and NONE."""
@@ -109,7 +100,7 @@ class SecondOpinion:
             classes=tuple(data.classes),
             intercepts=tuple(data.intercepts),
             features=data.features,
-            gate=Gate(**data.gate.model_dump()),
+            gate=data.gate,
             trained_on=data.trained_on,
         )
 
@@ -155,7 +146,7 @@ def model_data(
     """The model file's text: one feature a line, so that a retraining diffs readably."""
     head = {
         "trained_on": trained_on,
-        "gate": gate.__dict__,
+        "gate": dataclasses.asdict(gate),
         "classes": list(classes),
         "intercepts": [round(x, 5) for x in intercepts],
     }
