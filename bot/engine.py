@@ -158,10 +158,24 @@ class Engine:
             answer = self._each_part(question, asked, answer, guild_id)
         return self._reconsidered(asked, answer, guild_id)
 
-    def reading(self, question: str) -> list[str]:
-        """The words the matcher reads in a message, as the second opinion is trained on
-        them: aliases resolved, stemmed, filler dropped."""
-        return self._index.parse(self._asked(question)).tokens
+    def reading(self, question: str, fact_id: str | None = None) -> tuple[list[str], bool]:
+        """What the second opinion reads in a message, as it is trained on it: the words
+        the matcher reads (aliases resolved, stemmed, filler dropped), and whether the
+        message names a company, person or amount the fact does not involve."""
+        asked = self._asked(question)
+        query = self._index.parse(asked)
+        return query.tokens, fact_id is not None and self._names_more(asked, query, GLOBAL, fact_id)
+
+    def _names_more(self, asked: str, query: Query, guild_id: int, fact_id: str) -> bool:
+        """Whether a message names a company, person or amount the fact does not involve,
+        in the clauses that ask too when it sets a scene first: "i work at amazon what does
+        scale ai do" asks about Scale alone."""
+        if not self._index.mismatch(query, guild_id, fact_id):
+            return False
+        clauses = asking_clauses(asked)
+        return not clauses or bool(
+            self._index.mismatch(self._index.focused(*clauses), guild_id, fact_id)
+        )
 
     def _asked(self, question: str) -> str:
         return the_question(one_line(self._index.respelled(question)))
@@ -180,11 +194,13 @@ class Engine:
             # answers: the matcher's call.
             return answer
         fact = next(f for f in self._index.visible(guild_id) if f.id == choice)
+        query = self._index.parse(asked)
         chance = opinion.chance_right(
             choice,
             confidence=answer.confidence,
             answered=answer.answered,
-            words=self._index.parse(asked).tokens,
+            words=query.tokens,
+            mismatch=self._names_more(asked, query, guild_id, choice),
         )
         return reconsider(answer, fact, chance, self._cite, self.thresholds)
 

@@ -595,6 +595,12 @@ class FactIndex:
         matches.sort(key=lambda m: m.score, reverse=True)
         return matches[:limit]
 
+    def mismatch(self, query: Query, guild_id: int, fact_id: str) -> frozenset[str]:
+        """The companies, people or amounts a question names that the fact a guild sees
+        under this id does not involve."""
+        entry = next(e for e in self._visible(guild_id) if e.fact.id == fact_id)
+        return self._mismatch(query, entry)
+
     @staticmethod
     def _sole_subjects(names: frozenset[str], entries: list[_Entry]) -> set[str]:
         """The facts that are the only one about a company or person named."""

@@ -9,8 +9,9 @@ trained on the labelled questions of ``tests/questions/dev.yaml`` by
 - a word classifier (tf-idf over the words the matcher reads and their pairs, then
   multinomial logistic regression) says how likely each shipped fact is, and "none";
 - a gate (logistic regression) weighs the matcher's score, whether the matcher answered,
-  and the classifier's belief in the matcher's choice and in "none" into the chance that
-  the choice is right.
+  the classifier's belief in the matcher's choice and in "none", and whether the question
+  names a company, person or amount the choice does not involve, into the chance that the
+  choice is right.
 
 Only the arithmetic of applying them lives here, so the bot needs no machine-learning
 library at run time; training needs scikit-learn (the ``train`` extra). The gate judges
@@ -55,14 +56,19 @@ class Gate:
     """Per unit of the classifier's probability for the matcher's choice."""
     none: float
     """Per unit of the classifier's probability that nothing answers the question."""
+    mismatch: float
+    """When the question names a company, person or amount the choice does not involve."""
 
-    def chance(self, *, confidence: float, answered: bool, choice: float, none: float) -> float:
+    def chance(
+        self, *, confidence: float, answered: bool, choice: float, none: float, mismatch: bool
+    ) -> float:
         z = (
             self.intercept
             + self.confidence * confidence
             + self.answered * answered
             + self.choice * choice
             + self.none * none
+            + self.mismatch * mismatch
         )
         return 1 / (1 + math.exp(-z))
 
@@ -127,12 +133,22 @@ class SecondOpinion:
         return {name: e / total for name, e in zip(self.classes, exps, strict=True)}
 
     def chance_right(
-        self, choice: str, *, confidence: float, answered: bool, words: Sequence[str]
+        self,
+        choice: str,
+        *,
+        confidence: float,
+        answered: bool,
+        words: Sequence[str],
+        mismatch: bool,
     ) -> float:
         """The chance that the matcher's choice (a fact it knows) answers the question."""
         likely = self.probabilities(words)
         return self.gate.chance(
-            confidence=confidence, answered=answered, choice=likely[choice], none=likely[NONE]
+            confidence=confidence,
+            answered=answered,
+            choice=likely[choice],
+            none=likely[NONE],
+            mismatch=mismatch,
         )
 
 

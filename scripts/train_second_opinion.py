@@ -60,6 +60,8 @@ class Asked:
     got: str | None
     """The matcher's answer, or its first suggestion when it did not answer."""
     confidence: float
+    mismatch: bool
+    """The question names a company, person or amount that `got` does not involve."""
     partial: bool
     """The matcher found a part of the message that no fact answers."""
     batch: str
@@ -88,21 +90,27 @@ def _batches() -> dict[str, str]:
 
 async def _ask_all() -> list[Asked]:
     batches = _batches()
+    # The matcher alone answers; the old model is replaced, and may no longer even load.
+    MODEL.unlink(missing_ok=True)
     asked = []
     with tempfile.TemporaryDirectory() as folder:
         async with await Engine.open(Path(folder) / "factbot.sqlite3") as engine:
-            engine.second_opinion = None
             for item in load_labelled(DEV):
                 answer = engine.ask(item.question)
                 first = next((s.fact_id for s in answer.suggestions), None)
+                got = answer.fact_id if answer.answered else first
+                words, mismatch = engine.reading(
+                    item.question, got if got and "+" not in got else None
+                )
                 asked.append(
                     Asked(
                         question=item.question,
                         expected=item.expected,
-                        words=engine.reading(item.question),
+                        words=words,
                         answered=answer.answered,
-                        got=answer.fact_id if answer.answered else first,
+                        got=got,
                         confidence=answer.confidence,
+                        mismatch=mismatch,
                         partial=answer.partial,
                         batch=batches.get(item.question, item.question),
                     )
@@ -135,12 +143,18 @@ def _judged(a: Asked, known: set[str]) -> bool:
 
 def _gate_row(a: Asked, likely: dict[str, float]) -> list[float]:
     assert a.got is not None
-    return [a.confidence, float(a.answered), likely[a.got], likely[NONE]]
+    return [a.confidence, float(a.answered), likely[a.got], likely[NONE], float(a.mismatch)]
 
 
 def _named(row: list[float]) -> dict[str, float]:
-    confidence, answered, choice, none = row
-    return {"confidence": confidence, "answered": bool(answered), "choice": choice, "none": none}
+    confidence, answered, choice, none, mismatch = row
+    return {
+        "confidence": confidence,
+        "answered": bool(answered),
+        "choice": choice,
+        "none": none,
+        "mismatch": bool(mismatch),
+    }
 
 
 def _fit_gate(rows: Sequence[list[float]], right: Sequence[bool]) -> Gate:
@@ -192,12 +206,7 @@ def main() -> None:
         gate = _fit_gate([rows[i] for i in others], [right[i] for i in others])
         for i in judged:
             if folds[i] == fold:
-                chances[i] = gate.chance(
-                    confidence=rows[i][0],
-                    answered=bool(rows[i][1]),
-                    choice=rows[i][2],
-                    none=rows[i][3],
-                )
+                chances[i] = gate.chance(**_named(rows[i]))
     print(_score("matcher alone", asked, [_decided(a, None) for a in asked]))
     print(
         _score(

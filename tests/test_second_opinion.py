@@ -14,8 +14,8 @@ from bot.knowledge import load_knowledge
 from bot.second_opinion import NONE, Gate, SecondOpinion
 
 DEV = Path(__file__).parent / "questions" / "dev.yaml"
-ALWAYS = Gate(intercept=50.0, confidence=0.0, answered=0.0, choice=0.0, none=0.0)
-NEVER = Gate(intercept=-50.0, confidence=0.0, answered=0.0, choice=0.0, none=0.0)
+ALWAYS = Gate(intercept=50.0, confidence=0.0, answered=0.0, choice=0.0, none=0.0, mismatch=0.0)
+NEVER = Gate(intercept=-50.0, confidence=0.0, answered=0.0, choice=0.0, none=0.0, mismatch=0.0)
 
 
 @pytest.fixture
@@ -101,3 +101,13 @@ async def test_a_knowledge_base_without_a_model_is_answered_by_the_matcher(
     async with await Engine.open(db_path, knowledge_root=knowledge_copy) as engine:
         assert engine.second_opinion is None
         assert engine.ask("How much did Meta pay?").fact_id == "meta-investment"
+
+
+def test_naming_what_the_fact_does_not_involve_is_weighed(engine: Engine) -> None:
+    """A gate that answers everything unless the question names a company, person or
+    amount the chosen fact does not involve; a name in the scene set before the question
+    does not count."""
+    engine.second_opinion = with_gate(engine, replace(ALWAYS, mismatch=-100.0))
+    assert not engine.ask("how much did amazon pay for scale").answered
+    assert not engine.ask("did meta pay 20 billion for scale").answered
+    assert engine.ask("i work at amazon what does scale ai do").fact_id == "what-scale-does"
