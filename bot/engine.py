@@ -161,15 +161,18 @@ class Engine:
     def reading(self, question: str, fact_id: str | None = None) -> tuple[list[str], bool]:
         """What the second opinion reads in a message, as it is trained on it: the words
         the matcher reads (aliases resolved, stemmed, filler dropped), and whether the
-        message names a company, person or amount the fact does not involve."""
+        matcher finds it asks what the fact cannot answer (see `_asks_beyond`)."""
         asked = self._asked(question)
         query = self._index.parse(asked)
-        return query.tokens, fact_id is not None and self._names_more(asked, query, GLOBAL, fact_id)
+        return query.tokens, fact_id is not None and self._asks_beyond(
+            asked, query, GLOBAL, fact_id
+        )
 
-    def _names_more(self, asked: str, query: Query, guild_id: int, fact_id: str) -> bool:
-        """Whether a message names a company, person or amount the fact does not involve,
-        in the clauses that ask too when it sets a scene first: "i work at amazon what does
-        scale ai do" asks about Scale alone."""
+    def _asks_beyond(self, asked: str, query: Query, guild_id: int, fact_id: str) -> bool:
+        """Whether the matcher finds that a message asks what the fact cannot answer:
+        another company or amount, another kind of answer, someone else's role… In the
+        clauses that ask too, when it sets a scene first: "i work at amazon what does scale
+        ai do" asks about Scale alone."""
         if not self._index.mismatch(query, guild_id, fact_id):
             return False
         clauses = asking_clauses(asked)
@@ -200,7 +203,7 @@ class Engine:
             confidence=answer.confidence,
             answered=answer.answered,
             words=query.tokens,
-            mismatch=self._names_more(asked, query, guild_id, choice),
+            mismatch=self._asks_beyond(asked, query, guild_id, choice),
         )
         return reconsider(answer, fact, chance, self._cite, self.thresholds)
 

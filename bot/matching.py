@@ -596,8 +596,8 @@ class FactIndex:
         return matches[:limit]
 
     def mismatch(self, query: Query, guild_id: int, fact_id: str) -> frozenset[str]:
-        """The companies, people or amounts a question names that the fact a guild sees
-        under this id does not involve."""
+        """What a question asks that the fact a guild sees under this id cannot answer
+        (another company or amount, another kind of answer…: see `_mismatch`)."""
         entry = next(e for e in self._visible(guild_id) if e.fact.id == fact_id)
         return self._mismatch(query, entry)
 

@@ -10,8 +10,8 @@ trained on the labelled questions of ``tests/questions/dev.yaml`` by
   multinomial logistic regression) says how likely each shipped fact is, and "none";
 - a gate (logistic regression) weighs the matcher's score, whether the matcher answered,
   the classifier's belief in the matcher's choice and in "none", and whether the question
-  names a company, person or amount the choice does not involve, into the chance that the
-  choice is right.
+  asks what the choice cannot answer (the matcher's mismatch: another company or amount,
+  another kind of answer…) into the chance that the choice is right.
 
 Only the arithmetic of applying them lives here, so the bot needs no machine-learning
 library at run time; training needs scikit-learn (the ``train`` extra). The gate judges
@@ -57,7 +57,8 @@ class Gate:
     none: float
     """Per unit of the classifier's probability that nothing answers the question."""
     mismatch: float
-    """When the question names a company, person or amount the choice does not involve."""
+    """When the matcher finds the question asks what the choice cannot answer: another
+    company or amount, another kind of answer, someone else's role…"""
 
     def chance(
         self, *, confidence: float, answered: bool, choice: float, none: float, mismatch: bool

@@ -61,7 +61,7 @@ class Asked:
     """The matcher's answer, or its first suggestion when it did not answer."""
     confidence: float
     mismatch: bool
-    """The question names a company, person or amount that `got` does not involve."""
+    """The matcher finds the question asks what `got` cannot answer."""
     partial: bool
     """The matcher found a part of the message that no fact answers."""
     batch: str

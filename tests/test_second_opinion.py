@@ -103,10 +103,10 @@ async def test_a_knowledge_base_without_a_model_is_answered_by_the_matcher(
         assert engine.ask("How much did Meta pay?").fact_id == "meta-investment"
 
 
-def test_naming_what_the_fact_does_not_involve_is_weighed(engine: Engine) -> None:
-    """A gate that answers everything unless the question names a company, person or
-    amount the chosen fact does not involve; a name in the scene set before the question
-    does not count."""
+def test_asking_what_the_fact_cannot_answer_is_weighed(engine: Engine) -> None:
+    """A gate that answers everything unless the matcher finds the question asks what the
+    chosen fact cannot answer (another company, another amount); a name in the scene set
+    before the question does not count."""
     engine.second_opinion = with_gate(engine, replace(ALWAYS, mismatch=-100.0))
     assert not engine.ask("how much did amazon pay for scale").answered
     assert not engine.ask("did meta pay 20 billion for scale").answered
