@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     """Sync slash commands to this guild only (instant), instead of globally (slow)."""
     answer_threshold: float = Thresholds.answer
     ambiguity_margin: float = Thresholds.margin
+    second_opinion_threshold: float = Thresholds.second_opinion
     channel_threshold: float = 75.0
     """Plain questions in answer channels are answered only above this confidence."""
     ask_cooldown_rate: int = 5
@@ -49,4 +50,8 @@ class Settings(BaseSettings):
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(answer=self.answer_threshold, margin=self.ambiguity_margin)
+        return Thresholds(
+            answer=self.answer_threshold,
+            margin=self.ambiguity_margin,
+            second_opinion=self.second_opinion_threshold,
+        )

@@ -137,3 +137,13 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, db_path: Pa
         errors = process.stderr.read()
         process.wait(timeout=60)
     assert errors == b""
+
+
+def test_the_second_opinion_threshold_is_a_setting(factbot: CommandRunner, tmp_path: Path) -> None:
+    """Above 1, the second opinion lets no choice it judges be answered: the bot offers it."""
+    (tmp_path / ".env").write_text("SECOND_OPINION_THRESHOLD=1.01\n", encoding="utf-8")
+    result = factbot("ask", "--json", "how much did meta pay")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert not answer["answered"]
+    assert [s["fact_id"] for s in answer["suggestions"]] == ["meta-investment"]
