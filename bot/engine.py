@@ -152,11 +152,16 @@ class Engine:
         word on whether to answer with it."""
         asked = self._asked(question)
         question = " ".join(question.split())
-        answer = self._answer(asked, question, guild_id)
-        if answer.answered and "+" not in (answer.fact_id or ""):
+        matched = self._answer(asked, question, guild_id)
+        if matched.answered and "+" not in (matched.fact_id or ""):
             # One fact for a message that may ask two things: check it against each part.
+            matched = self._each_part(question, asked, matched, guild_id)
+        answer = self._reconsidered(asked, matched, guild_id)
+        if answer.answered and not matched.answered:
+            # A fact the matcher only offered passes the same check before it answers:
+            # "how much did meta pay and who did they hire" needs both facts.
             answer = self._each_part(question, asked, answer, guild_id)
-        return self._reconsidered(asked, answer, guild_id)
+        return answer
 
     def reading(self, question: str, fact_id: str | None = None) -> tuple[list[str], bool]:
         """What the second opinion reads in a message, as it is trained on it: the words

@@ -111,3 +111,15 @@ def test_asking_what_the_fact_cannot_answer_is_weighed(engine: Engine) -> None:
     assert not engine.ask("how much did amazon pay for scale").answered
     assert not engine.ask("did meta pay 20 billion for scale").answered
     assert engine.ask("i work at amazon what does scale ai do").fact_id == "what-scale-does"
+
+
+def test_a_fact_only_offered_is_checked_against_each_part_before_it_answers(
+    engine: Engine,
+) -> None:
+    """The matcher offers Meta's stake for a message that asks two things; answered, it
+    must pass for both parts as a matcher's answer must: no fact answers "who did they
+    hire", and "what about customer data" has a fact of its own."""
+    engine.second_opinion = with_gate(engine, ALWAYS)
+    assert not engine.ask("how much did meta pay and who did they hire").answered
+    both = engine.ask("how did scale respond and what about customer data")
+    assert both.fact_id == "spokesperson-reassurance+customer-data-and-independence"
