@@ -31,6 +31,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.models import Answer
+
 NONE = "none"
 """The class of questions the knowledge base does not answer."""
 WEIGHT_KEPT = 0.05
@@ -77,6 +79,7 @@ class Gate:
 class _ModelFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     trained_on: str
+    matcher: str
     gate: Gate
     classes: list[str]
     intercepts: list[float]
@@ -94,6 +97,8 @@ class SecondOpinion:
     gate: Gate
     trained_on: str
     """The SHA-256 of the labelled file it was trained on."""
+    matcher: str
+    """The `fingerprint` of what the matcher alone said of that file's questions."""
 
     @classmethod
     def load(cls, path: Path) -> SecondOpinion | None:
@@ -109,6 +114,7 @@ class SecondOpinion:
             features=data.features,
             gate=data.gate,
             trained_on=data.trained_on,
+            matcher=data.matcher,
         )
 
     def learned(self, labelled_file: bytes) -> bool:
@@ -153,16 +159,29 @@ class SecondOpinion:
         )
 
 
+def fingerprint(answers: Iterable[Answer]) -> str:
+    """What the matcher alone said of the labelled questions, in one hash: its answer or
+    first suggestion, and its score. The gate weighs these, so a model trained on what an
+    earlier matcher said is stale."""
+    digest = hashlib.sha256()
+    for answer in answers:
+        offered = answer.fact_id or next((s.fact_id for s in answer.suggestions), "")
+        digest.update(f"{answer.answered} {offered} {answer.confidence:.1f}\n".encode())
+    return digest.hexdigest()
+
+
 def model_data(
     classes: Iterable[str],
     intercepts: Iterable[float],
     features: Mapping[str, tuple[float, Sequence[float]]],
     gate: Gate,
     trained_on: str,
+    matcher: str,
 ) -> str:
     """The model file's text: one feature a line, so that a retraining diffs readably."""
     head = {
         "trained_on": trained_on,
+        "matcher": matcher,
         "gate": dataclasses.asdict(gate),
         "classes": list(classes),
         "intercepts": [round(x, 5) for x in intercepts],

@@ -17,8 +17,8 @@ probabilities from that file as scikit-learn computes, and prints the dev figure
 cross-validated the same way: with the matcher alone, and with a second opinion that saw
 neither the fold asked nor, for the gate, how the classifier did on it.
 
-Retrain after changing dev.yaml (tests/test_second_opinion.py fails until you do) or the
-matcher, whose scores the gate weighs.
+Retrain after changing dev.yaml or the matcher, whose answers and scores the gate weighs:
+tests/test_second_opinion.py fails until you do.
 """
 
 from __future__ import annotations
@@ -41,7 +41,14 @@ from bot.answering import Thresholds
 from bot.engine import Engine
 from bot.evaluation import Outcome, Score, load_labelled
 from bot.knowledge import default_root
-from bot.second_opinion import NONE, Gate, SecondOpinion, model_data, word_features
+from bot.second_opinion import (
+    NONE,
+    Gate,
+    SecondOpinion,
+    fingerprint,
+    model_data,
+    word_features,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "questions" / "dev.yaml"
@@ -91,15 +98,19 @@ def _batches() -> dict[str, str]:
     }
 
 
-async def _ask_all() -> list[Asked]:
+async def _ask_all() -> tuple[list[Asked], str]:
+    """Every dev question as the matcher alone reads and answers it, and the fingerprint
+    of those answers."""
     batches = _batches()
     # The matcher alone answers; the old model is replaced, and may no longer even load.
     MODEL.unlink(missing_ok=True)
     asked = []
+    answers = []
     with tempfile.TemporaryDirectory() as folder:
         async with await Engine.open(Path(folder) / "factbot.sqlite3") as engine:
             for item in load_labelled(DEV):
                 answer = engine.ask(item.question)
+                answers.append(answer)
                 first = next((s.fact_id for s in answer.suggestions), None)
                 got = answer.fact_id if answer.answered else first
                 words, mismatch = engine.reading(
@@ -118,7 +129,7 @@ async def _ask_all() -> list[Asked]:
                         batch=batches.get(item.question, item.question),
                     )
                 )
-    return asked
+    return asked, fingerprint(answers)
 
 
 def _fit_classifier(asked: Sequence[Asked]) -> tuple[TfidfVectorizer, LogisticRegression]:
@@ -184,7 +195,7 @@ def _score(name: str, asked: Sequence[Asked], got: Sequence[str | None]) -> str:
 
 
 def main() -> None:
-    asked = asyncio.run(_ask_all())
+    asked, matcher = asyncio.run(_ask_all())
     fold_of = {b: zlib.crc32(b.encode()) % FOLDS for b in {a.batch for a in asked}}
     folds = [fold_of[a.batch] for a in asked]
 
@@ -233,6 +244,7 @@ def main() -> None:
             features=features,
             gate=gate,
             trained_on=hashlib.sha256(DEV.read_bytes()).hexdigest(),
+            matcher=matcher,
         ),
         encoding="utf-8",
     )

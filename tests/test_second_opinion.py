@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
+from bot.evaluation import load_labelled
 from bot.knowledge import load_knowledge
-from bot.second_opinion import NONE, Gate, SecondOpinion
+from bot.second_opinion import NONE, Gate, SecondOpinion, fingerprint
 
 DEV = Path(__file__).parent / "questions" / "dev.yaml"
 ALWAYS = Gate(intercept=50.0, confidence=0.0, answered=0.0, choice=0.0, none=0.0, mismatch=0.0)
@@ -33,6 +34,22 @@ def with_gate(engine: Engine, gate: Gate) -> SecondOpinion:
 def test_the_shipped_model_was_trained_on_todays_dev_set(shipped: SecondOpinion) -> None:
     assert shipped.learned(DEV.read_bytes()), (
         "dev.yaml changed since the second opinion was trained: "
+        "pip install -e '.[train]' && python scripts/train_second_opinion.py"
+    )
+
+
+def test_the_shipped_model_was_trained_on_todays_matcher(
+    shipped: SecondOpinion, asking_engine: Engine
+) -> None:
+    """The gate weighs the matcher's answers and scores: a matcher that answers the dev
+    questions differently makes a model trained on the old answers stale."""
+    asking_engine.second_opinion = None
+    try:
+        answers = [asking_engine.ask(item.question) for item in load_labelled(DEV)]
+    finally:
+        asking_engine.second_opinion = shipped
+    assert fingerprint(answers) == shipped.matcher, (
+        "the matcher answers dev.yaml differently since the second opinion was trained: "
         "pip install -e '.[train]' && python scripts/train_second_opinion.py"
     )
 
