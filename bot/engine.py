@@ -33,7 +33,7 @@ from bot.normalise import (
     one_line,
     split_question,
 )
-from bot.second_opinion import SecondOpinion
+from bot.second_opinion import SecondOpinion, choice
 from bot.sentences import split_sentences
 from bot.store import Action, FactStats, Store, UnansweredQuestion
 
@@ -192,23 +192,19 @@ class Engine:
         """The matcher's answer, or its first suggestion, given or withheld as the second
         opinion finds it likely right (bot/second_opinion.py)."""
         opinion = self.second_opinion
-        choice = (
-            answer.fact_id
-            if answer.answered
-            else next((s.fact_id for s in answer.suggestions), None)
-        )
-        if opinion is None or choice is None or not opinion.knows(choice) or answer.partial:
+        chosen = choice(answer)
+        if opinion is None or chosen is None or not opinion.knows(chosen) or answer.partial:
             # A two-fact answer, a fact moderators added, or a message with a part no fact
             # answers: the matcher's call.
             return answer
-        fact = next(f for f in self._index.visible(guild_id) if f.id == choice)
+        fact = next(f for f in self._index.visible(guild_id) if f.id == chosen)
         query = self._index.parse(asked)
         chance = opinion.chance_right(
-            choice,
+            chosen,
             confidence=answer.confidence,
             answered=answer.answered,
             words=query.tokens,
-            mismatch=self._asks_beyond(asked, query, guild_id, choice),
+            mismatch=self._asks_beyond(asked, query, guild_id, chosen),
         )
         return reconsider(answer, fact, chance, self._cite, self.thresholds)
 

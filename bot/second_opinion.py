@@ -159,14 +159,21 @@ class SecondOpinion:
         )
 
 
+def choice(answer: Answer) -> str | None:
+    """What the second opinion judges of the matcher's answer: the fact it answered with,
+    or else the one it suggested first."""
+    if answer.answered:
+        return answer.fact_id
+    return next((s.fact_id for s in answer.suggestions), None)
+
+
 def fingerprint(answers: Iterable[Answer]) -> str:
     """What the matcher alone said of the labelled questions, in one hash: its answer or
     first suggestion, and its score. The gate weighs these, so a model trained on what an
     earlier matcher said is stale."""
     digest = hashlib.sha256()
     for answer in answers:
-        offered = answer.fact_id or next((s.fact_id for s in answer.suggestions), "")
-        digest.update(f"{answer.answered} {offered} {answer.confidence:.1f}\n".encode())
+        digest.update(f"{answer.answered} {choice(answer)} {answer.confidence:.1f}\n".encode())
     return digest.hexdigest()
 
 

@@ -45,6 +45,7 @@ from bot.second_opinion import (
     NONE,
     Gate,
     SecondOpinion,
+    choice,
     fingerprint,
     model_data,
     word_features,
@@ -111,8 +112,7 @@ async def _ask_all() -> tuple[list[Asked], str]:
             for item in load_labelled(DEV):
                 answer = engine.ask(item.question)
                 answers.append(answer)
-                first = next((s.fact_id for s in answer.suggestions), None)
-                got = answer.fact_id if answer.answered else first
+                got = choice(answer)
                 words, mismatch = engine.reading(
                     item.question, got if got and "+" not in got else None
                 )
