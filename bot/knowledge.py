@@ -152,13 +152,14 @@ def _load_second_opinion(
     """The trained model, if the knowledge base has one, for facts that all exist (asked
     only when the facts themselves loaded: a broken fact would read as a missing one)."""
     path = root / "second_opinion.json"
+    where = path.relative_to(root.parent)
     try:
         model = SecondOpinion.load(path)
     except OSError as error:
-        problems.append(f"{path.relative_to(root.parent)}: cannot read: {error}")
+        problems.append(f"{where}: cannot read: {error}")
         return None
     except ValidationError as error:
-        problems.append(f"{path.relative_to(root.parent)}: not a trained model: {_describe(error)}")
+        problems.append(f"{where}: not a trained model: {_describe(error)}")
         return None
     if (
         model
@@ -166,7 +167,7 @@ def _load_second_opinion(
         and (unknown := [c for c in model.classes if c not in fact_ids | {NONE}])
     ):
         problems.append(
-            f"{path.relative_to(root.parent)}: trained for facts that do not exist: "
+            f"{where}: trained for facts that do not exist: "
             f"{', '.join(unknown)} (retrain: python scripts/train_second_opinion.py)"
         )
     return model

@@ -84,6 +84,8 @@ CITED_WORD_CREDIT = 0.25
 OWN_CITED_WORD_CREDIT = 1.0
 """...or in full when no other fact cites a sentence with it: a reader asking in the
 article's words ("what had openai previously opted to do") points at one sentence."""
+_PARSED_KEPT = 1024
+"""At most this many texts read are kept; a long-running bot starts afresh past it."""
 CLOSE_PHRASING = 80.0
 """Resemblance at which a question that only names things still counts as asking."""
 
@@ -273,6 +275,9 @@ class FactIndex:
         self._speller = Speller(self._alias_surface, four_letter_names, self._knows_stem)
         self._phrasing_tables: dict[int, tuple[list[str], list[str]]] = {}
         """Per guild: the fact id and sorted text of every phrasing it can see."""
+        self._parsed: dict[str, Query] = {}
+        """Texts already read since the facts last changed: answering one message reads the
+        same text about twice (its readings, then the second opinion)."""
 
     # -- keeping the index in step with the store ------------------------------------
 
@@ -349,6 +354,7 @@ class FactIndex:
         """Forget what was derived from the facts as they were."""
         self._speller.forget()
         self._phrasing_tables.clear()
+        self._parsed.clear()
 
     def get(self, guild_id: int, fact_id: str) -> Fact | None:
         """One guild's own row for a fact (removed or not), exactly as stored."""
@@ -361,11 +367,14 @@ class FactIndex:
 
     def has_amount(self, guild_id: int, fact_id: str) -> bool:
         """Whether the fact a guild sees under this id gives a sum or a share."""
-        entry = next((e for e in self._visible(guild_id) if e.fact.id == fact_id), None)
+        entry = self._visible_entry(guild_id, fact_id)
         return entry is not None and any(split_number(n)[1] for n in entry.numbers)
 
     def visible(self, guild_id: int) -> list[Fact]:
         return [entry.fact for entry in self._visible(guild_id)]
+
+    def _visible_entry(self, guild_id: int, fact_id: str) -> _Entry | None:
+        return next((e for e in self._visible(guild_id) if e.fact.id == fact_id), None)
 
     def _visible(self, guild_id: int) -> list[_Entry]:
         """Global facts, with the guild's own versions (or removals) in their place."""
@@ -378,6 +387,16 @@ class FactIndex:
     # -- asking ----------------------------------------------------------------------
 
     def parse(self, question: str) -> Query:
+        """What a question asks, read once per text while the facts stay the same. Callers
+        derive other readings with `replace` and never change a Query in place, so one
+        may be handed out again."""
+        if (query := self._parsed.get(question)) is None:
+            if len(self._parsed) >= _PARSED_KEPT:
+                self._parsed.clear()
+            query = self._parsed[question] = self._parse(question)
+        return query
+
+    def _parse(self, question: str) -> Query:
         typed = surface_tokens(question)
         surface = [
             self._speller.correct_after(before, word)
@@ -598,7 +617,8 @@ class FactIndex:
     def mismatch(self, query: Query, guild_id: int, fact_id: str) -> frozenset[str]:
         """What a question asks that the fact a guild sees under this id cannot answer
         (another company or amount, another kind of answer…: see `_mismatch`)."""
-        entry = next(e for e in self._visible(guild_id) if e.fact.id == fact_id)
+        entry = self._visible_entry(guild_id, fact_id)
+        assert entry is not None, f"{fact_id} is not a fact guild {guild_id} sees"
         return self._mismatch(query, entry)
 
     @staticmethod
