@@ -88,6 +88,8 @@ from bot.models import GLOBAL
         ("give me scale's response", "spokesperson-reassurance"),
         ("meta $?", "meta-investment"),
         ("hw mch did meta py for scale", "meta-investment"),
+        ("is googel pulling bak from scale", "google-pulling-back"),
+        ("google had 200,000,000 planed for scale?", "google-planned-spend"),
         ("scl's bggest custmrs?", "largest-customers"),
         ("what does 'solid footing' refer to", "spokesperson-reassurance"),
         ("Would you be able to confirm the amount Meta paid?", "meta-investment"),
