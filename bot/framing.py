@@ -23,7 +23,7 @@ _PREAMBLE = (
     r"|sorry if (?:this|it) (?:was|has been|is|got) (?:already )?(?:asked|answered|covered)"
     r"(?: already| before)?"
     r"|sorry (?:for|about) the (?:dumb|stupid|silly|basic|noob) question"
-    r"|(?:newbie|noob|new) here"
+    r"|(?:newbie|noob|new) here|new (?:to|on) (?:the|this|our) (?:team|channel|server|company)"
     r"|not sure (?:if|whether) this is the right (?:channel|place)"
     r"|(?:good )?(?:morning|afternoon|evening)(?: all| everyone| team| folks| guys)?|gm"
     r"|(?:just |only )?(?:curious|wondering)|out of curiosity|real quick"

@@ -49,6 +49,12 @@ _ONE_OF_A_GROUP = frozenset("customer client partner investor backer".split())
 _OBJECTS = frozenset("them us me him her it you".split())
 _AUTHORING = frozenset("wrote written authored".split())
 """With "who", these ask for a person as much as a role does: "who wrote the report"."""
+_TAKING_ON = frozenset(
+    "get got take took hire hired bring brought poach poached grab grabbed land landed nab "
+    "nabbed lure lured recruit recruited snag snagged".split()
+)
+"""With "who" and "from", these ask whom one company took on from another: "who did meta
+get from scale", "who did meta bring over from scale"."""
 _HOW_DO_I = (["how", "do", "i"], ["how", "can", "i"], ["how", "should", "i"])
 _GROUPS = frozenset(
     "companies company firms agencies startups customers clients carmakers automakers labs "
@@ -154,7 +160,7 @@ def answer_kind(words: list[str]) -> str | None:
         return "order" if offered else "date"
     asks_who = words[:1] in (["who"], ["whos"])
     named_role = (asks_who or "name" in words[1:]) and bool((ROLES | _LEADING) & set(words))
-    if named_role or (asks_who and bool(_AUTHORING & set(words))):
+    if named_role or (asks_who and (bool(_AUTHORING & set(words)) or _takes_on_from(words))):
         return "person"
     if (asks_who and _TELLING & set(words)) or words[:3] in _ACCORDING_TO_WHOM:
         return "source"
@@ -180,6 +186,14 @@ def answer_kind(words: list[str]) -> str | None:
     if words[:1] == ["should"] or _YOUR_VIEW & pairs:
         return "opinion"
     return None
+
+
+def _takes_on_from(words: list[str]) -> bool:
+    """ "who did meta get from scale", "who did meta bring over from scale": someone taken on
+    from a company; not "who did google get its data from", which asks for a supplier."""
+    return any(
+        word in _TAKING_ON and "from" in words[i + 1 : i + 3] for i, word in enumerate(words)
+    )
 
 
 def _asks_size(words: list[str]) -> bool:

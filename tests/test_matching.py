@@ -89,6 +89,8 @@ from bot.models import GLOBAL
         ("meta $?", "meta-investment"),
         ("hw mch did meta py for scale", "meta-investment"),
         ("is googel pulling bak from scale", "google-pulling-back"),
+        ("new to the team, can someone explain what scale ai does", "what-scale-does"),
+        ("who did meta get from scale", "scale-ceo-joins-meta"),
         ("google had 200,000,000 planed for scale?", "google-planned-spend"),
         ("scl's bggest custmrs?", "largest-customers"),
         ("what does 'solid footing' refer to", "spokesperson-reassurance"),
@@ -374,6 +376,12 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     answer = engine.ask("how much was google spending and is it pulling out")
     assert answer.fact_id == "google-planned-spend+google-pulling-back"
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
+
+
+def test_whom_a_company_took_on_is_a_part_of_its_own(engine: Engine) -> None:
+    """ "who did it get from scale" asks for a person: one answer citing both facts."""
+    answer = engine.ask("how much did meta invest and who did it get from scale")
+    assert answer.fact_id == "meta-investment+scale-ceo-joins-meta"
 
 
 @pytest.mark.parametrize(
