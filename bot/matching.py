@@ -240,7 +240,8 @@ class Query:
         )
 
     def without(self, *entities: str) -> Query:
-        """The same question with some of the companies or people it names left out."""
+        """The same question with some of the companies or people it names (or other
+        words) left out."""
         return replace(
             self,
             tokens=[t for t in self.tokens if t not in entities],
@@ -558,7 +559,11 @@ class FactIndex:
         """ "what are google and microsoft doing" as a question about each of them, for
         when no one fact answers for both; empty unless it names them side by side."""
         listed = coordinated(query.tokens, self._entity_names)
-        parts = [query.without(*(other for other in listed if other != name)) for name in listed]
+        # "each" and "both" ask of every company listed; of one alone they say nothing.
+        parts = [
+            query.without(*(other for other in listed if other != name), "each", "both")
+            for name in listed
+        ]
         if query.subject in listed:  # "are google and microsoft pulling back": each acts
             parts = [replace(part, subject=name) for part, name in zip(parts, listed, strict=True)]
         return parts
