@@ -14,6 +14,9 @@ from bot.normalise import NEXT_QUESTION, OPENERS, basic_tokens, content_words, s
 from bot.sentences import split_sentences
 
 _SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
+_LEANING = frozenset("he him his she her they them their".split())
+"""Words by which a question leans on someone the sentences before it name: "i keep seeing
+wang's name everywhere. where did he end up"."""
 
 _PREAMBLE = (
     r"(?:(?:a|one|another|this (?:is|may be|might be)(?: a)?|(?:i )?(?:have|got) a) )?"
@@ -139,7 +142,8 @@ asking for a healthcare client"."""
 def the_question(text: str) -> str:
     """The question in a message that says something else first: "saw the news. how much
     did meta pay?" asks how much Meta paid. A statement the question leans on stays: in "I
-    heard meta paid 14.3b. is that right?" the question names nothing by itself. A question
+    heard meta paid 14.3b. is that right?" the question names nothing by itself, and in
+    "saw wang's name everywhere. where did he end up?" it points back at someone. A question
     taken back ("what's google's budget, wait no, what did meta pay") is dropped, as are
     how it opens and signs off ("hey, quick q:", "dumb question, but", "…, thx"), asides
     on why it is asked ("(asking for a report)"), whom it is asked for ("my boss wants to
@@ -156,6 +160,8 @@ def the_question(text: str) -> str:
         return text
     if not any(content_words(basic_tokens(s)) for s in asked):
         return text
+    if _LEANING & {token for s in asked for token in basic_tokens(s)}:
+        return text  # the engine reads the rest as the scene (FactIndex.focused)
     # The frames of the sentence that asks: "we use scale. i read on twitter that…".
     return _without_frames(" ".join(asked))
 

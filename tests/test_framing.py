@@ -110,3 +110,6 @@ def test_the_question_is_read_without_what_was_said_before_it() -> None:
     # Here the question leans on the statement, so both stay.
     leaning = "I heard meta paid 14.3b. is that right?"
     assert the_question(leaning) == leaning
+    # So does a question about someone the statement names.
+    pointing = "i keep seeing alexandr wang's name everywhere. where did he end up"
+    assert the_question(pointing) == pointing

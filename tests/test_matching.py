@@ -378,6 +378,18 @@ def test_a_follow_up_part_means_the_company_named_before(engine: Engine) -> None
     assert [c.sentence_id for c in answer.citations] == ["s3", "s4", "s5"]
 
 
+def test_a_question_pointing_back_at_someone_reads_the_sentence_before(
+    engine: Engine,
+) -> None:
+    answer = engine.ask(
+        "alexandr wang's name is all over my feed. what's the story with him, where is he now?"
+    )
+    assert answer.fact_id == "scale-ceo-joins-meta"
+    # Not Scale's spokesperson: "she" is OpenAI's CFO.
+    answer = engine.ask("openai's cfo was on a podcast. what did she say about scale?")
+    assert answer.fact_id == "openai-diversified"
+
+
 def test_whom_a_company_took_on_is_a_part_of_its_own(engine: Engine) -> None:
     """ "who did it get from scale" asks for a person: one answer citing both facts."""
     answer = engine.ask("how much did meta invest and who did it get from scale")
