@@ -16,6 +16,7 @@ than abstaining: it cites sentences that do not answer the question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +38,12 @@ BASELINE_CUTOFF = 80.0
 class Labelled:
     question: str
     expected: str | None
+
+
+def same_question(question: str) -> str:
+    """A question as compared with others: "How much did Meta pay?" and "how much did meta
+    pay" are one question, typed twice; case, spacing and punctuation do not count."""
+    return " ".join(re.findall(r"[\w$%]+(?:[.,'][\w$%]+)*", question.casefold()))
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ def _run(
 
 def evaluate(engine: Engine, labelled: Sequence[Labelled]) -> tuple[Score, Score]:
     """FactBot's score and the baseline's, on the same questions."""
-    _check_labels(engine, labelled)
+    check_labels(engine, labelled)
     return _factbot(engine, labelled), _run("baseline", labelled, baseline(engine))
 
 
@@ -145,7 +152,7 @@ def sweep(
     engine: Engine, labelled: Sequence[Labelled], cutoffs: Sequence[float]
 ) -> list[tuple[float, Score]]:
     """FactBot's score at each confidence cut-off: the curve the default is read from."""
-    _check_labels(engine, labelled)
+    check_labels(engine, labelled)
     original = engine.thresholds
     curve = []
     try:
@@ -157,7 +164,9 @@ def sweep(
     return curve
 
 
-def _check_labels(engine: Engine, labelled: Sequence[Labelled]) -> None:
+def check_labels(engine: Engine, labelled: Sequence[Labelled]) -> None:
+    """Refuse a file that expects a fact the knowledge base does not have (a typo in an id
+    would count every question under it as missed)."""
     known = {v.fact.id for v in engine.facts(GLOBAL)}
     expected = {part for item in labelled if item.expected for part in item.expected.split("+")}
     unknown = expected - known
