@@ -184,7 +184,7 @@ _CHAT_SPELLINGS = {
     "shud": "should", "shld": "should", "cud": "could", "wud": "would", "wld": "would",
     "hav": "have", "dz": "does", "duz": "does", "gna": "gonna", "bout": "about", "ws": "was",
     "cust": "customer", "custs": "customers", "okk": "ok", "okkk": "ok", "okey": "ok",
-    "bak": "back", "planed": "planned",
+    "bak": "back", "planed": "planned", "finna": "gonna",
 }  # fmt: skip
 """How chat spells some short words, so that "hw much" asks an amount as "how much" does."""
 _STARTING = re.compile(

@@ -92,6 +92,7 @@ from bot.models import GLOBAL
         ("new to the team, can someone explain what scale ai does", "what-scale-does"),
         ("who did meta get from scale", "scale-ceo-joins-meta"),
         ("google had 200,000,000 planed for scale?", "google-planned-spend"),
+        ("was google finna spend 200m with scale", "google-planned-spend"),
         ("scl's bggest custmrs?", "largest-customers"),
         ("what does 'solid footing' refer to", "spokesperson-reassurance"),
         ("Would you be able to confirm the amount Meta paid?", "meta-investment"),
