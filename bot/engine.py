@@ -164,26 +164,33 @@ class Engine:
         return answer
 
     def reading(self, question: str, fact_id: str | None = None) -> tuple[list[str], bool]:
-        """What the second opinion reads in a message, as it is trained on it: the words
-        the matcher reads (aliases resolved, stemmed, filler dropped), and whether the
-        matcher finds it asks what the fact cannot answer (see `_asks_beyond`)."""
-        asked = self._asked(question)
-        query = self._index.parse(asked)
-        return query.tokens, fact_id is not None and self._asks_beyond(
-            asked, query, GLOBAL, fact_id
-        )
+        """What the second opinion reads in a message, as it is trained on it (see
+        `_read_for_opinion`); with no fact to judge, no mismatch."""
+        return self._read_for_opinion(self._asked(question), GLOBAL, fact_id)
 
-    def _asks_beyond(self, asked: str, query: Query, guild_id: int, fact_id: str) -> bool:
-        """Whether the matcher finds that a message asks what the fact cannot answer:
-        another company or amount, another kind of answer, someone else's role… In the
-        clauses that ask too, when it sets a scene first: "i work at amazon what does scale
-        ai do" asks about Scale alone."""
-        if not self._index.mismatch(query, guild_id, fact_id):
-            return False
-        clauses = asking_clauses(asked)
-        return not clauses or bool(
-            self._index.mismatch(self._index.focused(*clauses), guild_id, fact_id)
+    def _read_for_opinion(
+        self, asked: str, guild_id: int, fact_id: str | None
+    ) -> tuple[list[str], bool]:
+        """The words the matcher reads (aliases resolved, stemmed, filler dropped), and
+        whether it finds the message asks what the fact cannot answer: another company or
+        amount, another kind of answer, someone else's role… When the message sets a scene
+        first, the names there that the question does not ask about are left out of both:
+        "i work at amazon what does scale ai do" asks about Scale alone."""
+        query = self._index.parse(asked)
+        words, scene_reading = query.tokens, None
+        if clauses := asking_clauses(asked):
+            scene_reading = self._index.focused(*clauses)
+            aside = self._index.parse(clauses[1]).entities - scene_reading.entities
+            words = [word for word in words if word not in aside]
+        mismatch = (
+            fact_id is not None
+            and bool(self._index.mismatch(query, guild_id, fact_id))
+            and (
+                scene_reading is None
+                or bool(self._index.mismatch(scene_reading, guild_id, fact_id))
+            )
         )
+        return words, mismatch
 
     def _asked(self, question: str) -> str:
         return the_question(one_line(self._index.respelled(question)))
@@ -198,13 +205,13 @@ class Engine:
             # answers: the matcher's call.
             return answer
         fact = next(f for f in self._index.visible(guild_id) if f.id == chosen)
-        query = self._index.parse(asked)
+        words, mismatch = self._read_for_opinion(asked, guild_id, chosen)
         chance = opinion.chance_right(
             chosen,
             confidence=answer.confidence,
             answered=answer.answered,
-            words=query.tokens,
-            mismatch=self._asks_beyond(asked, query, guild_id, chosen),
+            words=words,
+            mismatch=mismatch,
         )
         return reconsider(answer, fact, chance, self._cite, self.thresholds)
 

@@ -130,6 +130,15 @@ def test_asking_what_the_fact_cannot_answer_is_weighed(engine: Engine) -> None:
     assert engine.ask("i work at amazon what does scale ai do").fact_id == "what-scale-does"
 
 
+def test_names_in_the_scene_are_not_read_as_asked(engine: Engine) -> None:
+    """The classifier reads what the question asks about: "amazon" in the scene would count
+    as a company the knowledge base does not cover."""
+    words, mismatch = engine.reading("i work at amazon what does scale ai do", "what-scale-does")
+    assert "amazon" not in words
+    assert not mismatch
+    assert "amazon" in engine.reading("what does amazon do with scale ai")[0]
+
+
 def test_a_fact_only_offered_is_checked_against_each_part_before_it_answers(
     engine: Engine,
 ) -> None:
