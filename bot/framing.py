@@ -14,9 +14,10 @@ from bot.normalise import NEXT_QUESTION, OPENERS, basic_tokens, content_words, s
 from bot.sentences import split_sentences
 
 _SENTENCE_THEN_MORE = re.compile(r"[.!?]\s+\S")
-_LEANING = frozenset("he him his she her they them their".split())
-"""Words by which a question leans on someone the sentences before it name: "i keep seeing
-wang's name everywhere. where did he end up"."""
+_LEANING = frozenset("he him his she her they them their that this those these".split())
+"""Words by which a question leans on someone or something the sentences before it name:
+"i keep seeing wang's name everywhere. where did he end up", "everyone is talking about
+amazon and scale. what was that deal"."""
 
 _PREAMBLE = (
     r"(?:(?:a|one|another|this (?:is|may be|might be)(?: a)?|(?:i )?(?:have|got) a) )?"
@@ -160,10 +161,11 @@ def the_question(text: str) -> str:
         return text
     if not any(content_words(basic_tokens(s)) for s in asked):
         return text
-    if _LEANING & {token for s in asked for token in basic_tokens(s)}:
-        return text  # the engine reads the rest as the scene (FactIndex.focused)
     # The frames of the sentence that asks: "we use scale. i read on twitter that…".
-    return _without_frames(" ".join(asked))
+    question = _without_frames(" ".join(asked))
+    if _LEANING & set(basic_tokens(question)):
+        return text  # the engine reads the rest as the scene (FactIndex.focused)
+    return question
 
 
 def _without_frames(text: str) -> str:

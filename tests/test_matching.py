@@ -389,6 +389,8 @@ def test_a_question_pointing_back_at_someone_reads_the_sentence_before(
     # Not Scale's spokesperson: "she" is OpenAI's CFO.
     answer = engine.ask("openai's cfo was on a podcast. what did she say about scale?")
     assert answer.fact_id == "openai-diversified"
+    # "That deal" is Amazon's, which the article does not cover.
+    assert not engine.ask("everyone's talking about amazon and scale. what was that deal").answered
 
 
 def test_whom_a_company_took_on_is_a_part_of_its_own(engine: Engine) -> None:
