@@ -193,6 +193,9 @@ _STARTING = re.compile(
 )
 """Starting or agreeing to do something is doing it ("what did google start doing", "what
 did meta agree to pay"); "going forward, …" says no more than the question does."""
+_WHAT_HAS_BEEN_DONE = re.compile(r"\bwhat (?:have|has|had) ((?:[\w']+ ){1,5}?)done\b")
+"""What someone has done is what they did: "what have openai and google done about scale"
+reads as "what did openai and google do about scale"."""
 _WHAT_CAUSED = re.compile(
     r"\bwhat (?:caused|led|prompted|drove|triggered|motivated|spurred|sparked|pushed|forced)\b"
     r"(?: ((?:[\w']+ ){1,4}?)to (?=\w))?"
@@ -271,6 +274,7 @@ def _surface_tokens(text: str) -> tuple[str, ...]:
     text = re.sub(r"\s[&+]\s", " and ", text)  # "google & msft": the word, for who is listed
     text = _STARTING.sub("", text)
     text = _WHAT_IT_LED_TO.sub(r"what did \2 do after \1", text)
+    text = _WHAT_HAS_BEEN_DONE.sub(r"what did \1 do", text)
     text = _WHAT_CAUSED.sub(lambda m: f"why did {m[1] or ''}", text)
     text = re.sub(r"\b(?:[a-z]\.){2,}", lambda m: m[0].replace(".", ""), text)  # "c.e.o."
     text = _SPELT_OUT.sub(lambda m: m[0].replace(" ", ""), text)  # "c e o", as dictated

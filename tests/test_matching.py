@@ -548,6 +548,11 @@ def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> 
     assert engine.ask("are google and openai scale customers").fact_id == "largest-customers"
 
 
+def test_what_companies_have_done_is_what_they_did(engine: Engine) -> None:
+    answer = engine.ask("what have openai and google done about scale")
+    assert answer.fact_id == "openai-diversified+google-pulling-back"
+
+
 @pytest.mark.parametrize("each", ["each", "both"])
 def test_what_each_company_listed_does_is_a_fact_each(engine: Engine, each: str) -> None:
     answer = engine.ask(f"what are google and microsoft {each} doing about scale")
