@@ -32,6 +32,7 @@ from bot.normalise import (
     joined_questions,
     one_line,
     split_question,
+    starts_a_question,
 )
 from bot.second_opinion import SecondOpinion, choice
 from bot.sentences import split_sentences
@@ -317,13 +318,17 @@ class Engine:
         return combine(question, answers)
 
     def _listed(self, asked: str) -> list[Query]:
-        """ "meta stake and google budget?": two things listed, each a few words naming its
-        company; not the clauses of "what might scale do if google and microsoft leave"."""
+        """ "meta stake and google budget?", "meta's investment size and google's
+        reaction": two things listed, each a few words naming its company; not the clauses of
+        "what might scale do if google and microsoft leave"."""
         halves = LISTING.split(asked, maxsplit=1)
         if len(halves) != 2 or any(len(half.split()) > LISTED_WORDS for half in halves):
             return []
         listed = [self._index.parse(half) for half in halves]
-        if all(part.entities and part.topics and not part.wants for part in listed):
+        if all(
+            part.entities and part.topics and not (part.wants and starts_a_question(half))
+            for part, half in zip(listed, halves, strict=True)
+        ):
             return listed
         return []
 

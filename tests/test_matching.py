@@ -548,6 +548,12 @@ def test_a_fact_about_each_company_beats_one_that_lists_both(engine: Engine) -> 
     assert engine.ask("are google and openai scale customers").fact_id == "largest-customers"
 
 
+def test_things_listed_may_ask_an_amount(engine: Engine) -> None:
+    """ "meta's stake size" asks an amount, and is still one of two things listed."""
+    answer = engine.ask("meta's stake size and google's reaction")
+    assert answer.fact_id == "meta-investment+google-pulling-back"
+
+
 def test_what_companies_have_done_is_what_they_did(engine: Engine) -> None:
     answer = engine.ask("what have openai and google done about scale")
     assert answer.fact_id == "openai-diversified+google-pulling-back"
