@@ -239,14 +239,14 @@ class Query:
             entities=self.entities | entities,
         )
 
-    def without(self, *entities: str) -> Query:
+    def without(self, *left_out: str) -> Query:
         """The same question with some of the companies or people it names (or other
         words) left out."""
         return replace(
             self,
-            tokens=[t for t in self.tokens if t not in entities],
-            words=[w for w in self.words if w not in entities],
-            entities=self.entities - set(entities),
+            tokens=[t for t in self.tokens if t not in left_out],
+            words=[w for w in self.words if w not in left_out],
+            entities=self.entities - set(left_out),
         )
 
 

@@ -193,7 +193,7 @@ _STARTING = re.compile(
 )
 """Starting or agreeing to do something is doing it ("what did google start doing", "what
 did meta agree to pay"); "going forward, …" says no more than the question does."""
-_WHAT_HAS_BEEN_DONE = re.compile(r"\bwhat (?:have|has|had) ((?:[\w']+ ){1,5}?)done\b")
+_WHAT_HAS_BEEN_DONE = re.compile(r"\bwhat (?:have|has|had) (?!been\b)((?:[\w']+ ){1,5}?)done\b")
 """What someone has done is what they did: "what have openai and google done about scale"
 reads as "what did openai and google do about scale"."""
 _WHAT_CAUSED = re.compile(

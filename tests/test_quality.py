@@ -58,11 +58,11 @@ def test_held_out_questions_are_not_in_the_dev_set() -> None:
 
 
 def test_held_out_set_does_not_regress(engine: Engine) -> None:
-    """A floor under today's held-out figures (92.6% / 97.2%), far above the baseline."""
+    """A floor under today's held-out figures (92.6% / 98.6%), far above the baseline."""
     factbot, baseline = evaluate(engine, load_labelled(QUESTIONS / "test.yaml"))
     misses = factbot.summary()["misses"]
     assert factbot.accuracy >= 0.92, misses
-    assert factbot.abstention >= 0.96, misses
+    assert factbot.abstention >= 0.97, misses
     # More phrasings lift the baseline too, so the gap narrows as the knowledge grows; what
     # stays far apart is how often each answers wrongly.
     assert factbot.accuracy > baseline.accuracy + 0.2
@@ -71,8 +71,8 @@ def test_held_out_set_does_not_regress(engine: Engine) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 5 is open: held-out accuracy is 92.6% (abstention 97.2%), below the 95% "
-    "bar, and two traps get an answer; remove this marker when it passes",
+    reason="issue 5 is open: held-out accuracy is 92.6% (abstention 98.6%), below the 95% "
+    "bar, and one trap gets an answer; remove this marker when it passes",
 )
 def test_held_out_set_meets_the_quality_bar(engine: Engine) -> None:
     """95% right on answerable questions, 95% abstained on the rest, no wrong answer on them."""
