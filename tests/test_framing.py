@@ -113,3 +113,7 @@ def test_the_question_is_read_without_what_was_said_before_it() -> None:
     # So does a question about someone the statement names.
     pointing = "i keep seeing alexandr wang's name everywhere. where did he end up"
     assert the_question(pointing) == pointing
+    assert the_question("scale is under pressure. are they cutting jobs").startswith("scale")
+    # "their" late in a question points at what it says itself.
+    own = "we use scale at work. are tech giants rethinking their ai bets"
+    assert the_question(own) == "are tech giants rethinking their ai bets"

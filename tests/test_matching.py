@@ -564,13 +564,12 @@ def test_saying_where_it_was_read_does_not_change_a_question(
 @pytest.mark.parametrize(
     ("question", "fact_id"),
     [
-        # "he", "she", "that": the sentence before says who or what.
+        # "he", "she": the sentence before says who.
         (
             "alexandr wang's name is all over my feed. what's the story with him, where is he now?",
             "scale-ceo-joins-meta",
         ),
         ("openai's cfo was on a podcast. what did she say about scale?", "openai-diversified"),
-        ("everyone's talking about amazon and scale. what was that deal", None),
         # "who did it get from scale" asks for a person, so a part of its own.
         (
             "how much did meta invest and who did it get from scale",
