@@ -17,7 +17,7 @@ than abstaining: it cites sentences that do not answer the question.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -144,7 +144,7 @@ def _run(
 
 def evaluate(engine: Engine, labelled: Sequence[Labelled]) -> tuple[Score, Score]:
     """FactBot's score and the baseline's, on the same questions."""
-    check_labels(engine, labelled)
+    check_labels(labelled, _fact_ids(engine))
     return _factbot(engine, labelled), _run("baseline", labelled, baseline(engine))
 
 
@@ -152,7 +152,7 @@ def sweep(
     engine: Engine, labelled: Sequence[Labelled], cutoffs: Sequence[float]
 ) -> list[tuple[float, Score]]:
     """FactBot's score at each confidence cut-off: the curve the default is read from."""
-    check_labels(engine, labelled)
+    check_labels(labelled, _fact_ids(engine))
     original = engine.thresholds
     curve = []
     try:
@@ -164,14 +164,17 @@ def sweep(
     return curve
 
 
-def check_labels(engine: Engine, labelled: Sequence[Labelled]) -> None:
+def check_labels(labelled: Sequence[Labelled], fact_ids: Collection[str]) -> None:
     """Refuse a file that expects a fact the knowledge base does not have (a typo in an id
     would count every question under it as missed)."""
-    known = {v.fact.id for v in engine.facts(GLOBAL)}
     expected = {part for item in labelled if item.expected for part in item.expected.split("+")}
-    unknown = expected - known
+    unknown = expected - set(fact_ids)
     if unknown:
         raise BadInput(f"the file expects facts that do not exist: {', '.join(sorted(unknown))}")
+
+
+def _fact_ids(engine: Engine) -> set[str]:
+    return {view.fact.id for view in engine.facts(GLOBAL)}
 
 
 def _factbot(engine: Engine, labelled: Sequence[Labelled]) -> Score:

@@ -700,6 +700,7 @@ def _opens_with_asking(surface: list[str]) -> bool:
     return bool(surface) and surface[0] in _ASKING and surface[1:2] != ["be"]
 
 
+@lru_cache(maxsize=4096)  # the matcher and the second opinion both read a message's clauses
 def asking_clauses(text: str) -> tuple[str, str] | None:
     """A long message split into the clauses that ask and the ones that set the scene:
     "i was reading the news and saw meta did a deal with scale, anyway how much did meta

@@ -19,17 +19,15 @@ batch's questions together when it cross-validates.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import yaml
 
-from bot.engine import Engine
 from bot.errors import BadInput
 from bot.evaluation import Labelled, check_labels, load_labelled, same_question
+from bot.knowledge import load_knowledge
 from bot.second_opinion import NONE
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions"
@@ -83,12 +81,6 @@ def _added(dev: str, batch: dict[str, list[str]]) -> str:
     return "\n".join([*out, *tail]) + "\n"
 
 
-async def _check(batch: list[Labelled]) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        async with await Engine.open(Path(folder) / "factbot.sqlite3") as engine:
-            check_labels(engine, batch)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("batch", type=Path, help="a labelled question file")
@@ -103,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         batch = load_labelled(args.batch)
-        asyncio.run(_check(batch))
+        check_labels(batch, {fact.id for fact in load_knowledge().facts})
     except BadInput as error:
         print(f"add_labelled: {error}", file=sys.stderr)
         return 2
