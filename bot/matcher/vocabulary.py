@@ -1,0 +1,93 @@
+"""A knowledge base's own words: aliases to rewrite and the names a question can be about.
+
+Everything here comes from data (a pack's ``aliases.yaml``, a guild's facts), never from
+code, so one engine serves any team's knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from bot.matcher.text import fold
+
+MAX_GAP = 3
+"""How many words may stand between a verb and its particle ("put ... into")."""
+_TOKEN = re.compile(r"[\w'.$%-]+|[^\w\s]")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+class Vocabulary:
+    """Synonyms mapped to one canonical spelling, and which of them name something.
+
+    ``entities`` are the companies, people and places a pack knows of, including ones its
+    sources do not cover: a question that names one its best fact does not involve is not
+    answered with that fact ("how much did amazon pay?" is not Meta's deal).
+    """
+
+    def __init__(
+        self,
+        entities: Mapping[str, Iterable[str]] | None = None,
+        words: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.entities = {name: tuple(v or ()) for name, v in (entities or {}).items()}
+        self.words = {word: tuple(v or ()) for word, v in (words or {}).items()}
+        self._phrases: dict[tuple[str, ...], str] = {}
+        gapped: dict[str, str] = {}
+        for canonical, spellings in (*self.entities.items(), *self.words.items()):
+            target = fold(canonical)
+            for spelling in (canonical, *spellings):
+                if "..." in spelling:
+                    verb, particle = (re.escape(fold(part)) for part in spelling.split("...", 1))
+                    gapped[rf"\b{verb}((?:\s+[\w'$%.-]+){{0,{MAX_GAP}}}?)\s+{particle}\b"] = target
+                elif key := tuple(_tokens(fold(spelling))):
+                    self._phrases.setdefault(key, target)
+        self._longest = max((len(k) for k in self._phrases), default=0)
+        self._gapped = [(re.compile(p), t) for p, t in gapped.items()]
+        self._names = frozenset(fold(name) for name in self.entities)
+
+    def rewrite(self, text: str) -> str:
+        """Folded text with every alias replaced by its canonical spelling, longest first."""
+        text = fold(text)
+        for pattern, target in self._gapped:
+            text = pattern.sub(lambda m, t=target: f"{t}{m.group(1)}", text)
+        tokens, out, i = _tokens(text), [], 0
+        while i < len(tokens):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                if (target := self._phrases.get(tuple(tokens[i : i + n]))) is not None:
+                    out.append(target)
+                    i += n
+                    break
+            else:
+                token = tokens[i]
+                # "google's" is google's: the possessive must not hide an alias.
+                if token.endswith("'s") and (t := self._phrases.get((token[:-2],))):
+                    out.append(t + "'s")
+                else:
+                    out.append(token)
+                i += 1
+        return " ".join(out)
+
+    def names(self, text: str) -> frozenset[str]:
+        """The entities a text names, after rewriting ("fb" names meta)."""
+        if not self._names:
+            return frozenset()
+        rewritten = self.rewrite(text)
+        tokens = {t.removesuffix("'s") for t in _tokens(rewritten)}
+        return frozenset(
+            n for n in self._names if n in tokens or (" " in n and f" {n} " in f" {rewritten} ")
+        )
+
+    @classmethod
+    def merged(cls, vocabularies: Iterable[Vocabulary]) -> Vocabulary:
+        entities: dict[str, tuple[str, ...]] = {}
+        words: dict[str, tuple[str, ...]] = {}
+        for vocabulary in vocabularies:
+            for name, spellings in vocabulary.entities.items():
+                entities[name] = (*entities.get(name, ()), *spellings)
+            for word, spellings in vocabulary.words.items():
+                words[word] = (*words.get(word, ()), *spellings)
+        return cls(entities, words)
