@@ -1,97 +1,206 @@
-"""Match -> decide -> Answer: the one place that says whether the bot answers.
+"""From a question to an Answer, as one descending pipeline:
 
-The bot answers only when the best fact clears the confidence cut-off *and* stands clear
-of the runner-up; otherwise it abstains and offers the nearest facts as suggestions.
+1. **read**: the question as the matcher reads it (``Matcher.read``: folded, aliases).
+2. **candidates**: the matcher's best facts with the chance each is right, plus any fact
+   one of whose phrasings the question repeats (so a fact added a moment ago answers its
+   own phrasings before the matcher has learned it).
+3. **guard**: a fact does not answer a question that names a company, person or place the
+   fact does not involve (the names come from the knowledge pack's data).
+4. **decide**: answer when the best chance clears the cut-off; ask back when two facts are
+   close; otherwise say so and suggest the nearest facts.
+5. **compose**: the fact's answer and every sentence it cites.
+
+A message that asks several things (bot/parts.py) goes through the same steps per part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from bot.matching import Match
-from bot.models import Answer, Citation, Fact, SentenceRef, Suggestion
+from rapidfuzz import fuzz, process
+
+from bot.library import Library
+from bot.matcher import Candidate, Vocabulary
+from bot.matcher.text import FUNCTION_WORDS, fold, words
+from bot.models import Answer, Fact, Suggestion
+from bot.parts import parts_of
+from bot.training import Matchers
+
+REPEATED = 92.0
+"""A question this close (rapidfuzz ratio) to one of a fact's phrasings repeats it."""
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    answer: float = 61.0
-    """Below this score the bot does not answer."""
-    margin: float = 3.0
-    """When the runner-up is this close, the bot asks back with both instead of guessing."""
-    suggest: float = 30.0
-    """Facts scoring at least this are offered as suggestions when the bot abstains."""
+class Policy:
+    answer: float = 50.0
+    """The bot answers when it puts the chance that its fact is right at least this high
+    (percent). The chance is calibrated per knowledge base (bot/matcher/matcher.py)."""
+    ambiguous: float = 25.0
+    """Below the cut-off, two facts each at least this likely: the bot asks which."""
+    suggest: float = 5.0
+    """Facts at least this likely are offered as suggestions when the bot abstains."""
     max_suggestions: int = 3
-    second_opinion: float = 0.5
-    """The bot answers with the matcher's choice when the second opinion puts the chance
-    that it is right at least this high: when it is more likely right than not."""
 
 
-CitationLookup = Callable[[SentenceRef], Citation]
+@dataclass(frozen=True)
+class Judged:
+    """A candidate fact and what the pipeline made of it, for explaining a decision."""
+
+    fact: Fact
+    chance: float
+    score: float | None
+    blocked_by: frozenset[str] = frozenset()
+    repeated: bool = False
+
+    @property
+    def percent(self) -> float:
+        return 0.0 if self.blocked_by else round(100 * self.chance, 1)
 
 
-def decide(
-    question: str,
-    matches: Sequence[Match],
-    cite: CitationLookup,
-    thresholds: Thresholds = Thresholds(),
-) -> Answer:
-    subjects = [m for m in matches if m.sole_subject]
-    if len(subjects) == 1 and subjects[0].score >= thresholds.answer:
-        # "what about microsoft?", "google and scale, what's up?": the one fact about the
-        # company named, or the one curators made its headline, however others score.
-        return compose(question, subjects[0].fact, subjects[0].score, cite)
-    best = matches[0] if matches else None
-    runner_up = matches[1] if len(matches) > 1 else None
-    if best is None or best.score < thresholds.answer:
-        return _abstain(question, matches, best.score if best else 0.0, thresholds)
-    if runner_up is not None and (
-        best.score - runner_up.score < thresholds.margin or (best.vague and not runner_up.mismatch)
-    ):
-        # Two facts fit about equally, or the question only names something several facts
-        # are about ("what about google?"): ask back with both rather than guess. "What
-        # about microsoft?" has one fact about Microsoft, which answers it.
-        return _abstain(question, matches[:2], best.score, thresholds, ambiguous=True)
-    return compose(question, best.fact, best.score, cite)
+@dataclass(frozen=True)
+class Explanation:
+    question: str
+    read_as: str
+    candidates: tuple[Judged, ...]
+    answer: Answer
+    matcher_current: bool
 
 
-def reconsider(
-    answer: Answer, choice: Fact, chance: float, cite: CitationLookup, thresholds: Thresholds
-) -> Answer:
-    """The matcher's answer, or the fact it suggested first (``choice``), given or withheld
-    as the second opinion's ``chance`` that the fact is right says. The confidence stays the
-    matcher's score."""
-    if (chance >= thresholds.second_opinion) == answer.answered:
-        return answer
-    if answer.answered:
-        suggestion = Suggestion(fact_id=choice.id, question=choice.canonical_question)
-        return Answer(
-            question=answer.question,
-            answered=False,
-            confidence=answer.confidence,
-            suggestions=(suggestion,),
+class Answerer:
+    def __init__(
+        self, library: Library, matchers: Matchers, vocabulary: Vocabulary, policy: Policy
+    ) -> None:
+        self.library = library
+        self.matchers = matchers
+        self.vocabulary = vocabulary
+        self.policy = policy
+
+    def ask(self, question: str, guild_id: int) -> Answer:
+        whole = self.explain(question, guild_id).answer
+        parts = parts_of(question)
+        if len(parts) == 1:
+            return whole
+        answers = [self.explain(part, guild_id).answer for part in parts]
+        ids = [a.fact_id for a in answers]
+        if all(a.answered for a in answers) and len(set(ids)) == len(ids):
+            return combine(question, answers)
+        if whole.answered and all(a.answered for a in answers):
+            # Every part is answered, by facts the whole already gives: one answer.
+            return whole
+        if whole.answered and any(not a.answered and not a.ambiguous for a in answers):
+            # One part no fact answers: the whole's fact would pass for it too.
+            visible = {f.id: f for f in self.library.visible(guild_id)}
+            ids = [a.fact_id for a in (*answers, whole) if a.answered]
+            known = [visible[i] for i in dict.fromkeys(ids) if i in visible]
+            return _partial(question, known, whole, self.policy)
+        return whole
+
+    def explain(self, question: str, guild_id: int) -> Explanation:
+        matcher = self.matchers.current(guild_id)
+        read_as = matcher.read(question) if matcher else fold(question)
+        judged = self._candidates(question, guild_id)
+        answer = decide(question, judged, self.library, self.policy)
+        if answer.answered and self._only_names(read_as, guild_id, judged):
+            # "what about meta?": several facts involve what it names, and it asks nothing
+            # about it that would choose between them: ask back with them.
+            answer = decide(question, judged, self.library, replace(self.policy, answer=101.0))
+            answer = answer.model_copy(update={"ambiguous": True})
+        return Explanation(
+            question, read_as, tuple(judged), answer, self.matchers.is_current(guild_id)
         )
-    return compose(answer.question, choice, answer.confidence, cite)
+
+    def _candidates(self, question: str, guild_id: int) -> list[Judged]:
+        visible = {f.id: f for f in self.library.visible(guild_id)}
+        found: dict[str, Judged] = {}
+        matcher = self.matchers.current(guild_id)
+        if matcher is not None:
+            for c in matcher.rank(question, limit=5):
+                if (fact := visible.get(c.fact_id)) is not None:
+                    found[c.fact_id] = Judged(fact, c.chance, c.score)
+        for fact_id, closeness in self._repeated(question, guild_id):
+            chance = 1.0 if closeness == 100 else 0.9
+            if fact_id not in found or found[fact_id].chance < chance:
+                score = found[fact_id].score if fact_id in found else None
+                found[fact_id] = Judged(visible[fact_id], chance, score, repeated=True)
+        names = self.vocabulary.names(question) if self.library.sees_shipped(guild_id) else None
+        judged = [
+            replace(j, blocked_by=names - self._involved(j.fact)) if names else j
+            for j in found.values()
+        ]
+        return sorted(judged, key=lambda j: (-j.percent, -j.chance, j.fact.id))
+
+    def _only_names(self, read_as: str, guild_id: int, judged: Sequence[Judged]) -> bool:
+        if not self.library.sees_shipped(guild_id) or any(j.repeated for j in judged[:1]):
+            return False
+        named = self.vocabulary.names(read_as)
+        rest = [w for w in words(read_as) if w not in FUNCTION_WORDS and w not in named]
+        involving = [j for j in judged if named and named <= self._involved(j.fact)]
+        return bool(named) and not rest and len(involving) >= 2
+
+    def _repeated(self, question: str, guild_id: int) -> list[tuple[str, float]]:
+        phrasings = _phrasings(tuple(self.library.visible(guild_id)))
+        if not phrasings[0]:
+            return []
+        hits = process.extract(
+            fold(question), phrasings[0], scorer=fuzz.ratio, score_cutoff=REPEATED, limit=3
+        )
+        return [(phrasings[1][i], score) for _, score, i in hits]
+
+    def _involved(self, fact: Fact) -> frozenset[str]:
+        cited = " ".join(c.text for c in self.library.citations(fact))
+        return _names(self.vocabulary, fact, cited)
 
 
-def unsure(
-    question: str, known: Sequence[Fact], unknown: Answer, thresholds: Thresholds = Thresholds()
-) -> Answer:
-    """Not an answer to a message one part of which no fact answers: the facts it could
-    answer for the other parts are offered first, then what that part comes near."""
-    offered = [Suggestion(fact_id=fact.id, question=fact.canonical_question) for fact in known]
-    offered += [s for s in unknown.suggestions if s.fact_id not in {o.fact_id for o in offered}]
+@lru_cache(maxsize=64)
+def _phrasings(facts: tuple[Fact, ...]) -> tuple[list[str], list[str]]:
+    """Every visible phrasing, folded, and the fact each belongs to."""
+    texts, owners = [], []
+    for fact in facts:
+        for q in fact.questions:
+            texts.append(fold(q))
+            owners.append(fact.id)
+    return texts, owners
+
+
+@lru_cache(maxsize=4096)
+def _names(vocabulary: Vocabulary, fact: Fact, cited: str) -> frozenset[str]:
+    """The names a fact involves: in its phrasings, keywords, answer or cited sentences."""
+    return vocabulary.names(" ".join((*fact.questions, *fact.keywords, fact.answer, cited)))
+
+
+def decide(question: str, judged: Sequence[Judged], library: Library, policy: Policy) -> Answer:
+    best = judged[0] if judged else None
+    if best is not None and best.percent >= policy.answer:
+        return compose(question, best.fact, best.percent, library)
+    close = [j for j in judged[:2] if j.percent >= policy.ambiguous]
     return Answer(
         question=question,
         answered=False,
-        confidence=unknown.confidence,
-        suggestions=tuple(offered[: thresholds.max_suggestions]),
-        partial=True,
+        confidence=best.percent if best else 0.0,
+        suggestions=tuple(
+            Suggestion(fact_id=j.fact.id, question=j.fact.canonical_question)
+            for j in judged[: policy.max_suggestions]
+            if j.percent >= policy.suggest
+        ),
+        ambiguous=len(close) == 2,
+    )
+
+
+def compose(question: str, fact: Fact, confidence: float, library: Library) -> Answer:
+    return Answer(
+        question=question,
+        answered=True,
+        answer=fact.answer,
+        confidence=confidence,
+        fact_id=fact.id,
+        citations=tuple(library.citations(fact)),
     )
 
 
 def combine(question: str, parts: Sequence[Answer]) -> Answer:
-    """One answer to a question that needed several facts, citing every sentence used."""
+    """One answer to a message that asked several things, citing every sentence used."""
     citations = {(c.source_id, c.sentence_id): c for part in parts for c in part.citations}
     return Answer(
         question=question,
@@ -103,33 +212,19 @@ def combine(question: str, parts: Sequence[Answer]) -> Answer:
     )
 
 
-def compose(question: str, fact: Fact, confidence: float, cite: CitationLookup) -> Answer:
-    return Answer(
-        question=question,
-        answered=True,
-        answer=fact.answer,
-        confidence=confidence,
-        fact_id=fact.id,
-        citations=tuple(cite(ref) for ref in fact.cites),
-    )
-
-
-def _abstain(
-    question: str,
-    matches: Sequence[Match],
-    confidence: float,
-    thresholds: Thresholds,
-    *,
-    ambiguous: bool = False,
-) -> Answer:
-    nearest = [m for m in matches if m.score >= thresholds.suggest]
+def _partial(question: str, known: Sequence[Fact], whole: Answer, policy: Policy) -> Answer:
+    """Not an answer to a message one part of which no fact answers: the facts that answer
+    the other parts are offered instead."""
     return Answer(
         question=question,
         answered=False,
-        confidence=confidence,
+        confidence=whole.confidence,
         suggestions=tuple(
-            Suggestion(fact_id=m.fact.id, question=m.fact.canonical_question)
-            for m in nearest[: thresholds.max_suggestions]
+            Suggestion(fact_id=f.id, question=f.canonical_question)
+            for f in known[: policy.max_suggestions]
         ),
-        ambiguous=ambiguous,
+        partial=True,
     )
+
+
+__all__ = ["Answerer", "Candidate", "Explanation", "Judged", "Policy"]

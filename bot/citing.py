@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from bot.errors import BadInput
+from bot.matcher.text import fold as clean
 from bot.models import Sentence, SentenceRef, Source
-from bot.normalise import clean
 from bot.sentences import split_sentences
 
 QUOTE_CUTOFF = 90.0

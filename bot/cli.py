@@ -23,7 +23,13 @@ from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.knowledge import KnowledgeError
 from bot.models import GLOBAL, Answer
-from bot.rendering import answer_json, answer_text, render_scores, render_sweep
+from bot.rendering import (
+    answer_json,
+    answer_text,
+    explanation_text,
+    render_scores,
+    render_sweep,
+)
 from bot.transcripts import (
     Transcript,
     Turn,
@@ -56,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.add_argument("--batch", action="store_true", help="answer each line of stdin, in order")
+    ask.add_argument(
+        "--guild", type=int, default=GLOBAL, metavar="ID", help="ask as a member of this server"
+    )
+    ask.add_argument(
+        "--why", action="store_true", help="show how the question was read and each candidate"
+    )
     ask.set_defaults(handler=_ask)
 
     chat = commands.add_parser("chat", parents=[common], help="talk to the bot in the console")
@@ -83,14 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path, help="labelled questions (see README)")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     evaluate.add_argument(
-        "--sweep",
-        action="store_true",
-        help="score every cut-off from 30 to 90, with the matcher alone (tuning)",
+        "--sweep", action="store_true", help="score every cut-off from 10 to 90 (tuning)"
     )
+    evaluate.add_argument("--why", action="store_true", help="explain every question it got wrong")
     evaluate.add_argument(
-        "--matcher-alone",
-        action="store_true",
-        help="leave the second opinion out (it was trained on the dev set)",
+        "--guild", type=int, default=GLOBAL, metavar="ID", help="ask as a member of this server"
     )
     evaluate.set_defaults(handler=_eval)
 
@@ -141,7 +150,7 @@ def _settings() -> Settings:
 
 
 async def _open(settings: Settings) -> Engine:
-    return await Engine.open(settings.factbot_db, thresholds=settings.thresholds)
+    return await Engine.for_settings(settings)
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -151,14 +160,19 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.batch:
         question = check_question(args.question, keep_lines=True)
         async with await _open(settings) as engine:
-            print(render(engine.ask(question)))
+            await engine.ready(args.guild)
+            if args.why:
+                print(explanation_text(engine.explain(question, args.guild)))
+            else:
+                print(render(engine.ask(question, args.guild)))
         return 0
     async with await _open(settings) as engine:
+        await engine.ready(args.guild)
         out = []
         for line in sys.stdin:
             question = line.strip()
             answer = (
-                engine.ask(question)
+                engine.ask(question, args.guild)
                 if question
                 else Answer(question="", answered=False, confidence=0.0)
             )
@@ -224,18 +238,16 @@ async def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
     labelled = load_labelled(args.file)
     async with await _open(settings) as engine:
-        if args.matcher_alone or args.sweep:
-            engine.second_opinion = None  # the cut-off is the matcher's, read off its curve
-        elif engine.second_opinion and engine.second_opinion.learned(args.file.read_bytes()):
-            print(
-                f"note: the second opinion was trained on {args.file.name}, so these figures "
-                "are in-sample; scripts/train_second_opinion.py prints cross-validated ones",
-                file=sys.stderr,
-            )
+        await engine.ready(args.guild)
         if args.sweep:
-            print(render_sweep(sweep(engine, labelled, range(30, 91, 5))))
+            print(render_sweep(sweep(engine, labelled, range(10, 91, 5))))
             return 0
         scores = evaluate(engine, labelled)
+        if args.why:
+            for outcome in scores[0].outcomes:
+                if not outcome.right:
+                    print(explanation_text(engine.explain(outcome.question, args.guild)))
+                    print(f"  expected: {outcome.expected or 'no answer'}\n")
     if args.json:
         print(json.dumps({s.name: s.summary() for s in scores}, ensure_ascii=False, indent=2))
     else:

@@ -13,7 +13,7 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.answering import Thresholds
+from bot.answering import Policy
 
 IdList = Annotated[list[int], NoDecode]
 
@@ -33,9 +33,15 @@ class Settings(BaseSettings):
     """Channels where plain (non-command) questions are answered, when confident."""
     dev_guild_id: int | None = None
     """Sync slash commands to this guild only (instant), instead of globally (slow)."""
-    answer_threshold: float = Thresholds.answer
-    ambiguity_margin: float = Thresholds.margin
-    second_opinion_threshold: float = Thresholds.second_opinion
+    answer_threshold: float = Field(default=Policy.answer, ge=0, le=100)
+    """Answer when the calibrated chance that the fact is right is at least this (%)."""
+    ambiguity_threshold: float = Field(default=Policy.ambiguous, ge=0, le=100)
+    factbot_cache: Path | None = None
+    """Where fitted matchers are kept (default: the user cache folder)."""
+    factbot_knowledge: Path | None = None
+    """A knowledge pack folder to ship instead of the built-in one."""
+    factbot_shipped_pack: bool = True
+    """Off: no guild sees the shipped pack's facts (each guild can switch it too)."""
     channel_threshold: float = 75.0
     """Plain questions in answer channels are answered only above this confidence."""
     ask_cooldown_rate: int = 5
@@ -49,9 +55,5 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def thresholds(self) -> Thresholds:
-        return Thresholds(
-            answer=self.answer_threshold,
-            margin=self.ambiguity_margin,
-            second_opinion=self.second_opinion_threshold,
-        )
+    def policy(self) -> Policy:
+        return Policy(answer=self.answer_threshold, ambiguous=self.ambiguity_threshold)

@@ -28,8 +28,8 @@ from rapidfuzz import fuzz, process, utils
 from bot.engine import Engine
 from bot.errors import BadInput
 from bot.knowledge import parse_yaml
+from bot.matcher import NONE
 from bot.models import GLOBAL
-from bot.second_opinion import NONE
 
 BASELINE_CUTOFF = 80.0
 
@@ -153,14 +153,14 @@ def sweep(
 ) -> list[tuple[float, Score]]:
     """FactBot's score at each confidence cut-off: the curve the default is read from."""
     check_labels(labelled, _fact_ids(engine))
-    original = engine.thresholds
+    original = engine.policy
     curve = []
     try:
         for cutoff in cutoffs:
-            engine.thresholds = replace(original, answer=cutoff)
+            engine.policy = replace(original, answer=cutoff)
             curve.append((cutoff, _factbot(engine, labelled)))
     finally:
-        engine.thresholds = original
+        engine.policy = original
     return curve
 
 

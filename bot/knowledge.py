@@ -5,7 +5,9 @@ Layout::
     knowledge/sources/<id>.yaml   metadata + sentences with stable ids (+ the raw text file)
     knowledge/facts/<name>.yaml   facts citing those sentences
     knowledge/aliases.yaml        entity and word synonyms
-    knowledge/second_opinion.json what the labelled questions taught (bot/second_opinion.py)
+    knowledge/questions.yaml      labelled questions the matcher learns from: fact id ->
+                                  questions; ``none`` -> questions that must not be answered
+                                  (``a+b`` labels need two facts: kept for evaluation only)
 
 Nothing is guessed: every problem is collected and reported together, each naming its file
 and, where there is one, its fact.
@@ -23,9 +25,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.matcher import NONE, Example
+from bot.matcher.text import fold
 from bot.models import Fact, Sentence, SentenceRef, Source
-from bot.normalise import clashing_aliases
-from bot.second_opinion import NONE, SecondOpinion
 
 
 class KnowledgeError(Exception):
@@ -53,7 +55,8 @@ class KnowledgeBase:
     aliases: Aliases
     digest: str
     """A hash of every file, so the store re-seeds only when the shipped files change."""
-    second_opinion: SecondOpinion | None = None
+    examples: tuple[Example, ...] = ()
+    """Labelled questions beside the facts' own phrasings (``questions.yaml``)."""
 
 
 class _Strict(BaseModel):
@@ -140,37 +143,33 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     sources = _load_sources(root, problems)
     facts = _load_facts(root, {s.id: s for s in sources}, problems)
     aliases = _load_aliases(root, problems)
-    second_opinion = _load_second_opinion(root, {f.id for f in facts}, problems)
+    # Checked only against facts that loaded: a broken fact would read as a missing one.
+    examples = _load_examples(root, {f.id for f in facts}, problems) if not problems else []
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest.hexdigest(), second_opinion)
+    return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest.hexdigest(), tuple(examples))
 
 
-def _load_second_opinion(
-    root: Path, fact_ids: set[str], problems: list[str]
-) -> SecondOpinion | None:
-    """The trained model, if the knowledge base has one, for facts that all exist (asked
-    only when the facts themselves loaded: a broken fact would read as a missing one)."""
-    path = root / "second_opinion.json"
-    where = path.relative_to(root.parent)
-    try:
-        model = SecondOpinion.load(path)
-    except OSError as error:
-        problems.append(f"{where}: cannot read: {error}")
-        return None
-    except ValidationError as error:
-        problems.append(f"{where}: not a trained model: {_describe(error)}")
-        return None
-    if (
-        model
-        and not problems
-        and (unknown := [c for c in model.classes if c not in fact_ids | {NONE}])
-    ):
-        problems.append(
-            f"{where}: trained for facts that do not exist: "
-            f"{', '.join(unknown)} (retrain: python scripts/train_second_opinion.py)"
-        )
-    return model
+def _load_examples(root: Path, fact_ids: set[str], problems: list[str]) -> list[Example]:
+    """``questions.yaml``: fact id (or ``none``) -> questions. A label joining two facts
+    with ``+`` asks for both at once: it is there to be measured, not learned from."""
+    path = root / "questions.yaml"
+    if not path.exists():
+        return []
+    data = _read_yaml(path, root, problems)
+    if not isinstance(data, dict):
+        problems.append(f"{path.relative_to(root.parent)}: expected fact id -> questions")
+        return []
+    examples = []
+    for label, questions in data.items():
+        if unknown := [p for p in str(label).split("+") if p not in fact_ids | {NONE}]:
+            problem = f"{path.relative_to(root.parent)}: unknown fact {unknown[0]!r}"
+            if problem not in problems:
+                problems.append(problem)
+            continue
+        if "+" not in str(label):
+            examples += [Example(str(q), str(label)) for q in questions or ()]
+    return examples
 
 
 def _yaml_files(root: Path, folder: str, problems: list[str]) -> Iterator[tuple[Path, Any]]:
@@ -276,13 +275,23 @@ def _load_aliases(root: Path, problems: list[str]) -> Aliases:
         )
     entities = {k: tuple(v or ()) for k, v in raw.entities.items()}
     words = {k: tuple(v or ()) for k, v in raw.words.items()}
-    problems += [
-        f"{path.relative_to(root.parent)}: {clash}"
-        for clash in clashing_aliases({**entities, **words})
-    ]
+    problems += [f"{path.relative_to(root.parent)}: {clash}" for clash in _clashes(entities, words)]
     return Aliases(
         entities=entities,
         words=words,
         people=frozenset(raw.people),
         qualifiers=frozenset(raw.qualifiers),
     )
+
+
+def _clashes(*synonyms: dict[str, tuple[str, ...]]) -> list[str]:
+    """A spelling listed under two canonical words: only one of them could ever apply."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for table in synonyms:
+        for canonical, variants in table.items():
+            for variant in variants:
+                first = seen.setdefault(fold(variant), canonical)
+                if first != canonical:
+                    clashes.append(f"{variant!r} is listed under both {first} and {canonical}")
+    return clashes

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.models import Answer
 
 if TYPE_CHECKING:
+    from bot.answering import Explanation
     from bot.evaluation import Score
 
 NOT_ANSWERED = "I don't know that one."
@@ -38,6 +39,31 @@ def answer_text(answer: Answer) -> str:
             where += f" {citation.url}"
         lines += [quoted, f"    — {where}"]
     lines.append(f"[{answer.fact_id}, confidence {answer.confidence:.0f}%]")
+    return "\n".join(lines)
+
+
+def explanation_text(why: Explanation) -> str:
+    """Why a question was or was not answered: how it was read, each candidate's chance."""
+    answer = why.answer
+    verdict = (
+        f"answered with {answer.fact_id} ({answer.confidence:.1f}%)"
+        if answer.answered
+        else "not answered"
+    )
+    lines = [f"question: {why.question}", f"read as:  {why.read_as}", f"verdict:  {verdict}"]
+    if not why.matcher_current:
+        lines.append("note:     the matcher is still learning the latest changes")
+    for judged in why.candidates:
+        notes = []
+        if judged.repeated:
+            notes.append("repeats one of its phrasings")
+        if judged.blocked_by:
+            notes.append(f"blocked: names {', '.join(sorted(judged.blocked_by))}, not in this fact")
+        score = f"score {judged.score:+.2f}, " if judged.score is not None else ""
+        lines.append(
+            f"  {judged.fact.id}: {100 * judged.chance:.1f}% ({score}"
+            f"{'; '.join(notes) or 'learned'})"
+        )
     return "\n".join(lines)
 
 

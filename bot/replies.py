@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
+from bot.answering import Judged
 from bot.engine import FactView
-from bot.matching import Match
 from bot.models import Answer, Citation, Fact, HistoryEntry, Source
 from bot.rendering import ASK_BACK, NOT_ANSWERED
 from bot.store import FactStats, UnansweredQuestion
@@ -101,11 +101,11 @@ def fact_list(views: Sequence[FactView], limit: int = 4000) -> str:
     return text or "No facts."
 
 
-def search_results(matches: Sequence[Match]) -> str:
+def search_results(matches: Sequence[Judged]) -> str:
     if not matches:
         return "No fact matches that."
     return "\n".join(
-        f"`{m.fact.id}` ({m.score:.0f}%) — {m.fact.canonical_question}" for m in matches
+        f"`{m.fact.id}` ({m.percent:.0f}%) — {m.fact.canonical_question}" for m in matches
     )
 
 

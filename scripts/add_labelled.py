@@ -1,10 +1,10 @@
-"""Add a batch of newly labelled questions to tests/questions/dev.yaml.
+"""Add a batch of newly labelled questions to the shipped pack's knowledge/questions.yaml
+(what its matcher learns from; called dev.yaml below, its old name).
 
     python scripts/add_labelled.py BATCH.yaml --drop-known   # 1. leave out repeats
     factbot eval BATCH.yaml                                  # 2. the first reading
-    python scripts/add_labelled.py BATCH.yaml                # 3. into dev.yaml
+    python scripts/add_labelled.py BATCH.yaml                # 3. into questions.yaml
     git commit -am "Batch N: …"                              # 4. one commit per batch
-    python scripts/train_second_opinion.py                   # 5. retrain
 
 BATCH.yaml is a labelled question file (see `factbot eval --help`). The first reading is
 the honest figure: the bot has not seen these questions yet (the README's batch table).
@@ -12,8 +12,8 @@ A question already labelled in dev.yaml or test.yaml, however it is cased, space
 punctuated, would be counted twice, or tuned on where it must only be measured, so step 3
 refuses a batch with one; step 1 takes them out of the batch file. Each label's questions
 go after that label's last question in dev.yaml (a label dev.yaml lacks goes at the end),
-so that `git blame` names one commit per batch: the second opinion's training keeps a
-batch's questions together when it cross-validates.
+so that `git blame` names one commit per batch. The matcher learns the batch the next
+time the pack's matcher is fitted (its cache is keyed by the file's contents).
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ import yaml
 from bot.errors import BadInput
 from bot.evaluation import Labelled, check_labels, load_labelled, same_question
 from bot.knowledge import load_knowledge
-from bot.second_opinion import NONE
+from bot.matcher import NONE
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions"
-DEV = QUESTIONS / "dev.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "questions"
+DEV = ROOT / "knowledge" / "questions.yaml"
 
 
 def _new(batch: list[Labelled], dev: Path) -> tuple[list[Labelled], list[Labelled]]:
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     into.write_text(_added(into.read_text(encoding="utf-8"), _as_file(new)), encoding="utf-8")
     traps = sum(item.expected is None for item in new)
     print(f"added {len(new)} questions ({traps} not answerable) to {into}")
-    print("commit them as one batch, then: python scripts/train_second_opinion.py")
+    print("commit them as one batch")
     return 0
 
 

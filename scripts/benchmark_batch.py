@@ -2,7 +2,7 @@
 
     python scripts/benchmark_batch.py [--questions 1000] [--runs 3]
 
-The questions cycle through tests/questions/dev.yaml. The database is created and seeded
+The questions cycle through knowledge/questions.yaml. The database is created and seeded
 by a warm-up run first, so the figure is for an everyday run, not the very first one
 (which the script also reports).
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.evaluation import load_labelled
 
-DEV = Path(__file__).parents[1] / "tests/questions/dev.yaml"
+DEV = Path(__file__).parents[1] / "knowledge/questions.yaml"
 
 
 def _batch(db: Path, stdin: str) -> float:

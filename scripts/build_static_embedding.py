@@ -44,7 +44,10 @@ def main() -> None:
     with torch.inference_mode():
         for start in range(0, len(keep), 512):
             ids = torch.tensor(
-                [[tokenizer.cls_token_id, i, tokenizer.sep_token_id] for i in keep[start : start + 512]]
+                [
+                    [tokenizer.cls_token_id, i, tokenizer.sep_token_id]
+                    for i in keep[start : start + 512]
+                ]
             )
             hidden = model(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state
             rows.append(hidden.mean(dim=1).numpy())

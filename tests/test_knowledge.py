@@ -99,32 +99,22 @@ def test_sentence_not_in_the_document_is_refused(knowledge_copy: Path) -> None:
         load_knowledge(knowledge_copy)
 
 
-def test_two_words_with_one_variant_are_refused(knowledge_copy: Path) -> None:
-    """A variant that reads as another word's variant once stemmed could only ever mean one
-    of them, so the loader names both."""
+def test_one_variant_of_two_words_is_refused(knowledge_copy: Path) -> None:
+    """A spelling listed under two canonical words could only ever mean one of them."""
     path = knowledge_copy / "aliases.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["words"]["react"].append("position")
+    data["words"]["react"].append("investment")
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(KnowledgeError) as error:
         load_knowledge(knowledge_copy)
     assert error.value.problems == [
-        "knowledge/aliases.yaml: 'position' (react) reads as 'positive' (good) does"
+        "knowledge/aliases.yaml: 'investment' is listed under both invest and react"
     ]
 
 
-def test_a_model_trained_for_facts_that_are_gone_is_refused(knowledge_copy: Path) -> None:
-    """The second opinion names facts by id: one renamed since it was trained is stale."""
+def test_labelled_questions_for_facts_that_are_gone_are_refused(knowledge_copy: Path) -> None:
+    """questions.yaml names facts by id: one renamed since is a typo the loader names."""
     _edit_facts(knowledge_copy, lambda facts: facts[0].update(id="meta-stake"))
     with pytest.raises(KnowledgeError) as error:
         load_knowledge(knowledge_copy)
-    assert error.value.problems == [
-        "knowledge/second_opinion.json: trained for facts that do not exist: meta-investment "
-        "(retrain: python scripts/train_second_opinion.py)"
-    ]
-
-
-def test_a_model_file_that_is_not_one_is_refused(knowledge_copy: Path) -> None:
-    (knowledge_copy / "second_opinion.json").write_text('{"classes": []}', encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=r"second_opinion.json: not a trained model: "):
-        load_knowledge(knowledge_copy)
+    assert error.value.problems == ["knowledge/questions.yaml: unknown fact 'meta-investment'"]

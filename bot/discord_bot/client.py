@@ -35,9 +35,7 @@ class FactBot(commands.Bot):
         self.settings = settings
 
     async def setup_hook(self) -> None:
-        self.engine = await Engine.open(
-            self.settings.factbot_db, thresholds=self.settings.thresholds
-        )
+        self.engine = await Engine.for_settings(self.settings)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.application_id is None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import distance, process
 from scipy import sparse
 
 from bot.matcher.model import NONE, Calibration, Featurizer, IntentModel
+from bot.matcher.text import words
 from bot.matcher.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,20 @@ class Candidate:
     """The calibrated chance (0-1) that this fact is the right answer."""
     score: float
     """The model's raw score, for explaining a decision."""
+
+
+RESPELL_FROM = 4
+"""Words shorter than this are never respelled: too many short words are one slip apart."""
+
+
+def _respelled(token: str, known: frozenset[str]) -> str:
+    core = token.strip(".,!?;:\"'()")
+    if len(core) < RESPELL_FROM or core in known or not core.isalpha():
+        return token
+    best = process.extractOne(
+        core, known, scorer=distance.DamerauLevenshtein.distance, score_cutoff=1 + (len(core) > 7)
+    )
+    return token.replace(core, best[0]) if best else token
 
 
 def folds_of(labels: Sequence[str], folds: int) -> np.ndarray:
@@ -66,11 +82,19 @@ class Matcher:
         self.embedding_weight = embedding_weight
 
     def read(self, text: str) -> str:
-        return self.vocabulary.rewrite(text)
+        """The question as the model sees it: aliases rewritten, then each word the
+        knowledge base never uses respelled as the closest word it does ("mtea" -> "meta")."""
+        rewritten = self.vocabulary.rewrite(text)
+        known = getattr(self, "known_words_", None)
+        if not known:
+            return rewritten
+        return " ".join(_respelled(w, known) for w in rewritten.split())
 
     def fit(self, examples: Sequence[Example]) -> Matcher:
         started = time.perf_counter()
+        self.known_words_: frozenset[str] = frozenset()
         texts = [self.read(e.text) for e in examples]
+        self.known_words_ = frozenset(w for t in texts for w in words(t))
         labels = [e.label for e in examples]
         # The vocabulary and IDF are learned once from every example (no labels involved);
         # the folds below refit only the model.
@@ -107,7 +131,9 @@ class Matcher:
         best, other, none, right = [], [], [], []
         splits = [(fold != k, fold == k) for k in range(self.folds)]
         splits = [(t, h) for t, h in splits if h.any() and set(label_array[t]) - {NONE}]
-        fits = [pool.submit(IntentModel(self.c).fit, features[t], label_array[t]) for t, _ in splits]
+        fits = [
+            pool.submit(IntentModel(self.c).fit, features[t], label_array[t]) for t, _ in splits
+        ]
         for (_, held), fitted in zip(splits, fits, strict=True):
             model = fitted.result()
             scores = model.decision_function(features[held])

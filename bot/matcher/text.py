@@ -25,3 +25,14 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of folded text; "what's" stays one word, "$14.3b" is "$" and "14.3b"."""
     return _WORD.findall(text)
+
+
+FUNCTION_WORDS = frozenset(
+    """a an the and or but of in on at to for with by from about as is are was were be been
+    do does did what which who whom whose when where why how can could would should will
+    any some this that these those it its there here so then than just also too more
+    s 's tell me us you know anything something news update updates what's whats how's
+    hows up with on regarding re""".split()
+)
+"""Generic English words that carry no topic: a question made only of these and names
+("what about meta?") names something without asking anything about it."""

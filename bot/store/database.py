@@ -385,6 +385,52 @@ class Store:
         assert row is not None
         return FactStats(row["asked"], row["helpful"], row["unhelpful"])
 
+    # -- out of scope and guild settings ----------------------------------------------
+
+    async def out_of_scope(self, guild_id: int | None = None) -> dict[int, list[str]]:
+        """Questions moderators marked as not to be answered, by guild."""
+        where, args = ("AND guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        query = f"SELECT guild_id, question FROM out_of_scope WHERE removed = 0 {where}"
+        marked: dict[int, list[str]] = {}
+        async with self._db.execute(query + " ORDER BY added_at", args) as cursor:
+            async for row in cursor:
+                marked.setdefault(row[0], []).append(row[1])
+        return marked
+
+    async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> bool:
+        """Returns False when the question was marked already."""
+        cursor = await self._db.execute(
+            "INSERT INTO out_of_scope (guild_id, question, added_by, added_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, question) DO UPDATE SET removed = 0, added_by ="
+            " excluded.added_by, added_at = excluded.added_at WHERE out_of_scope.removed = 1",
+            (guild_id, question, actor, _now()),
+        )
+        return cursor.rowcount > 0
+
+    async def unmark_out_of_scope(self, guild_id: int, question: str) -> bool:
+        """Kept as a removed row, never deleted: marking it again brings it back."""
+        cursor = await self._db.execute(
+            "UPDATE out_of_scope SET removed = 1 WHERE guild_id = ? AND question = ?"
+            " AND removed = 0",
+            (guild_id, question),
+        )
+        return cursor.rowcount > 0
+
+    async def shipped_pack_off(self) -> set[int]:
+        """The guilds that switched the shipped knowledge pack off."""
+        query = "SELECT guild_id FROM guild_settings WHERE shipped_pack = 0"
+        async with self._db.execute(query) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
+    async def set_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
+        await self._db.execute(
+            "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET shipped_pack ="
+            " excluded.shipped_pack, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (guild_id, int(on), actor, _now()),
+        )
+
     async def count(self, table: Literal["facts", "questions", "sources", "fact_history"]) -> int:
         async with self._db.execute(f"SELECT count(*) FROM {table}") as cursor:
             row = await cursor.fetchone()

@@ -92,4 +92,20 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (reply_id, user_id)
     );
     """,
+    """
+    CREATE TABLE out_of_scope (
+        guild_id INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        removed  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (guild_id, question)
+    );
+    CREATE TABLE guild_settings (
+        guild_id     INTEGER PRIMARY KEY,
+        shipped_pack INTEGER NOT NULL DEFAULT 1,
+        updated_by   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    """,
 )

@@ -1,0 +1,219 @@
+"""What moderators change: facts, phrasings, sources, out-of-scope questions, the shipped
+pack. Every change is written to the store with its history first, then to the library;
+the matcher of the guild it touches retrains in the background (bot/training.py)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.citing import resolve_citations
+from bot.errors import BadInput, FactNotFound
+from bot.library import Library
+from bot.matcher.text import fold, words
+from bot.models import GLOBAL, Fact, Source
+from bot.sentences import split_sentences
+from bot.store import Action, Store
+from bot.training import Matchers
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_LENGTH = 500
+MAX_ANSWER_LENGTH = 1000
+FACT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def check_question(text: str, *, keep_lines: bool = False) -> str:
+    """The question, cleaned of invisible characters, or :class:`BadInput` saying why not.
+    A message asked keeps its line breaks (``keep_lines``): a line may be a question of its
+    own. A phrasing curated for a fact is one line."""
+    # Zero-width and control characters are invisible in Discord: drop them first.
+    visible = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    lines = [" ".join(line.split()) for line in visible.splitlines()]
+    question = ("\n" if keep_lines else " ").join(line for line in lines if line)
+    if len(question) > MAX_QUESTION_LENGTH:
+        raise BadInput(
+            f"That question is {len(question):,} characters long; "
+            f"please keep it under {MAX_QUESTION_LENGTH}."
+        )
+    if not words(fold(question)):
+        raise BadInput("Ask me a question in words, for example: how much did Meta pay?")
+    return question
+
+
+def check_answer(answer: str) -> str:
+    answer = " ".join("".join(ch for ch in answer if ch.isprintable() or ch.isspace()).split())
+    if not answer:
+        raise BadInput("The `answer:` is empty.")
+    if len(answer) > MAX_ANSWER_LENGTH:
+        raise BadInput(f"Keep the `answer:` under {MAX_ANSWER_LENGTH} characters.")
+    return answer
+
+
+def slug(text: str, n_words: int = 6) -> str:
+    made = "-".join(re.findall(r"[a-z0-9]+", fold(text))[:n_words])[:48].strip("-")
+    return made or "fact"
+
+
+class Curator:
+    def __init__(self, store: Store, library: Library, matchers: Matchers) -> None:
+        self.store = store
+        self.library = library
+        self.matchers = matchers
+
+    def find(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> Fact:
+        """The fact a guild sees by that id (its own version first), or FactNotFound."""
+        fact_id = fact_id.strip().lower()
+        own = self.library.get(guild_id, fact_id) if guild_id != GLOBAL else None
+        shipped = self.library.get(GLOBAL, fact_id) if self.library.sees_shipped(guild_id) else None
+        fact = own or shipped
+        if fact is None or (fact.removed and not removed_too):
+            from rapidfuzz import fuzz, process
+
+            ids = [f.id for f in self.library.visible(guild_id)]
+            close = process.extract(fact_id, ids, scorer=fuzz.ratio, limit=2, score_cutoff=70)
+            raise FactNotFound(fact_id, [c[0] for c in close])
+        return fact
+
+    async def add_fact(
+        self,
+        guild_id: int,
+        *,
+        question: str,
+        answer: str,
+        cite: str,
+        actor: str,
+        fact_id: str | None = None,
+    ) -> Fact:
+        question = check_question(question)
+        fact_id = (fact_id or slug(question)).strip().lower()
+        if not FACT_ID.fullmatch(fact_id):
+            raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
+        if any(f.id == fact_id for f in self.library.visible(guild_id)):
+            raise BadInput(f"A fact `{fact_id}` exists already: use `fact alias` or `fact edit`.")
+        if self.library.get(guild_id, fact_id):
+            raise BadInput(f"Fact `{fact_id}` was removed; bring it back with `fact restore`.")
+        fact = Fact(
+            id=fact_id,
+            guild_id=guild_id,
+            answer=check_answer(answer),
+            questions=(question,),
+            cites=resolve_citations(cite, self.library.sources(guild_id)),
+        )
+        await self._save(fact, "add", actor, before=None)
+        return fact
+
+    async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
+        question = check_question(question)
+        before = self.find(guild_id, fact_id)
+        if question.casefold() in (q.casefold() for q in before.questions):
+            raise BadInput(f"`{before.id}` already has that phrasing.")
+        fact = before.model_copy(
+            update={"questions": (*before.questions, question), "guild_id": guild_id}
+        )
+        await self._save(fact, "alias", actor, before)
+        return fact
+
+    async def edit_fact(
+        self,
+        guild_id: int,
+        fact_id: str,
+        *,
+        actor: str,
+        answer: str | None = None,
+        cite: str | None = None,
+    ) -> Fact:
+        if answer is None and cite is None:
+            raise BadInput("Nothing to change: give a new `answer:`, `cite:`, or both.")
+        before = self.find(guild_id, fact_id)
+        update: dict[str, object] = {"guild_id": guild_id}
+        if answer is not None:
+            update["answer"] = check_answer(answer)
+        if cite is not None:
+            update["cites"] = resolve_citations(cite, self.library.sources(guild_id))
+        fact = before.model_copy(update=update)
+        if fact.content() == before.content() and before.guild_id == guild_id:
+            raise BadInput(f"`{before.id}` already says exactly that.")
+        await self._save(fact, "edit", actor, before)
+        return fact
+
+    async def remove_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
+        before = self.find(guild_id, fact_id)
+        fact = before.model_copy(update={"removed": True, "guild_id": guild_id})
+        await self._save(fact, "remove", actor, before)
+        return fact
+
+    async def restore_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
+        before = self.find(guild_id, fact_id, removed_too=True)
+        if not before.removed:
+            raise BadInput(f"`{before.id}` is not removed.")
+        fact = before.model_copy(update={"removed": False})
+        await self._save(fact, "restore", actor, before)
+        return fact
+
+    async def _save(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> None:
+        await self.store.save_fact(fact, action, actor, before)
+        self.library.put(fact)
+        log.info("%s: fact %s (guild %s) by %s", action, fact.id, fact.guild_id, actor)
+
+    async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> str:
+        """Teach the guild's matcher that a question must not be answered."""
+        question = check_question(question)
+        if guild_id == GLOBAL:
+            raise BadInput("Out-of-scope questions belong to a server: mark them there.")
+        if not await self.store.mark_out_of_scope(guild_id, question, actor):
+            raise BadInput("That question is marked out of scope already.")
+        self.library.mark(guild_id, question, out_of_scope=True)
+        return question
+
+    async def unmark_out_of_scope(self, guild_id: int, question: str) -> str:
+        question = check_question(question)
+        if not await self.store.unmark_out_of_scope(guild_id, question):
+            raise BadInput("That question is not marked out of scope.")
+        self.library.mark(guild_id, question, out_of_scope=False)
+        return question
+
+    async def switch_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
+        if guild_id == GLOBAL:
+            raise BadInput("The shipped pack is switched per server (or FACTBOT_SHIPPED_PACK).")
+        await self.store.set_shipped_pack(guild_id, on, actor)
+        self.library.switch_shipped_pack(guild_id, on)
+
+    async def add_source(
+        self,
+        guild_id: int,
+        *,
+        title: str,
+        text: str,
+        actor: str,
+        url: str | None = None,
+        source_id: str | None = None,
+    ) -> Source:
+        title = " ".join(title.split())
+        if not title:
+            raise BadInput("A source needs a `title:`.")
+        if url is not None and not re.match(r"^https?://\S+$", url.strip()):
+            raise BadInput("`url:` must be a web link starting with http:// or https://.")
+        sentences = split_sentences(text)
+        if not sentences:
+            raise BadInput("That document has no sentences in it.")
+        base = source_id or slug(title)
+        source_id, n = base, 1
+        while self.library.source(source_id) is not None:
+            n += 1
+            source_id = f"{base}-{n}"
+        source = Source.model_validate(
+            {
+                "id": source_id,
+                "title": title,
+                "url": url.strip() if url else None,
+                "guild_id": guild_id,
+                "sentences": [
+                    {"source_id": source_id, "id": f"s{i}", "text": s}
+                    for i, s in enumerate(sentences, start=1)
+                ],
+            }
+        )
+        await self.store.add_source(source, actor)
+        self.library.add_source(source)
+        return source

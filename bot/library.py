@@ -1,0 +1,123 @@
+"""Every fact and source in memory, and what each guild sees of them.
+
+The store is the truth; the library mirrors it so that answering never waits on the
+database. Facts of guild 0 are global (the shipped pack); a guild's own row of the same id
+overrides the global one for that guild, and a removed own row hides it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
+
+
+class Library:
+    def __init__(self, *, shipped_pack: bool = True) -> None:
+        self.shipped_pack = shipped_pack
+        """Whether the global (shipped) facts are visible at all (FACTBOT_SHIPPED_PACK)."""
+        self._facts: dict[tuple[int, str], Fact] = {}
+        self._sources: dict[str, Source] = {}
+        self._shipped_off: set[int] = set()
+        self._out_of_scope: dict[int, list[str]] = defaultdict(list)
+        self._visible: dict[int, list[Fact]] = {}
+        self.generation: dict[int, int] = defaultdict(int)
+        """Bumped on every change to a guild's knowledge; a global change bumps guild 0."""
+
+    # -- loading and changing ----------------------------------------------------------
+
+    def load(
+        self,
+        facts: Iterable[Fact],
+        sources: Iterable[Source],
+        out_of_scope: dict[int, list[str]],
+        shipped_off: set[int],
+    ) -> None:
+        for fact in facts:
+            self._facts[(fact.guild_id, fact.id)] = fact
+        for source in sources:
+            self._sources[source.id] = source
+        self._out_of_scope.update(out_of_scope)
+        self._shipped_off = set(shipped_off)
+        self._changed(GLOBAL)
+
+    def put(self, fact: Fact) -> None:
+        self._facts[(fact.guild_id, fact.id)] = fact
+        self._changed(fact.guild_id)
+
+    def add_source(self, source: Source) -> None:
+        self._sources[source.id] = source
+
+    def mark(self, guild_id: int, question: str, *, out_of_scope: bool) -> None:
+        marked = self._out_of_scope[guild_id]
+        if out_of_scope and question not in marked:
+            marked.append(question)
+        elif not out_of_scope and question in marked:
+            marked.remove(question)
+        self._changed(guild_id)
+
+    def switch_shipped_pack(self, guild_id: int, on: bool) -> None:
+        (self._shipped_off.discard if on else self._shipped_off.add)(guild_id)
+        self._changed(guild_id)
+
+    def _changed(self, guild_id: int) -> None:
+        self.generation[guild_id] += 1
+        if guild_id == GLOBAL:
+            self._visible.clear()
+        else:
+            self._visible.pop(guild_id, None)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def sees_shipped(self, guild_id: int) -> bool:
+        return self.shipped_pack and guild_id not in self._shipped_off
+
+    def has_own_knowledge(self, guild_id: int) -> bool:
+        """Whether a guild sees anything beyond the global facts as they are."""
+        return guild_id != GLOBAL and (
+            not self.sees_shipped(guild_id)
+            or bool(self._out_of_scope.get(guild_id))
+            or any(g == guild_id for g, _ in self._facts)
+        )
+
+    def get(self, guild_id: int, fact_id: str) -> Fact | None:
+        """The row stored for exactly this guild (removed or not)."""
+        return self._facts.get((guild_id, fact_id))
+
+    def visible(self, guild_id: int) -> list[Fact]:
+        """The facts a guild's members are answered from, sorted by id."""
+        if (cached := self._visible.get(guild_id)) is not None:
+            return cached
+        facts: dict[str, Fact] = {}
+        if self.sees_shipped(guild_id):
+            facts = {f.id: f for (g, _), f in self._facts.items() if g == GLOBAL}
+        if guild_id != GLOBAL:
+            facts |= {f.id: f for (g, _), f in self._facts.items() if g == guild_id}
+        visible = sorted((f for f in facts.values() if not f.removed), key=lambda f: f.id)
+        self._visible[guild_id] = visible
+        return visible
+
+    def out_of_scope(self, guild_id: int) -> list[str]:
+        return list(self._out_of_scope.get(guild_id, ()))
+
+    def sources(self, guild_id: int = GLOBAL) -> list[Source]:
+        return [s for s in self._sources.values() if s.guild_id in (GLOBAL, guild_id)]
+
+    def source(self, source_id: str) -> Source | None:
+        return self._sources.get(source_id)
+
+    def cite(self, ref: SentenceRef) -> Citation:
+        source = self._sources[ref.source_id]
+        sentence = source.sentence(ref.sentence_id)
+        assert sentence is not None, f"{ref} vanished from its source"
+        return Citation(
+            source_id=source.id,
+            sentence_id=sentence.id,
+            text=sentence.text,
+            title=source.title,
+            url=source.url,
+        )
+
+    def citations(self, fact: Fact) -> list[Citation]:
+        return [self.cite(ref) for ref in fact.cites]

@@ -1,0 +1,149 @@
+"""One fitted matcher per knowledge scope: trained when its knowledge changes, kept on disk.
+
+A guild that only sees the shipped facts shares the global matcher. A guild with facts or
+out-of-scope questions of its own gets its own, trained on everything it sees. Training
+runs in a worker thread; until it finishes, the last matcher keeps answering (the
+phrasing lookup in ``bot.answering`` covers what it has not learned yet). A fitted matcher
+is pickled under the cache folder, named by a hash of what it learned from, so a second
+start, or a second process, loads it instead of training again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.library import Library
+from bot.matcher import NONE, Example, Matcher, Vocabulary
+from bot.models import GLOBAL
+
+log = logging.getLogger(__name__)
+
+FORMAT = "factbot-matcher-2"
+"""Part of every cache file's name: bump it when a matcher's pickled form changes."""
+
+
+@dataclass
+class _Trained:
+    matcher: Matcher
+    generation: tuple[int, int]
+
+
+class Matchers:
+    def __init__(
+        self,
+        library: Library,
+        *,
+        pack_examples: Sequence[Example],
+        vocabulary: Vocabulary,
+        cache_dir: Path | None,
+    ) -> None:
+        self.library = library
+        self.pack_examples = pack_examples
+        self.vocabulary = vocabulary
+        self.cache_dir = cache_dir
+        self._trained: dict[int, _Trained] = {}
+        self._training: dict[int, asyncio.Task[None]] = {}
+
+    def scope(self, guild_id: int) -> int:
+        """Whose matcher answers a guild: its own, or the global one it shares."""
+        return guild_id if self.library.has_own_knowledge(guild_id) else GLOBAL
+
+    def _generation(self, scope: int) -> tuple[int, int]:
+        return self.library.generation[GLOBAL], self.library.generation[scope]
+
+    def current(self, guild_id: int) -> Matcher | None:
+        """The newest matcher for a guild, even if its knowledge changed since (then a
+        retraining is under way or about to be)."""
+        scope = self.scope(guild_id)
+        trained = self._trained.get(scope)
+        if trained is None or trained.generation != self._generation(scope):
+            self.refresh_soon(scope)
+        if trained is None and scope != GLOBAL and self.library.sees_shipped(guild_id):
+            trained = self._trained.get(GLOBAL)
+        return trained.matcher if trained else None
+
+    def is_current(self, guild_id: int) -> bool:
+        scope = self.scope(guild_id)
+        trained = self._trained.get(scope)
+        return trained is not None and trained.generation == self._generation(scope)
+
+    def examples(self, guild_id: int) -> list[Example]:
+        """What a scope learns from: its facts' phrasings, the pack's labelled questions for
+        the shipped facts it sees as shipped, and the questions it must not answer."""
+        facts = self.library.visible(guild_id)
+        examples = [Example(q, f.id) for f in facts for q in f.questions]
+        if self.library.sees_shipped(guild_id):
+            # A guild's own version of a shipped fact is still asked the same ways.
+            shipped = {f.id for f in facts if self.library.get(GLOBAL, f.id) is not None}
+            examples += [e for e in self.pack_examples if e.label in shipped or e.label == NONE]
+        examples += [Example(q, NONE) for q in self.library.out_of_scope(guild_id)]
+        return examples
+
+    def vocabulary_for(self, guild_id: int) -> Vocabulary:
+        return self.vocabulary if self.library.sees_shipped(guild_id) else Vocabulary()
+
+    async def ready(self, guild_id: int) -> None:
+        """Wait until the matcher for a guild has learned everything it sees."""
+        scope = self.scope(guild_id)
+        while not self.is_current(scope):
+            self.refresh_soon(scope)
+            await asyncio.shield(self._training[scope])
+
+    def refresh_soon(self, scope: int) -> None:
+        """Start retraining a scope in a worker thread, unless that is under way."""
+        running = self._training.get(scope)
+        if running is not None and not running.done():
+            return
+        self._training[scope] = asyncio.get_running_loop().create_task(self._retrain(scope))
+
+    async def _retrain(self, scope: int) -> None:
+        generation = self._generation(scope)
+        examples = self.examples(scope)
+        vocabulary = self.vocabulary_for(scope)
+        matcher = await asyncio.to_thread(self._load_or_fit, examples, vocabulary)
+        self._trained[scope] = _Trained(matcher, generation)
+
+    def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> Matcher:
+        path = self._cache_path(examples, vocabulary)
+        if path is not None and path.exists():
+            try:
+                with path.open("rb") as f:
+                    matcher = pickle.load(f)
+                if isinstance(matcher, Matcher):
+                    return matcher
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+                log.warning("cannot read the cached matcher %s (%s): training anew", path, error)
+        matcher = Matcher(vocabulary).fit(examples)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_suffix(".partial")
+                with partial.open("wb") as f:
+                    pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
+                partial.replace(path)
+            except OSError as error:
+                log.warning("cannot cache the matcher in %s: %s", path.parent, error)
+        return matcher
+
+    def _cache_path(self, examples: list[Example], vocabulary: Vocabulary) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        digest = hashlib.sha256(FORMAT.encode())
+        for example in examples:
+            digest.update(f"{example.label}\x1f{example.text}\x1e".encode())
+        for table in (vocabulary.entities, vocabulary.words):
+            for key in sorted(table):
+                digest.update(f"{key}\x1f{'|'.join(table[key])}\x1e".encode())
+        return self.cache_dir / f"{FORMAT}-{digest.hexdigest()[:32]}.pickle"
+
+    async def close(self) -> None:
+        """Stop waiting for trainings under way (a thread still finishes its fit)."""
+        for task in self._training.values():
+            task.cancel()
+        self._training.clear()
