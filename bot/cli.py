@@ -103,6 +103,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(handler=_eval)
 
+    bench = commands.add_parser("bench", parents=[common], help="measure answer quality")
+    bench.add_argument("suite", choices=["clinc150"], help="the benchmark to run")
+    bench.add_argument(
+        "--shots", type=int, nargs="+", default=[5, 10, 100], metavar="K",
+        help="phrasings per fact (default: 5 10 100)",
+    )  # fmt: skip
+    bench.add_argument("--data", type=Path, help="another copy of CLINC150's data_full.json")
+    bench.set_defaults(handler=_bench)
+
     run = commands.add_parser("run", parents=[common], help="run the Discord bot")
     run.set_defaults(handler=_run)
     return parser
@@ -252,6 +261,16 @@ async def _eval(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({s.name: s.summary() for s in scores}, ensure_ascii=False, indent=2))
     else:
         print(render_scores(args.file.name, scores))
+    return 0
+
+
+async def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import bench
+
+    for k in args.shots:
+        if not 1 <= k <= 100:
+            raise BadInput("--shots takes 1 to 100 phrasings per fact")
+        print(bench.render(k, await bench.run(k, args.data)), end="\n\n", flush=True)
     return 0
 
 

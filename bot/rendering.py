@@ -48,7 +48,9 @@ def explanation_text(why: Explanation) -> str:
     verdict = (
         f"answered with {answer.fact_id} ({answer.confidence:.1f}%)"
         if answer.answered
-        else "not answered"
+        else "asked back: two facts are close, or it only names what several involve"
+        if answer.ambiguous
+        else "not answered: no fact is likely enough"
     )
     lines = [f"question: {why.question}", f"read as:  {why.read_as}", f"verdict:  {verdict}"]
     if not why.matcher_current:
