@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -76,6 +75,7 @@ class Answerer:
         self.matchers = matchers
         self.vocabulary = vocabulary
         self.policy = policy
+        self._names: dict[Fact, frozenset[str]] = {}
 
     def ask(self, question: str, guild_id: int) -> Answer:
         whole = self.explain(question, guild_id).answer
@@ -100,25 +100,25 @@ class Answerer:
     def explain(self, question: str, guild_id: int) -> Explanation:
         matcher = self.matchers.current(guild_id)
         read_as = matcher.read(question) if matcher else fold(question)
-        judged = self._candidates(question, guild_id)
-        answer = decide(question, judged, self.library, self.policy)
-        if answer.answered and self._only_names(read_as, guild_id, judged):
-            # "what about meta?": several facts involve what it names, and it asks nothing
-            # about it that would choose between them: ask back with them.
-            answer = decide(question, judged, self.library, replace(self.policy, answer=101.0))
-            answer = answer.model_copy(update={"ambiguous": True})
+        ranked = matcher.rank([read_as])[0] if matcher else []
+        judged = self._judge(question, read_as, ranked, guild_id)
+        # "what about meta?": several facts involve what it names, and it asks nothing about
+        # it that would choose between them: ask back with them.
+        vague = self._only_names(read_as, guild_id, judged)
+        answer = decide(question, judged, self.library, self.policy, ask_back=vague)
         return Explanation(
             question, read_as, tuple(judged), answer, self.matchers.is_current(guild_id)
         )
 
-    def _candidates(self, question: str, guild_id: int) -> list[Judged]:
+    def _judge(
+        self, question: str, read_as: str, ranked: Sequence[Candidate], guild_id: int
+    ) -> list[Judged]:
         visible = {f.id: f for f in self.library.visible(guild_id)}
-        found: dict[str, Judged] = {}
-        matcher = self.matchers.current(guild_id)
-        if matcher is not None:
-            for c in matcher.rank(question, limit=5):
-                if (fact := visible.get(c.fact_id)) is not None:
-                    found[c.fact_id] = Judged(fact, c.chance, c.score)
+        found = {
+            c.fact_id: Judged(visible[c.fact_id], c.chance, c.score)
+            for c in ranked
+            if c.fact_id in visible
+        }
         for fact_id, closeness in self._repeated(question, guild_id):
             chance = 1.0 if closeness == 100 else 0.9
             if fact_id not in found or found[fact_id].chance < chance:
@@ -140,39 +140,38 @@ class Answerer:
         return bool(named) and not rest and len(involving) >= 2
 
     def _repeated(self, question: str, guild_id: int) -> list[tuple[str, float]]:
-        phrasings = _phrasings(tuple(self.library.visible(guild_id)))
-        if not phrasings[0]:
+        texts, owners = self.library.phrasings(guild_id)
+        if not texts:
             return []
         hits = process.extract(
-            fold(question), phrasings[0], scorer=fuzz.ratio, score_cutoff=REPEATED, limit=3
+            fold(question), texts, scorer=fuzz.ratio, score_cutoff=REPEATED, limit=3
         )
-        return [(phrasings[1][i], score) for _, score, i in hits]
+        return [(owners[i], score) for _, score, i in hits]
 
     def _involved(self, fact: Fact) -> frozenset[str]:
-        cited = " ".join(c.text for c in self.library.citations(fact))
-        return _names(self.vocabulary, fact, cited)
+        """The names a fact involves: in its phrasings, keywords, answer or cited sentences.
+        Cached per version of a fact (facts are immutable; sources never change)."""
+        if (names := self._names.get(fact)) is None:
+            cited = (c.text for c in self.library.citations(fact))
+            text = " ".join((*fact.questions, *fact.keywords, fact.answer, *cited))
+            names = self._names[fact] = self.vocabulary.names(text)
+        return names
 
 
-@lru_cache(maxsize=64)
-def _phrasings(facts: tuple[Fact, ...]) -> tuple[list[str], list[str]]:
-    """Every visible phrasing, folded, and the fact each belongs to."""
-    texts, owners = [], []
-    for fact in facts:
-        for q in fact.questions:
-            texts.append(fold(q))
-            owners.append(fact.id)
-    return texts, owners
-
-
-@lru_cache(maxsize=4096)
-def _names(vocabulary: Vocabulary, fact: Fact, cited: str) -> frozenset[str]:
-    """The names a fact involves: in its phrasings, keywords, answer or cited sentences."""
-    return vocabulary.names(" ".join((*fact.questions, *fact.keywords, fact.answer, cited)))
-
-
-def decide(question: str, judged: Sequence[Judged], library: Library, policy: Policy) -> Answer:
+def decide(
+    question: str,
+    judged: Sequence[Judged],
+    library: Library,
+    policy: Policy,
+    *,
+    ask_back: bool = False,
+) -> Answer:
+    """Answer with the best fact if it is likely enough, unless told to ``ask_back``;
+    otherwise say so, offering the nearest facts (asking which, when two are close)."""
     best = judged[0] if judged else None
-    if best is not None and best.percent >= policy.answer:
+    sure = best is not None and best.percent >= policy.answer
+    if sure and not ask_back:
+        assert best is not None
         return compose(question, best.fact, best.percent, library)
     close = [j for j in judged[:2] if j.percent >= policy.ambiguous]
     return Answer(
@@ -184,7 +183,7 @@ def decide(question: str, judged: Sequence[Judged], library: Library, policy: Po
             for j in judged[: policy.max_suggestions]
             if j.percent >= policy.suggest
         ),
-        ambiguous=len(close) == 2,
+        ambiguous=sure or len(close) == 2,
     )
 
 
@@ -227,4 +226,4 @@ def _partial(question: str, known: Sequence[Fact], whole: Answer, policy: Policy
     )
 
 
-__all__ = ["Answerer", "Candidate", "Explanation", "Judged", "Policy"]
+__all__ = ["Answerer", "Explanation", "Judged", "Policy"]

@@ -93,11 +93,13 @@ def _tuned(val_items, val_got) -> float:
 
 async def build(engine: Engine, train: dict[str, list[str]], oos: Sequence[str]) -> float:
     started = time.perf_counter()
-    await engine.switch_shipped_pack(GUILD, False, "bench")
+    await engine.curator.switch_shipped_pack(GUILD, False, "bench")
     text = " ".join(f"This is the answer for {i.replace('_', ' ')}." for i in train)
-    source = await engine.add_source(GUILD, title="CLINC150 answers", text=text, actor="bench")
+    source = await engine.curator.add_source(
+        GUILD, title="CLINC150 answers", text=text, actor="bench"
+    )
     for n, (intent, questions) in enumerate(train.items(), start=1):
-        fact = await engine.add_fact(
+        fact = await engine.curator.add_fact(
             GUILD,
             question=questions[0],
             answer=f"This is the answer for {intent.replace('_', ' ')}.",
@@ -107,12 +109,12 @@ async def build(engine: Engine, train: dict[str, list[str]], oos: Sequence[str])
         )
         for question in questions[1:]:
             try:
-                await engine.add_phrasing(GUILD, fact.id, question, "bench")
+                await engine.curator.add_phrasing(GUILD, fact.id, question, "bench")
             except Exception:  # a phrasing repeated in the data set (case-insensitive)
                 continue
     for question in oos:
         try:
-            await engine.mark_out_of_scope(GUILD, question, "bench")
+            await engine.curator.mark_out_of_scope(GUILD, question, "bench")
         except Exception:
             continue
     await engine.ready(GUILD)

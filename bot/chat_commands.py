@@ -133,7 +133,7 @@ class Interpreter:
         engine, guild, actor = self.engine, speaker.guild_id, speaker.name
         match command:
             case "fact add":
-                fact = await engine.add_fact(
+                fact = await engine.curator.add_fact(
                     guild,
                     question=flags["question"],
                     answer=flags["answer"],
@@ -143,19 +143,21 @@ class Interpreter:
                 )
                 return Reply(replies.added(fact))
             case "fact alias":
-                fact = await engine.add_phrasing(guild, flags["id"], flags["question"], actor)
+                fact = await engine.curator.add_phrasing(
+                    guild, flags["id"], flags["question"], actor
+                )
                 return Reply(replies.aliased(fact, flags["question"]))
             case "fact edit":
-                fact = await engine.edit_fact(
+                fact = await engine.curator.edit_fact(
                     guild, flags["id"], answer=flags.get("answer"), cite=flags.get("cite"),
                     actor=actor,
                 )  # fmt: skip
                 return Reply(replies.updated(fact))
             case "fact remove":
-                fact = await engine.remove_fact(guild, flags["id"], actor)
+                fact = await engine.curator.remove_fact(guild, flags["id"], actor)
                 return Reply(replies.removed(fact, self.prefix))
             case "fact restore":
-                fact = await engine.restore_fact(guild, flags["id"], actor)
+                fact = await engine.curator.restore_fact(guild, flags["id"], actor)
                 return Reply(replies.restored(fact))
             case "fact show":
                 view = await engine.view(guild, flags["id"], removed_too=True)
@@ -177,7 +179,7 @@ class Interpreter:
             case "source add":
                 if not flags.get("text"):
                     raise BadInput("Give the document as `text:` or attach it as a .txt file.")
-                source = await engine.add_source(
+                source = await engine.curator.add_source(
                     guild, title=flags["title"], text=flags["text"], url=flags.get("url"),
                     actor=actor,
                 )  # fmt: skip

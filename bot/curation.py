@@ -1,11 +1,13 @@
 """What moderators change: facts, phrasings, sources, out-of-scope questions, the shipped
-pack. Every change is written to the store with its history first, then to the library;
-the matcher of the guild it touches retrains in the background (bot/training.py)."""
+pack. Every change is written to the store with its history first, then to the library,
+whose new generation tells the guild's matcher to refit (bot/training.py)."""
 
 from __future__ import annotations
 
 import logging
 import re
+
+from rapidfuzz import fuzz, process
 
 from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
@@ -14,7 +16,6 @@ from bot.matcher.text import fold, words
 from bot.models import GLOBAL, Fact, Source
 from bot.sentences import split_sentences
 from bot.store import Action, Store
-from bot.training import Matchers
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,9 @@ def slug(text: str, n_words: int = 6) -> str:
 
 
 class Curator:
-    def __init__(self, store: Store, library: Library, matchers: Matchers) -> None:
+    def __init__(self, store: Store, library: Library) -> None:
         self.store = store
         self.library = library
-        self.matchers = matchers
 
     def find(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> Fact:
         """The fact a guild sees by that id (its own version first), or FactNotFound."""
@@ -68,8 +68,6 @@ class Curator:
         shipped = self.library.get(GLOBAL, fact_id) if self.library.sees_shipped(guild_id) else None
         fact = own or shipped
         if fact is None or (fact.removed and not removed_too):
-            from rapidfuzz import fuzz, process
-
             ids = [f.id for f in self.library.visible(guild_id)]
             close = process.extract(fact_id, ids, scorer=fuzz.ratio, limit=2, score_cutoff=70)
             raise FactNotFound(fact_id, [c[0] for c in close])
@@ -173,6 +171,12 @@ class Curator:
         self.library.mark(guild_id, question, out_of_scope=False)
         return question
 
+    async def attach(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
+        """An unanswered question becomes a phrasing of the fact it should have found."""
+        if question.casefold() in (q.casefold() for q in self.library.out_of_scope(guild_id)):
+            await self.unmark_out_of_scope(guild_id, question)
+        return await self.add_phrasing(guild_id, fact_id, question, actor)
+
     async def switch_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
         if guild_id == GLOBAL:
             raise BadInput("The shipped pack is switched per server (or FACTBOT_SHIPPED_PACK).")
@@ -187,7 +191,6 @@ class Curator:
         text: str,
         actor: str,
         url: str | None = None,
-        source_id: str | None = None,
     ) -> Source:
         title = " ".join(title.split())
         if not title:
@@ -197,7 +200,7 @@ class Curator:
         sentences = split_sentences(text)
         if not sentences:
             raise BadInput("That document has no sentences in it.")
-        base = source_id or slug(title)
+        base = slug(title)
         source_id, n = base, 1
         while self.library.source(source_id) is not None:
             n += 1

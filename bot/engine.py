@@ -3,12 +3,14 @@
 ``Engine.open`` wires the parts together: the store (the truth), the library (what each
 guild sees, in memory), the matchers (one learned matcher per knowledge scope), the
 answerer (question -> Answer, bot/answering.py) and the curator (moderators' changes,
-bot/curation.py). The engine itself only delegates. Nothing here knows about Discord.
+bot/curation.py). The engine answers and looks facts up by delegating; moderators' changes
+go through ``engine.curator``. Nothing here knows about Discord.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -34,13 +36,13 @@ def default_cache_dir() -> Path:
     return platformdirs.user_cache_path("factbot", appauthor=False)
 
 
+@dataclass(frozen=True)
 class FactView:
     """A fact as a guild sees it, with where it comes from."""
 
-    def __init__(self, fact: Fact, *, local: bool) -> None:
-        self.fact = fact
-        self.local = local
-        """True when the guild's own version (added or overriding a shipped fact)."""
+    fact: Fact
+    local: bool
+    """True when the guild's own version (added or overriding a shipped fact)."""
 
 
 class Engine:
@@ -115,7 +117,7 @@ class Engine:
             library, pack_examples=knowledge.examples, vocabulary=vocabulary, cache_dir=cache_dir
         )
         answerer = Answerer(library, matchers, vocabulary, policy)
-        return cls(store, library, matchers, answerer, Curator(store, library, matchers))
+        return cls(store, library, matchers, answerer, Curator(store, library))
 
     async def close(self) -> None:
         await self.matchers.close()
@@ -157,13 +159,13 @@ class Engine:
         id or phrasings share its words (a fact added a moment ago is found at once)."""
         judged = [j for j in self.explain(query, guild_id).candidates if j.percent >= 5]
         found = {j.fact.id for j in judged}
-        texts = {f.id: f"{f.id} {' '.join(f.questions)}" for f in self.library.visible(guild_id)}
+        visible = {f.id: f for f in self.library.visible(guild_id)}
+        texts = {i: f"{i} {' '.join(f.questions)}" for i, f in visible.items()}
         for _, closeness, fact_id in process.extract(
             query, texts, scorer=fuzz.token_set_ratio, processor=utils.default_process, limit=limit
         ):
             if closeness >= 60 and fact_id not in found:
-                fact = next(f for f in self.library.visible(guild_id) if f.id == fact_id)
-                judged.append(Judged(fact, closeness / 100, None))
+                judged.append(Judged(visible[fact_id], closeness / 100, None))
                 found.add(fact_id)
         return sorted(judged, key=lambda j: -j.percent)[:limit]
 
@@ -201,9 +203,6 @@ class Engine:
         else:
             await self.store.withdraw_feedback(reply_id, user_id, vote)
 
-    async def answered_fact(self, reply_id: int) -> tuple[int, str] | None:
-        return await self.store.answered_fact(reply_id)
-
     # -- looking facts up --------------------------------------------------------------
 
     async def view(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> FactView:
@@ -224,61 +223,3 @@ class Engine:
         marked = {q.casefold() for q in self.library.out_of_scope(guild_id)}
         rows = await self.store.unanswered(guild_id, limit + len(marked))
         return [r for r in rows if r.question.casefold() not in marked][:limit]
-
-    # -- curating (bot/curation.py) ------------------------------------------------------
-
-    async def add_fact(
-        self,
-        guild_id: int,
-        *,
-        question: str,
-        answer: str,
-        cite: str,
-        actor: str,
-        fact_id: str | None = None,
-    ) -> Fact:
-        return await self.curator.add_fact(
-            guild_id, question=question, answer=answer, cite=cite, actor=actor, fact_id=fact_id
-        )
-
-    async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
-        return await self.curator.add_phrasing(guild_id, fact_id, question, actor)
-
-    async def edit_fact(
-        self,
-        guild_id: int,
-        fact_id: str,
-        *,
-        actor: str,
-        answer: str | None = None,
-        cite: str | None = None,
-    ) -> Fact:
-        return await self.curator.edit_fact(
-            guild_id, fact_id, actor=actor, answer=answer, cite=cite
-        )
-
-    async def remove_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
-        return await self.curator.remove_fact(guild_id, fact_id, actor)
-
-    async def restore_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
-        return await self.curator.restore_fact(guild_id, fact_id, actor)
-
-    async def add_source(
-        self, guild_id: int, *, title: str, text: str, actor: str, url: str | None = None
-    ) -> Source:
-        return await self.curator.add_source(guild_id, title=title, text=text, actor=actor, url=url)
-
-    async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> str:
-        return await self.curator.mark_out_of_scope(guild_id, question, actor)
-
-    async def unmark_out_of_scope(self, guild_id: int, question: str) -> str:
-        return await self.curator.unmark_out_of_scope(guild_id, question)
-
-    async def switch_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
-        await self.curator.switch_shipped_pack(guild_id, on, actor)
-
-    async def attach(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
-        """An unanswered question becomes a phrasing of the fact it should have found."""
-        if question.casefold() in (q.casefold() for q in self.library.out_of_scope(guild_id)):
-            await self.curator.unmark_out_of_scope(guild_id, question)
-        return await self.curator.add_phrasing(guild_id, fact_id, question, actor)

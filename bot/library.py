@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from bot.matcher.text import fold
 from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
 
 
@@ -21,7 +22,10 @@ class Library:
         self._sources: dict[str, Source] = {}
         self._shipped_off: set[int] = set()
         self._out_of_scope: dict[int, list[str]] = defaultdict(list)
+        self._own: set[int] = set()
+        """The guilds that have fact rows of their own."""
         self._visible: dict[int, list[Fact]] = {}
+        self._phrasings: dict[int, tuple[list[str], list[str]]] = {}
         self.generation: dict[int, int] = defaultdict(int)
         """Bumped on every change to a guild's knowledge; a global change bumps guild 0."""
 
@@ -36,6 +40,7 @@ class Library:
     ) -> None:
         for fact in facts:
             self._facts[(fact.guild_id, fact.id)] = fact
+            self._own.add(fact.guild_id)
         for source in sources:
             self._sources[source.id] = source
         self._out_of_scope.update(out_of_scope)
@@ -44,6 +49,7 @@ class Library:
 
     def put(self, fact: Fact) -> None:
         self._facts[(fact.guild_id, fact.id)] = fact
+        self._own.add(fact.guild_id)
         self._changed(fact.guild_id)
 
     def add_source(self, source: Source) -> None:
@@ -65,8 +71,10 @@ class Library:
         self.generation[guild_id] += 1
         if guild_id == GLOBAL:
             self._visible.clear()
+            self._phrasings.clear()
         else:
             self._visible.pop(guild_id, None)
+            self._phrasings.pop(guild_id, None)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -78,7 +86,7 @@ class Library:
         return guild_id != GLOBAL and (
             not self.sees_shipped(guild_id)
             or bool(self._out_of_scope.get(guild_id))
-            or any(g == guild_id for g, _ in self._facts)
+            or guild_id in self._own
         )
 
     def get(self, guild_id: int, fact_id: str) -> Fact | None:
@@ -97,6 +105,18 @@ class Library:
         visible = sorted((f for f in facts.values() if not f.removed), key=lambda f: f.id)
         self._visible[guild_id] = visible
         return visible
+
+    def phrasings(self, guild_id: int) -> tuple[list[str], list[str]]:
+        """Every phrasing a guild sees, folded, and the id of the fact each belongs to."""
+        if (cached := self._phrasings.get(guild_id)) is not None:
+            return cached
+        texts, owners = [], []
+        for fact in self.visible(guild_id):
+            for question in fact.questions:
+                texts.append(fold(question))
+                owners.append(fact.id)
+        self._phrasings[guild_id] = texts, owners
+        return texts, owners
 
     def out_of_scope(self, guild_id: int) -> list[str]:
         return list(self._out_of_scope.get(guild_id, ()))

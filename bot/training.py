@@ -100,7 +100,11 @@ class Matchers:
         running = self._training.get(scope)
         if running is not None and not running.done():
             return
-        self._training[scope] = asyncio.get_running_loop().create_task(self._retrain(scope))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # asked outside an event loop: `ready` trains when one awaits it
+        self._training[scope] = loop.create_task(self._retrain(scope))
 
     async def _retrain(self, scope: int) -> None:
         generation = self._generation(scope)

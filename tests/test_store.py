@@ -56,7 +56,9 @@ async def test_reseeding_changed_files_keeps_an_edit(db_path: Path, knowledge_co
     """A fact edited through the store survives a new knowledge base; others update."""
     engine = await Engine.open(db_path, knowledge_root=knowledge_copy)
     try:
-        await engine.edit_fact(GLOBAL, "meta-investment", actor="mod", answer="Edited answer.")
+        await engine.curator.edit_fact(
+            GLOBAL, "meta-investment", actor="mod", answer="Edited answer."
+        )
     finally:
         await engine.close()
 
@@ -80,9 +82,9 @@ async def test_reseeding_changed_files_keeps_an_edit(db_path: Path, knowledge_co
 
 async def test_every_change_is_in_the_history(engine: Engine) -> None:
     """Who, what and the before/after of each change are recorded."""
-    await engine.edit_fact(GLOBAL, "read-more", actor="ana", answer="See TechCrunch.")
-    await engine.remove_fact(GLOBAL, "read-more", actor="bo")
-    await engine.restore_fact(GLOBAL, "read-more", actor="cy")
+    await engine.curator.edit_fact(GLOBAL, "read-more", actor="ana", answer="See TechCrunch.")
+    await engine.curator.remove_fact(GLOBAL, "read-more", actor="bo")
+    await engine.curator.restore_fact(GLOBAL, "read-more", actor="cy")
     history = await engine.history(GLOBAL, "read-more")
     assert [(h.action, h.actor) for h in history] == [
         ("seed", "knowledge base"),

@@ -47,11 +47,8 @@ class NGrams:
                 grams.update("#" + padded[i : i + n] for i in range(len(padded) - n + 1))
         return grams
 
-    def fit(self, texts: Sequence[str]) -> NGrams:
-        self._fit([self.grams(text) for text in texts])
-        return self
-
-    def _fit(self, counted: Sequence[Counter[str]]) -> None:
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        counted = [self.grams(text) for text in texts]
         df: Counter[str] = Counter()
         for grams in counted:
             df.update(grams.keys())
@@ -60,10 +57,6 @@ class NGrams:
         self.idf_ = np.array(
             [math.log((1 + n) / (1 + df[g])) + 1 for g in sorted(df)], dtype=np.float64
         )
-
-    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        counted = [self.grams(text) for text in texts]
-        self._fit(counted)
         return self._transform(counted)
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:

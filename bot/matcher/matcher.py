@@ -2,8 +2,9 @@
 
 ``Matcher.fit`` learns from labelled examples (each fact's phrasings, plus the questions
 marked out of scope as ``NONE``); a cross-validated pass over the same examples calibrates
-the chance that the best fact is right. ``Matcher.rank`` reads a question and returns the
-best facts with that chance. No database, no network, nothing about any one article.
+the chance that the best fact is right. ``Matcher.read`` reads a question, ``Matcher.rank``
+returns the best facts with that chance. No database, no network, nothing about any one
+article.
 """
 
 from __future__ import annotations
@@ -151,24 +152,23 @@ class Matcher:
             return Calibration().fit(one, one, one, np.array([True]))
         return Calibration().fit(*(np.concatenate(x) for x in (best, other, none, right)))
 
-    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        """The facts that fit a question best, best first, each with its chance."""
-        return self.rank_many([question], limit)[0]
-
-    def rank_many(self, questions: Sequence[str], limit: int = 5) -> list[list[Candidate]]:
+    def rank(self, read: Sequence[str], limit: int = 5) -> list[list[Candidate]]:
+        """For questions already through :meth:`read`: the facts that fit each best, best
+        first, each with its chance."""
         if not self.facts_:
-            return [[] for _ in questions]
-        features = self.featurizer_.transform([self.read(q) for q in questions])
+            return [[] for _ in read]
+        features = self.featurizer_.transform(read)
         scores = self.model_.decision_function(features)
         facts, none = self._split(scores)
         classes = self.model_.classes_
         ranked = []
         for row, none_score in zip(facts, none, strict=True):
             order = np.argsort(-row)[: min(limit, len(self.facts_))]
-            top_two = row[order[:2]]
             # Each candidate's chance as if it were the best: its lead on the best other.
-            others = np.array([top_two[1] if i == 0 else top_two[0] for i in range(len(order))])
-            if len(order) == 1:
+            if len(order) > 1:
+                others = np.full(len(order), row[order[0]])
+                others[0] = row[order[1]]
+            else:
                 others = row[order] - 1.0
             chances = self.calibration_.chance(row[order], others, np.full(len(order), none_score))
             ranked.append(

@@ -26,11 +26,6 @@ class Featurizer:
     def __init__(self, embedding_weight: float = 1.0) -> None:
         self.embedding_weight = embedding_weight
 
-    def fit(self, texts: Sequence[str]) -> Featurizer:
-        self.ngrams_ = NGrams().fit(texts)
-        self.embedding_ = StaticEmbedding().fit(texts)
-        return self
-
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         self.ngrams_ = NGrams()
         self.embedding_ = StaticEmbedding().fit(texts)

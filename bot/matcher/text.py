@@ -32,7 +32,7 @@ FUNCTION_WORDS = frozenset(
     do does did what which who whom whose when where why how can could would should will
     any some this that these those it its there here so then than just also too more
     s 's tell me us you know anything something news update updates what's whats how's
-    hows up with on regarding re""".split()
+    hows up regarding re""".split()
 )
 """Generic English words that carry no topic: a question made only of these and names
 ("what about meta?") names something without asking anything about it."""

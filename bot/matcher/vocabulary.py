@@ -80,14 +80,3 @@ class Vocabulary:
         return frozenset(
             n for n in self._names if n in tokens or (" " in n and f" {n} " in f" {rewritten} ")
         )
-
-    @classmethod
-    def merged(cls, vocabularies: Iterable[Vocabulary]) -> Vocabulary:
-        entities: dict[str, tuple[str, ...]] = {}
-        words: dict[str, tuple[str, ...]] = {}
-        for vocabulary in vocabularies:
-            for name, spellings in vocabulary.entities.items():
-                entities[name] = (*entities.get(name, ()), *spellings)
-            for word, spellings in vocabulary.words.items():
-                words[word] = (*words.get(word, ()), *spellings)
-        return cls(entities, words)

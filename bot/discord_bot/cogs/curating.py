@@ -81,7 +81,7 @@ class Curating(commands.Cog):
     @fact.command(name="add")
     async def fact_add(self, ctx: commands.Context[FactBot], *, flags: AddFlags) -> None:
         """Add a fact: `fact add question: … answer: … cite: s4` (ids or a quote)."""
-        fact = await self.bot.engine.add_fact(
+        fact = await self.bot.engine.curator.add_fact(
             _guild_id(ctx),
             question=flags.question,
             answer=flags.answer,
@@ -94,7 +94,7 @@ class Curating(commands.Cog):
     @fact.command(name="alias")
     async def fact_alias(self, ctx: commands.Context[FactBot], *, flags: AliasFlags) -> None:
         """Teach another way of asking: `fact alias id: … question: …`."""
-        fact = await self.bot.engine.add_phrasing(
+        fact = await self.bot.engine.curator.add_phrasing(
             _guild_id(ctx), flags.id, flags.question, actor=_actor(ctx)
         )
         await ctx.send(replies.aliased(fact, flags.question))
@@ -102,7 +102,7 @@ class Curating(commands.Cog):
     @fact.command(name="edit")
     async def fact_edit(self, ctx: commands.Context[FactBot], *, flags: EditFlags) -> None:
         """Change a fact's answer or citations: `fact edit id: … answer: … cite: …`."""
-        fact = await self.bot.engine.edit_fact(
+        fact = await self.bot.engine.curator.edit_fact(
             _guild_id(ctx), flags.id, answer=flags.answer, cite=flags.cite, actor=_actor(ctx)
         )
         await ctx.send(replies.updated(fact))
@@ -110,13 +110,17 @@ class Curating(commands.Cog):
     @fact.command(name="remove")
     async def fact_remove(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Stop answering with a fact (it can be restored): `fact remove id: …`."""
-        fact = await self.bot.engine.remove_fact(_guild_id(ctx), flags.id, actor=_actor(ctx))
+        fact = await self.bot.engine.curator.remove_fact(
+            _guild_id(ctx), flags.id, actor=_actor(ctx)
+        )
         await ctx.send(replies.removed(fact, ctx.clean_prefix))
 
     @fact.command(name="restore")
     async def fact_restore(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Bring back a removed fact: `fact restore id: …`."""
-        fact = await self.bot.engine.restore_fact(_guild_id(ctx), flags.id, actor=_actor(ctx))
+        fact = await self.bot.engine.curator.restore_fact(
+            _guild_id(ctx), flags.id, actor=_actor(ctx)
+        )
         await ctx.send(replies.restored(fact))
 
     @fact.command(name="show")
@@ -156,7 +160,7 @@ class Curating(commands.Cog):
     async def source_add(self, ctx: commands.Context[FactBot], *, flags: SourceFlags) -> None:
         """Register a document: `source add title: … text: …` or attach a .txt file."""
         text = flags.text or await self._attached_text(ctx)
-        source = await self.bot.engine.add_source(
+        source = await self.bot.engine.curator.add_source(
             _guild_id(ctx), title=flags.title, text=text, url=flags.url, actor=_actor(ctx)
         )
         await ctx.send(replies.registered(source))
