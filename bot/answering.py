@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from bot.library import Library
 from bot.matcher import Candidate, Vocabulary
-from bot.matcher.text import FUNCTION_WORDS, fold, words
+from bot.matcher.text import FUNCTION_WORDS, fold, wording, words
 from bot.models import Answer, Fact, Suggestion
 from bot.parts import parts_of
 from bot.training import Matchers
@@ -102,7 +102,7 @@ class Answerer:
         read_as = matcher.read(question) if matcher else fold(question)
         ranked = matcher.rank([read_as])[0] if matcher else []
         judged = self._judge(question, read_as, ranked, guild_id)
-        # "what about meta?": several facts involve what it names, and it asks nothing about
+        # "what about acme?": several facts involve what it names, and it asks nothing about
         # it that would choose between them: ask back with them.
         vague = self._only_names(read_as, guild_id, judged)
         answer = decide(question, judged, self.library, self.policy, ask_back=vague)
@@ -144,7 +144,7 @@ class Answerer:
         if not texts:
             return []
         hits = process.extract(
-            fold(question), texts, scorer=fuzz.ratio, score_cutoff=REPEATED, limit=3
+            wording(question), texts, scorer=fuzz.ratio, score_cutoff=REPEATED, limit=3
         )
         return [(owners[i], score) for _, score, i in hits]
 

@@ -41,6 +41,10 @@ class Result:
     build_seconds: float = float("nan")
     p50_ms: float = float("nan")
     p99_ms: float = float("nan")
+    catch_up_seconds: float = float("nan")
+    """From adding one more fact (K phrasings) to a matcher that has learned it."""
+    catch_up_right: float = float("nan")
+    """Of that fact's own phrasings, answered with it (%)."""
 
 
 def load(path: Path | None = None) -> dict[str, list[list[str]]]:
@@ -71,7 +75,9 @@ Predict = Callable[[str], tuple[str | None, float]]
 
 
 def _score(items: Sequence[tuple[str, str]], got: Sequence[tuple[str | None, float]], cut: float):
-    right = abstained = wrong = ins = oos = 0
+    """In-scope answered right (%), out-of-scope abstained (%), wrong answers (count), and
+    in-scope answered wrong (%)."""
+    right = abstained = wrong = misled = ins = oos = 0
     for (_, gold), (fact, confidence) in zip(items, got, strict=True):
         answered = fact is not None and confidence >= cut
         if gold == "oos":
@@ -81,14 +87,22 @@ def _score(items: Sequence[tuple[str, str]], got: Sequence[tuple[str | None, flo
         else:
             ins += 1
             right += answered and fact == fact_id(gold)
-            wrong += answered and fact != fact_id(gold)
-    return 100 * right / ins, 100 * abstained / oos, wrong
+            misled += answered and fact != fact_id(gold)
+    return 100 * right / ins, 100 * abstained / oos, wrong + misled, 100 * misled / ins
 
 
 def _tuned(val_items, val_got) -> float:
-    """The cut-off that maximises in-scope accuracy plus out-of-scope abstention on val."""
+    """The cut-off that serves a team best on val: each in-scope question answered right
+    counts for it, each answered wrong against it, and out-of-scope questions weigh as
+    much as all in-scope ones together (the paper's two figures, summed), abstaining
+    being right for them."""
     cuts = sorted({c for _, c in val_got} | {101.0})
-    return max(cuts, key=lambda c: sum(_score(val_items, val_got, c)[:2]))
+
+    def utility(cut: float) -> float:
+        right, abstained, _, misled = _score(val_items, val_got, cut)
+        return right - misled + abstained
+
+    return max(cuts, key=utility)
 
 
 async def build(engine: Engine, train: dict[str, list[str]], oos: Sequence[str]) -> float:
@@ -121,6 +135,32 @@ async def build(engine: Engine, train: dict[str, list[str]], oos: Sequence[str])
     return time.perf_counter() - started
 
 
+async def catch_up(engine: Engine, questions: Sequence[str]) -> tuple[float, float]:
+    """Add one fact after the knowledge base was learned, as a moderator would from chat,
+    and time how long until the matcher has learned it; then ask its own phrasings."""
+    source = await engine.curator.add_source(
+        GUILD, title="A fact added later", text="This is the added answer.", actor="bench"
+    )
+    await engine.ready(GUILD)
+    started = time.perf_counter()
+    fact = await engine.curator.add_fact(
+        GUILD,
+        question=questions[0],
+        answer="This is the added answer.",
+        cite=f"{source.id}:s1",
+        actor="bench",
+        fact_id="added-later",
+    )
+    for question in questions[1:]:
+        await engine.curator.add_phrasing(GUILD, fact.id, question, "bench")
+    engine.ask(questions[0], GUILD)  # as in chat: the next question notices the change
+    await engine.ready(GUILD)
+    seconds = time.perf_counter() - started
+    predict = _factbot(engine)
+    right = sum(predict(q)[0] == fact.id for q in questions)
+    return seconds, 100 * right / len(questions)
+
+
 def _factbot(engine: Engine) -> Predict:
     def predict(question: str) -> tuple[str | None, float]:
         why = engine.explain(question, GUILD)
@@ -146,8 +186,23 @@ def _tfidf(train: dict[str, list[str]]) -> Predict:
     return predict
 
 
-async def run(k: int, data_path: Path | None = None) -> list[Result]:
+def sliced(data: dict[str, list[list[str]]], intents: int) -> dict[str, list[list[str]]]:
+    """The first ``intents`` intents (alphabetically) and a share of the out-of-scope
+    questions as large as theirs: CLINC150 in small, for a test that runs in seconds."""
+    keep = sorted({i for _, i in data["train"]})[:intents]
+    share = intents / 150
+    return {
+        split: [row for row in rows if row[1] in keep]
+        if not split.startswith("oos")
+        else rows[: max(1, round(len(rows) * share * 3))]
+        for split, rows in data.items()
+    }
+
+
+async def run(k: int, data_path: Path | None = None, intents: int = 150) -> list[Result]:
     data = load(data_path)
+    if intents < 150:
+        data = sliced(data, intents)
     train = shots(data, k)
     val = [(t, i) for t, i in data["val"] + data["oos_val"]]
     test = [(t, i) for t, i in data["test"] + data["oos_test"]]
@@ -166,13 +221,17 @@ async def run(k: int, data_path: Path | None = None) -> list[Result]:
                 timings.append(1000 * (time.perf_counter() - started))
                 test_got.append(predict(q))
             engine.policy = replace(engine.policy, answer=cut)
+            added = [t for t, _ in data["oos_val"]][:k]  # questions no fact answers yet
+            catch_up_seconds, catch_up_right = await catch_up(engine, added)
             results.append(
                 Result(
                     f"FactBot (cut-off {cut:.0f}% from val)",
-                    *_score(test, test_got, cut),
+                    *_score(test, test_got, cut)[:3],
                     seconds,
                     float(np.percentile(timings, 50)),
                     float(np.percentile(timings, 99)),
+                    catch_up_seconds,
+                    catch_up_right,
                 )
             )
         finally:
@@ -182,7 +241,8 @@ async def run(k: int, data_path: Path | None = None) -> list[Result]:
     cut = _tuned(val, val_got)
     results.append(
         Result(
-            "TF-IDF char 2-5, nearest phrasing", *_score(test, [baseline(q) for q, _ in test], cut)
+            "TF-IDF char 2-5, nearest phrasing",
+            *_score(test, [baseline(q) for q, _ in test], cut)[:3],
         )
     )
     return results
@@ -190,18 +250,24 @@ async def run(k: int, data_path: Path | None = None) -> list[Result]:
 
 def render(k: int, results: Sequence[Result]) -> str:
     lines = [
-        f"CLINC150 test, {k} phrasings per fact (150 facts; 4,500 in-scope, 1,000 out-of-scope)",
+        f"CLINC150 test, {k} phrasings per fact",
         "",
         "| method | in-scope answered right | out-of-scope abstained | wrong answers "
-        "| build | ask p50 / p99 |",
-        "|---|---|---|---|---|---|",
+        "| build | ask p50 / p99 | catch-up after one more fact |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in results:
         build = f"{r.build_seconds:.1f} s" if r.build_seconds == r.build_seconds else "–"
         ask = f"{r.p50_ms:.2f} / {r.p99_ms:.2f} ms" if r.p50_ms == r.p50_ms else "–"
+        catch = (
+            f"{r.catch_up_seconds:.2f} s, {r.catch_up_right:.0f} % of its phrasings"
+            if r.catch_up_seconds == r.catch_up_seconds
+            else "–"
+        )
         lines.append(
-            f"| {r.name} | {r.right:.1f} % | {r.abstained:.1f} % | {r.wrong} | {build} | {ask} |"
+            f"| {r.name} | {r.right:.1f} % | {r.abstained:.1f} % | {r.wrong} | {build} | {ask} "
+            f"| {catch} |"
         )
     for name, right, abstained in PAPER:
-        lines.append(f"| {name}, 100 per intent | {right} % | {abstained} % | – | – | – |")
+        lines.append(f"| {name}, 100 per intent | {right} % | {abstained} % | – | – | – | – |")
     return "\n".join(lines)

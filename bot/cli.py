@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
+from tqdm import tqdm
 
+from bot import bulk
 from bot.chat_commands import MENTION, Interpreter, Speaker
 from bot.config import Settings
 from bot.engine import Engine, check_question
@@ -112,6 +114,26 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--data", type=Path, help="another copy of CLINC150's data_full.json")
     bench.set_defaults(handler=_bench)
 
+    importing = commands.add_parser(
+        "import", parents=[common], help="add a CSV FAQ or a pack folder to a server"
+    )
+    importing.add_argument(
+        "path", type=Path, metavar="PATH", help="a .csv (fact_id,question,answer) or a pack folder"
+    )
+    importing.add_argument(
+        "--guild", type=int, required=True, metavar="ID", help="the server it is for"
+    )
+    importing.set_defaults(handler=_import)
+
+    export = commands.add_parser(
+        "export", parents=[common], help="write a server's facts as a pack"
+    )
+    export.add_argument("path", type=Path, metavar="PATH", help="a new or empty folder")
+    export.add_argument(
+        "--guild", type=int, required=True, metavar="ID", help="the server whose facts to write"
+    )
+    export.set_defaults(handler=_export)
+
     run = commands.add_parser("run", parents=[common], help="run the Discord bot")
     run.set_defaults(handler=_run)
     return parser
@@ -158,8 +180,8 @@ def _settings() -> Settings:
         raise BadInput(f"bad setting {name}: {problem['msg']}") from None
 
 
-async def _open(settings: Settings) -> Engine:
-    return await Engine.for_settings(settings)
+async def _open(settings: Settings, *, answering: bool = True) -> Engine:
+    return await Engine.for_settings(settings, answering=answering)
 
 
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -271,6 +293,32 @@ async def _bench(args: argparse.Namespace, settings: Settings) -> int:
         if not 1 <= k <= 100:
             raise BadInput("--shots takes 1 to 100 phrasings per fact")
         print(bench.render(k, await bench.run(k, args.data)), end="\n\n", flush=True)
+    return 0
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    # The whole file is read and checked before the database is opened: a bad row leaves
+    # nothing behind.
+    bundle = bulk.read(args.path)
+    async with await _open(settings, answering=False) as engine:
+        with tqdm(total=bundle.phrasings, unit=" phrasings", disable=None, file=sys.stderr) as bar:
+            report = await engine.curator.import_bundle(
+                args.guild, bundle, actor=f"import {bundle.name}", progress=bar.update
+            )
+    print(f"{bundle.name}: {report}")
+    return 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    async with await _open(settings, answering=False) as engine:
+        facts, sources, out_of_scope = engine.own_knowledge(args.guild)
+        if not facts:
+            raise BadInput(f"server {args.guild} has no facts of its own to export.")
+        bulk.write_pack(args.path, sources, facts, out_of_scope)
+    print(
+        f"{len(facts)} facts, {len(sources)} sources, {len(out_of_scope)} out-of-scope "
+        f"questions written to {args.path}"
+    )
     return 0
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -13,9 +16,12 @@ from bot.citing import resolve_citations
 from bot.errors import BadInput, FactNotFound
 from bot.library import Library
 from bot.matcher.text import fold, words
-from bot.models import GLOBAL, Fact, Source
+from bot.models import GLOBAL, Fact, SentenceRef, Source
 from bot.sentences import split_sentences
 from bot.store import Action, Store
+
+if TYPE_CHECKING:
+    from bot.bulk import Bundle
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +44,7 @@ def check_question(text: str, *, keep_lines: bool = False) -> str:
             f"please keep it under {MAX_QUESTION_LENGTH}."
         )
     if not words(fold(question)):
-        raise BadInput("Ask me a question in words, for example: how much did Meta pay?")
+        raise BadInput("Ask me a question in words, for example: how many vacation days do I get?")
     return question
 
 
@@ -220,3 +226,114 @@ class Curator:
         await self.store.add_source(source, actor)
         self.library.add_source(source)
         return source
+
+    async def import_bundle(
+        self,
+        guild_id: int,
+        bundle: Bundle,
+        actor: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Store a checked :class:`~bot.bulk.Bundle` in one transaction. Importing the same
+        bundle again changes nothing; a fact's phrasings are added to, never dropped."""
+        if guild_id == GLOBAL:
+            raise BadInput("Import into a server: give its id with --guild.")
+        sources, moved = self._placed_sources(guild_id, bundle.sources)
+        changes: list[tuple[Fact, Action, Fact | None]] = []
+        phrasings = 0
+        for fact in bundle.facts:
+            for question in fact.questions:
+                try:
+                    check_question(question)
+                except BadInput as error:
+                    raise BadInput(f"{bundle.name}: fact `{fact.id}`: {error}") from None
+            before = self.library.get(guild_id, fact.id) or (
+                self.library.get(GLOBAL, fact.id) if self.library.sees_shipped(guild_id) else None
+            )
+            known = list(before.questions) if before else []
+            new = [q for q in fact.questions if q.casefold() not in {k.casefold() for k in known}]
+            after = fact.model_copy(
+                update={
+                    "guild_id": guild_id,
+                    "questions": (*known, *new),
+                    "cites": tuple(moved.get(r, r) for r in fact.cites),
+                    "keywords": fact.keywords or (before.keywords if before else ()),
+                    "removed": False,
+                }
+            )
+            if before and before.guild_id == guild_id and after.content() == before.content():
+                continue
+            action: Action = "add" if before is None else "restore" if before.removed else "edit"
+            changes.append((after, action, before))
+            phrasings += len(new)
+        known_oos = {q.casefold() for q in self.library.out_of_scope(guild_id)}
+        out_of_scope = list(
+            dict.fromkeys(q for q in bundle.out_of_scope if q.casefold() not in known_oos)
+        )
+        await self.store.import_knowledge(guild_id, sources, changes, out_of_scope, actor, progress)
+        for source in sources:
+            self.library.add_source(source)
+        for fact, _, _ in changes:
+            self.library.put(fact)
+        for question in out_of_scope:
+            self.library.mark(guild_id, question, out_of_scope=True)
+        return ImportReport(
+            added=sum(a == "add" for _, a, _ in changes),
+            changed=sum(a != "add" for _, a, _ in changes),
+            unchanged=len(bundle.facts) - len(changes),
+            phrasings=phrasings,
+            out_of_scope=len(out_of_scope),
+        )
+
+    def _placed_sources(
+        self, guild_id: int, sources: Sequence[Source]
+    ) -> tuple[list[Source], dict[SentenceRef, SentenceRef]]:
+        """Where a bundle's sources go in a guild: a source of the same title it already
+        has (sentences matched by text, new ones appended), or a new id no one uses. Returns
+        the sources to write and where each cited sentence ended up."""
+        own = {s.title: s for s in self.library.sources(guild_id) if s.guild_id == guild_id}
+        placed: list[Source] = []
+        moved: dict[SentenceRef, SentenceRef] = {}
+        for source in sources:
+            target = own.get(source.title)
+            if target is None:
+                base = slug(source.id if source.id != "import" else source.title)
+                target_id, n = base, 1
+                taken = {s.id for s in placed}
+                while self.library.source(target_id) is not None or target_id in taken:
+                    n += 1
+                    target_id = f"{base}-{n}"
+                target = source.model_copy(
+                    update={"id": target_id, "guild_id": guild_id, "sentences": ()}
+                )
+            by_text = {s.text: s.id for s in target.sentences}
+            sentences = list(target.sentences)
+            for sentence in source.sentences:
+                if sentence.text not in by_text:
+                    by_text[sentence.text] = f"s{len(sentences) + 1}"
+                    sentences.append(
+                        sentence.model_copy(
+                            update={"source_id": target.id, "id": by_text[sentence.text]}
+                        )
+                    )
+                moved[SentenceRef(source_id=source.id, sentence_id=sentence.id)] = SentenceRef(
+                    source_id=target.id, sentence_id=by_text[sentence.text]
+                )
+            if len(sentences) > len(target.sentences):
+                placed.append(target.model_copy(update={"sentences": tuple(sentences)}))
+        return placed, moved
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: int
+    changed: int
+    unchanged: int
+    phrasings: int
+    out_of_scope: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.added} facts added, {self.changed} changed, {self.unchanged} unchanged; "
+            f"{self.phrasings} phrasings and {self.out_of_scope} out-of-scope questions added."
+        )

@@ -69,9 +69,11 @@ class Engine:
         policy: Policy | None = None,
         cache_dir: Path | None = None,
         shipped_pack: bool = True,
+        answering: bool = True,
     ) -> Engine:
-        """Open (creating and seeding if needed) the store, and make the global matcher
-        ready: loaded from the cache folder, or trained once."""
+        """Open (creating and seeding if needed) the store, and, unless it will not answer
+        (``answering``), make the global matcher ready: loaded from the cache folder, or
+        trained once."""
         knowledge = load_knowledge(knowledge_root)
         store = await Store.open(db_path)
         try:
@@ -80,20 +82,22 @@ class Engine:
             engine = await cls._assemble(
                 store, knowledge, policy or Policy(), cache_dir or default_cache_dir(), shipped_pack
             )
-            await engine.matchers.ready(GLOBAL)
+            if answering:
+                await engine.matchers.ready(GLOBAL)
         except BaseException:
             await store.close()
             raise
         return engine
 
     @classmethod
-    async def for_settings(cls, settings: Settings) -> Engine:
+    async def for_settings(cls, settings: Settings, *, answering: bool = True) -> Engine:
         return await cls.open(
             settings.factbot_db,
             knowledge_root=settings.factbot_knowledge,
             policy=settings.policy,
             cache_dir=settings.factbot_cache,
             shipped_pack=settings.factbot_shipped_pack,
+            answering=answering,
         )
 
     @classmethod
@@ -208,6 +212,14 @@ class Engine:
     async def view(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> FactView:
         fact = self.curator.find(guild_id, fact_id, removed_too=removed_too)
         return FactView(fact, local=fact.guild_id != GLOBAL)
+
+    def own_knowledge(self, guild_id: int) -> tuple[list[Fact], list[Source], list[str]]:
+        """What a guild added itself (facts, the sources they cite, questions it marked out
+        of scope): what ``factbot export`` writes."""
+        facts = [f for f in self.library.visible(guild_id) if f.guild_id == guild_id]
+        cited = sorted({r.source_id for f in facts for r in f.cites})
+        sources = [s for i in cited if (s := self.library.source(i)) is not None]
+        return facts, sources, list(self.library.out_of_scope(guild_id))
 
     def facts(self, guild_id: int = GLOBAL) -> list[FactView]:
         return [FactView(f, local=f.guild_id != GLOBAL) for f in self.library.visible(guild_id)]

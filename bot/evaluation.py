@@ -4,10 +4,10 @@ File format (YAML): each key is a fact id, listing the questions that fact must 
 (``a+b`` for a question that needs two facts in one answer); the key ``none`` lists
 questions the knowledge base does not answer::
 
-    meta-investment:
-      - how much did meta pay
+    vacation-days:
+      - how many vacation days do I get
     none:
-      - how much did amazon pay for scale
+      - how much is the parking fee
 
 A question counts as right when the bot answers it with the expected fact (both facts, in
 either order, for ``a+b``), or abstains on a ``none`` question. A *wrong answer* is worse
@@ -41,8 +41,8 @@ class Labelled:
 
 
 def same_question(question: str) -> str:
-    """A question as compared with others: "How much did Meta pay?" and "how much did meta
-    pay" are one question, typed twice; case, spacing and punctuation do not count."""
+    """A question as compared with others: "How many vacation days?" and "how many vacation
+    days" are one question, typed twice; case, spacing and punctuation do not count."""
     return " ".join(re.findall(r"[\w$%]+(?:[.,'][\w$%]+)*", question.casefold()))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from bot.matcher.text import fold
+from bot.matcher.text import wording
 from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
 
 
@@ -107,13 +107,14 @@ class Library:
         return visible
 
     def phrasings(self, guild_id: int) -> tuple[list[str], list[str]]:
-        """Every phrasing a guild sees, folded, and the id of the fact each belongs to."""
+        """Every phrasing a guild sees, as its words (:func:`wording`), and the id of the
+        fact each belongs to."""
         if (cached := self._phrasings.get(guild_id)) is not None:
             return cached
         texts, owners = [], []
         for fact in self.visible(guild_id):
             for question in fact.questions:
-                texts.append(fold(question))
+                texts.append(wording(question))
                 owners.append(fact.id)
         self._phrasings[guild_id] = texts, owners
         return texts, owners

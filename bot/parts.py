@@ -1,7 +1,7 @@
 """A message that asks several things: where it splits into questions of their own.
 
-"how much did meta pay and who is scale's ceo?" is two questions; "what are google and
-microsoft doing" is one. The answering step asks each part on its own and gives one
+"how many vacation days do I get and who runs payroll?" is two questions; "what do acme
+and globex sell" is one. The answering step asks each part on its own and gives one
 combined answer only when every part gets a fact of its own (bot/answering.py).
 """
 

@@ -11,10 +11,12 @@ start, or a second process, loads it instead of training again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import pickle
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-2"
+FORMAT = "factbot-matcher-8"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 
@@ -32,6 +34,30 @@ FORMAT = "factbot-matcher-2"
 class _Trained:
     matcher: Matcher
     generation: tuple[int, int]
+    exact: bool = True
+    """False for a matcher that learned the latest changes without a full fit."""
+
+
+def _in_daemon_thread(fit: Callable[[], Matcher]) -> asyncio.Future[Matcher]:
+    """Run a full fit in a thread that never keeps the process alive: `factbot chat`
+    ending mid-fit must not wait a minute for a model nobody will use."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Matcher] = loop.create_future()
+
+    def settle(result: Matcher | None, error: BaseException | None) -> None:
+        if not future.done():
+            future.set_exception(error) if error else future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result, error = fit(), None
+        except BaseException as failure:  # handed to the awaiting task
+            result, error = None, failure
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="factbot-fit", daemon=True).start()
+    return future
 
 
 class Matchers:
@@ -49,6 +75,7 @@ class Matchers:
         self.cache_dir = cache_dir
         self._trained: dict[int, _Trained] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
+        self._polishing: dict[int, asyncio.Future[Matcher]] = {}
 
     def scope(self, guild_id: int) -> int:
         """Whose matcher answers a guild: its own, or the global one it shares."""
@@ -107,11 +134,39 @@ class Matchers:
         self._training[scope] = loop.create_task(self._retrain(scope))
 
     async def _retrain(self, scope: int) -> None:
+        """Catch up with a scope's knowledge: in a second or two by learning only what was
+        added (:meth:`Matcher.learned`) when a matcher to build on is at hand, then by a
+        full fit in the background; or by the full fit (or the cache) alone."""
         generation = self._generation(scope)
         examples = self.examples(scope)
         vocabulary = self.vocabulary_for(scope)
+        base = self._trained.get(scope)
+        if base is None and scope != GLOBAL and self.library.sees_shipped(scope):
+            base = self._trained.get(GLOBAL)
+        if base is not None and base.matcher.vocabulary is vocabulary:
+            quick = await asyncio.to_thread(base.matcher.learned, examples)
+            if quick is not None:
+                self._trained[scope] = _Trained(quick, generation, exact=False)
+                self._polishing[scope] = asyncio.ensure_future(
+                    _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
+                )
+                self._polishing[scope].add_done_callback(
+                    lambda done: self._polished(scope, generation, done)
+                )
+                return
         matcher = await asyncio.to_thread(self._load_or_fit, examples, vocabulary)
         self._trained[scope] = _Trained(matcher, generation)
+
+    def _polished(
+        self, scope: int, generation: tuple[int, int], done: asyncio.Future[Matcher]
+    ) -> None:
+        """The full fit replaces the quick one, unless the knowledge changed again since
+        (the quick one in place then built on it; the next full fit follows that change)."""
+        if done.cancelled() or done.exception() is not None:
+            return
+        trained = self._trained.get(scope)
+        if trained is not None and trained.generation == generation:
+            self._trained[scope] = _Trained(done.result(), generation)
 
     def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> Matcher:
         path = self._cache_path(examples, vocabulary)
@@ -148,6 +203,7 @@ class Matchers:
 
     async def close(self) -> None:
         """Stop waiting for trainings under way (a thread still finishes its fit)."""
-        for task in self._training.values():
+        for task in [*self._training.values(), *self._polishing.values()]:
             task.cancel()
         self._training.clear()
+        self._polishing.clear()

@@ -8,12 +8,12 @@ in the test suite (tests/test_conversations.py) and through the engine with
     guilds: [Alpha, Beta]          # optional; the first is where turns happen by default
     answer_channels: [Alpha]       # optional; guilds whose channel answers plain questions
     turns:
-      - say: "!ask how much did meta pay?"
+      - say: "!ask how many vacation days do I get?"
         expect:
           answered: true
           contains: ["$14.3 billion"]
           cites: [s4]
-      - say: "!fact remove id: meta-investment"
+      - say: "!fact remove id: vacation-days"
         as: member                 # member (default) or moderator
         name: ana                  # optional: who, within that role
         guild: Beta                # optional

@@ -80,7 +80,7 @@ async def test_bad_questions_get_one_clear_line_and_are_not_logged(
     discord_bot: DiscordHarness,
 ) -> None:
     """Empty, emoji-only, invisible and huge questions are refused without a crash."""
-    in_words = "Ask me a question in words, for example: how much did Meta pay?"
+    in_words = "Ask me a question in words, for example: how many vacation days do I get?"
     cases = {
         "!ask": "`question` is missing. Usage: `!ask <question>`",
         "!ask 🤖🤖🤖": in_words,

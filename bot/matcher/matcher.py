@@ -9,9 +9,10 @@ article.
 
 from __future__ import annotations
 
+import copy as copy_module
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import numpy as np
 from rapidfuzz import distance, process
 from scipy import sparse
 
-from bot.matcher.model import NONE, Calibration, Featurizer, IntentModel
+from bot.matcher.model import NONE, Chances, Featurizer, IntentModel
 from bot.matcher.text import words
 from bot.matcher.vocabulary import Vocabulary
 
@@ -75,16 +76,21 @@ class Matcher:
         *,
         folds: int = 3,
         c: float = 1.0,
+        stacking_c: float = 0.3,
         embedding_weight: float = 1.0,
+        neighbours: int = 4,
     ) -> None:
         self.vocabulary = vocabulary or Vocabulary()
         self.folds = folds
         self.c = c
+        self.stacking_c = stacking_c
+        self.neighbours = neighbours
         self.embedding_weight = embedding_weight
 
     def read(self, text: str) -> str:
         """The question as the model sees it: aliases rewritten, then each word the
-        knowledge base never uses respelled as the closest word it does ("mtea" -> "meta")."""
+        knowledge base never uses respelled as the closest word it does ("vaction" ->
+        "vacation")."""
         rewritten = self.vocabulary.rewrite(text)
         known = getattr(self, "known_words_", None)
         if not known:
@@ -101,80 +107,114 @@ class Matcher:
         # the folds below refit only the model.
         self.featurizer_ = Featurizer(self.embedding_weight)
         features = self.featurizer_.fit_transform(texts)
+        self.examples_ = list(examples)
+        self._features = features
         # The full model and the calibration folds are independent fits: side by side.
         with ThreadPoolExecutor(max_workers=2) as pool:
             full = pool.submit(IntentModel(self.c).fit, features, labels)
             self.classes_ = np.array(sorted(set(labels)))
-            self.calibration_ = self._calibrate(features, labels, pool)
+            self.chances_ = self._calibrate(features, labels, pool)
             self.model_ = full.result()
         self.facts_ = sorted(set(labels) - {NONE})
         self.fit_seconds_ = time.perf_counter() - started
         log.info("matcher fitted on %d examples in %.1fs", len(texts), self.fit_seconds_)
         return self
 
-    def _split(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The fact columns of a score matrix (NONE's set to -inf), and NONE's column
-        (a constant below every fact where a knowledge base has no out-of-scope questions)."""
-        classes = self.classes_
-        is_none = classes == NONE
-        facts = np.where(is_none, -np.inf, scores)
-        none = scores[:, is_none].max(axis=1) if is_none.any() else np.full(len(scores), -2.0)
-        return facts, none
+    def __getstate__(self) -> dict[str, object]:
+        # The training features are big and quick to rebuild: not cached on disk.
+        return {k: v for k, v in self.__dict__.items() if k != "_features"}
+
+    def learned(self, examples: Sequence[Example]) -> Matcher | None:
+        """A copy that has also learned the examples added since it was fitted, in a
+        fraction of a full fit: each label with new examples gets its one-vs-rest model
+        refitted on everything; a new fact's chances are weighed as a typical fact's.
+        None when examples were removed or changed (that needs :meth:`fit`). The order of
+        the examples does not matter."""
+        old = self.examples_
+        counts = Counter(examples)
+        counts.subtract(old)
+        if any(n < 0 for n in counts.values()):
+            return None
+        added = list(counts.elements())
+        if not added:
+            return self
+        features = getattr(self, "_features", None)
+        if features is None:
+            features = self.featurizer_.transform([self.read(e.text) for e in old])
+        features = sparse.vstack(
+            [features, self.featurizer_.transform([self.read(e.text) for e in added])],
+            format="csr",
+        )
+        examples = [*old, *added]  # in the order of the feature rows
+        labels = np.array([e.label for e in examples])
+        classes = np.array(sorted(set(labels)))
+        if len(classes) < 2:
+            return None
+        copy = copy_module.copy(self)
+        copy.examples_, copy._features, copy.classes_ = examples, features, classes
+        copy.model_ = self.model_.widened(classes)
+        copy.chances_ = self.chances_.widened(classes)
+        # The labels the new examples are most easily taken for learn them as negatives
+        # too; the rest stay as they were until the next full fit.
+        added_labels = {e.label for e in added}
+        near = self.model_.decision_function(features[len(old) :]).mean(axis=0)
+        neighbours = [
+            str(self.classes_[i])
+            for i in np.argsort(-near)
+            if self.classes_[i] not in added_labels and self.classes_[i] != NONE
+        ][: self.neighbours]
+        for label in sorted(added_labels | set(neighbours)):
+            row = int(np.searchsorted(classes, label))
+            copy.model_.coef_[row], copy.model_.intercept_[row] = IntentModel(self.c).fit_one(
+                features, labels == label
+            )
+        copy.facts_ = sorted(set(labels) - {NONE})
+        copy.known_words_ = self.known_words_ | {w for e in added for w in words(self.read(e.text))}
+        return copy
 
     def _calibrate(
         self, features: sparse.csr_matrix, labels: list[str], pool: ThreadPoolExecutor
-    ) -> Calibration:
-        """Scores of each example from a model that never saw it, against whether the
-        best fact was its label: what the chance of being right is learned from."""
+    ) -> Chances:
+        """Scores of each example from a model that never saw it: what the chance of each
+        label being right is learned from."""
         fold = folds_of(labels, self.folds)
         label_array = np.array(labels)
         classes = self.classes_
-        best, other, none, right = [], [], [], []
         splits = [(fold != k, fold == k) for k in range(self.folds)]
-        splits = [(t, h) for t, h in splits if h.any() and set(label_array[t]) - {NONE}]
+        splits = [(t, h) for t, h in splits if h.any() and len(set(label_array[t])) > 1]
         fits = [
             pool.submit(IntentModel(self.c).fit, features[t], label_array[t]) for t, _ in splits
         ]
+        held_out = np.zeros(len(labels), dtype=bool)
+        scores = np.zeros((len(labels), len(classes)), np.float32)
         for (_, held), fitted in zip(splits, fits, strict=True):
             model = fitted.result()
-            scores = model.decision_function(features[held])
+            fold_scores = model.decision_function(features[held])
             # The fold's columns in the full label order; a label it never saw scores lowest.
-            full = np.full((scores.shape[0], len(classes)), scores.min() - 1.0)
-            full[:, np.searchsorted(classes, model.classes_)] = scores
-            facts, none_scores = self._split(full)
-            ordered = np.sort(facts, axis=1)
-            best.append(ordered[:, -1])
-            other.append(ordered[:, -2] if facts.shape[1] > 1 else ordered[:, -1] - 1.0)
-            none.append(none_scores)
-            right.append(classes[facts.argmax(axis=1)] == label_array[held])
-        if not best:
-            one = np.zeros(1)
-            return Calibration().fit(one, one, one, np.array([True]))
-        return Calibration().fit(*(np.concatenate(x) for x in (best, other, none, right)))
+            full = np.full((fold_scores.shape[0], len(classes)), -1.5, np.float32)
+            full[:, np.searchsorted(classes, model.classes_)] = fold_scores
+            scores[held] = full
+            # An example is scored only by a model that knew its label (a fact with fewer
+            # phrasings than folds is missing from some): otherwise it would teach that the
+            # label's own score says nothing about it.
+            held_out[held] = np.isin(label_array[held], model.classes_)
+        return Chances(self.stacking_c).fit(scores[held_out], label_array[held_out], classes)
 
     def rank(self, read: Sequence[str], limit: int = 5) -> list[list[Candidate]]:
         """For questions already through :meth:`read`: the facts that fit each best, best
         first, each with its chance."""
         if not self.facts_:
             return [[] for _ in read]
-        features = self.featurizer_.transform(read)
-        scores = self.model_.decision_function(features)
-        facts, none = self._split(scores)
-        classes = self.model_.classes_
+        scores = self.model_.decision_function(self.featurizer_.transform(read))
+        chances = self.chances_.predict_proba(scores)
+        is_fact = self.classes_ != NONE
         ranked = []
-        for row, none_score in zip(facts, none, strict=True):
-            order = np.argsort(-row)[: min(limit, len(self.facts_))]
-            # Each candidate's chance as if it were the best: its lead on the best other.
-            if len(order) > 1:
-                others = np.full(len(order), row[order[0]])
-                others[0] = row[order[1]]
-            else:
-                others = row[order] - 1.0
-            chances = self.calibration_.chance(row[order], others, np.full(len(order), none_score))
+        for score_row, chance_row in zip(scores, chances, strict=True):
+            order = np.argsort(-np.where(is_fact, chance_row, -1.0))[: len(self.facts_)][:limit]
             ranked.append(
                 [
-                    Candidate(str(classes[c]), float(p), float(row[c]))
-                    for c, p in zip(order, chances, strict=True)
+                    Candidate(str(self.classes_[c]), float(chance_row[c]), float(score_row[c]))
+                    for c in order
                 ]
             )
         return ranked

@@ -1,10 +1,10 @@
-"""The learned part of matching: features, a linear model, and a calibrated chance.
+"""The learned part of matching: features, a linear model, and the chance of being right.
 
 ``IntentModel`` scores how well a question fits each label (a fact id, or ``NONE`` for the
-questions a knowledge base says must not be answered). ``Calibration`` turns those scores
-into the chance that the best fact is the right one, learned from out-of-fold scores on
-the knowledge base's own phrasings, so the answer cut-off means the same thing for any
-team's knowledge. scikit-learn is imported only to fit, never to answer.
+questions a knowledge base says must not be answered). ``Chances`` turns the scores of all
+labels into the chance that each is the right one, learned from out-of-fold scores on the
+knowledge base's own phrasings, so the answer cut-off means the same thing for any team's
+knowledge. scikit-learn is imported only to fit, never to answer.
 """
 
 from __future__ import annotations
@@ -65,31 +65,154 @@ class IntentModel:
         self.intercept_ = intercept.astype(np.float32)
         return self
 
+    def fit_one(
+        self, features: sparse.csr_matrix, positive: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        """One label's row against all the others."""
+        from sklearn.svm import LinearSVC
+
+        svm = LinearSVC(C=self.c, tol=1e-3).fit(features, positive)
+        return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
+
+    def widened(self, classes: np.ndarray) -> IntentModel:
+        """A copy over more labels; a new label's row is empty until fitted."""
+        copy = IntentModel(self.c)
+        copy.classes_ = classes
+        rows = np.searchsorted(classes, self.classes_)
+        copy.coef_ = np.zeros((len(classes), self.coef_.shape[1]), np.float32)
+        copy.intercept_ = np.full(len(classes), -1.0, np.float32)
+        copy.coef_[rows], copy.intercept_[rows] = self.coef_, self.intercept_
+        return copy
+
     def decision_function(self, features: sparse.csr_matrix) -> np.ndarray:
         return np.asarray(features @ self.coef_.T) + self.intercept_
 
 
-def _calibration_features(best: np.ndarray, other: np.ndarray, none: np.ndarray) -> np.ndarray:
-    return np.column_stack([best, best - other, best - none])
+MIN_TAUGHT = 5
+"""Examples a label needs before the stacking learns weights of its own for it."""
+UNTAUGHT_WEIGHT = 3.0
+"""A label's weight on its own score when no label has enough examples to learn from."""
 
 
-class Calibration:
-    """Platt scaling of a fact's score into the chance that it is the right answer, from
-    three numbers: its score, its lead on the best other fact, its lead on ``NONE``."""
+class Chances:
+    """What the scores of every label, taken together, say about which label is right: a
+    multinomial logistic regression over the score vector (stacking), fitted on scores
+    from models that never saw the example.
 
-    def fit(
-        self, best: np.ndarray, other: np.ndarray, none: np.ndarray, right: np.ndarray
-    ) -> Calibration:
+    A question whose best fact also scores high on its neighbours, or on ``NONE``, gets a
+    lower chance than its best score alone suggests; that is what tells an out-of-scope
+    question from an in-scope one far better than the best score does.
+    """
+
+    def __init__(self, c: float = 0.3) -> None:
+        self.c = c
+
+    def fit(self, scores: np.ndarray, labels: Sequence[str], classes: np.ndarray) -> Chances:
         from sklearn.linear_model import LogisticRegression
 
-        if right.all() or not right.any():
-            # Nothing to learn a boundary from: trust the lead on the runner-up.
-            self.coef_, self.intercept_ = np.array([0.0, 4.0, 0.0]), 0.0
+        self.classes_ = classes
+        self.coef_ = np.zeros((len(classes), scores.shape[1]), np.float32)
+        self.intercept_ = np.zeros(len(classes), np.float32)
+        label_array = np.asarray(labels)
+        names, counts = np.unique(label_array, return_counts=True)
+        # A label with only a few examples would learn its weights from noise: it gets a
+        # typical label's weights instead (a fact added from chat with two phrasings).
+        enough = set(names[(counts >= MIN_TAUGHT) | (names == NONE)])
+        taught = np.isin(label_array, list(enough))
+        if len(enough) < 2:
+            self.coef_[np.arange(len(classes)), np.arange(len(classes))] = UNTAUGHT_WEIGHT
         else:
-            model = LogisticRegression(C=10.0).fit(_calibration_features(best, other, none), right)
-            self.coef_, self.intercept_ = model.coef_[0], float(model.intercept_[0])
+            model = LogisticRegression(C=self.c, max_iter=300, tol=1e-3).fit(
+                scores[taught],
+                label_array[taught],
+                sample_weight=_fact_weights(label_array[taught]),
+            )
+            coef, intercept = model.coef_, model.intercept_
+            if len(model.classes_) == 2:
+                # scikit-learn keeps one row for two labels; a softmax over +-half is the same.
+                coef = np.vstack([-coef, coef]) / 2
+                intercept = np.concatenate([-intercept, intercept]) / 2
+            rows = np.searchsorted(classes, model.classes_)
+            self.intercept_[:] = np.median(intercept)
+            self.coef_[rows], self.intercept_[rows] = coef, intercept
+            untaught = np.setdiff1d(np.arange(len(classes)), rows)
+            _typical_rows(self.coef_, taught=rows, untaught=untaught)
+        self.platt_ = self._platt(scores, labels)
         return self
 
-    def chance(self, best: np.ndarray, other: np.ndarray, none: np.ndarray) -> np.ndarray:
-        logit = _calibration_features(best, other, none) @ self.coef_ + self.intercept_
-        return 1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))
+    def widened(self, classes: np.ndarray) -> Chances:
+        """A copy over more labels: a new label's row is the typical one (its own score,
+        weighed as the others weigh theirs); the others never saw its score."""
+        copy = Chances(self.c)
+        copy.classes_, copy.platt_ = classes, self.platt_
+        old = np.searchsorted(classes, self.classes_)
+        new = np.setdiff1d(np.arange(len(classes)), old)
+        copy.coef_ = np.zeros((len(classes), len(classes)), np.float32)
+        copy.coef_[np.ix_(old, old)] = self.coef_
+        copy.intercept_ = np.full(len(classes), np.median(self.intercept_), np.float32)
+        copy.intercept_[old] = self.intercept_
+        _typical_rows(copy.coef_, taught=old, untaught=new)
+        return copy
+
+    def _platt(self, scores: np.ndarray, labels: Sequence[str]) -> tuple[float, float]:
+        """A monotone map from the best fact's share to how often it is the right answer
+        on the examples (never, for a question that must not be answered). The shares are
+        flat (regularisation, and the more labels the flatter), so without it a cut-off of
+        50 % would mean something else for every knowledge base; it keeps their order, which
+        is what tells in scope from out of scope."""
+        from sklearn.linear_model import LogisticRegression
+
+        shares = self._shares(scores)
+        best = np.where(self.classes_ == NONE, -1.0, shares).argmax(axis=1)
+        right = self.classes_[best] == np.asarray(labels)
+        if right.all() or not right.any():
+            return 1.0, 0.0
+        log_odds = _log_odds(shares[np.arange(len(best)), best])
+        model = LogisticRegression(C=100.0).fit(log_odds[:, None], right)
+        return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+    def _shares(self, scores: np.ndarray) -> np.ndarray:
+        logits = scores @ self.coef_.T + self.intercept_
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, scores: np.ndarray) -> np.ndarray:
+        """Each label's chance of being the right one (rows need not sum to one)."""
+        slope, intercept = self.platt_
+        return 1.0 / (
+            1.0 + np.exp(-np.clip(slope * _log_odds(self._shares(scores)) + intercept, -30, 30))
+        )
+
+
+def _typical_rows(coef: np.ndarray, taught: np.ndarray, untaught: np.ndarray) -> None:
+    """Give labels the stacking never learned (a fact with one phrasing, a fact added
+    since) a typical label's weights, in place: on their own score what taught labels
+    put on theirs, on each other score what taught labels put on others'. Each taught
+    label weighs an untaught one's score as it weighs others' on average."""
+    if not len(untaught) or not len(taught):
+        return
+    block = coef[np.ix_(taught, taught)]
+    own = np.diag(block)
+    others = (block.sum(axis=0) - own) / max(len(taught) - 1, 1)
+    coef[untaught] = 0.0
+    coef[np.ix_(untaught, taught)] = others
+    coef[untaught, untaught] = np.median(own)
+    per_row = (block.sum(axis=1) - own) / max(len(taught) - 1, 1)
+    coef[np.ix_(taught, untaught)] = per_row[:, None]
+
+
+def _fact_weights(labels: Sequence[str]) -> np.ndarray:
+    """Weights that give every fact the same say, however many phrasings it has: a fact
+    added from chat with two phrasings must not be outvoted by one with hundreds. The
+    questions that must not be answered keep their own weight."""
+    names, index, counts = np.unique(np.asarray(labels), return_inverse=True, return_counts=True)
+    is_fact = names != NONE
+    typical = counts[is_fact].mean() if is_fact.any() else 1.0
+    per_label = np.where(is_fact, typical / counts, 1.0)
+    return per_label[index]
+
+
+def _log_odds(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))

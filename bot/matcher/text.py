@@ -15,16 +15,27 @@ MAX_READ = 2_000
 """No more characters of a message are read: the work per question is bounded."""
 
 
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
+"""A decimal comma, as much of the world writes "14,3" for 14.3 ("1,000" is a thousand)."""
+
+
 def fold(text: str) -> str:
-    """Lowercase, accents and curly quotes folded, control characters dropped, one space."""
+    """Lowercase, accents and curly quotes folded, control characters dropped, one space,
+    decimal commas read as points."""
     text = unicodedata.normalize("NFKD", text[:MAX_READ]).translate(_QUOTES)
     kept = "".join(ch for ch in text if ch.isprintable() and not unicodedata.combining(ch))
-    return " ".join(kept.casefold().split())
+    return _DECIMAL_COMMA.sub(".", " ".join(kept.casefold().split()))
 
 
 def words(text: str) -> list[str]:
     """The words of folded text; "what's" stays one word, "$14.3b" is "$" and "14.3b"."""
     return _WORD.findall(text)
+
+
+def wording(text: str) -> str:
+    """Only the words, in order: "Who runs Acme's payroll?" and "who runs acme's payroll"
+    are worded the same."""
+    return " ".join(words(fold(text)))
 
 
 FUNCTION_WORDS = frozenset(
@@ -35,4 +46,4 @@ FUNCTION_WORDS = frozenset(
     hows up regarding re""".split()
 )
 """Generic English words that carry no topic: a question made only of these and names
-("what about meta?") names something without asking anything about it."""
+("what about acme?") names something without asking anything about it."""

@@ -25,7 +25,7 @@ class Vocabulary:
 
     ``entities`` are the companies, people and places a pack knows of, including ones its
     sources do not cover: a question that names one its best fact does not involve is not
-    answered with that fact ("how much did amazon pay?" is not Meta's deal).
+    answered with that fact ("who founded globex?" is not about Acme's founder).
     """
 
     def __init__(
@@ -63,7 +63,7 @@ class Vocabulary:
                     break
             else:
                 token = tokens[i]
-                # "google's" is google's: the possessive must not hide an alias.
+                # "acme's" is acme's: the possessive must not hide an alias.
                 if token.endswith("'s") and (t := self._phrases.get((token[:-2],))):
                     out.append(t + "'s")
                 else:
@@ -72,7 +72,7 @@ class Vocabulary:
         return " ".join(out)
 
     def names(self, text: str) -> frozenset[str]:
-        """The entities a text names, after rewriting ("fb" names meta)."""
+        """The entities a text names, after rewriting ("ibm" names IBM)."""
         if not self._names:
             return frozenset()
         rewritten = self.rewrite(text)

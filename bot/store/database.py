@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,6 +277,32 @@ class Store:
             " VALUES (?, ?, ?, ?, ?)",
             [(*key, i, r.source_id, r.sentence_id) for i, r in enumerate(fact.cites)],
         )
+
+    async def import_knowledge(
+        self,
+        guild_id: int,
+        sources: Sequence[Source],
+        changes: Sequence[tuple[Fact, Action, Fact | None]],
+        out_of_scope: Sequence[str],
+        actor: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """A bulk import in one transaction: all of it is stored, with history, or none."""
+        async with self._transaction() as db:
+            for source in sources:
+                await self._write_source(db, source, actor)
+            for fact, action, before in changes:
+                await self._write_fact(db, fact, actor, shipped_hash=None)
+                await self._write_history(db, fact, action, actor, before, fact)
+                if progress:
+                    progress(len(fact.questions) - (len(before.questions) if before else 0))
+            now = _now()
+            await db.executemany(
+                "INSERT INTO out_of_scope (guild_id, question, added_by, added_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, question) DO UPDATE SET removed = 0,"
+                " added_by = excluded.added_by, added_at = excluded.added_at",
+                [(guild_id, q, actor, now) for q in out_of_scope],
+            )
 
     async def _write_history(
         self,

@@ -58,7 +58,7 @@ class Asking(commands.Cog):
         )
 
     @commands.hybrid_command()
-    @app_commands.describe(question="What you want to know, e.g. how much did Meta pay?")
+    @app_commands.describe(question="What you want to know, e.g. how many vacation days do I get?")
     async def ask(self, ctx: commands.Context[FactBot], *, question: str) -> None:
         """Ask a question; the answer quotes the sentences it comes from."""
         self._enforce_cooldown(ctx.message)

@@ -1,7 +1,7 @@
 """Moderators curate: the `fact` group, `source add` and `unanswered`.
 
 Every command is a hybrid (slash and prefix) taking flags, e.g.
-``!fact add question: who is scale's cfo? answer: … cite: s7``. The rules (guild
+``!fact add question: who runs payroll? answer: … cite: s7``. The rules (guild
 overrides, history, citation checks) live in the engine; this cog only translates.
 """
 
@@ -24,7 +24,7 @@ MAX_ATTACHMENT_BYTES = 200_000
 
 
 class FactFlags(commands.FlagConverter, case_insensitive=True):
-    id: str = commands.flag(description="The fact's id, e.g. meta-investment")
+    id: str = commands.flag(description="The fact's id, e.g. vacation-days")
 
 
 class AddFlags(commands.FlagConverter, case_insensitive=True):

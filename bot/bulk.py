@@ -1,0 +1,196 @@
+"""Knowledge in bulk: a CSV FAQ or a pack directory read into a :class:`Bundle`, checked
+whole before anything is stored, and a guild's own knowledge written out as a pack that
+imports back to the same facts.
+
+A CSV FAQ has the header ``fact_id,question,answer``. Rows sharing a ``fact_id`` are
+phrasings of one fact; the answer on its first row is the fact's answer and becomes a
+sentence of a source named after the file, which the fact cites. ``fact_id`` ``none``
+marks a question that must not be answered.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.curation import FACT_ID, check_answer, check_question
+from bot.errors import BadInput
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.matcher import NONE
+from bot.models import Fact, SentenceRef, Source
+
+HEADER = ["fact_id", "question", "answer"]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Knowledge read from one file or folder, valid as a whole, not yet stored."""
+
+    name: str
+    sources: tuple[Source, ...]
+    facts: tuple[Fact, ...]
+    out_of_scope: tuple[str, ...]
+
+    @property
+    def phrasings(self) -> int:
+        return sum(len(f.questions) for f in self.facts)
+
+
+def read(path: Path) -> Bundle:
+    if path.is_dir():
+        return read_pack(path)
+    if path.suffix.lower() == ".csv":
+        return read_csv(path)
+    if not path.exists():
+        raise BadInput(f"{path}: no such file or folder.")
+    raise BadInput(f"{path}: import takes a .csv file or a pack folder like knowledge/.")
+
+
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with its row number as a spreadsheet shows it (the header is 1)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{path.name}: not UTF-8 text (byte {error.start:,}).") from None
+    except OSError as error:
+        raise BadInput(f"{path}: cannot read it ({error.strerror}).") from None
+    try:
+        yield from enumerate(csv.reader(text.splitlines(keepends=True), strict=True), start=1)
+    except csv.Error as error:
+        raise BadInput(f"{path.name}: not valid CSV ({error}).") from None
+
+
+def read_csv(path: Path) -> Bundle:
+    rows = _rows(path)
+    header = next(rows, (1, []))[1]
+    if [h.strip().lower() for h in header] != HEADER:
+        raise BadInput(f"{path.name}: row 1 must be the header {','.join(HEADER)}.")
+    questions: dict[str, list[str]] = {}
+    answers: dict[str, tuple[str, int]] = {}
+    out_of_scope: list[str] = []
+    for number, row in rows:
+        try:
+            fact_id, question, answer = _checked_row(row, answers)
+        except BadInput as error:
+            raise BadInput(f"{path.name}: row {number}: {error}") from None
+        if fact_id == NONE:
+            out_of_scope.append(question)
+            continue
+        if fact_id not in answers:
+            answers[fact_id] = (answer, number)
+        known = questions.setdefault(fact_id, [])
+        if question.casefold() not in (q.casefold() for q in known):
+            known.append(question)
+    if not questions and not out_of_scope:
+        raise BadInput(f"{path.name}: no rows under the header.")
+    source_id = "import"  # given its real id when the bundle is stored (bot.curation)
+    sentences = {answer: f"s{n}" for n, (answer, _) in enumerate(answers.values(), start=1)}
+    source = Source.model_validate(
+        {
+            "id": source_id,
+            "title": path.name,
+            "sentences": [
+                {"source_id": source_id, "id": sid, "text": text} for text, sid in sentences.items()
+            ],
+        }
+    )
+    facts = tuple(
+        Fact(
+            id=fact_id,
+            answer=answers[fact_id][0],
+            questions=tuple(qs),
+            cites=(SentenceRef(source_id=source_id, sentence_id=sentences[answers[fact_id][0]]),),
+        )
+        for fact_id, qs in questions.items()
+    )
+    return Bundle(path.name, (source,) if facts else (), facts, tuple(out_of_scope))
+
+
+def _checked_row(row: list[str], answers: dict[str, tuple[str, int]]) -> tuple[str, str, str]:
+    if len(row) != len(HEADER):
+        raise BadInput(f"expected 3 fields ({','.join(HEADER)}), found {len(row)}.")
+    fact_id, question, answer = (cell.strip() for cell in row)
+    fact_id = fact_id.lower()
+    if fact_id != NONE and not FACT_ID.fullmatch(fact_id):
+        raise BadInput(
+            f"fact_id {fact_id[:40]!r} must be up to 64 lowercase letters, digits and dashes."
+        )
+    question = check_question(question)
+    if fact_id == NONE:
+        if answer:
+            raise BadInput("a `none` row is a question not to answer: leave its answer empty.")
+        return fact_id, question, ""
+    if fact_id not in answers:
+        if not answer:
+            raise BadInput(f"the first row of `{fact_id}` needs its answer.")
+        return fact_id, question, check_answer(answer)
+    first, first_row = answers[fact_id]
+    if answer and check_answer(answer) != first:
+        raise BadInput(f"`{fact_id}` has a different answer on row {first_row}.")
+    return fact_id, question, first
+
+
+def read_pack(root: Path) -> Bundle:
+    try:
+        pack = load_knowledge(root)
+    except KnowledgeError as error:
+        raise BadInput(f"{root.name}: {error.problems[0]}") from None
+    extra: dict[str, list[str]] = {}
+    for example in pack.examples:
+        extra.setdefault(example.label, []).append(example.text)
+    facts = []
+    for fact in pack.facts:
+        questions = list(fact.questions)
+        for text in extra.get(fact.id, ()):
+            if text.casefold() not in (q.casefold() for q in questions):
+                questions.append(text)
+        facts.append(fact.model_copy(update={"questions": tuple(questions)}))
+    return Bundle(root.name, pack.sources, tuple(facts), tuple(extra.get(NONE, ())))
+
+
+def write_pack(
+    root: Path, sources: list[Source], facts: list[Fact], out_of_scope: list[str]
+) -> None:
+    """A pack folder as ``knowledge/`` lays it out, loadable by :func:`read_pack`."""
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise BadInput(f"{root}: export needs a new or empty folder.")
+    (root / "sources").mkdir(parents=True, exist_ok=True)
+    (root / "facts").mkdir(exist_ok=True)
+    for source in sources:
+        data = {
+            "id": source.id,
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.url,
+            "date": source.date.isoformat() if source.date else None,
+            "sentences": {s.id: s.text for s in source.sentences},
+        }
+        _dump(root / "sources" / f"{source.id}.yaml", data)
+    _dump(
+        root / "facts" / "facts.yaml",
+        {
+            "source": sources[0].id,
+            "facts": [
+                {
+                    "id": f.id,
+                    "answer": f.answer,
+                    "cite": [f"{r.source_id}:{r.sentence_id}" for r in f.cites],
+                    "questions": list(f.questions),
+                    **({"keywords": list(f.keywords)} if f.keywords else {}),
+                }
+                for f in facts
+            ],
+        },
+    )
+    if out_of_scope:
+        _dump(root / "questions.yaml", {NONE: out_of_scope})
+
+
+def _dump(path: Path, data: object) -> None:
+    path.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )

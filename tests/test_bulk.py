@@ -1,0 +1,135 @@
+"""`factbot import` and `factbot export`: a team's FAQ in and out, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CommandRunner
+
+FAQ = """\
+fact_id,question,answer
+wifi-password,what is the wifi password,The guest wifi password is on the fridge.
+wifi-password,how do I get on the wifi,
+wifi-password,"wifi pw, anyone?",
+lunch-time,when is lunch,Lunch is at 12:30 in the kitchen.
+lunch-time,what time do we eat,
+none,who will win the match tonight,
+"""
+
+
+def _rows(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as connection:
+        (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(count)
+
+
+@pytest.fixture
+def faq(tmp_path: Path) -> Path:
+    path = tmp_path / "office-faq.csv"
+    path.write_text(FAQ, encoding="utf-8")
+    return path
+
+
+def test_a_csv_faq_answers_in_its_server_and_cites_the_file(
+    factbot: CommandRunner, faq: Path
+) -> None:
+    imported = factbot("import", str(faq), "--guild", "42")
+    assert imported.returncode == 0, imported.stderr
+    assert "2 facts added" in imported.stdout
+    assert "5 phrasings and 1 out-of-scope" in imported.stdout
+
+    answer = json.loads(factbot("ask", "--json", "--guild", "42", "wifi password?").stdout)
+    assert answer["fact_id"] == "wifi-password"
+    assert answer["citations"][0]["text"] == "The guest wifi password is on the fridge."
+    assert answer["citations"][0]["title"] == "office-faq.csv"
+    # Another server never sees it.
+    elsewhere = json.loads(factbot("ask", "--json", "--guild", "7", "wifi password?").stdout)
+    assert elsewhere["fact_id"] != "wifi-password"
+
+
+def test_importing_the_same_file_again_changes_nothing(
+    factbot: CommandRunner, faq: Path, db_path: Path
+) -> None:
+    assert factbot("import", str(faq), "--guild", "42").returncode == 0
+    counts = {t: _rows(db_path, t) for t in ("facts", "phrasings", "fact_history", "sentences")}
+    again = factbot("import", str(faq), "--guild", "42")
+    assert again.returncode == 0
+    assert "0 facts added, 0 changed, 2 unchanged" in again.stdout
+    assert {t: _rows(db_path, t) for t in counts} == counts
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "says"),
+    [
+        ("Bad Id!,how do I park,Use the back lot.", "row 3: fact_id"),
+        ("parking,,Use the back lot.", "row 3: Ask me a question in words"),
+        ("parking,where do I park", "row 3: expected 3 fields"),
+        ("wifi-password,wifi?,The password is taped under the desk.", "different answer on row 2"),
+        ("none,is it friday,Yes.", "row 3: a `none` row"),
+    ],
+)
+def test_a_bad_row_is_named_and_nothing_from_the_file_is_stored(
+    factbot: CommandRunner, tmp_path: Path, db_path: Path, bad_row: str, says: str
+) -> None:
+    factbot("ask", "hello")  # the database exists, seeded, before the import
+    before = {t: _rows(db_path, t) for t in ("facts", "sources", "out_of_scope")}
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        "fact_id,question,answer\nwifi-password,wifi?,The password is on the fridge.\n"
+        f"{bad_row}\nnone,what is the weather,\n",
+        encoding="utf-8",
+    )
+    result = factbot("import", str(path), "--guild", "42")
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert {t: _rows(db_path, t) for t in before} == before
+
+
+def test_a_file_that_is_not_an_faq_gets_one_line(factbot: CommandRunner, tmp_path: Path) -> None:
+    wrong_header = tmp_path / "faq.csv"
+    wrong_header.write_text("question,answer\nq,a\n", encoding="utf-8")
+    not_utf8 = tmp_path / "latin.csv"
+    not_utf8.write_bytes(b"fact_id,question,answer\nx,caf\xe9?,Yes.\n")
+    for path, says in [(wrong_header, "header"), (not_utf8, "not UTF-8")]:
+        result = factbot("import", str(path), "--guild", "42")
+        assert result.returncode == 2
+        assert says in result.stderr
+
+
+def test_export_writes_a_pack_that_imports_back_to_the_same_facts(
+    factbot: CommandRunner, faq: Path, tmp_path: Path
+) -> None:
+    assert factbot("import", str(faq), "--guild", "42").returncode == 0
+    pack = tmp_path / "pack"
+    exported = factbot("export", "--guild", "42", str(pack))
+    assert exported.returncode == 0, exported.stderr
+    assert factbot("import", str(pack), "--guild", "43").returncode == 0
+    again = tmp_path / "again"
+    assert factbot("export", "--guild", "43", str(again)).returncode == 0
+
+    def facts(root: Path) -> dict[str, tuple[str, list[str]]]:
+        import yaml
+
+        data = yaml.safe_load((root / "facts" / "facts.yaml").read_text(encoding="utf-8"))
+        return {f["id"]: (f["answer"], f["questions"]) for f in data["facts"]}
+
+    assert facts(again) == facts(pack)
+    assert (again / "questions.yaml").read_text() == (pack / "questions.yaml").read_text()
+    answer = json.loads(factbot("ask", "--json", "--guild", "43", "When is lunch?").stdout)
+    assert answer["fact_id"] == "lunch-time"
+
+
+def test_the_shipped_pack_imports_into_a_server(factbot: CommandRunner) -> None:
+    from bot.knowledge import default_root
+
+    result = factbot("import", str(default_root()), "--guild", "42")
+    assert result.returncode == 0, result.stderr
+    # The server saw them as shipped facts; now they are its own versions, same ids.
+    assert "0 facts added, 25 changed" in result.stdout
+    answer = json.loads(factbot("ask", "--json", "--guild", "42", "how much did meta pay").stdout)
+    assert answer["fact_id"] == "meta-investment"
