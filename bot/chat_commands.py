@@ -29,8 +29,12 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact history": (("id",), ()),
     "fact search": (("query",), ()),
     "fact list": ((), ()),
+    "fact attach": (("id",), ("question",)),
+    "fact ignore": ((), ("question",)),
+    "fact unignore": (("question",), ()),
     "source add": (("title",), ("text", "url")),
     "unanswered": ((), ()),
+    "pack": ((), ()),
 }
 
 
@@ -58,11 +62,11 @@ def parse_flags(text: str, required: tuple[str, ...], optional: tuple[str, ...])
     pattern = re.compile(rf"(?:^|\s)({'|'.join(names)}):", re.IGNORECASE)
     found = list(pattern.finditer(text))
     flags: dict[str, str] = {}
-    for match, following in zip(found, [*found[1:], None], strict=True):
+    ends = [m.start() for m in found[1:]] + ([len(text)] if found else [])
+    for match, end in zip(found, ends, strict=True):
         name = match[1].lower()
         if name in flags:
             raise BadInput(f"`{name}:` given more than once.")
-        end = following.start() if following else len(text)
         flags[name] = text[match.end() : end].strip()
     for name in required:
         if not flags.get(name):
@@ -74,6 +78,9 @@ class Interpreter:
     def __init__(self, engine: Engine, prefix: str = "!") -> None:
         self.engine = engine
         self.prefix = prefix
+        self.last_question: dict[int, str] = {}
+        """Per guild, the last question asked: what `fact attach` and `fact ignore` mean
+        without a `question:` (in Discord, they reply to the answer instead)."""
 
     async def handle(
         self, message: str, speaker: Speaker, *, answer_channel: bool = False
@@ -102,6 +109,7 @@ class Interpreter:
             return Reply(str(error))
         answer = self.engine.ask(question, speaker.guild_id)
         await self.engine.record(answer, guild_id=speaker.guild_id)
+        self.last_question[speaker.guild_id] = question
         return self._render(answer)
 
     async def _plain(self, message: str, speaker: Speaker) -> Reply | None:
@@ -125,9 +133,23 @@ class Interpreter:
         if not speaker.moderator:
             return Reply(replies.NOT_MODERATOR)
         try:
+            if command == "pack":
+                return await self._pack(rest, speaker)
             return await self._run(command, parse_flags(rest, *COMMANDS[command]), speaker)
         except BadInput as error:
             return Reply(str(error))
+
+    async def _pack(self, state: str, speaker: Speaker) -> Reply:
+        if state.strip().lower() not in {"on", "off"}:
+            raise BadInput(f"Usage: `{self.prefix}pack on` or `{self.prefix}pack off`.")
+        on = state.strip().lower() == "on"
+        await self.engine.curator.switch_shipped_pack(speaker.guild_id, on, speaker.name)
+        return Reply(replies.pack_switched(on))
+
+    async def _which(self, given: str | None, guild: int) -> str:
+        if given is None and guild in self.last_question:
+            return self.last_question[guild]
+        return await self.engine.which_question(guild, given)
 
     async def _run(self, command: str, flags: dict[str, str], speaker: Speaker) -> Reply:
         engine, guild, actor = self.engine, speaker.guild_id, speaker.name
@@ -184,6 +206,17 @@ class Interpreter:
                     actor=actor,
                 )  # fmt: skip
                 return Reply(replies.registered(source))
+            case "fact attach":
+                question = await self._which(flags.get("question"), guild)
+                fact = await engine.curator.attach(guild, flags["id"], question, actor)
+                return Reply(replies.aliased(fact, question))
+            case "fact ignore":
+                question = await self._which(flags.get("question"), guild)
+                await engine.curator.mark_out_of_scope(guild, question, actor)
+                return Reply(replies.ignored(question))
+            case "fact unignore":
+                question = await engine.curator.unmark_out_of_scope(guild, flags["question"])
+                return Reply(replies.unignored(question))
             case "unanswered":
-                return Reply(replies.unanswered(await engine.unanswered(guild)))
+                return Reply(replies.unanswered(await engine.unanswered(guild), self.prefix))
         raise AssertionError(f"unhandled command {command}")  # pragma: no cover

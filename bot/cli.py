@@ -44,6 +44,10 @@ from bot.transcripts import (
 
 log = logging.getLogger("factbot")
 
+CONSOLE_GUILD = 1
+"""The server `factbot chat` talks in by default: what it adds stays out of every real
+server (and out of the global, shipped facts)."""
+
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -76,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--record", type=Path, metavar="FILE", help="save the conversation as a transcript"
     )
+    chat.add_argument(
+        "--guild",
+        type=int,
+        default=CONSOLE_GUILD,
+        metavar="ID",
+        help="talk as a moderator of this server (default: a console server of its own)",
+    )
     chat.set_defaults(handler=_chat)
 
     replay = commands.add_parser(
@@ -85,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--guild",
         type=int,
-        default=1,
+        default=CONSOLE_GUILD,
         metavar="ID",
         help="your Discord server's id, so its own facts count (default: a fresh server)",
     )
@@ -216,7 +227,7 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
     """A console conversation; as in Discord, `!fact …` commands work too (as moderator)."""
     async with await _open(settings) as engine:
         interpreter = Interpreter(engine, settings.command_prefix)
-        speaker = Speaker(GLOBAL, moderator=True, name="console")
+        speaker = Speaker(args.guild, moderator=True, name="console")
         turns: list[Turn] = []
         print("Ask me about the facts I know. An empty line or Ctrl-D ends the chat.")
         while True:

@@ -10,6 +10,7 @@ go through ``engine.curator``. Nothing here knows about Discord.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -20,9 +21,11 @@ from rapidfuzz import fuzz, process, utils
 from bot.answering import Answerer, Explanation, Judged, Policy
 from bot.config import Settings
 from bot.curation import Curator, check_question
+from bot.errors import BadInput
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.library import Library
 from bot.matcher import Vocabulary
+from bot.matcher.text import wording
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
 from bot.store import FactStats, Store, UnansweredQuestion
 from bot.training import Matchers
@@ -232,6 +235,31 @@ class Engine:
         return await self.store.fact_stats(guild_id, fact_id)
 
     async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
-        marked = {q.casefold() for q in self.library.out_of_scope(guild_id)}
-        rows = await self.store.unanswered(guild_id, limit + len(marked))
-        return [r for r in rows if r.question.casefold() not in marked][:limit]
+        """What members asked that got no answer, most asked first, leaving out what a
+        moderator has dealt with since (attached to a fact, or marked out of scope)."""
+        settled = {wording(q) for q in self.library.out_of_scope(guild_id)}
+        settled |= set(self.library.phrasings(guild_id)[0])
+        rows = await self.store.unanswered(guild_id, limit + len(settled))
+        return [r for r in rows if wording(r.question) not in settled][:limit]
+
+    async def which_question(
+        self, guild_id: int, given: str | None, reply_id: int | None = None
+    ) -> str:
+        """The question a moderator means: given in words, ``#2`` for the second of
+        ``unanswered``, or the one the bot's reply ``reply_id`` answered."""
+        if given and (number := re.fullmatch(r"#?(\d{1,3})", given.strip())):
+            rows = await self.unanswered(guild_id)
+            if not 1 <= int(number[1]) <= len(rows):
+                raise BadInput(
+                    f"`unanswered` lists {len(rows)} questions; there is no #{number[1]}."
+                )
+            return rows[int(number[1]) - 1].question
+        if given:
+            return check_question(given)
+        asked = await self.store.asked(reply_id) if reply_id is not None else None
+        if asked is None or asked[0] != guild_id:
+            raise BadInput(
+                "Which question? Give `question: …`, or `question: #2` for the second in "
+                "`unanswered`, or reply to my answer."
+            )
+        return asked[1]

@@ -139,7 +139,28 @@ def _as_is(text: str) -> str:
     return text
 
 
-def unanswered(rows: Sequence[UnansweredQuestion], escape: Callable[[str], str] = _as_is) -> str:
+def unanswered(
+    rows: Sequence[UnansweredQuestion], prefix: str = "!", escape: Callable[[str], str] = _as_is
+) -> str:
     if not rows:
         return "Every question asked here got an answer."
-    return "Unanswered questions:\n" + "\n".join(f"{r.times}× {escape(r.question)}" for r in rows)
+    listed = "\n".join(f"#{n} {r.times}× {escape(r.question)}" for n, r in enumerate(rows, 1))
+    return (
+        f"Unanswered questions:\n{listed}\n"
+        f"Teach me one with `{prefix}fact attach id: … question: #1`, or tell me to leave it "
+        f"with `{prefix}fact ignore question: #1`."
+    )
+
+
+def ignored(question: str) -> str:
+    return f"I'll leave questions like “{question}” unanswered."
+
+
+def unignored(question: str) -> str:
+    return f"I'll try to answer questions like “{question}” again."
+
+
+def pack_switched(on: bool) -> str:
+    if on:
+        return "The shipped knowledge pack is on here again."
+    return "The shipped knowledge pack is off here: I answer from this server's facts only."

@@ -76,6 +76,9 @@ class Matchers:
         self._trained: dict[int, _Trained] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
         self._polishing: dict[int, asyncio.Future[Matcher]] = {}
+        self._no_vocabulary = Vocabulary()
+        """What a guild without the shipped pack reads with: one object, so a matcher can
+        tell it learned with the same one (`_retrain`)."""
 
     def scope(self, guild_id: int) -> int:
         """Whose matcher answers a guild: its own, or the global one it shares."""
@@ -113,7 +116,7 @@ class Matchers:
         return examples
 
     def vocabulary_for(self, guild_id: int) -> Vocabulary:
-        return self.vocabulary if self.library.sees_shipped(guild_id) else Vocabulary()
+        return self.vocabulary if self.library.sees_shipped(guild_id) else self._no_vocabulary
 
     async def ready(self, guild_id: int) -> None:
         """Wait until the matcher for a guild has learned everything it sees."""
@@ -147,26 +150,36 @@ class Matchers:
             quick = await asyncio.to_thread(base.matcher.learned, examples)
             if quick is not None:
                 self._trained[scope] = _Trained(quick, generation, exact=False)
-                self._polishing[scope] = asyncio.ensure_future(
-                    _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
-                )
-                self._polishing[scope].add_done_callback(
-                    lambda done: self._polished(scope, generation, done)
-                )
+                self._polish_soon(scope)
                 return
         matcher = await asyncio.to_thread(self._load_or_fit, examples, vocabulary)
         self._trained[scope] = _Trained(matcher, generation)
 
+    def _polish_soon(self, scope: int) -> None:
+        """One full fit at a time per scope, on what the scope knows when it starts."""
+        running = self._polishing.get(scope)
+        if running is not None and not running.done():
+            return
+        generation = self._generation(scope)
+        examples, vocabulary = self.examples(scope), self.vocabulary_for(scope)
+        future = asyncio.ensure_future(
+            _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
+        )
+        future.add_done_callback(lambda done: self._polished(scope, generation, done))
+        self._polishing[scope] = future
+
     def _polished(
         self, scope: int, generation: tuple[int, int], done: asyncio.Future[Matcher]
     ) -> None:
-        """The full fit replaces the quick one, unless the knowledge changed again since
-        (the quick one in place then built on it; the next full fit follows that change)."""
+        """The full fit replaces the quick one; if the knowledge changed again while it ran,
+        the next full fit starts on that."""
         if done.cancelled() or done.exception() is not None:
             return
         trained = self._trained.get(scope)
         if trained is not None and trained.generation == generation:
             self._trained[scope] = _Trained(done.result(), generation)
+        elif trained is not None and not trained.exact:
+            self._polish_soon(scope)
 
     def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> Matcher:
         path = self._cache_path(examples, vocabulary)

@@ -385,6 +385,13 @@ class Store:
             row = await cursor.fetchone()
         return (row["guild_id"], row["fact_id"]) if row else None
 
+    async def asked(self, reply_id: int) -> tuple[int, str] | None:
+        """The (guild, question) a bot reply was for."""
+        query = "SELECT guild_id, question FROM questions WHERE reply_id = ?"
+        async with self._db.execute(query, (reply_id,)) as cursor:
+            row = await cursor.fetchone()
+        return (row["guild_id"], row["question"]) if row else None
+
     async def record_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
         await self._db.execute(
             "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"

@@ -1,4 +1,4 @@
-"""Moderators curate: the `fact` group, `source add` and `unanswered`.
+"""Moderators curate: the `fact` group, `source add`, `unanswered` and `pack`.
 
 Every command is a hybrid (slash and prefix) taking flags, e.g.
 ``!fact add question: who runs payroll? answer: … cite: s7``. The rules (guild
@@ -7,7 +7,7 @@ overrides, history, citation checks) live in the engine; this cog only translate
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord.ext import commands
@@ -45,6 +45,23 @@ class EditFlags(commands.FlagConverter, case_insensitive=True):
     cite: str | None = commands.flag(default=None, description="New sentence ids or a quote")
 
 
+class AttachFlags(commands.FlagConverter, case_insensitive=True):
+    id: str = commands.flag(description="The fact that answers it")
+    question: str | None = commands.flag(
+        default=None, description="The question, or #2 from `unanswered` (or reply to my answer)"
+    )
+
+
+class IgnoreFlags(commands.FlagConverter, case_insensitive=True):
+    question: str | None = commands.flag(
+        default=None, description="The question, or #2 from `unanswered` (or reply to my answer)"
+    )
+
+
+class UnignoreFlags(commands.FlagConverter, case_insensitive=True):
+    question: str = commands.flag(description="A question marked with `fact ignore`")
+
+
 class SearchFlags(commands.FlagConverter, case_insensitive=True):
     query: str = commands.flag(description="Words to look for")
 
@@ -57,6 +74,12 @@ class SourceFlags(commands.FlagConverter, case_insensitive=True):
 
 def _actor(ctx: commands.Context[FactBot]) -> str:
     return f"{ctx.author} ({ctx.author.id})"
+
+
+def _replied_to(ctx: commands.Context[FactBot]) -> int | None:
+    """The message a prefix command replies to (slash commands cannot reply)."""
+    reference = ctx.message.reference if ctx.interaction is None else None
+    return reference.message_id if reference else None
 
 
 def _guild_id(ctx: commands.Context[FactBot]) -> int:
@@ -123,6 +146,30 @@ class Curating(commands.Cog):
         )
         await ctx.send(replies.restored(fact))
 
+    @fact.command(name="attach")
+    async def fact_attach(self, ctx: commands.Context[FactBot], *, flags: AttachFlags) -> None:
+        """A question I could not answer (or answered wrong) becomes a phrasing of the fact
+        that answers it: `fact attach id: … question: #1`, or reply to my answer."""
+        engine, guild_id = self.bot.engine, _guild_id(ctx)
+        question = await engine.which_question(guild_id, flags.question, _replied_to(ctx))
+        fact = await engine.curator.attach(guild_id, flags.id, question, actor=_actor(ctx))
+        await ctx.send(replies.aliased(fact, question))
+
+    @fact.command(name="ignore")
+    async def fact_ignore(self, ctx: commands.Context[FactBot], *, flags: IgnoreFlags) -> None:
+        """Teach me to leave a question unanswered: `fact ignore question: #1`, or reply to
+        my answer."""
+        engine, guild_id = self.bot.engine, _guild_id(ctx)
+        question = await engine.which_question(guild_id, flags.question, _replied_to(ctx))
+        await engine.curator.mark_out_of_scope(guild_id, question, actor=_actor(ctx))
+        await ctx.send(replies.ignored(question))
+
+    @fact.command(name="unignore")
+    async def fact_unignore(self, ctx: commands.Context[FactBot], *, flags: UnignoreFlags) -> None:
+        """Undo `fact ignore`: `fact unignore question: …`."""
+        question = await self.bot.engine.curator.unmark_out_of_scope(_guild_id(ctx), flags.question)
+        await ctx.send(replies.unignored(question))
+
     @fact.command(name="show")
     async def fact_show(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Show a fact, its citations, how often it was asked and its feedback."""
@@ -180,7 +227,17 @@ class Curating(commands.Cog):
     async def unanswered(self, ctx: commands.Context[FactBot]) -> None:
         """What members asked that I could not answer, most asked first (moderators)."""
         rows = await self.bot.engine.unanswered(_guild_id(ctx))
-        await ctx.send(replies.unanswered(rows, escape=discord.utils.escape_markdown))
+        await ctx.send(
+            replies.unanswered(rows, ctx.clean_prefix, escape=discord.utils.escape_markdown)
+        )
+
+    @commands.hybrid_command()
+    async def pack(self, ctx: commands.Context[FactBot], state: Literal["on", "off"]) -> None:
+        """Switch the knowledge shipped with FactBot on or off here: `pack off`."""
+        await self.bot.engine.curator.switch_shipped_pack(
+            _guild_id(ctx), state == "on", actor=_actor(ctx)
+        )
+        await ctx.send(replies.pack_switched(state == "on"))
 
 
 async def setup(bot: FactBot) -> None:

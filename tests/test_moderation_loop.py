@@ -1,0 +1,75 @@
+"""The loop moderators grow a server's knowledge with: what went unanswered is attached
+to the fact that answers it, or marked as not to be answered; the shipped pack is
+switched on or off per server."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.errors import BadInput
+from tests.conftest import DiscordHarness
+from tests.test_discord_curating import _ask, _mod
+
+RACK = "Bikes go in the rack behind building B."
+
+
+async def test_an_unanswered_question_is_attached_to_a_new_fact(
+    discord_bot: DiscordHarness,
+) -> None:
+    bot = discord_bot
+    assert "I don't know" in await _ask(bot, "is there a bike rack")
+    listed = await _mod(bot, "!unanswered")
+    assert "#1 1× is there a bike rack" in listed
+    assert "!fact attach id: … question: #1" in listed
+
+    await _mod(bot, f"!source add title: Office handbook text: {RACK}")
+    await _mod(
+        bot,
+        f"!fact add question: where do I park my bike answer: {RACK} "
+        "cite: office-handbook:s1 id: bike-rack",
+    )
+    attached = await _mod(bot, "!fact attach id: bike-rack question: #1")
+    assert attached == "`bike-rack` now also answers “is there a bike rack”."
+    assert RACK in await _ask(bot, "is there a bike rack?")
+    assert await _mod(bot, "!unanswered") == "Every question asked here got an answer."
+    # Only this server learned it.
+    assert RACK not in await _ask(bot, "is there a bike rack?", guild=1)
+
+
+async def test_ignored_questions_leave_the_unanswered_list(discord_bot: DiscordHarness) -> None:
+    bot = discord_bot
+    await _ask(bot, "what did tim cook say about scale")
+    ignored = await _mod(bot, "!fact ignore question: #1")
+    assert ignored == "I'll leave questions like “what did tim cook say about scale” unanswered."
+    assert await _mod(bot, "!unanswered") == "Every question asked here got an answer."
+    assert "I don't know" in await _ask(bot, "what did tim cook say about scale")
+    assert "again" in await _mod(bot, "!fact unignore question: what did tim cook say about scale")
+
+
+async def test_a_moderator_switches_the_shipped_pack_off_and_on(
+    discord_bot: DiscordHarness,
+) -> None:
+    bot = discord_bot
+    assert "$14.3 billion" in await _ask(bot, "how much did meta pay")
+    refused = await bot.say("!pack off", role="member")
+    assert "moderator" in refused[0].text.lower()
+
+    assert "off here" in await _mod(bot, "!pack off")
+    assert "I don't know" in await _ask(bot, "how much did meta pay")
+    assert "$14.3 billion" in await _ask(bot, "how much did meta pay", guild=1)
+
+    assert "on here again" in await _mod(bot, "!pack on")
+    assert "$14.3 billion" in await _ask(bot, "how much did meta pay")
+
+
+async def test_a_reply_to_an_answer_names_the_question_it_answered(engine: Engine) -> None:
+    """In Discord, a moderator replies to the bot's wrong answer with `!fact attach id: …`
+    or `!fact ignore`: the question is the one that answer was for, in that server only."""
+    answer = engine.ask("who is in charge of scale now", 7)
+    await engine.record(answer, guild_id=7, reply_id=1234)
+    assert await engine.which_question(7, None, 1234) == "who is in charge of scale now"
+    with pytest.raises(BadInput, match="Which question"):
+        await engine.which_question(8, None, 1234)
+    with pytest.raises(BadInput, match="no #3"):
+        await engine.which_question(7, "#3")
