@@ -21,11 +21,13 @@ from tqdm import tqdm
 from bot import bulk
 from bot.chat_commands import MENTION, Interpreter, Speaker
 from bot.config import Settings
+from bot.curation import MAX_QUESTION_LENGTH
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.knowledge import KnowledgeError
 from bot.models import GLOBAL, Answer
 from bot.rendering import (
+    NOT_ANSWERED,
     answer_json,
     answer_text,
     explanation_text,
@@ -211,16 +213,37 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     async with await _open(settings) as engine:
         await engine.ready(args.guild)
         out = []
-        for line in sys.stdin:
-            question = line.strip()
+        for number, raw in enumerate(sys.stdin.buffer, start=1):
+            question, problem = _batch_line(raw, number)
             answer = (
                 engine.ask(question, args.guild)
-                if question
-                else Answer(question="", answered=False, confidence=0.0)
+                if question and not problem
+                else Answer(question=question, answered=False, confidence=0.0)
             )
-            out.append(render(answer))
+            if problem is None:
+                out.append(render(answer))
+            elif args.json:
+                out.append(json.dumps({**json.loads(render(answer)), "error": problem}))
+            else:
+                out.append(f"{NOT_ANSWERED} ({problem})")
     sys.stdout.write(("\n" if args.json else "\n\n").join(out) + ("\n" if out else ""))
     return 0
+
+
+def _batch_line(raw: bytes, number: int) -> tuple[str, str | None]:
+    """A line of `--batch` input as a question, or what is wrong with it: one bad line
+    never stops the others, and no line costs more than a bounded amount of work."""
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as error:
+        lossy = raw[:MAX_QUESTION_LENGTH].decode("utf-8", "replace").strip()
+        return lossy, f"line {number} is not UTF-8 text (byte {error.start + 1})"
+    if not text:
+        return "", None
+    try:
+        return check_question(text, keep_lines=True), None
+    except BadInput as error:
+        return text[:MAX_QUESTION_LENGTH], f"line {number}: {error}"
 
 
 async def _chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,6 +18,8 @@ import pickle
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from bot.library import Library
@@ -26,8 +28,16 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-8"
+FORMAT = "factbot-matcher-11"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
+
+
+@cache
+def small_talk() -> tuple[str, ...]:
+    """Chat that asks nothing (``bot/matcher/small_talk.txt``): every matcher learns it as
+    ``NONE``, whatever knowledge it holds."""
+    text = resources.files("bot.matcher").joinpath("small_talk.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and line[0] != "#")
 
 
 @dataclass
@@ -113,7 +123,7 @@ class Matchers:
             shipped = {f.id for f in facts if self.library.get(GLOBAL, f.id) is not None}
             examples += [e for e in self.pack_examples if e.label in shipped or e.label == NONE]
         examples += [Example(q, NONE) for q in self.library.out_of_scope(guild_id)]
-        return examples
+        return examples + [Example(q, NONE) for q in small_talk()]
 
     def vocabulary_for(self, guild_id: int) -> Vocabulary:
         return self.vocabulary if self.library.sees_shipped(guild_id) else self._no_vocabulary
@@ -173,7 +183,12 @@ class Matchers:
     ) -> None:
         """The full fit replaces the quick one; if the knowledge changed again while it ran,
         the next full fit starts on that."""
-        if done.cancelled() or done.exception() is not None:
+        if done.cancelled():
+            return
+        if (error := done.exception()) is not None:
+            log.warning(
+                "the full refit of scope %s failed (%r): keeping the quick one", scope, error
+            )
             return
         trained = self._trained.get(scope)
         if trained is not None and trained.generation == generation:

@@ -196,7 +196,9 @@ async def test_unanswered_lists_what_went_unanswered_most_asked_first(
         await _ask(bot, question)
     await _ask(bot, "how much did meta pay")
     assert await _mod(bot, "!unanswered") == (
-        "Unanswered questions:\n2× what is scale's revenue\n1× who founded scale"
+        "Unanswered questions:\n#1 2× what is scale's revenue\n#2 1× who founded scale\n"
+        "Teach me one with `!fact attach id: … question: #1`, or tell me to leave it "
+        "with `!fact ignore question: #1`."
     )
     assert await _mod(bot, "!unanswered", guild=1) == "Every question asked here got an answer."
 

@@ -165,9 +165,8 @@ class Matcher:
         ][: self.neighbours]
         for label in sorted(added_labels | set(neighbours)):
             row = int(np.searchsorted(classes, label))
-            copy.model_.coef_[row], copy.model_.intercept_[row] = IntentModel(self.c).fit_one(
-                features, labels == label
-            )
+            weights, intercept = IntentModel(self.c).fit_one(features, labels == label)
+            copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.known_words_ = self.known_words_ | {w for e in added for w in words(self.read(e.text))}
         return copy

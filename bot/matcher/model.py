@@ -53,15 +53,17 @@ class IntentModel:
         self.classes_ = np.array(sorted(set(labels)))
         if len(self.classes_) == 1:
             # One label and nothing to tell it from: every question scores the same.
-            self.coef_ = np.zeros((1, features.shape[1]), np.float32)
+            self.weights_ = np.zeros((features.shape[1], 1), np.float32)
             self.intercept_ = np.zeros(1, np.float32)
             return self
-        svm = LinearSVC(C=self.c, tol=1e-3).fit(features, labels)
+        svm = LinearSVC(C=self.c, tol=1e-3, random_state=0).fit(features, labels)
         coef, intercept = svm.coef_, svm.intercept_
         if len(self.classes_) == 2:
             # scikit-learn keeps one row for two classes (the second's); the first mirrors it.
             coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-        self.coef_ = coef.astype(np.float32)
+        # One column per label, each feature's weights side by side: a question's scores
+        # are one sparse row times this, without copying it on every ask.
+        self.weights_ = np.ascontiguousarray(coef.T, dtype=np.float32)
         self.intercept_ = intercept.astype(np.float32)
         return self
 
@@ -71,21 +73,21 @@ class IntentModel:
         """One label's row against all the others."""
         from sklearn.svm import LinearSVC
 
-        svm = LinearSVC(C=self.c, tol=1e-3).fit(features, positive)
+        svm = LinearSVC(C=self.c, tol=1e-3, random_state=0).fit(features, positive)
         return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
 
     def widened(self, classes: np.ndarray) -> IntentModel:
-        """A copy over more labels; a new label's row is empty until fitted."""
+        """A copy over more labels; a new label's column is empty until fitted."""
         copy = IntentModel(self.c)
         copy.classes_ = classes
         rows = np.searchsorted(classes, self.classes_)
-        copy.coef_ = np.zeros((len(classes), self.coef_.shape[1]), np.float32)
+        copy.weights_ = np.zeros((self.weights_.shape[0], len(classes)), np.float32)
         copy.intercept_ = np.full(len(classes), -1.0, np.float32)
-        copy.coef_[rows], copy.intercept_[rows] = self.coef_, self.intercept_
+        copy.weights_[:, rows], copy.intercept_[rows] = self.weights_, self.intercept_
         return copy
 
     def decision_function(self, features: sparse.csr_matrix) -> np.ndarray:
-        return np.asarray(features @ self.coef_.T) + self.intercept_
+        return np.asarray(features @ self.weights_) + self.intercept_
 
 
 MIN_TAUGHT = 5
