@@ -91,18 +91,26 @@ def _score(items: Sequence[tuple[str, str]], got: Sequence[tuple[str | None, flo
     return 100 * right / ins, 100 * abstained / oos, wrong + misled, 100 * misled / ins
 
 
+NOISE = 1.0
+"""Utility points on val within which cut-offs count as equally good: one out-of-scope
+question of val's 100 is one point."""
+
+
 def _tuned(val_items, val_got) -> float:
     """The cut-off that serves a team best on val: each in-scope question answered right
     counts for it, each answered wrong against it, and out-of-scope questions weigh as
     much as all in-scope ones together (the paper's two figures, summed), abstaining
-    being right for them."""
+    being right for them. Of the cut-offs within :data:`NOISE` of the best, the most
+    cautious: when val cannot tell, the bot says it does not know."""
     cuts = sorted({c for _, c in val_got} | {101.0})
 
     def utility(cut: float) -> float:
         right, abstained, _, misled = _score(val_items, val_got, cut)
         return right - misled + abstained
 
-    return max(cuts, key=utility)
+    scored = [(utility(c), c) for c in cuts]
+    best = max(u for u, _ in scored)
+    return max(c for u, c in scored if u >= best - NOISE)
 
 
 async def build(engine: Engine, train: dict[str, list[str]], oos: Sequence[str]) -> float:

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ from bot.rendering import (
     render_scores,
     render_sweep,
 )
+from bot.store.database import storage_error
 from bot.transcripts import (
     Transcript,
     Turn,
@@ -158,13 +160,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    database: Path | None = args.db
     try:
         settings = _settings()
         if args.db is not None:
             settings = settings.model_copy(update={"factbot_db": args.db})
+        database = settings.factbot_db
         return asyncio.run(args.handler(args, settings))
     except BadInput as error:
         print(f"factbot: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        # A fault of the database under way (disk full, locked too long, read-only).
+        print(f"factbot: {storage_error(database or '(the database)', error)}", file=sys.stderr)
         return 2
     except KnowledgeError as error:
         print(f"factbot: {error}", file=sys.stderr)

@@ -15,3 +15,7 @@ class FactNotFound(BadInput):
         if did_you_mean:
             hint = " Did you mean " + " or ".join(f"`{f}`" for f in did_you_mean) + "?"
         super().__init__(f"There is no fact `{fact_id}`.{hint}")
+
+
+class StorageError(BadInput):
+    """The database cannot be used; the message says which file and what to do."""

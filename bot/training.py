@@ -28,7 +28,7 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-11"
+FORMAT = "factbot-matcher-12"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 

@@ -55,15 +55,17 @@ def factbot(tmp_path: Path, db_path: Path) -> CommandRunner:
     env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "FACTBOT_DB"}}
     env["FACTBOT_DB"] = str(db_path)
 
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+    def run(*args: str, stdin: str | bytes = "") -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
             [sys.executable, "-m", "bot", *args],
-            input=stdin,
+            input=stdin.encode() if isinstance(stdin, str) else stdin,
             capture_output=True,
-            text=True,
             cwd=tmp_path,
             env=env,
             timeout=60,
+        )
+        return subprocess.CompletedProcess(
+            done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
         )
 
     return run

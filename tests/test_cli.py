@@ -73,6 +73,26 @@ def test_batch_answers_every_line_in_order(run: CommandRunner) -> None:
     assert answers[1]["suggestions"] == []
 
 
+def test_a_bad_line_in_a_batch_is_flagged_and_the_others_answered(run: CommandRunner) -> None:
+    """Undecodable bytes, a NUL-only line and a 1 MB line each get their own JSON object
+    with an `error`; every good line is still answered, in order."""
+    lines = [
+        b"how much did meta pay",
+        b"\xff\xfe not utf-8",
+        b"\x00\x00",
+        b"x" * 1_000_000,
+        b"who's scale's ceo",
+    ]
+    result = run("ask", "--json", "--batch", stdin=b"\n".join(lines) + b"\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["answered"] for a in answers] == [True, False, False, False, True]
+    assert [("error" in a) for a in answers] == [False, True, True, True, False]
+    assert "line 2 is not UTF-8" in answers[1]["error"]
+    assert "under 500" in answers[3]["error"]
+    assert len(answers[3]["question"]) <= 500
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from bot.errors import StorageError
 from bot.knowledge import KnowledgeBase
 from bot.models import GLOBAL, Fact, HistoryEntry, Sentence, SentenceRef, Source
 from bot.store.schema import MIGRATIONS
@@ -58,16 +60,30 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
+        """Open FactBot's database at ``path``, creating it if there is none. A file that
+        is another program's database, or one written by a newer FactBot, is refused
+        (:class:`StorageError`) before anything is written to it."""
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
+            _make_room(Path(path))
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise storage_error(path, error) from None
         db.row_factory = aiosqlite.Row
         try:
+            await _claim(db, path)
             await db.execute("PRAGMA journal_mode = WAL")
+            # FULL: a change is on disk when a moderator sees it acknowledged, even if the
+            # machine loses power the next moment (NORMAL would only survive a crash of
+            # the process). Writes are few and small; the cost does not show.
+            await db.execute("PRAGMA synchronous = FULL")
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA busy_timeout = 5000")
             store = cls(db)
             await store._migrate()
+        except sqlite3.Error as error:
+            await db.close()
+            raise storage_error(path, error) from None
         except BaseException:
             await db.close()
             raise
@@ -468,6 +484,66 @@ class Store:
         async with self._db.execute(f"SELECT count(*) FROM {table}") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+APPLICATION_ID = 0x46414354
+"""``PRAGMA application_id`` of a FactBot database ("FACT"): how it tells its own files."""
+
+
+def _make_room(path: Path) -> None:
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder: give --db (or FACTBOT_DB) a file path.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(f"cannot create the folder for {path}: {error.strerror}.") from None
+
+
+async def _pragma(db: aiosqlite.Connection, name: str) -> int:
+    async with db.execute(f"PRAGMA {name}") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _claim(db: aiosqlite.Connection, path: Path | str) -> None:
+    """Make sure the file is FactBot's (marking a new one as such), and not newer than
+    this code, before anything is written to it."""
+    application_id = await _pragma(db, "application_id")
+    version = await _pragma(db, "user_version")
+    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
+        tables = {row[0] for row in await cursor.fetchall()}
+    ours = application_id == APPLICATION_ID or (
+        # Databases from before the mark: FactBot's tables and schema version.
+        application_id == 0 and version > 0 and {"meta", "facts", "fact_history"} <= tables
+    )
+    if not ours and (application_id or tables):
+        raise StorageError(
+            f"{path} is another program's database: give --db (or FACTBOT_DB) another file."
+        )
+    if version > len(MIGRATIONS):
+        raise StorageError(
+            f"{path} was written by a newer FactBot (schema {version}; this one knows "
+            f"{len(MIGRATIONS)}): upgrade FactBot to use it."
+        )
+    if application_id != APPLICATION_ID:
+        await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+_ADVICE = {
+    "readonly": "it is read-only: give --db a file you can write, or fix its permissions",
+    "unable to open": "it cannot be opened: check that its folder exists and is writable",
+    "not a database": "it is not a SQLite database: give --db (or FACTBOT_DB) another file",
+    "full": "the disk is full: free some space and try again",
+    "locked": "another program holds it locked: try again when it is done",
+    "malformed": "it is damaged: restore it from a backup",
+}
+
+
+def storage_error(path: Path | str, error: sqlite3.Error) -> StorageError:
+    """One line on what went wrong with the database and what to do about it."""
+    text = str(error).lower()
+    advice = next((a for key, a in _ADVICE.items() if key in text), f"SQLite says: {error}")
+    return StorageError(f"cannot use the database {path}: {advice}.")
 
 
 def _json_or_none(text: str | None) -> dict[str, Any] | None:

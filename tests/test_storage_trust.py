@@ -1,0 +1,67 @@
+"""FactBot uses only its own database, and says in one line when it cannot."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from tests.conftest import CommandRunner
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _contents(path: Path) -> tuple[int, list[str]]:
+    """What a database holds, whatever its write-ahead log did to the bytes."""
+    with sqlite3.connect(path) as connection:
+        (version,) = connection.execute("PRAGMA user_version").fetchone()
+        return version, list(connection.iterdump())
+
+
+def _refused(result: object, says: str) -> None:
+    assert result.returncode == 2  # type: ignore[attr-defined]
+    stderr = result.stderr.strip()  # type: ignore[attr-defined]
+    assert len(stderr.splitlines()) == 1, stderr
+    assert says in stderr
+    assert "Traceback" not in stderr
+
+
+def test_another_programs_database_is_refused_untouched(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    before = _digest(other)
+    _refused(factbot("ask", "--db", str(other), "how much did meta pay"), "another program's")
+    assert _digest(other) == before
+
+
+def test_a_database_from_a_newer_factbot_is_refused(factbot: CommandRunner, db_path: Path) -> None:
+    assert factbot("ask", "how much did meta pay").returncode == 0
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("PRAGMA user_version = 999")
+    before = _contents(db_path)
+    _refused(factbot("ask", "how much did meta pay"), "newer FactBot")
+    assert _contents(db_path) == before
+
+
+def test_a_folder_or_a_file_that_is_not_a_database_is_refused(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
+    _refused(factbot("ask", "--db", str(tmp_path), "hi there"), "is a folder")
+    text = tmp_path / "notes.db"
+    text.write_text("these are my notes, not a database\n" * 100)
+    before = _digest(text)
+    _refused(factbot("ask", "--db", str(text), "hi there"), "not a SQLite database")
+    assert _digest(text) == before
+
+
+def test_its_own_database_is_marked_as_factbots(factbot: CommandRunner, db_path: Path) -> None:
+    assert factbot("ask", "how much did meta pay").returncode == 0
+    with sqlite3.connect(db_path) as connection:
+        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+    assert application_id == 0x46414354
+    assert factbot("ask", "how much did meta pay").returncode == 0
