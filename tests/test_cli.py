@@ -138,6 +138,29 @@ def test_chat_answers_until_an_empty_line(run: CommandRunner) -> None:
     assert "I don't know that one." in result.stdout
 
 
+def test_chat_commands_with_flags_missing_get_one_line(run: CommandRunner) -> None:
+    """`!fact add` alone, or `fact remove` without `id:`, is answered with what is missing;
+    the console session goes on."""
+    result = run("chat", stdin="!fact add\n!fact remove meta-investment\nhow much did meta pay\n\n")
+    assert result.returncode == 0, result.stderr
+    assert "bot> `question:` is missing." in result.stdout
+    assert "bot> `id:` is missing." in result.stdout
+    assert "bot> Meta paid $14.3 billion" in result.stdout
+
+
+def test_facts_added_in_chat_stay_in_its_console_server(run: CommandRunner) -> None:
+    chat = run(
+        "chat",
+        stdin="!source add title: Office text: Lunch is at noon.\n"
+        "!fact add question: when is lunch answer: Lunch is at noon. cite: office:s1\n\n",
+    )
+    assert "Added `when-is-lunch`" in chat.stdout, chat.stdout
+    assert "Lunch is at noon" in run("chat", stdin="when is lunch\n\n").stdout
+    for guild in ("0", "5"):  # not the global facts, not another server
+        answer = json.loads(run("ask", "--json", "--guild", guild, "when is lunch").stdout)
+        assert answer["fact_id"] != "when-is-lunch"
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, db_path: Path) -> None:
     """`factbot eval FILE | head -1`: no error once the reader has had enough."""
     labelled = tmp_path / "questions.yaml"
