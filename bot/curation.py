@@ -251,7 +251,8 @@ class Curator:
                 self.library.get(GLOBAL, fact.id) if self.library.sees_shipped(guild_id) else None
             )
             known = list(before.questions) if before else []
-            new = [q for q in fact.questions if q.casefold() not in {k.casefold() for k in known}]
+            said = {k.casefold() for k in known}
+            new = [q for q in fact.questions if q.casefold() not in said]
             after = fact.model_copy(
                 update={
                     "guild_id": guild_id,

@@ -163,10 +163,14 @@ class Matcher:
             for i in np.argsort(-near)
             if self.classes_[i] not in added_labels and self.classes_[i] != NONE
         ][: self.neighbours]
-        for label in sorted(added_labels | set(neighbours)):
-            row = int(np.searchsorted(classes, label))
-            weights, intercept = IntentModel(self.c).fit_one(features, labels == label)
-            copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
+        refit = sorted(added_labels | set(neighbours))
+        with ThreadPoolExecutor(max_workers=2) as pool:  # liblinear lets go of the GIL
+            fitted = pool.map(
+                lambda label: IntentModel(self.c).fit_one(features, labels == label), refit
+            )
+            for label, (weights, intercept) in zip(refit, fitted, strict=True):
+                row = int(np.searchsorted(classes, label))
+                copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.known_words_ = self.known_words_ | {w for e in added for w in words(self.read(e.text))}
         return copy
