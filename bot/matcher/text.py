@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
 _WORD = re.compile(r"[a-z0-9]+(?:['.,][a-z0-9]+)*|[$€£%]")
@@ -32,9 +33,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=1 << 17)
 def wording(text: str) -> str:
     """Only the words, in order: "Who runs Acme's payroll?" and "who runs acme's payroll"
-    are worded the same."""
+    are worded the same. Remembered: a guild's phrasings are worded again after each change
+    to its facts, and all but the new ones were worded before."""
     return " ".join(words(fold(text)))
 
 
