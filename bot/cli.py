@@ -35,7 +35,8 @@ from bot.rendering import (
     render_scores,
     render_sweep,
 )
-from bot.store.database import storage_error
+from bot.store import Store
+from bot.store.database import copy_database, storage_error
 from bot.transcripts import (
     Transcript,
     Turn,
@@ -148,6 +149,18 @@ def _parser() -> argparse.ArgumentParser:
         "--guild", type=int, required=True, metavar="ID", help="the server whose facts to write"
     )
     export.set_defaults(handler=_export)
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help="copy the database, safely while the bot runs"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="a new file for the copy")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore", parents=[common], help="put a backup back in place of the database"
+    )
+    restore.add_argument("path", type=Path, metavar="PATH", help="a file `factbot backup` wrote")
+    restore.set_defaults(handler=_restore)
 
     run = commands.add_parser("run", parents=[common], help="run the Discord bot")
     run.set_defaults(handler=_run)
@@ -361,6 +374,34 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(facts)} facts, {len(sources)} sources, {len(out_of_scope)} out-of-scope "
         f"questions written to {args.path}"
     )
+    return 0
+
+
+def _must_be_file(path: Path, missing: str) -> None:
+    if not path.is_file():
+        raise BadInput(f"{path}: {missing}")
+
+
+def _must_be_new(path: Path) -> None:
+    if path.exists():
+        raise BadInput(f"{path} exists: give the backup a new file.")
+
+
+async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    source: Path = settings.factbot_db
+    _must_be_file(source, "there is no database to back up yet.")
+    _must_be_new(args.path)
+    await (await Store.open(source)).close()  # FactBot's own, and one this version knows
+    await asyncio.to_thread(copy_database, source, args.path)
+    print(f"backed up {source} to {args.path}")
+    return 0
+
+
+async def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    _must_be_file(args.path, "no such backup file.")
+    await (await Store.open(args.path)).close()  # refuses anything that is not a backup
+    await asyncio.to_thread(copy_database, args.path, settings.factbot_db)
+    print(f"restored {settings.factbot_db} from {args.path}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -65,3 +66,28 @@ def test_its_own_database_is_marked_as_factbots(factbot: CommandRunner, db_path:
         (application_id,) = connection.execute("PRAGMA application_id").fetchone()
     assert application_id == 0x46414354
     assert factbot("ask", "how much did meta pay").returncode == 0
+
+
+def test_backup_and_restore_bring_back_exactly_what_was_there(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text("fact_id,question,answer\nlunch,when is lunch,Lunch is at noon.\n")
+    later = tmp_path / "later.csv"
+    later.write_text("fact_id,question,answer\nparking,where do I park,Park in lot B.\n")
+    assert factbot("import", str(first), "--guild", "9").returncode == 0
+    backup = tmp_path / "backup.sqlite3"
+    result = factbot("backup", str(backup))
+    assert result.returncode == 0, result.stderr
+    _refused(factbot("backup", str(backup)), "exists")
+    assert factbot("import", str(later), "--guild", "9").returncode == 0
+
+    restored = factbot("restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    ask = factbot(
+        "ask", "--json", "--batch", "--guild", "9", stdin="when is lunch\nwhere do I park\n"
+    )
+    lunch, parking = (json.loads(line) for line in ask.stdout.splitlines())
+    assert lunch["fact_id"] == "lunch"
+    assert parking["fact_id"] != "parking"
+    _refused(factbot("restore", str(first)), "not a SQLite database")

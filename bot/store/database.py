@@ -7,6 +7,7 @@ The store keeps no matching logic and makes no decisions about who may change wh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -484,6 +485,16 @@ class Store:
         async with self._db.execute(f"SELECT count(*) FROM {table}") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a database with SQLite's online backup: consistent even while a bot writes to
+    ``source``, and safe into a ``target`` other processes have open."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as reading,
+        contextlib.closing(sqlite3.connect(target)) as writing,
+    ):
+        reading.backup(writing)
 
 
 APPLICATION_ID = 0x46414354
