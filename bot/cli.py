@@ -73,9 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.add_argument("--batch", action="store_true", help="answer each line of stdin, in order")
-    ask.add_argument(
-        "--guild", type=int, default=GLOBAL, metavar="ID", help="ask as a member of this server"
-    )
+    _guild_option(ask, "ask as a member of this server", default=GLOBAL)
     ask.add_argument(
         "--why", action="store_true", help="show how the question was read and each candidate"
     )
@@ -85,12 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--record", type=Path, metavar="FILE", help="save the conversation as a transcript"
     )
-    chat.add_argument(
-        "--guild",
-        type=int,
+    _guild_option(
+        chat,
+        "talk as a moderator of this server (default: a console server of its own)",
         default=CONSOLE_GUILD,
-        metavar="ID",
-        help="talk as a moderator of this server (default: a console server of its own)",
     )
     chat.set_defaults(handler=_chat)
 
@@ -98,12 +94,10 @@ def _parser() -> argparse.ArgumentParser:
         "replay", parents=[common], help="check transcripts against the knowledge base"
     )
     replay.add_argument("files", nargs="+", type=Path, metavar="FILE", help="transcript YAML")
-    replay.add_argument(
-        "--guild",
-        type=int,
+    _guild_option(
+        replay,
+        "your Discord server's id, so its own facts count (default: a fresh server)",
         default=CONSOLE_GUILD,
-        metavar="ID",
-        help="your Discord server's id, so its own facts count (default: a fresh server)",
     )
     replay.set_defaults(handler=_replay)
 
@@ -116,9 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         "--sweep", action="store_true", help="score every cut-off from 10 to 90 (tuning)"
     )
     evaluate.add_argument("--why", action="store_true", help="explain every question it got wrong")
-    evaluate.add_argument(
-        "--guild", type=int, default=GLOBAL, metavar="ID", help="ask as a member of this server"
-    )
+    _guild_option(evaluate, "ask as a member of this server", default=GLOBAL)
     evaluate.set_defaults(handler=_eval)
 
     bench = commands.add_parser("bench", parents=[common], help="measure answer quality")
@@ -136,18 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "path", type=Path, metavar="PATH", help="a .csv (fact_id,question,answer) or a pack folder"
     )
-    importing.add_argument(
-        "--guild", type=int, required=True, metavar="ID", help="the server it is for"
-    )
+    _guild_option(importing, "the server it is for")
     importing.set_defaults(handler=_import)
 
     export = commands.add_parser(
         "export", parents=[common], help="write a server's facts as a pack"
     )
     export.add_argument("path", type=Path, metavar="PATH", help="a new or empty folder")
-    export.add_argument(
-        "--guild", type=int, required=True, metavar="ID", help="the server whose facts to write"
-    )
+    _guild_option(export, "the server whose facts to write")
     export.set_defaults(handler=_export)
 
     backup = commands.add_parser(
@@ -165,6 +153,13 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[common], help="run the Discord bot")
     run.set_defaults(handler=_run)
     return parser
+
+
+def _guild_option(parser: argparse.ArgumentParser, help: str, default: int | None = None) -> None:
+    """``--guild ID``: required when there is no sensible default."""
+    parser.add_argument(
+        "--guild", type=int, default=default, required=default is None, metavar="ID", help=help
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

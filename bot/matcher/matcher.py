@@ -141,10 +141,8 @@ class Matcher:
         features = getattr(self, "_features", None)
         if features is None:
             features = self.featurizer_.transform([self.read(e.text) for e in old])
-        features = sparse.vstack(
-            [features, self.featurizer_.transform([self.read(e.text) for e in added])],
-            format="csr",
-        )
+        read_added = [self.read(e.text) for e in added]
+        features = sparse.vstack([features, self.featurizer_.transform(read_added)], format="csr")
         examples = [*old, *added]  # in the order of the feature rows
         labels = np.array([e.label for e in examples])
         classes = np.array(sorted(set(labels)))
@@ -172,7 +170,7 @@ class Matcher:
                 row = int(np.searchsorted(classes, label))
                 copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
         copy.facts_ = sorted(set(labels) - {NONE})
-        copy.known_words_ = self.known_words_ | {w for e in added for w in words(self.read(e.text))}
+        copy.known_words_ = self.known_words_ | {w for text in read_added for w in words(text)}
         return copy
 
     def _calibrate(
@@ -213,7 +211,8 @@ class Matcher:
         is_fact = self.classes_ != NONE
         ranked = []
         for score_row, chance_row in zip(scores, chances, strict=True):
-            order = np.argsort(-np.where(is_fact, chance_row, -1.0))[: len(self.facts_)][:limit]
+            # NONE sorts last, below every fact: cutting at the number of facts drops it.
+            order = np.argsort(-np.where(is_fact, chance_row, -1.0))[: min(limit, len(self.facts_))]
             ranked.append(
                 [
                     Candidate(str(self.classes_[c]), float(chance_row[c]), float(score_row[c]))

@@ -10,11 +10,15 @@ knowledge. scikit-learn is imported only to fit, never to answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from bot.matcher.features import NGrams, StaticEmbedding
+
+if TYPE_CHECKING:
+    from sklearn.svm import LinearSVC
 
 NONE = "none"
 """The label of questions that must not be answered."""
@@ -48,15 +52,13 @@ class IntentModel:
         self.c = c
 
     def fit(self, features: sparse.csr_matrix, labels: Sequence[str]) -> IntentModel:
-        from sklearn.svm import LinearSVC
-
         self.classes_ = np.array(sorted(set(labels)))
         if len(self.classes_) == 1:
             # One label and nothing to tell it from: every question scores the same.
             self.weights_ = np.zeros((features.shape[1], 1), np.float32)
             self.intercept_ = np.zeros(1, np.float32)
             return self
-        svm = LinearSVC(C=self.c, tol=1e-3, random_state=0).fit(features, labels)
+        svm = self._svm().fit(features, labels)
         coef, intercept = svm.coef_, svm.intercept_
         if len(self.classes_) == 2:
             # scikit-learn keeps one row for two classes (the second's); the first mirrors it.
@@ -67,13 +69,16 @@ class IntentModel:
         self.intercept_ = intercept.astype(np.float32)
         return self
 
+    def _svm(self) -> LinearSVC:
+        from sklearn.svm import LinearSVC  # only to fit, never to answer
+
+        return LinearSVC(C=self.c, tol=1e-3, random_state=0)  # seeded: repeatable fits
+
     def fit_one(
         self, features: sparse.csr_matrix, positive: np.ndarray
     ) -> tuple[np.ndarray, float]:
         """One label's row against all the others."""
-        from sklearn.svm import LinearSVC
-
-        svm = LinearSVC(C=self.c, tol=1e-3, random_state=0).fit(features, positive)
+        svm = self._svm().fit(features, positive)
         return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
 
     def widened(self, classes: np.ndarray) -> IntentModel:

@@ -47,6 +47,14 @@ class FactStats:
     unhelpful: int
 
 
+_MARK_OUT_OF_SCOPE = (
+    "INSERT INTO out_of_scope (guild_id, question, added_by, added_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (guild_id, question) DO UPDATE SET removed = 0, added_by ="
+    " excluded.added_by, added_at = excluded.added_at WHERE out_of_scope.removed = 1"
+)
+"""Mark a question out of scope (again, if it was unmarked); no change if it is marked."""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -315,10 +323,7 @@ class Store:
                     progress(len(fact.questions) - (len(before.questions) if before else 0))
             now = _now()
             await db.executemany(
-                "INSERT INTO out_of_scope (guild_id, question, added_by, added_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, question) DO UPDATE SET removed = 0,"
-                " added_by = excluded.added_by, added_at = excluded.added_at",
-                [(guild_id, q, actor, now) for q in out_of_scope],
+                _MARK_OUT_OF_SCOPE, [(guild_id, q, actor, now) for q in out_of_scope]
             )
 
     async def _write_history(
@@ -449,12 +454,7 @@ class Store:
 
     async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> bool:
         """Returns False when the question was marked already."""
-        cursor = await self._db.execute(
-            "INSERT INTO out_of_scope (guild_id, question, added_by, added_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (guild_id, question) DO UPDATE SET removed = 0, added_by ="
-            " excluded.added_by, added_at = excluded.added_at WHERE out_of_scope.removed = 1",
-            (guild_id, question, actor, _now()),
-        )
+        cursor = await self._db.execute(_MARK_OUT_OF_SCOPE, (guild_id, question, actor, _now()))
         return cursor.rowcount > 0
 
     async def unmark_out_of_scope(self, guild_id: int, question: str) -> bool:
