@@ -86,6 +86,7 @@ class Interpreter:
         self, message: str, speaker: Speaker, *, answer_channel: bool = False
     ) -> Reply | None:
         """The bot's reply to one message, or None when it stays quiet."""
+        await self.engine.sync()  # another process may have changed the facts meanwhile
         if message.startswith(MENTION):
             return await self._ask(message[len(MENTION) :], speaker)
         if not message.startswith(self.prefix):

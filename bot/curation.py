@@ -4,16 +4,17 @@ whose new generation tells the guild's matcher to refit (bot/training.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from bot.citing import resolve_citations
-from bot.errors import BadInput, FactNotFound
+from bot.errors import BadInput, ChangedMeanwhile, FactNotFound
 from bot.library import Library
 from bot.matcher.text import fold, words
 from bot.models import GLOBAL, Fact, SentenceRef, Source
@@ -104,8 +105,7 @@ class Curator:
             questions=(question,),
             cites=resolve_citations(cite, self.library.sources(guild_id)),
         )
-        await self._save(fact, "add", actor, before=None)
-        return fact
+        return await self._save(fact, "add", actor, before=None)
 
     async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
         question = check_question(question)
@@ -115,8 +115,7 @@ class Curator:
         fact = before.model_copy(
             update={"questions": (*before.questions, question), "guild_id": guild_id}
         )
-        await self._save(fact, "alias", actor, before)
-        return fact
+        return await self._save(fact, "alias", actor, before)
 
     async def edit_fact(
         self,
@@ -138,27 +137,39 @@ class Curator:
         fact = before.model_copy(update=update)
         if fact.content() == before.content() and before.guild_id == guild_id:
             raise BadInput(f"`{before.id}` already says exactly that.")
-        await self._save(fact, "edit", actor, before)
-        return fact
+        return await self._save(fact, "edit", actor, before)
 
     async def remove_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
         before = self.find(guild_id, fact_id)
         fact = before.model_copy(update={"removed": True, "guild_id": guild_id})
-        await self._save(fact, "remove", actor, before)
-        return fact
+        return await self._save(fact, "remove", actor, before)
 
     async def restore_fact(self, guild_id: int, fact_id: str, actor: str) -> Fact:
         before = self.find(guild_id, fact_id, removed_too=True)
         if not before.removed:
             raise BadInput(f"`{before.id}` is not removed.")
         fact = before.model_copy(update={"removed": False})
-        await self._save(fact, "restore", actor, before)
-        return fact
+        return await self._save(fact, "restore", actor, before)
 
-    async def _save(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> None:
-        await self.store.save_fact(fact, action, actor, before)
-        self.library.put(fact)
+    @contextlib.contextmanager
+    def _learning_what_changed(self) -> Iterator[None]:
+        """A refused write (:class:`ChangedMeanwhile`) still tells the library the current
+        version, so the moderator's next try is based on it."""
+        try:
+            yield
+        except ChangedMeanwhile as error:
+            if isinstance(error.current, Fact):
+                self.library.put(error.current)
+            elif isinstance(error.current, Source):
+                self.library.add_source(error.current)
+            raise
+
+    async def _save(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> Fact:
+        with self._learning_what_changed():
+            saved = await self.store.save_fact(fact, action, actor, before)
+        self.library.put(saved)
         log.info("%s: fact %s (guild %s) by %s", action, fact.id, fact.guild_id, actor)
+        return saved
 
     async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> str:
         """Teach the guild's matcher that a question must not be answered."""
@@ -223,7 +234,7 @@ class Curator:
                 ],
             }
         )
-        await self.store.add_source(source, actor)
+        source = await self.store.add_source(source, actor)
         self.library.add_source(source)
         return source
 
@@ -271,10 +282,13 @@ class Curator:
         out_of_scope = list(
             dict.fromkeys(q for q in bundle.out_of_scope if q.casefold() not in known_oos)
         )
-        await self.store.import_knowledge(guild_id, sources, changes, out_of_scope, actor, progress)
+        with self._learning_what_changed():
+            saved = await self.store.import_knowledge(
+                guild_id, sources, changes, out_of_scope, actor, progress
+            )
         for source in sources:
             self.library.add_source(source)
-        for fact, _, _ in changes:
+        for fact in saved:
             self.library.put(fact)
         for question in out_of_scope:
             self.library.mark(guild_id, question, out_of_scope=True)

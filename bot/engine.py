@@ -9,8 +9,10 @@ go through ``engine.curator``. Nothing here knows about Discord.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +29,7 @@ from bot.library import Library
 from bot.matcher import Vocabulary
 from bot.matcher.text import wording
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
-from bot.store import FactStats, Store, UnansweredQuestion
+from bot.store import Change, FactStats, Store, UnansweredQuestion
 from bot.training import Matchers
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ class Engine:
         self.matchers = matchers
         self.answerer = answerer
         self.curator = curator
+        self._seen_change = 0
+        self._data_version = -1
 
     @classmethod
     async def open(
@@ -113,6 +117,8 @@ class Engine:
         shipped_pack: bool,
     ) -> Engine:
         library = Library(shipped_pack=shipped_pack)
+        # Before loading: what is written meanwhile is then taken in by the first `sync`.
+        seen_change = await store.last_change()
         library.load(
             await store.facts(),
             await store.sources(),
@@ -124,7 +130,9 @@ class Engine:
             library, pack_examples=knowledge.examples, vocabulary=vocabulary, cache_dir=cache_dir
         )
         answerer = Answerer(library, matchers, vocabulary, policy)
-        return cls(store, library, matchers, answerer, Curator(store, library))
+        engine = cls(store, library, matchers, answerer, Curator(store, library))
+        engine._seen_change = seen_change
+        return engine
 
     async def close(self) -> None:
         await self.matchers.close()
@@ -140,6 +148,57 @@ class Engine:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
+
+    # -- other processes' changes ------------------------------------------------------
+
+    async def sync(self) -> int:
+        """Take in what other processes (another shard, `factbot chat`, an import) wrote to
+        the database since the last look; returns how many things changed here. Cheap when
+        nothing did: one pragma read."""
+        version = await self.store.data_version()
+        if version == self._data_version:
+            return 0
+        self._data_version = version
+        self._seen_change, changes = await self.store.changes_since(self._seen_change)
+        return sum([await self._take_in(change) for change in changes])
+
+    async def _take_in(self, change: Change) -> bool:
+        """Apply one change to the library (and so to the matchers) unless it is there
+        already: this process's own writes come back through the feed too."""
+        guild_id = change.guild_id
+        match change.kind:
+            case "fact":
+                fact = await self.store.fact(guild_id, change.key)
+                if fact is None or fact == self.library.get(guild_id, fact.id):
+                    return False
+                self.library.put(fact)
+            case "source":
+                source = await self.store.source(change.key)
+                if source is None or source == self.library.source(source.id):
+                    return False
+                self.library.add_source(source)
+            case "out_of_scope":
+                marked = (await self.store.out_of_scope(guild_id)).get(guild_id, [])
+                if marked == self.library.out_of_scope(guild_id):
+                    return False
+                self.library.set_out_of_scope(guild_id, marked)
+            case "settings":
+                on = guild_id not in await self.store.shipped_pack_off()
+                if on == self.library.pack_switched_on(guild_id):
+                    return False
+                self.library.switch_shipped_pack(guild_id, on)
+        log.info("took in a change from another process: %s", change)
+        return True
+
+    async def watch(self, every: float = 0.5) -> None:
+        """Run :meth:`sync` every ``every`` seconds until cancelled: what a long-running
+        front end (the Discord bot) does so that no other process's change waits longer."""
+        while True:
+            try:
+                await self.sync()
+            except (BadInput, sqlite3.Error) as error:  # locked or gone for a moment
+                log.warning("cannot follow the database's changes: %s", error)
+            await asyncio.sleep(every)
 
     # -- answering ---------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.models import Fact, Source
+
 
 class BadInput(Exception):
     """The request cannot be carried out as given; ``str(error)`` says why, for the user."""
@@ -19,3 +21,18 @@ class FactNotFound(BadInput):
 
 class StorageError(BadInput):
     """The database cannot be used; the message says which file and what to do."""
+
+
+class ChangedMeanwhile(BadInput):
+    """A change was based on a version of a fact or source that someone else has changed
+    since (another moderator, another process); nothing was written. ``current`` is what
+    is stored now."""
+
+    def __init__(self, what: str, current: Fact | Source | None = None) -> None:
+        self.current = current
+        now = ""
+        if isinstance(current, Fact) and current.removed:
+            now = "; it is removed now (`fact restore` brings it back)"
+        elif isinstance(current, Fact):
+            now = f"; it now says: {current.answer}"
+        super().__init__(f"{what} was changed meanwhile, so I saved nothing{now}. Try again.")

@@ -63,6 +63,10 @@ class Library:
             marked.remove(question)
         self._changed(guild_id)
 
+    def set_out_of_scope(self, guild_id: int, questions: list[str]) -> None:
+        self._out_of_scope[guild_id] = list(questions)
+        self._changed(guild_id)
+
     def switch_shipped_pack(self, guild_id: int, on: bool) -> None:
         (self._shipped_off.discard if on else self._shipped_off.add)(guild_id)
         self._changed(guild_id)
@@ -78,6 +82,10 @@ class Library:
 
     # -- reading -----------------------------------------------------------------------
 
+    def pack_switched_on(self, guild_id: int) -> bool:
+        """Whether a guild left the shipped pack on (`pack on|off`)."""
+        return guild_id not in self._shipped_off
+
     def sees_shipped(self, guild_id: int) -> bool:
         return self.shipped_pack and guild_id not in self._shipped_off
 
@@ -92,6 +100,10 @@ class Library:
     def get(self, guild_id: int, fact_id: str) -> Fact | None:
         """The row stored for exactly this guild (removed or not)."""
         return self._facts.get((guild_id, fact_id))
+
+    def own(self, guild_id: int) -> list[Fact]:
+        """The rows stored for exactly this guild, removed ones too."""
+        return [f for (g, _), f in self._facts.items() if g == guild_id]
 
     def visible(self, guild_id: int) -> list[Fact]:
         """The facts a guild's members are answered from, sorted by id."""

@@ -61,6 +61,9 @@ class Fact(_Model):
     keywords: tuple[NonEmpty, ...] = ()
     guild_id: int = GLOBAL
     removed: bool = False
+    revision: int = Field(default=0, exclude=True)
+    """How many times the store has written this fact: a change based on an older
+    revision is refused, so one moderator never silently undoes another."""
 
     @field_validator("questions")
     @classmethod

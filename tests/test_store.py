@@ -39,7 +39,8 @@ async def test_seeding_twice_changes_nothing(db_path: Path) -> None:
 
 
 async def test_facts_round_trip_through_the_store(db_path: Path) -> None:
-    """What is read back is exactly what the knowledge base says."""
+    """What is read back is exactly what the knowledge base says (the store adds only the
+    revision it counts writes with)."""
     knowledge = load_knowledge()
     store = await Store.open(db_path)
     try:
@@ -48,7 +49,10 @@ async def test_facts_round_trip_through_the_store(db_path: Path) -> None:
         sources = await store.sources()
     finally:
         await store.close()
-    assert {f.id: f for f in knowledge.facts} == stored
+    assert {f.id: f.model_dump() for f in knowledge.facts} == {
+        i: f.model_dump() for i, f in stored.items()
+    }
+    assert {f.revision for f in stored.values()} == {1}
     assert [s.sentences for s in sources] == [s.sentences for s in knowledge.sources]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -36,6 +37,8 @@ class FactBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.engine = await Engine.for_settings(self.settings)
+        # Other shards and `factbot chat` may write to the same database: follow them.
+        self._watching = asyncio.create_task(self.engine.watch(), name="factbot-watch")
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.application_id is None:
@@ -54,6 +57,8 @@ class FactBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if hasattr(self, "_watching"):
+                self._watching.cancel()
             if hasattr(self, "engine"):
                 await self.engine.close()
 

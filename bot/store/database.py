@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -21,7 +22,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from bot.errors import StorageError
+from bot.errors import ChangedMeanwhile, StorageError
 from bot.knowledge import KnowledgeBase
 from bot.models import GLOBAL, Fact, HistoryEntry, Sentence, SentenceRef, Source
 from bot.store.schema import MIGRATIONS
@@ -38,6 +39,16 @@ class UnansweredQuestion:
     question: str
     times: int
     last_asked: dt.datetime
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing the change feed says was written: a fact (``key`` its id), a source (its
+    id), a guild's out-of-scope questions or its settings (``key`` empty)."""
+
+    guild_id: int
+    kind: Literal["fact", "source", "out_of_scope", "settings"]
+    key: str
 
 
 @dataclass(frozen=True)
@@ -64,8 +75,9 @@ def _fact_hash(fact: Fact) -> str:
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
         self._db = db
+        self._path = path
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -88,7 +100,7 @@ class Store:
             await db.execute("PRAGMA synchronous = FULL")
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA busy_timeout = 5000")
-            store = cls(db)
+            store = cls(db, path)
             await store._migrate()
         except sqlite3.Error as error:
             await db.close()
@@ -103,13 +115,19 @@ class Store:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
+        """One write, all or nothing. A fault of the database under way (disk full, locked
+        past the timeout, read-only) is a :class:`StorageError` saying what to do."""
         try:
-            yield self._db
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                await self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise storage_error(self._path, error) from None
 
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cursor:
@@ -137,7 +155,7 @@ class Store:
         edited = await self._edited_fact_ids()
         async with self._transaction() as db:
             for source in knowledge.sources:
-                await self._write_source(db, source, SEED_ACTOR)
+                await self._write_source(db, source, SEED_ACTOR, correcting=True)
             for fact in knowledge.facts:
                 key = (GLOBAL, fact.id)
                 if fact.id in edited:
@@ -146,7 +164,9 @@ class Store:
                 before = existing.get(key)
                 if before is not None and before.content() == fact.content():
                     continue
-                await self._write_fact(db, fact, SEED_ACTOR, shipped_hash=_fact_hash(fact))
+                await self._write_fact(
+                    db, fact, SEED_ACTOR, shipped_hash=_fact_hash(fact), before=before
+                )
                 await self._write_history(db, fact, "seed", SEED_ACTOR, before, fact)
             await db.execute(
                 "INSERT INTO meta (key, value) VALUES ('seed', ?)"
@@ -163,14 +183,22 @@ class Store:
     # -- sources -----------------------------------------------------------------------
 
     async def sources(self) -> list[Source]:
+        return await self._read_sources("", ())
+
+    async def source(self, source_id: str) -> Source | None:
+        found = await self._read_sources("WHERE id = ?", (source_id,))
+        return found[0] if found else None
+
+    async def _read_sources(self, where: str, args: tuple[object, ...]) -> list[Source]:
         sentences: dict[str, list[Sentence]] = {}
-        query = "SELECT source_id, id, text FROM sentences ORDER BY source_id, position"
-        async with self._db.execute(query) as cursor:
+        query = f"SELECT source_id, id, text FROM sentences {where.replace('id', 'source_id')}"
+        async with self._db.execute(query + " ORDER BY source_id, position", args) as cursor:
             async for row in cursor:
                 sentences.setdefault(row["source_id"], []).append(
                     Sentence(source_id=row["source_id"], id=row["id"], text=row["text"])
                 )
-        async with self._db.execute("SELECT * FROM sources ORDER BY added_at, id") as cursor:
+        query = f"SELECT * FROM sources {where} ORDER BY added_at, id"
+        async with self._db.execute(query, args) as cursor:
             return [
                 Source(
                     id=row["id"],
@@ -184,11 +212,38 @@ class Store:
                 for row in await cursor.fetchall()
             ]
 
-    async def add_source(self, source: Source, actor: str) -> None:
+    async def add_source(self, source: Source, actor: str) -> Source:
+        """Store a new source under its id, or, if another process took that id
+        meanwhile, under the next free one (``-2``, ``-3``, …); returns it as stored."""
         async with self._transaction() as db:
+            base, n = source.id, 1
+            while await self.source(source.id) is not None:
+                n += 1
+                source_id = f"{base}-{n}"
+                source = source.model_copy(
+                    update={
+                        "id": source_id,
+                        "sentences": tuple(
+                            s.model_copy(update={"source_id": source_id}) for s in source.sentences
+                        ),
+                    }
+                )
             await self._write_source(db, source, actor)
+        return source
 
-    async def _write_source(self, db: aiosqlite.Connection, source: Source, actor: str) -> None:
+    async def _write_source(
+        self, db: aiosqlite.Connection, source: Source, actor: str, *, correcting: bool = False
+    ) -> None:
+        """Write a source and its sentences. Only the shipped files (``correcting``) may
+        change a stored sentence's text; anyone else finding a different source under the
+        id (another process wrote it) gets :class:`ChangedMeanwhile`: cited sentences never
+        change under a fact."""
+        if not correcting and (stored := await self.source(source.id)) is not None:
+            texts = {s.id: s.text for s in stored.sentences}
+            if (stored.guild_id, stored.title) != (source.guild_id, source.title) or any(
+                texts.get(s.id, s.text) != s.text for s in source.sentences
+            ):
+                raise ChangedMeanwhile(f"Source `{source.id}`", stored)
         await db.execute(
             """
             INSERT INTO sources (id, guild_id, title, publisher, url, date, added_by, added_at)
@@ -222,7 +277,16 @@ class Store:
 
     async def facts(self, guild_id: int | None = None) -> list[Fact]:
         """Every fact row (removed ones included), of one guild or of all."""
-        where, args = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        if guild_id is None:
+            return await self._read_facts("", ())
+        return await self._read_facts("WHERE guild_id = ?", (guild_id,))
+
+    async def fact(self, guild_id: int, fact_id: str) -> Fact | None:
+        """The row stored for exactly this guild and id (removed or not)."""
+        found = await self._read_facts("WHERE guild_id = ? AND fact_id = ?", (guild_id, fact_id))
+        return found[0] if found else None
+
+    async def _read_facts(self, where: str, args: tuple[object, ...]) -> list[Fact]:
         phrasings: dict[tuple[int, str], list[str]] = {}
         async with self._db.execute(
             f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position",
@@ -240,6 +304,7 @@ class Store:
                 citations.setdefault((row[0], row[1]), []).append(
                     SentenceRef(source_id=row[2], sentence_id=row[3])
                 )
+        where = where.replace("fact_id", "id")
         async with self._db.execute(
             f"SELECT * FROM facts {where} ORDER BY guild_id, id", args
         ) as cursor:
@@ -251,34 +316,73 @@ class Store:
                 answer=row["answer"],
                 keywords=tuple(json.loads(row["keywords"])),
                 removed=bool(row["removed"]),
+                revision=row["revision"],
                 questions=tuple(phrasings[(row["guild_id"], row["id"])]),
                 cites=tuple(citations[(row["guild_id"], row["id"])]),
             )
             for row in rows
         ]
 
-    async def save_fact(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> None:
-        """Write a fact and its history entry together: a change is never unrecorded."""
+    async def save_fact(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> Fact:
+        """Write a fact and its history entry together (a change is never unrecorded), if
+        the stored fact is still ``before``; returns the fact as stored, with its new
+        revision. :class:`ChangedMeanwhile` when someone else changed it first."""
         async with self._transaction() as db:
-            await self._write_fact(db, fact, actor, shipped_hash=None)
+            saved = await self._write_fact(db, fact, actor, shipped_hash=None, before=before)
             await self._write_history(db, fact, action, actor, before, fact)
+        return saved
+
+    async def _revision(self, guild_id: int, fact_id: str) -> int | None:
+        query = "SELECT revision FROM facts WHERE guild_id = ? AND id = ?"
+        async with self._db.execute(query, (guild_id, fact_id)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else int(row[0])
+
+    async def _check_base(self, fact: Fact, before: Fact | None) -> int:
+        """Compare-and-set, inside the write's transaction: the row this write replaces
+        must be the one the change was based on. Returns the row's revision (0: none)."""
+        own = await self._revision(fact.guild_id, fact.id)
+        if before is None or before.guild_id != fact.guild_id:
+            # A new fact, or a guild's first own version of a global one.
+            based_on = (
+                before is None
+                or await self._revision(before.guild_id, before.id) == before.revision
+            )
+            if own is None and based_on:
+                return 0
+        elif own == before.revision:
+            return own
+        current = await self.fact(fact.guild_id, fact.id)
+        if current is None and before is not None:
+            current = await self.fact(before.guild_id, before.id)
+        raise ChangedMeanwhile(f"`{fact.id}`", current)
 
     async def _write_fact(
-        self, db: aiosqlite.Connection, fact: Fact, actor: str, shipped_hash: str | None
-    ) -> None:
+        self,
+        db: aiosqlite.Connection,
+        fact: Fact,
+        actor: str,
+        shipped_hash: str | None,
+        before: Fact | None,
+    ) -> Fact:
         key = (fact.guild_id, fact.id)
+        if shipped_hash is None:
+            revision = await self._check_base(fact, before) + 1
+        else:  # seeding: the shipped files win wherever no one edited the fact
+            revision = (await self._revision(*key) or 0) + 1
         await db.execute(
             """
             INSERT INTO facts
                 (guild_id, id, answer, keywords, removed, shipped_hash, edited,
-                 updated_at, updated_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 updated_at, updated_by, revision)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (guild_id, id) DO UPDATE SET
                 answer = excluded.answer, keywords = excluded.keywords,
                 removed = excluded.removed,
                 shipped_hash = coalesce(excluded.shipped_hash, shipped_hash),
                 edited = excluded.edited,
-                updated_at = excluded.updated_at, updated_by = excluded.updated_by
+                updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+                revision = excluded.revision
             """,
             (
                 *key,
@@ -289,6 +393,7 @@ class Store:
                 int(shipped_hash is None),
                 _now(),
                 actor,
+                revision,
             ),
         )
         await db.execute("DELETE FROM phrasings WHERE guild_id = ? AND fact_id = ?", key)
@@ -302,6 +407,7 @@ class Store:
             " VALUES (?, ?, ?, ?, ?)",
             [(*key, i, r.source_id, r.sentence_id) for i, r in enumerate(fact.cites)],
         )
+        return fact.model_copy(update={"revision": revision})
 
     async def import_knowledge(
         self,
@@ -311,13 +417,16 @@ class Store:
         out_of_scope: Sequence[str],
         actor: str,
         progress: Callable[[int], None] | None = None,
-    ) -> None:
-        """A bulk import in one transaction: all of it is stored, with history, or none."""
+    ) -> list[Fact]:
+        """A bulk import in one transaction: all of it is stored, with history, or none
+        (:class:`ChangedMeanwhile` if a fact changed since the import was checked).
+        Returns the facts as stored."""
+        saved = []
         async with self._transaction() as db:
             for source in sources:
                 await self._write_source(db, source, actor)
             for fact, action, before in changes:
-                await self._write_fact(db, fact, actor, shipped_hash=None)
+                saved.append(await self._write_fact(db, fact, actor, None, before))
                 await self._write_history(db, fact, action, actor, before, fact)
                 if progress:
                     progress(len(fact.questions) - (len(before.questions) if before else 0))
@@ -325,6 +434,7 @@ class Store:
             await db.executemany(
                 _MARK_OUT_OF_SCOPE, [(guild_id, q, actor, now) for q in out_of_scope]
             )
+        return saved
 
     async def _write_history(
         self,
@@ -379,11 +489,21 @@ class Store:
         confidence: float,
         reply_id: int | None = None,
     ) -> None:
-        await self._db.execute(
-            "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
-            " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, channel_id, question, fact_id, int(answered), confidence, reply_id, _now()),
-        )
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
+                " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    channel_id,
+                    question,
+                    fact_id,
+                    int(answered),
+                    confidence,
+                    reply_id,
+                    _now(),
+                ),
+            )
 
     async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
         """Questions the bot could not answer in a guild, most asked first."""
@@ -415,17 +535,20 @@ class Store:
         return (row["guild_id"], row["question"]) if row else None
 
     async def record_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
-        await self._db.execute(
-            "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (reply_id, user_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
-            (reply_id, user_id, vote, _now()),
-        )
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (reply_id, user_id) DO UPDATE SET vote = excluded.vote,"
+                " at = excluded.at",
+                (reply_id, user_id, vote, _now()),
+            )
 
     async def withdraw_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
-        await self._db.execute(
-            "DELETE FROM feedback WHERE reply_id = ? AND user_id = ? AND vote = ?",
-            (reply_id, user_id, vote),
-        )
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM feedback WHERE reply_id = ? AND user_id = ? AND vote = ?",
+                (reply_id, user_id, vote),
+            )
 
     async def fact_stats(self, guild_id: int, fact_id: str) -> FactStats:
         query = """
@@ -454,16 +577,18 @@ class Store:
 
     async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> bool:
         """Returns False when the question was marked already."""
-        cursor = await self._db.execute(_MARK_OUT_OF_SCOPE, (guild_id, question, actor, _now()))
+        async with self._transaction() as db:
+            cursor = await db.execute(_MARK_OUT_OF_SCOPE, (guild_id, question, actor, _now()))
         return cursor.rowcount > 0
 
     async def unmark_out_of_scope(self, guild_id: int, question: str) -> bool:
         """Kept as a removed row, never deleted: marking it again brings it back."""
-        cursor = await self._db.execute(
-            "UPDATE out_of_scope SET removed = 1 WHERE guild_id = ? AND question = ?"
-            " AND removed = 0",
-            (guild_id, question),
-        )
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE out_of_scope SET removed = 1 WHERE guild_id = ? AND question = ?"
+                " AND removed = 0",
+                (guild_id, question),
+            )
         return cursor.rowcount > 0
 
     async def shipped_pack_off(self) -> set[int]:
@@ -473,13 +598,34 @@ class Store:
             return {row[0] for row in await cursor.fetchall()}
 
     async def set_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
-        await self._db.execute(
-            "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET shipped_pack ="
-            " excluded.shipped_pack, updated_by = excluded.updated_by,"
-            " updated_at = excluded.updated_at",
-            (guild_id, int(on), actor, _now()),
-        )
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET shipped_pack ="
+                " excluded.shipped_pack, updated_by = excluded.updated_by,"
+                " updated_at = excluded.updated_at",
+                (guild_id, int(on), actor, _now()),
+            )
+
+    # -- the change feed ----------------------------------------------------------------
+
+    async def data_version(self) -> int:
+        """Changes when another connection commits to the database: a cheap "anything new?"."""
+        return await _pragma(self._db, "data_version")
+
+    async def changes_since(self, seq: int) -> tuple[int, list[Change]]:
+        """What was written after change ``seq`` (by any process), each thing once, and the
+        newest change's number."""
+        query = "SELECT seq, guild_id, kind, key FROM changes WHERE seq > ? ORDER BY seq"
+        async with self._db.execute(query, (seq,)) as cursor:
+            rows = await cursor.fetchall()
+        changed = dict.fromkeys(Change(row[1], row[2], row[3]) for row in rows)
+        return (rows[-1][0] if rows else seq), list(changed)
+
+    async def last_change(self) -> int:
+        async with self._db.execute("SELECT coalesce(max(seq), 0) FROM changes") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def count(self, table: Literal["facts", "questions", "sources", "fact_history"]) -> int:
         async with self._db.execute(f"SELECT count(*) FROM {table}") as cursor:
@@ -545,6 +691,7 @@ _ADVICE = {
     "unable to open": "it cannot be opened: check that its folder exists and is writable",
     "not a database": "it is not a SQLite database: give --db (or FACTBOT_DB) another file",
     "full": "the disk is full: free some space and try again",
+    "disk i/o": "the disk refused a write (is it full?): free some space and try again",
     "locked": "another program holds it locked: try again when it is done",
     "malformed": "it is damaged: restore it from a backup",
 }
@@ -554,6 +701,10 @@ def storage_error(path: Path | str, error: sqlite3.Error) -> StorageError:
     """One line on what went wrong with the database and what to do about it."""
     text = str(error).lower()
     advice = next((a for key, a in _ADVICE.items() if key in text), f"SQLite says: {error}")
+    folder = Path(path).parent
+    if ("unable to open" in text or "readonly" in text) and not os.access(folder, os.W_OK):
+        # SQLite needs to write beside the file (its WAL and shared-memory files).
+        advice = "its folder is read-only: give --db a file on a disk you can write"
     return StorageError(f"cannot use the database {path}: {advice}.")
 
 

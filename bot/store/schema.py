@@ -2,6 +2,10 @@
 
 ``PRAGMA user_version`` records how many have run. Never edit a shipped migration: add one.
 Guild id 0 marks global rows (the shipped knowledge base).
+
+Migration 3: ``facts.revision`` counts a fact's writes, so a write based on an older
+version is refused (compare-and-set); ``changes`` is the change feed other processes on
+the same database follow. Triggers fill it, so no write path can forget to.
 """
 
 from __future__ import annotations
@@ -107,5 +111,38 @@ MIGRATIONS: tuple[str, ...] = (
         updated_by   TEXT NOT NULL,
         updated_at   TEXT NOT NULL
     );
+    """,
+    """
+    ALTER TABLE facts ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE changes (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id INTEGER NOT NULL,
+        kind     TEXT NOT NULL,
+        key      TEXT NOT NULL
+    );
+    CREATE TRIGGER fact_added AFTER INSERT ON facts BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'fact', new.id);
+    END;
+    CREATE TRIGGER fact_changed AFTER UPDATE ON facts BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'fact', new.id);
+    END;
+    CREATE TRIGGER source_added AFTER INSERT ON sources BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'source', new.id);
+    END;
+    CREATE TRIGGER source_changed AFTER UPDATE ON sources BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'source', new.id);
+    END;
+    CREATE TRIGGER out_of_scope_added AFTER INSERT ON out_of_scope BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'out_of_scope', '');
+    END;
+    CREATE TRIGGER out_of_scope_changed AFTER UPDATE ON out_of_scope BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'out_of_scope', '');
+    END;
+    CREATE TRIGGER settings_added AFTER INSERT ON guild_settings BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'settings', '');
+    END;
+    CREATE TRIGGER settings_changed AFTER UPDATE ON guild_settings BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'settings', '');
+    END;
     """,
 )
