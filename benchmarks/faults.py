@@ -101,10 +101,15 @@ async def _writer(db: Path, seed: int) -> None:
             _ack(fact=fact.id, revision=fact.revision, content=fact.content())
 
 
-async def _racer(db: Path, name: str, edits: int) -> None:
-    """Edit one fact ``edits`` times; a refused edit is tried again on the current one."""
+async def _racer(db: Path, name: str, edits: int, start_at: float) -> None:
+    """Edit one fact ``edits`` times from ``start_at`` on (both racers at once); a refused
+    edit is tried again on the current version."""
     async with await Engine.open(db, answering=False) as engine:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        pause = random.Random(name)
         for i in range(edits):
+            # Without a pause, SQLite's lock lets one racer write in long bursts.
+            await asyncio.sleep(pause.uniform(0, 0.004))
             refused = 0
             while True:
                 try:
@@ -254,7 +259,8 @@ async def _contested(db: Path) -> None:
 
 def racing_editors(db: Path, edits: int) -> tuple[Findings, int, int]:
     asyncio.run(_contested(db))
-    racers = [_spawn("racer", str(db), name, str(edits)) for name in ("al", "bea")]
+    start_at = str(time.time() + 5)  # both engines are open by then
+    racers = [_spawn("racer", str(db), name, str(edits), start_at) for name in ("al", "bea")]
     acks = [a for racer in racers for a in _acks(racer.communicate()[0])]
     findings = Findings()
     findings.check(
@@ -353,7 +359,7 @@ def main() -> int:
         asyncio.run(_writer(Path(sys.argv[2]), int(sys.argv[3])))
         return 0
     if sys.argv[1:2] == ["racer"]:
-        asyncio.run(_racer(Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])))
+        asyncio.run(_racer(Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=100, help="writers to SIGKILL")

@@ -128,7 +128,14 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "path", type=Path, metavar="PATH", help="a .csv (fact_id,question,answer) or a pack folder"
     )
-    _guild_option(importing, "the server it is for")
+    where = importing.add_mutually_exclusive_group(required=True)
+    where.add_argument("--guild", type=int, metavar="ID", help="the server it is for")
+    where.add_argument(
+        "--global",
+        dest="everywhere",
+        action="store_true",
+        help="for every server and direct message, beside the shipped pack",
+    )
     importing.set_defaults(handler=_import)
 
     export = commands.add_parser(
@@ -353,7 +360,11 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     async with await _open(settings, answering=False) as engine:
         with tqdm(total=bundle.phrasings, unit=" phrasings", disable=None, file=sys.stderr) as bar:
             report = await engine.curator.import_bundle(
-                args.guild, bundle, actor=f"import {bundle.name}", progress=bar.update
+                GLOBAL if args.everywhere else args.guild,
+                bundle,
+                actor=f"import {bundle.name}",
+                progress=bar.update,
+                everywhere=args.everywhere,
             )
     print(f"{bundle.name}: {report}")
     return 0

@@ -244,11 +244,14 @@ class Curator:
         bundle: Bundle,
         actor: str,
         progress: Callable[[int], None] | None = None,
+        *,
+        everywhere: bool = False,
     ) -> ImportReport:
         """Store a checked :class:`~bot.bulk.Bundle` in one transaction. Importing the same
-        bundle again changes nothing; a fact's phrasings are added to, never dropped."""
-        if guild_id == GLOBAL:
-            raise BadInput("Import into a server: give its id with --guild.")
+        bundle again changes nothing; a fact's phrasings are added to, never dropped.
+        Global facts (``guild_id`` 0) only when asked for explicitly (``everywhere``)."""
+        if guild_id == GLOBAL and not everywhere:
+            raise BadInput("Import into a server: give its id with --guild (or --global).")
         sources, moved = self._placed_sources(guild_id, bundle.sources)
         changes: list[tuple[Fact, Action, Fact | None]] = []
         phrasings = 0

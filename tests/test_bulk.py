@@ -51,6 +51,19 @@ def test_a_csv_faq_answers_in_its_server_and_cites_the_file(
     assert elsewhere["fact_id"] != "wifi-password"
 
 
+def test_only_an_explicit_global_import_writes_facts_every_server_sees(
+    factbot: CommandRunner, faq: Path
+) -> None:
+    both = factbot("import", str(faq), "--guild", "42", "--global")
+    assert both.returncode == 2
+    assert "not allowed with argument" in both.stderr
+
+    assert factbot("import", str(faq), "--global").returncode == 0
+    for where in ("0", "7", "42"):  # a direct message, and any server
+        answer = json.loads(factbot("ask", "--json", "--guild", where, "wifi password?").stdout)
+        assert answer["fact_id"] == "wifi-password"
+
+
 def test_importing_the_same_file_again_changes_nothing(
     factbot: CommandRunner, faq: Path, db_path: Path
 ) -> None:

@@ -1,0 +1,134 @@
+"""Slash commands, through discord.py's own machinery: an INTERACTION_CREATE event goes to
+the connection state as the gateway would deliver it, the command tree finds the command,
+runs its checks (the cog's moderator check among them), fills its flags from the options
+and calls it. Only the last hop, the HTTP response to Discord, is captured here."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import discord
+import pytest
+from discord.ext.test import factories
+
+from bot import replies
+from tests.conftest import DiscordHarness
+
+Responses = list[tuple[str | None, bool]]
+
+
+@pytest.fixture
+def responses(monkeypatch: pytest.MonkeyPatch) -> Responses:
+    """What the bot answered each interaction with, and whether only the caller saw it."""
+    said: Responses = []
+
+    async def send_message(
+        self: discord.InteractionResponse, content: str | None = None, **kwargs: Any
+    ) -> SimpleNamespace:
+        embed = kwargs.get("embed")
+        said.append((content or (embed.description if embed else None), kwargs.get("ephemeral")))
+        return SimpleNamespace(resource=None)
+
+    async def original_response(self: discord.Interaction) -> SimpleNamespace:
+        return SimpleNamespace(id=factories.make_id())  # the reply, as the bot records it
+
+    monkeypatch.setattr(discord.InteractionResponse, "send_message", send_message)
+    monkeypatch.setattr(discord.Interaction, "original_response", original_response)
+    return said
+
+
+def _user(user: discord.abc.User) -> dict[str, Any]:
+    return {"id": str(user.id), "username": user.name, "discriminator": "0001", "avatar": None}
+
+
+async def _slash(
+    bot: DiscordHarness,
+    command: str,
+    options: dict[str, str],
+    *,
+    role: str = "member",
+    direct: bool = False,
+) -> None:
+    """Deliver `/command option: value …` as Discord would, and wait until it has run."""
+    group, _, sub = command.partition(" ")
+    values = [{"type": 3, "name": k, "value": v} for k, v in options.items()]
+    data: dict[str, Any] = {"id": "1", "name": group, "type": 1, "options": values}
+    if sub:
+        data["options"] = [{"type": 1, "name": sub, "options": values}]
+    member = bot.member(0, role)
+    payload: dict[str, Any] = {
+        "id": str(factories.make_id()),
+        "application_id": str(bot.bot.user.id),  # type: ignore[union-attr]
+        "type": 2,
+        "token": "token",
+        "version": 1,
+        "attachment_size_limit": 8_000_000,
+        "data": data,
+    }
+    if direct:
+        channel = {"id": str(factories.make_id()), "type": 1, "recipients": [_user(member)]}
+        payload |= {"user": _user(member), "channel": channel, "context": 1}
+    else:
+        guild = bot.guilds[0]
+        payload |= {
+            "guild_id": str(guild.id),
+            "channel": {"id": str(bot.channel(0).id), "type": 0},
+            "member": {
+                "user": _user(member),
+                "roles": [str(r.id) for r in member.roles if not r.is_default()],
+                "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+            },
+            "context": 0,
+        }
+    state = bot.bot._connection
+    # discord.py links the tree to the connection state when it builds the tree; dpytest
+    # swaps in its own state afterwards, so link it again, as discord.py did.
+    state._command_tree = bot.bot.tree
+    state.parse_interaction_create(payload)  # type: ignore[arg-type]
+    running = [t for t in asyncio.all_tasks() if t.get_name() == "CommandTree-invoker"]
+    await asyncio.gather(*running)
+
+
+ADD = {"question": "what is the team motto", "answer": "Cite everything.", "cite": "s24"}
+
+
+async def test_a_member_is_refused_slash_fact_add_by_the_moderator_check(
+    discord_bot: DiscordHarness, responses: Responses
+) -> None:
+    history = await discord_bot.bot.engine.store.count("fact_history")
+    await _slash(discord_bot, "fact add", ADD)
+    assert responses == [(replies.NOT_MODERATOR, True)]
+    assert await discord_bot.bot.engine.store.count("fact_history") == history
+
+
+async def test_a_moderator_adds_a_fact_with_slash_fact_add(
+    discord_bot: DiscordHarness, responses: Responses
+) -> None:
+    await _slash(discord_bot, "fact add", ADD | {"id": "team-motto"}, role="moderator")
+    assert responses == [
+        ("Added `team-motto` citing scale-meta-article:s24: Cite everything.", False)
+    ]
+
+
+async def test_slash_curation_in_a_direct_message_is_refused_in_one_line(
+    discord_bot: DiscordHarness, responses: Responses
+) -> None:
+    history = await discord_bot.bot.engine.store.count("fact_history")
+    await _slash(discord_bot, "fact add", ADD, role="moderator", direct=True)
+    assert responses == [("That command works in a server, not in direct messages.", True)]
+    assert await discord_bot.bot.engine.store.count("fact_history") == history
+
+
+async def test_a_member_asks_with_slash_ask(
+    discord_bot: DiscordHarness, responses: Responses
+) -> None:
+    await _slash(discord_bot, "ask", {"question": "How much did Meta pay?"})
+    ((text, ephemeral),) = responses
+    assert text is not None
+    assert "$14.3 billion" in text
+    assert not ephemeral
