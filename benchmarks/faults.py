@@ -11,7 +11,10 @@
 2. **Racing editors.** Two processes edit one fact ``--edits`` times each; a refused
    edit (changed meanwhile) is tried again on the current version. Every acknowledged
    edit must be in the history exactly once, in one chain: 0 lost updates.
-3. **Read-only and full disk.** On a small tmpfs, remounted read-only or filled up:
+3. **A hostile batch.** ``factbot ask --json --batch`` on 1,000 lines of questions,
+   random bytes and NULs, with one 1 MB line: every good line answered, every bad one
+   flagged with an ``error``, in order.
+4. **Read-only and full disk.** On a small tmpfs, remounted read-only or filled up:
    ``factbot import`` must exit 2 with one line and leave the database intact. Mounting
    needs root (CAP_SYS_ADMIN); elsewhere these are skipped, saying so.
 
@@ -351,6 +354,42 @@ def storage_faults(work: Path) -> tuple[Findings, list[str]]:
     return findings, skipped
 
 
+def hostile_batch(work: Path, rng: random.Random) -> tuple[Findings, int, float]:
+    """``factbot ask --json --batch`` on 1,000 lines: questions, random bytes, NULs and
+    one 1 MB line. Every good line is answered, every bad one flagged, in order."""
+    good = [b"how much did meta pay", b"who is the ceo", b"what is the weather like"]
+    lines: list[bytes] = []
+    for _ in range(999):
+        kind = rng.choice(["good", "good", "bytes", "nul"])
+        if kind == "good":
+            lines.append(rng.choice(good))
+        elif kind == "nul":
+            lines.append(b"\x00" * rng.randint(1, 5))
+        else:
+            lines.append(bytes(rng.randrange(256) for _ in range(rng.randint(1, 40))))
+    lines.insert(rng.randrange(len(lines)), b"x" * 1_000_000)
+    lines = [line.replace(b"\n", b" ").replace(b"\r", b" ") for line in lines]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "--batch"],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        env={**os.environ, "FACTBOT_DB": str(work / "batch.sqlite3")},
+        timeout=600,
+    )
+    seconds = time.perf_counter() - started
+    findings = Findings()
+    findings.check(done.returncode == 0, f"exit {done.returncode}: {done.stderr[-300:]!r}")
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    findings.check(len(answers) == len(lines), f"{len(answers)} answers to {len(lines)} lines")
+    for line, answer in zip(lines, answers, strict=False):
+        if line in good:
+            findings.check("error" not in answer, f"a good line was flagged: {answer}")
+        elif line.strip(b"\x00") == b"" or len(line) > 500:
+            findings.check("error" in answer, f"a bad line was not flagged: {line[:40]!r}")
+    return findings, len(lines), seconds
+
+
 # -- the command line -------------------------------------------------------------------------
 
 
@@ -382,6 +421,12 @@ def main() -> int:
             f"racing editors: 2 processes, {acks} acknowledged edits, {refused} refused as "
             "changed meanwhile and tried again, "
             f"{len(found.problems)} problems ({time.perf_counter() - started:.0f} s)"
+        )
+        failed |= _report(found)
+        found, lines, seconds = hostile_batch(work, random.Random(args.seed))
+        print(
+            f"hostile batch: {lines} lines (random bytes, NULs, one 1 MB line) in "
+            f"{seconds:.1f} s, {len(found.problems)} problems"
         )
         failed |= _report(found)
         found, skipped = storage_faults(work)

@@ -31,13 +31,17 @@ MAX_ANSWER_LENGTH = 1000
 FACT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
+def visible(text: str) -> str:
+    """The text without control and format characters (NUL, zero-width, right-to-left
+    overrides): invisible in Discord, they could make stored words look like other words."""
+    return "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+
+
 def check_question(text: str, *, keep_lines: bool = False) -> str:
     """The question, cleaned of invisible characters, or :class:`BadInput` saying why not.
     A message asked keeps its line breaks (``keep_lines``): a line may be a question of its
     own. A phrasing curated for a fact is one line."""
-    # Zero-width and control characters are invisible in Discord: drop them first.
-    visible = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
-    lines = [" ".join(line.split()) for line in visible.splitlines()]
+    lines = [" ".join(line.split()) for line in visible(text).splitlines()]
     question = ("\n" if keep_lines else " ").join(line for line in lines if line)
     if len(question) > MAX_QUESTION_LENGTH:
         raise BadInput(
@@ -50,7 +54,7 @@ def check_question(text: str, *, keep_lines: bool = False) -> str:
 
 
 def check_answer(answer: str) -> str:
-    answer = " ".join("".join(ch for ch in answer if ch.isprintable() or ch.isspace()).split())
+    answer = " ".join(visible(answer).split())
     if not answer:
         raise BadInput("The `answer:` is empty.")
     if len(answer) > MAX_ANSWER_LENGTH:
@@ -70,7 +74,7 @@ class Curator:
 
     def find(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> Fact:
         """The fact a guild sees by that id (its own version first), or FactNotFound."""
-        fact_id = fact_id.strip().lower()
+        fact_id = " ".join(visible(fact_id).split()).lower()
         own = self.library.get(guild_id, fact_id) if guild_id != GLOBAL else None
         shipped = self.library.get(GLOBAL, fact_id) if self.library.sees_shipped(guild_id) else None
         fact = own or shipped
@@ -209,12 +213,12 @@ class Curator:
         actor: str,
         url: str | None = None,
     ) -> Source:
-        title = " ".join(title.split())
+        title = " ".join(visible(title).split())
         if not title:
             raise BadInput("A source needs a `title:`.")
         if url is not None and not re.match(r"^https?://\S+$", url.strip()):
             raise BadInput("`url:` must be a web link starting with http:// or https://.")
-        sentences = split_sentences(text)
+        sentences = split_sentences(visible(text))
         if not sentences:
             raise BadInput("That document has no sentences in it.")
         base = slug(title)

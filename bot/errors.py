@@ -16,7 +16,8 @@ class FactNotFound(BadInput):
         hint = ""
         if did_you_mean:
             hint = " Did you mean " + " or ".join(f"`{f}`" for f in did_you_mean) + "?"
-        super().__init__(f"There is no fact `{fact_id}`.{hint}")
+        shown = fact_id if len(fact_id) <= 64 else fact_id[:63] + "…"  # ids are at most 64
+        super().__init__(f"There is no fact `{shown}`.{hint}")
 
 
 class StorageError(BadInput):

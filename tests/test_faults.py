@@ -1,5 +1,6 @@
 """The fault suite (benchmarks/faults.py) at a size CI affords: killed writers, racing
-editors, and a full and a read-only disk where the machine lets the test mount one."""
+editors, a hostile batch, and a full and a read-only disk where the machine lets the test
+mount one."""
 
 from __future__ import annotations
 
@@ -21,4 +22,5 @@ def test_killed_writers_and_racing_editors_lose_nothing(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "killed writers: 5 SIGKILLs" in done.stdout
     assert "racing editors: 2 processes, 40 acknowledged edits" in done.stdout
+    assert "hostile batch: 1000 lines" in done.stdout
     assert done.stdout.rstrip().endswith("all checks hold")
