@@ -102,6 +102,8 @@ def load_transcript(path: Path) -> Transcript:
         return Transcript.model_validate(data)
     except OSError as error:
         raise BadInput(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{path}: not UTF-8 text (byte {error.start + 1}).") from None
     except yaml.YAMLError as error:
         raise BadInput(f"{path}: not valid YAML: {error}") from None
     except ValidationError as error:

@@ -7,13 +7,14 @@ import asyncio
 import itertools
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine
 from bot.errors import ChangedMeanwhile, FactNotFound
+from tests.conftest import DiscordHarness
 
 GUILD = 7
 WIFI = "The guest wifi password is on the card at reception."
@@ -195,3 +196,31 @@ async def test_a_fact_added_by_one_process_answers_in_another(
         assert chat.process.stdin is not None
         chat.process.stdin.close()
         await asyncio.wait_for(chat.process.wait(), timeout=60)
+
+
+async def test_the_running_bot_follows_a_change_made_by_another_process(
+    discord_bot: DiscordHarness, db_path: Path
+) -> None:
+    """The Discord bot watches the database: a fact `factbot import` (here, a second
+    engine) adds in its server answers there without a restart, and stops when removed."""
+    guild = discord_bot.guilds[0].id
+
+    async def asked() -> str:
+        (reply,) = await discord_bot.say("!ask what is the wifi password?")
+        return reply.text
+
+    async def until(predicate: Callable[[str], bool]) -> str:
+        for _ in range(100):  # the bot looks twice a second; give it ample time
+            if predicate(text := await asked()):
+                return text
+            await asyncio.sleep(0.1)
+        return text
+
+    async with await Engine.open(db_path, answering=False) as other:
+        await other.curator.add_source(guild, title="Office handbook", text=WIFI, actor="al")
+        await other.curator.add_fact(
+            guild, question="what is the wifi password", answer=WIFI, cite=WIFI, actor="al"
+        )
+        assert WIFI in await until(lambda text: WIFI in text)
+        await other.curator.remove_fact(guild, "what-is-the-wifi-password", "al")
+        assert WIFI not in await until(lambda text: WIFI not in text)

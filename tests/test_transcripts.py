@@ -75,6 +75,15 @@ def test_replay_of_a_missing_file_is_bad_input(factbot: CommandRunner) -> None:
     assert "nope.yaml: cannot read" in result.stderr
 
 
+def test_replay_of_a_file_that_is_not_utf8_is_bad_input(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "latin.yaml").write_bytes(b"turns: [\xff")
+    result = factbot("replay", "latin.yaml")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "factbot: latin.yaml: not UTF-8 text (byte 9)."
+
+
 def test_chat_record_writes_a_transcript_that_replays(
     factbot: CommandRunner, tmp_path: Path
 ) -> None:
