@@ -26,6 +26,8 @@ class Library:
         """The guilds that have fact rows of their own."""
         self._visible: dict[int, list[Fact]] = {}
         self._phrasings: dict[int, tuple[list[str], list[str]]] = {}
+        self._said: dict[int, dict[str, list[int]]] = {}
+        self._by_id: dict[int, dict[str, Fact]] = {}
         self.generation: dict[int, int] = defaultdict(int)
         """Bumped on every change to a guild's knowledge; a global change bumps guild 0."""
 
@@ -76,9 +78,13 @@ class Library:
         if guild_id == GLOBAL:
             self._visible.clear()
             self._phrasings.clear()
+            self._said.clear()
+            self._by_id.clear()
         else:
             self._visible.pop(guild_id, None)
             self._phrasings.pop(guild_id, None)
+            self._said.pop(guild_id, None)
+            self._by_id.pop(guild_id, None)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -118,6 +124,12 @@ class Library:
         self._visible[guild_id] = visible
         return visible
 
+    def visible_by_id(self, guild_id: int) -> dict[str, Fact]:
+        """:meth:`visible`, by fact id."""
+        if (cached := self._by_id.get(guild_id)) is None:
+            cached = self._by_id[guild_id] = {f.id: f for f in self.visible(guild_id)}
+        return cached
+
     def phrasings(self, guild_id: int) -> tuple[list[str], list[str]]:
         """Every phrasing a guild sees, as its words (:func:`wording`), and the id of the
         fact each belongs to."""
@@ -130,6 +142,14 @@ class Library:
                 owners.append(fact.id)
         self._phrasings[guild_id] = texts, owners
         return texts, owners
+
+    def said(self, guild_id: int, worded: str) -> list[int]:
+        """Where a phrasing worded exactly so (:func:`wording`) is in :meth:`phrasings`."""
+        if (table := self._said.get(guild_id)) is None:
+            table = self._said[guild_id] = {}
+            for i, text in enumerate(self.phrasings(guild_id)[0]):
+                table.setdefault(text, []).append(i)
+        return table.get(worded, [])
 
     def out_of_scope(self, guild_id: int) -> list[str]:
         return list(self._out_of_scope.get(guild_id, ()))

@@ -23,12 +23,20 @@ from importlib import resources
 from pathlib import Path
 
 from bot.library import Library
-from bot.matcher import NONE, Example, Matcher, Vocabulary
+from bot.matcher import (
+    NONE,
+    AnyMatcher,
+    Example,
+    Matcher,
+    RetrievalMatcher,
+    Vocabulary,
+    matcher_for,
+)
 from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-12"
+FORMAT = "factbot-matcher-13"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 
@@ -42,19 +50,19 @@ def small_talk() -> tuple[str, ...]:
 
 @dataclass
 class _Trained:
-    matcher: Matcher
+    matcher: AnyMatcher
     generation: tuple[int, int]
     exact: bool = True
     """False for a matcher that learned the latest changes without a full fit."""
 
 
-def _in_daemon_thread(fit: Callable[[], Matcher]) -> asyncio.Future[Matcher]:
+def _in_daemon_thread(fit: Callable[[], AnyMatcher]) -> asyncio.Future[AnyMatcher]:
     """Run a full fit in a thread that never keeps the process alive: `factbot chat`
     ending mid-fit must not wait a minute for a model nobody will use."""
     loop = asyncio.get_running_loop()
-    future: asyncio.Future[Matcher] = loop.create_future()
+    future: asyncio.Future[AnyMatcher] = loop.create_future()
 
-    def settle(result: Matcher | None, error: BaseException | None) -> None:
+    def settle(result: AnyMatcher | None, error: BaseException | None) -> None:
         if not future.done():
             future.set_exception(error) if error else future.set_result(result)  # type: ignore[arg-type]
 
@@ -85,7 +93,7 @@ class Matchers:
         self.cache_dir = cache_dir
         self._trained: dict[int, _Trained] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
-        self._polishing: dict[int, asyncio.Future[Matcher]] = {}
+        self._polishing: dict[int, asyncio.Future[AnyMatcher]] = {}
         self._no_vocabulary = Vocabulary()
         """What a guild without the shipped pack reads with: one object, so a matcher can
         tell it learned with the same one (`_retrain`)."""
@@ -97,7 +105,7 @@ class Matchers:
     def _generation(self, scope: int) -> tuple[int, int]:
         return self.library.generation[GLOBAL], self.library.generation[scope]
 
-    def current(self, guild_id: int) -> Matcher | None:
+    def current(self, guild_id: int) -> AnyMatcher | None:
         """The newest matcher for a guild, even if its knowledge changed since (then a
         retraining is under way or about to be)."""
         scope = self.scope(guild_id)
@@ -179,7 +187,7 @@ class Matchers:
         self._polishing[scope] = future
 
     def _polished(
-        self, scope: int, generation: tuple[int, int], done: asyncio.Future[Matcher]
+        self, scope: int, generation: tuple[int, int], done: asyncio.Future[AnyMatcher]
     ) -> None:
         """The full fit replaces the quick one; if the knowledge changed again while it ran,
         the next full fit starts on that."""
@@ -196,17 +204,17 @@ class Matchers:
         elif trained is not None and not trained.exact:
             self._polish_soon(scope)
 
-    def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> Matcher:
+    def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher:
         path = self._cache_path(examples, vocabulary)
         if path is not None and path.exists():
             try:
                 with path.open("rb") as f:
                     matcher = pickle.load(f)
-                if isinstance(matcher, Matcher):
+                if isinstance(matcher, Matcher | RetrievalMatcher):
                     return matcher
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as error:
                 log.warning("cannot read the cached matcher %s (%s): training anew", path, error)
-        matcher = Matcher(vocabulary).fit(examples)
+        matcher = matcher_for(examples, vocabulary)
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ in ``_``) but needs only numpy and scipy, so answering never imports scikit-lear
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -48,31 +49,38 @@ class NGrams:
         return grams
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        counted = [self.grams(text) for text in texts]
         df: Counter[str] = Counter()
-        for grams in counted:
-            df.update(grams.keys())
+        for text in texts:
+            df.update(self.grams(text).keys())
         self.vocabulary_ = {gram: i for i, gram in enumerate(sorted(df))}
-        n = len(counted)
+        n = len(texts)
         self.idf_ = np.array(
             [math.log((1 + n) / (1 + df[g])) + 1 for g in sorted(df)], dtype=np.float64
         )
-        return self._transform(counted)
+        # Counted again rather than kept: every phrasing's n-grams at once would not fit.
+        return self._transform(self.grams(text) for text in texts)
 
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
         return self._transform(self.grams(text) for text in texts)
 
     def _transform(self, counted: Iterable[Counter[str]]) -> sparse.csr_matrix:
-        indptr, indices, values = [0], [], []
-        vocabulary = self.vocabulary_
+        # Typed arrays, not lists: a list holds each number as an object of 32 bytes,
+        # which for 100,000 phrasings is gigabytes.
+        indptr, indices, values = array("q", [0]), array("i"), array("d")
+        vocabulary, idf = self.vocabulary_, self.idf_
         for grams in counted:
             for gram, count in grams.items():
                 if (column := vocabulary.get(gram)) is not None:
                     indices.append(column)
-                    values.append((1 + math.log(count)) * self.idf_[column])
+                    values.append((1 + math.log(count)) * idf[column])
             indptr.append(len(indices))
         matrix = sparse.csr_matrix(
-            (values, indices, indptr), shape=(len(indptr) - 1, len(vocabulary))
+            (
+                np.frombuffer(values),
+                np.frombuffer(indices, np.int32),
+                np.frombuffer(indptr, np.int64),
+            ),
+            shape=(len(indptr) - 1, len(vocabulary)),
         )
         return _l2_rows(matrix)
 
