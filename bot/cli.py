@@ -17,10 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
-from tqdm import tqdm
 
-from bot import bulk
-from bot.chat_commands import MENTION, Interpreter, Speaker
 from bot.config import Settings
 from bot.curation import MAX_QUESTION_LENGTH
 from bot.engine import Engine, check_question
@@ -37,15 +34,6 @@ from bot.rendering import (
 )
 from bot.store import Store
 from bot.store.database import copy_database, storage_error
-from bot.transcripts import (
-    Transcript,
-    Turn,
-    dump_transcript,
-    expectation_of,
-    failure,
-    load_transcript,
-    replay,
-)
 
 log = logging.getLogger("factbot")
 
@@ -113,11 +101,17 @@ def _parser() -> argparse.ArgumentParser:
     _guild_option(evaluate, "ask as a member of this server", default=GLOBAL)
     evaluate.set_defaults(handler=_eval)
 
-    bench = commands.add_parser("bench", parents=[common], help="measure answer quality")
-    bench.add_argument("suite", choices=["clinc150"], help="the benchmark to run")
+    bench = commands.add_parser(
+        "bench", parents=[common], help="measure answer quality (clinc150) or scale (scale)"
+    )
+    bench.add_argument("suite", choices=["clinc150", "scale"], help="the benchmark to run")
     bench.add_argument(
         "--shots", type=int, nargs="+", default=[5, 10, 100], metavar="K",
-        help="phrasings per fact (default: 5 10 100)",
+        help="clinc150: phrasings per fact (default: 5 10 100)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--facts", type=int, nargs="+", default=[1000, 10000], metavar="N",
+        help="scale: knowledge base sizes (default: 1000 10000)",
     )  # fmt: skip
     bench.add_argument("--data", type=Path, help="another copy of CLINC150's data_full.json")
     bench.set_defaults(handler=_bench)
@@ -271,6 +265,10 @@ def _batch_line(raw: bytes, number: int) -> tuple[str, str | None]:
 
 async def _chat(args: argparse.Namespace, settings: Settings) -> int:
     """A console conversation; as in Discord, `!fact …` commands work too (as moderator)."""
+    # Imported here, as in every handler but ask's: `factbot ask` starts faster without.
+    from bot.chat_commands import MENTION, Interpreter, Speaker
+    from bot.transcripts import Transcript, Turn, dump_transcript, expectation_of
+
     async with await _open(settings) as engine:
         interpreter = Interpreter(engine, settings.command_prefix)
         speaker = Speaker(args.guild, moderator=True, name="console")
@@ -303,6 +301,8 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _replay(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when every turn passes, 1 when any fails, 2 for a file that cannot be read."""
+    from bot.transcripts import failure, load_transcript, replay
+
     transcripts = [(path, load_transcript(path)) for path in args.files]
     failed = 0
     for path, transcript in transcripts:
@@ -346,6 +346,13 @@ async def _eval(args: argparse.Namespace, settings: Settings) -> int:
 async def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot import bench
 
+    if args.suite == "scale":
+        from bot import bench_scale
+
+        if any(not 10 <= n <= 200_000 for n in args.facts):
+            raise BadInput("--facts takes 10 to 200,000 facts")
+        await bench_scale.run(args.facts, args.data)
+        return 0
     for k in args.shots:
         if not 1 <= k <= 100:
             raise BadInput("--shots takes 1 to 100 phrasings per fact")
@@ -354,6 +361,10 @@ async def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from bot import bulk
+
     # The whole file is read and checked before the database is opened: a bad row leaves
     # nothing behind.
     bundle = bulk.read(args.path)
@@ -371,6 +382,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import bulk
+
     async with await _open(settings, answering=False) as engine:
         facts, sources, out_of_scope = engine.own_knowledge(args.guild)
         if not facts:
