@@ -52,10 +52,33 @@ def _respelled(token: str, known: frozenset[str]) -> str:
     core = token.strip(".,!?;:\"'()")
     if len(core) < RESPELL_FROM or core in known or not core.isalpha():
         return token
+    slips = 1 + (len(core) > 7)
+    # A word more letters longer or shorter than the slips allowed cannot be one: only
+    # words of about its length are compared (a large knowledge base knows many words).
+    by_length = _by_length(known)
+    near = [
+        w for n in range(len(core) - slips, len(core) + slips + 1) for w in by_length.get(n, ())
+    ]
     best = process.extractOne(
-        core, known, scorer=distance.DamerauLevenshtein.distance, score_cutoff=1 + (len(core) > 7)
+        core, near, scorer=distance.DamerauLevenshtein.distance, score_cutoff=slips
     )
     return token.replace(core, best[0]) if best else token
+
+
+_BY_LENGTH: dict[int, tuple[frozenset[str], dict[int, list[str]]]] = {}
+
+
+def _by_length(known: frozenset[str]) -> dict[int, list[str]]:
+    """The known words by length, worked out once per set of known words."""
+    entry = _BY_LENGTH.get(id(known))
+    if entry is None or entry[0] is not known:
+        if len(_BY_LENGTH) >= 8:  # a few matchers are in use at a time
+            _BY_LENGTH.clear()
+        buckets: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(known):
+            buckets[len(word)].append(word)
+        entry = _BY_LENGTH[id(known)] = (known, dict(buckets))
+    return entry[1]
 
 
 def folds_of(labels: Sequence[str], folds: int) -> np.ndarray:
