@@ -52,6 +52,9 @@ to tell them apart, and reading its postings would cost most of the ask)."""
 UNKNOWN_SHARE = 0.25
 """How many questions about something the knowledge base does not hold to expect for each
 one it holds: the weight of a left-out fact's phrasing in the calibration."""
+MAX_POSTINGS = 2000
+"""Nor does one in more phrasings than this, however many there are: an ask reads at
+most this many postings per n-gram."""
 CALIBRATION_SAMPLE = 4000
 """Phrasings asked with themselves left out, to learn the chances from."""
 
@@ -107,7 +110,7 @@ class RetrievalMatcher:
         self.sum_norms_ = np.sqrt(np.asarray(self.sums_.multiply(self.sums_).sum(axis=1)).ravel())
         self.label_rows_ = owners.tocsr()
         df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-        rare = df <= max(COMMON * matrix.shape[0], 50)
+        rare = df <= min(max(COMMON * matrix.shape[0], 50), MAX_POSTINGS)
         # Columns are n-grams, each column's rows the phrasings that use it.
         self.postings_ = sparse.csc_matrix(matrix.multiply(rare[None, :].astype(np.float32)))
         self.postings_.eliminate_zeros()
