@@ -76,3 +76,12 @@ async def test_a_server_with_many_facts_is_answered_by_it(
     await engine.ready(guild)
     assert isinstance(engine.matchers.current(guild), RetrievalMatcher)
     assert engine.ask("when is lunch served?", guild).fact_id == "lunch"
+
+
+async def test_the_scale_benchmark_runs_at_its_smallest_size() -> None:
+    """`factbot bench scale` end to end (store, engine, anchor), at a size CI affords."""
+    anchor, factbot = await bench_scale.run([500])
+    assert (anchor.name, factbot.name) == ("BM25 + rapidfuzz anchor", "FactBot")
+    assert factbot.first >= 90
+    assert factbot.right >= 75
+    assert factbot.first > anchor.first
