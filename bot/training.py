@@ -170,7 +170,9 @@ class Matchers:
                 self._trained[scope] = _Trained(quick, generation, exact=False)
                 self._polish_soon(scope)
                 return
-        matcher = await asyncio.to_thread(self._load_or_fit, examples, vocabulary)
+        # A daemon thread, not asyncio.to_thread: a process that is ending (a command that
+        # has answered, a test's event loop closing) must not wait for a fit it no longer needs.
+        matcher = await _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
         self._trained[scope] = _Trained(matcher, generation)
 
     def _polish_soon(self, scope: int) -> None:

@@ -13,34 +13,10 @@ from bot.training import small_talk
 
 
 @pytest.fixture(scope="module")
-def kb() -> bench_scale.Knowledge:
-    return bench_scale.knowledge(600, bench.load())
-
-
-@pytest.fixture(scope="module")
-def matcher(kb: bench_scale.Knowledge) -> RetrievalMatcher:
+def matcher() -> RetrievalMatcher:
+    kb = bench_scale.knowledge(120, bench.load())
     examples = [Example(q, f) for f, qs in kb.facts.items() for q in qs]
     return RetrievalMatcher().fit(examples + [Example(q, NONE) for q in small_talk()])
-
-
-def test_it_finds_the_fact_among_hundreds_and_abstains_on_the_rest(
-    kb: bench_scale.Knowledge, matcher: RetrievalMatcher
-) -> None:
-    right = abstained = top = 0
-    for question, expected in kb.questions:
-        ranked = matcher.rank([matcher.read(question)])[0]
-        best = ranked[0] if ranked else None
-        answered = best is not None and best.chance >= 0.5
-        if expected is None:
-            abstained += not answered
-        else:
-            top += best is not None and best.fact_id == expected
-            right += answered and best is not None and best.fact_id == expected
-    in_scope = sum(e is not None for _, e in kb.questions)
-    # Measured: 95 % ranked first, 85 % answered right, 99 % of out-of-scope abstained.
-    assert top / in_scope >= 0.9
-    assert right / in_scope >= 0.75
-    assert abstained / (len(kb.questions) - in_scope) >= 0.9
 
 
 def test_a_fact_added_later_answers_its_phrasings(matcher: RetrievalMatcher) -> None:
@@ -78,10 +54,12 @@ async def test_a_server_with_many_facts_is_answered_by_it(
     assert engine.ask("when is lunch served?", guild).fact_id == "lunch"
 
 
-async def test_the_scale_benchmark_runs_at_its_smallest_size() -> None:
-    """`factbot bench scale` end to end (store, engine, anchor), at a size CI affords."""
+async def test_it_finds_the_fact_among_hundreds_and_abstains_on_the_rest() -> None:
+    """`factbot bench scale` end to end (store, engine, anchor) at a size CI affords: 500
+    facts, past the learned matcher's limit."""
     anchor, factbot = await bench_scale.run([500])
     assert (anchor.name, factbot.name) == ("BM25 + rapidfuzz anchor", "FactBot")
     assert factbot.first >= 90
     assert factbot.right >= 75
+    assert factbot.abstained >= 90
     assert factbot.first > anchor.first
