@@ -40,6 +40,11 @@ FORMAT = "factbot-matcher-13"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 
+POLISH_AFTER = 5.0
+"""Seconds without a change before a scope's full refit starts (the quick update answers
+meanwhile)."""
+
+
 @cache
 def small_talk() -> tuple[str, ...]:
     """Chat that asks nothing (``bot/matcher/small_talk.txt``): every matcher learns it as
@@ -94,6 +99,7 @@ class Matchers:
         self._trained: dict[int, _Trained] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
         self._polishing: dict[int, asyncio.Future[AnyMatcher]] = {}
+        self._polish_timers: dict[int, asyncio.TimerHandle] = {}
         self._no_vocabulary = Vocabulary()
         """What a guild without the shipped pack reads with: one object, so a matcher can
         tell it learned with the same one (`_retrain`)."""
@@ -176,7 +182,17 @@ class Matchers:
         self._trained[scope] = _Trained(matcher, generation)
 
     def _polish_soon(self, scope: int) -> None:
+        """A full fit once the scope's knowledge has stopped changing for ``POLISH_AFTER``
+        seconds: a moderator's burst of changes costs one full fit, not one each, and a
+        process that ends meanwhile (a command, a test) starts none."""
+        if (waiting := self._polish_timers.pop(scope, None)) is not None:
+            waiting.cancel()
+        loop = asyncio.get_running_loop()
+        self._polish_timers[scope] = loop.call_later(POLISH_AFTER, self._polish_now, scope)
+
+    def _polish_now(self, scope: int) -> None:
         """One full fit at a time per scope, on what the scope knows when it starts."""
+        self._polish_timers.pop(scope, None)
         running = self._polishing.get(scope)
         if running is not None and not running.done():
             return
@@ -241,6 +257,9 @@ class Matchers:
 
     async def close(self) -> None:
         """Stop waiting for trainings under way (a thread still finishes its fit)."""
+        for timer in self._polish_timers.values():
+            timer.cancel()
+        self._polish_timers.clear()
         for task in [*self._training.values(), *self._polishing.values()]:
             task.cancel()
         self._training.clear()
