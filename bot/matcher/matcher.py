@@ -53,31 +53,57 @@ def _respelled(token: str, known: frozenset[str]) -> str:
     if len(core) < RESPELL_FROM or core in known or not core.isalpha():
         return token
     slips = 1 + (len(core) > 7)
-    # A word more letters longer or shorter than the slips allowed cannot be one: only
-    # words of about its length are compared (a large knowledge base knows many words).
-    by_length = _by_length(known)
-    near = [
-        w for n in range(len(core) - slips, len(core) + slips + 1) for w in by_length.get(n, ())
-    ]
+    # Only words that could be `slips` edits away are compared: of about its length, and
+    # with about its letters (an edit changes at most two letters of the word's bag of
+    # letters; a large knowledge base knows a hundred thousand words).
+    letters = _letter_counts(core)
+    near: list[str] = []
+    for length in range(len(core) - slips, len(core) + slips + 1):
+        bucket = _by_length(known).get(length)
+        if bucket is not None:
+            words_, counts = bucket
+            close = np.abs(counts - letters).sum(axis=1) <= 2 * slips
+            near += [words_[i] for i in np.flatnonzero(close)]
     best = process.extractOne(
         core, near, scorer=distance.DamerauLevenshtein.distance, score_cutoff=slips
     )
     return token.replace(core, best[0]) if best else token
 
 
-_BY_LENGTH: dict[int, tuple[frozenset[str], dict[int, list[str]]]] = {}
+def _letter_counts(word: str) -> np.ndarray:
+    """How often each letter a-z (and any other, together) occurs in the word."""
+    counts = np.zeros(27, dtype=np.int16)
+    for ch in word:
+        counts[ord(ch) - 97 if "a" <= ch <= "z" else 26] += 1
+    return counts
 
 
-def _by_length(known: frozenset[str]) -> dict[int, list[str]]:
-    """The known words by length, worked out once per set of known words."""
+def _bucket_counts(group: list[str], length: int) -> np.ndarray:
+    """:func:`_letter_counts` of many words of one length at once (a large knowledge base
+    knows a hundred thousand words, and this runs after each change)."""
+    codes = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
+    codes = codes.reshape(len(group), length).astype(np.int64) - 97
+    codes[(codes < 0) | (codes > 25)] = 26
+    flat = codes + 27 * np.arange(len(group))[:, None]
+    counts = np.bincount(flat.ravel(), minlength=27 * len(group))
+    return counts.reshape(len(group), 27).astype(np.int16)
+
+
+_BY_LENGTH: dict[int, tuple[frozenset[str], dict[int, tuple[list[str], np.ndarray]]]] = {}
+
+
+def _by_length(known: frozenset[str]) -> dict[int, tuple[list[str], np.ndarray]]:
+    """The known words by length, each with its letter counts, worked out once per set of
+    known words."""
     entry = _BY_LENGTH.get(id(known))
     if entry is None or entry[0] is not known:
         if len(_BY_LENGTH) >= 8:  # a few matchers are in use at a time
             _BY_LENGTH.clear()
-        buckets: dict[int, list[str]] = defaultdict(list)
+        grouped: dict[int, list[str]] = defaultdict(list)
         for word in sorted(known):
-            buckets[len(word)].append(word)
-        entry = _BY_LENGTH[id(known)] = (known, dict(buckets))
+            grouped[len(word)].append(word)
+        buckets = {n: (group, _bucket_counts(group, n)) for n, group in grouped.items()}
+        entry = _BY_LENGTH[id(known)] = (known, buckets)
     return entry[1]
 
 
