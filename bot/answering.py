@@ -28,9 +28,9 @@ from bot.parts import parts_of
 from bot.training import Matchers
 
 REPEATED = 92.0
+"""A question this close (rapidfuzz ratio) to one of a fact's phrasings repeats it."""
 FULL_SCAN_UP_TO = 20_000
 """Phrasings a question is compared with one by one for a near repeat (about 4 ms)."""
-"""A question this close (rapidfuzz ratio) to one of a fact's phrasings repeats it."""
 
 
 @dataclass(frozen=True)

@@ -58,13 +58,15 @@ class Engine:
         matchers: Matchers,
         answerer: Answerer,
         curator: Curator,
+        seen_change: int = 0,
     ) -> None:
         self.store = store
         self.library = library
         self.matchers = matchers
         self.answerer = answerer
         self.curator = curator
-        self._seen_change = 0
+        self._seen_change = seen_change
+        """The last change of the database's change feed the library has taken in."""
         self._data_version = -1
 
     @classmethod
@@ -130,9 +132,7 @@ class Engine:
             library, pack_examples=knowledge.examples, vocabulary=vocabulary, cache_dir=cache_dir
         )
         answerer = Answerer(library, matchers, vocabulary, policy)
-        engine = cls(store, library, matchers, answerer, Curator(store, library))
-        engine._seen_change = seen_change
-        return engine
+        return cls(store, library, matchers, answerer, Curator(store, library), seen_change)
 
     async def close(self) -> None:
         await self.matchers.close()

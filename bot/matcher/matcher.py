@@ -70,6 +70,16 @@ def _respelled(token: str, known: frozenset[str]) -> str:
     return token.replace(core, best[0]) if best else token
 
 
+def read_as(text: str, vocabulary: Vocabulary, known: frozenset[str] | None) -> str:
+    """A question as a matcher sees it: aliases rewritten, then each word the knowledge
+    base never uses (``known``: the words it does) respelled as the closest word it does
+    ("vaction" -> "vacation")."""
+    rewritten = vocabulary.rewrite(text)
+    if not known:
+        return rewritten
+    return " ".join(_respelled(w, known) for w in rewritten.split())
+
+
 def _letter_counts(word: str) -> np.ndarray:
     """How often each letter a-z (and any other, together) occurs in the word."""
     counts = np.zeros(27, dtype=np.int16)
@@ -137,14 +147,7 @@ class Matcher:
         self.embedding_weight = embedding_weight
 
     def read(self, text: str) -> str:
-        """The question as the model sees it: aliases rewritten, then each word the
-        knowledge base never uses respelled as the closest word it does ("vaction" ->
-        "vacation")."""
-        rewritten = self.vocabulary.rewrite(text)
-        known = getattr(self, "known_words_", None)
-        if not known:
-            return rewritten
-        return " ".join(_respelled(w, known) for w in rewritten.split())
+        return read_as(text, self.vocabulary, getattr(self, "known_words_", None))
 
     def fit(self, examples: Sequence[Example]) -> Matcher:
         started = time.perf_counter()

@@ -34,7 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.matcher.features import NGrams
-from bot.matcher.matcher import Candidate, Example, _respelled
+from bot.matcher.matcher import Candidate, Example, read_as
 from bot.matcher.model import NONE
 from bot.matcher.text import words
 from bot.matcher.vocabulary import Vocabulary
@@ -64,12 +64,7 @@ class RetrievalMatcher:
         self.vocabulary = vocabulary or Vocabulary()
 
     def read(self, text: str) -> str:
-        """As :meth:`Matcher.read`: aliases rewritten, unknown words respelled."""
-        rewritten = self.vocabulary.rewrite(text)
-        known = getattr(self, "known_words_", None)
-        if not known:
-            return rewritten
-        return " ".join(_respelled(w, known) for w in rewritten.split())
+        return read_as(text, self.vocabulary, getattr(self, "known_words_", None))
 
     def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if k != "_dense"}
@@ -100,15 +95,16 @@ class RetrievalMatcher:
         self.none_ = position.get(NONE, -1)
         self.facts_ = [name for name in names if name != NONE]
         self.rows_ = matrix.tocsr()
-        # Each label's phrasings summed, unit length: what all its phrasings share (a
-        # product's name, say) counts for more than what one phrasing happens to say.
+        # Each label's phrasings summed (its centroid, with its length kept apart): what
+        # all its phrasings share, a product's name say, counts for more than what one
+        # phrasing happens to say.
         owners = sparse.csr_matrix(
             (np.ones(len(labels), np.float32), (self.owner_, np.arange(len(labels)))),
             shape=(len(names), len(labels)),
         )
         self.sums_ = sparse.csr_matrix(owners @ self.rows_, dtype=np.float32)
         self.sum_norms_ = np.sqrt(np.asarray(self.sums_.multiply(self.sums_).sum(axis=1)).ravel())
-        self.label_rows_ = owners.tocsr()
+        self.label_rows_ = owners
         df = np.bincount(matrix.indices, minlength=matrix.shape[1])
         rare = df <= min(max(COMMON * matrix.shape[0], 50), MAX_POSTINGS)
         # Columns are n-grams, each column's rows the phrasings that use it.
@@ -159,17 +155,16 @@ class RetrievalMatcher:
         labels = list(self.labels_)
         position = {name: i for i, name in enumerate(labels)}
         copy.added_ = list(self.added_)
-        for example in added:
+        read = [self.read(e.text) for e in added]
+        for example, text in zip(added, read, strict=True):
             if example.label not in position:
                 position[example.label] = len(labels)
                 labels.append(example.label)
-            copy.added_.append(
-                (self.ngrams_.grams(self.read(example.text)), position[example.label])
-            )
+            copy.added_.append((self.ngrams_.grams(text), position[example.label]))
         copy.labels_ = np.array(labels)
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.none_ = position.get(NONE, -1)
-        copy.known_words_ = self.known_words_ | {w for e in added for w in words(self.read(e.text))}
+        copy.known_words_ = self.known_words_ | {w for text in read for w in words(text)}
         return copy
 
     # -- answering ---------------------------------------------------------------------------
@@ -195,8 +190,8 @@ class RetrievalMatcher:
         """A question as the index weighs it: its known n-grams' columns, sorted, and
         their TF-IDF weights, unit length."""
         vocabulary, idf = self.ngrams_.vocabulary_, self.ngrams_.idf_
-        columns = [c for gram in grams if (c := vocabulary.get(gram)) is not None]
-        counts = [grams[g] for g in grams if g in vocabulary]
+        known = [(c, n) for gram, n in grams.items() if (c := vocabulary.get(gram)) is not None]
+        columns, counts = zip(*known, strict=True) if known else ((), ())
         cols = np.array(columns, dtype=np.int32)
         values = (1 + np.log(np.array(counts, dtype=np.float32))) * idf[cols].astype(np.float32)
         norm = float(np.linalg.norm(values))

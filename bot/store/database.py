@@ -129,6 +129,15 @@ class Store:
         except sqlite3.Error as error:
             raise storage_error(self._path, error) from None
 
+    async def _write(self, sql: str, args: Sequence[object]) -> aiosqlite.Cursor:
+        """One statement that writes, committed on its own (no transaction to open and
+        close around it: this runs for every question asked); faults as in
+        :meth:`_transaction`."""
+        try:
+            return await self._db.execute(sql, args)
+        except sqlite3.Error as error:
+            raise storage_error(self._path, error) from None
+
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -183,22 +192,27 @@ class Store:
     # -- sources -----------------------------------------------------------------------
 
     async def sources(self) -> list[Source]:
-        return await self._read_sources("", ())
+        return await self._read_sources()
 
     async def source(self, source_id: str) -> Source | None:
-        found = await self._read_sources("WHERE id = ?", (source_id,))
+        found = await self._read_sources(source_id)
         return found[0] if found else None
 
-    async def _read_sources(self, where: str, args: tuple[object, ...]) -> list[Source]:
+    async def _read_sources(self, source_id: str | None = None) -> list[Source]:
+        """Every source, or the one with that id."""
+        args = () if source_id is None else (source_id,)
+        only = "" if source_id is None else "WHERE source_id = ?"
         sentences: dict[str, list[Sentence]] = {}
-        query = f"SELECT source_id, id, text FROM sentences {where.replace('id', 'source_id')}"
-        async with self._db.execute(query + " ORDER BY source_id, position", args) as cursor:
+        query = f"SELECT source_id, id, text FROM sentences {only} ORDER BY source_id, position"
+        async with self._db.execute(query, args) as cursor:
             async for row in cursor:
                 sentences.setdefault(row["source_id"], []).append(
                     Sentence(source_id=row["source_id"], id=row["id"], text=row["text"])
                 )
-        query = f"SELECT * FROM sources {where} ORDER BY added_at, id"
-        async with self._db.execute(query, args) as cursor:
+        only = "" if source_id is None else "WHERE id = ?"
+        async with self._db.execute(
+            f"SELECT * FROM sources {only} ORDER BY added_at, id", args
+        ) as cursor:
             return [
                 Source(
                     id=row["id"],
@@ -277,16 +291,27 @@ class Store:
 
     async def facts(self, guild_id: int | None = None) -> list[Fact]:
         """Every fact row (removed ones included), of one guild or of all."""
-        if guild_id is None:
-            return await self._read_facts("", ())
-        return await self._read_facts("WHERE guild_id = ?", (guild_id,))
+        return await self._read_facts(guild_id)
 
     async def fact(self, guild_id: int, fact_id: str) -> Fact | None:
         """The row stored for exactly this guild and id (removed or not)."""
-        found = await self._read_facts("WHERE guild_id = ? AND fact_id = ?", (guild_id, fact_id))
+        found = await self._read_facts(guild_id, fact_id)
         return found[0] if found else None
 
-    async def _read_facts(self, where: str, args: tuple[object, ...]) -> list[Fact]:
+    async def _read_facts(self, guild_id: int | None, fact_id: str | None = None) -> list[Fact]:
+        """The fact rows of every guild, of one, or the one with that id in one."""
+        args: tuple[object, ...]
+        if fact_id is not None:  # the facts table calls the fact's id `id`, the others `fact_id`
+            where, where_fact = (
+                "WHERE guild_id = ? AND fact_id = ?",
+                "WHERE guild_id = ? AND id = ?",
+            )
+            args = (guild_id, fact_id)
+        elif guild_id is not None:
+            where = where_fact = "WHERE guild_id = ?"
+            args = (guild_id,)
+        else:
+            where, where_fact, args = "", "", ()
         phrasings: dict[tuple[int, str], list[str]] = {}
         async with self._db.execute(
             f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position",
@@ -304,9 +329,8 @@ class Store:
                 citations.setdefault((row[0], row[1]), []).append(
                     SentenceRef(source_id=row[2], sentence_id=row[3])
                 )
-        where = where.replace("fact_id", "id")
         async with self._db.execute(
-            f"SELECT * FROM facts {where} ORDER BY guild_id, id", args
+            f"SELECT * FROM facts {where_fact} ORDER BY guild_id, id", args
         ) as cursor:
             rows = await cursor.fetchall()
         return [
@@ -489,21 +513,20 @@ class Store:
         confidence: float,
         reply_id: int | None = None,
     ) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
-                " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    channel_id,
-                    question,
-                    fact_id,
-                    int(answered),
-                    confidence,
-                    reply_id,
-                    _now(),
-                ),
-            )
+        await self._write(
+            "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
+            " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                channel_id,
+                question,
+                fact_id,
+                int(answered),
+                confidence,
+                reply_id,
+                _now(),
+            ),
+        )
 
     async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
         """Questions the bot could not answer in a guild, most asked first."""
@@ -535,20 +558,18 @@ class Store:
         return (row["guild_id"], row["question"]) if row else None
 
     async def record_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (reply_id, user_id) DO UPDATE SET vote = excluded.vote,"
-                " at = excluded.at",
-                (reply_id, user_id, vote, _now()),
-            )
+        await self._write(
+            "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (reply_id, user_id) DO UPDATE SET vote = excluded.vote,"
+            " at = excluded.at",
+            (reply_id, user_id, vote, _now()),
+        )
 
     async def withdraw_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "DELETE FROM feedback WHERE reply_id = ? AND user_id = ? AND vote = ?",
-                (reply_id, user_id, vote),
-            )
+        await self._write(
+            "DELETE FROM feedback WHERE reply_id = ? AND user_id = ? AND vote = ?",
+            (reply_id, user_id, vote),
+        )
 
     async def fact_stats(self, guild_id: int, fact_id: str) -> FactStats:
         query = """
@@ -577,18 +598,16 @@ class Store:
 
     async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> bool:
         """Returns False when the question was marked already."""
-        async with self._transaction() as db:
-            cursor = await db.execute(_MARK_OUT_OF_SCOPE, (guild_id, question, actor, _now()))
+        cursor = await self._write(_MARK_OUT_OF_SCOPE, (guild_id, question, actor, _now()))
         return cursor.rowcount > 0
 
     async def unmark_out_of_scope(self, guild_id: int, question: str) -> bool:
         """Kept as a removed row, never deleted: marking it again brings it back."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE out_of_scope SET removed = 1 WHERE guild_id = ? AND question = ?"
-                " AND removed = 0",
-                (guild_id, question),
-            )
+        cursor = await self._write(
+            "UPDATE out_of_scope SET removed = 1 WHERE guild_id = ? AND question = ?"
+            " AND removed = 0",
+            (guild_id, question),
+        )
         return cursor.rowcount > 0
 
     async def shipped_pack_off(self) -> set[int]:
@@ -598,14 +617,13 @@ class Store:
             return {row[0] for row in await cursor.fetchall()}
 
     async def set_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET shipped_pack ="
-                " excluded.shipped_pack, updated_by = excluded.updated_by,"
-                " updated_at = excluded.updated_at",
-                (guild_id, int(on), actor, _now()),
-            )
+        await self._write(
+            "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET shipped_pack ="
+            " excluded.shipped_pack, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (guild_id, int(on), actor, _now()),
+        )
 
     # -- the change feed ----------------------------------------------------------------
 
