@@ -11,14 +11,13 @@ import asyncio
 import json
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import Settings, database_location
 from bot.curation import MAX_QUESTION_LENGTH
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
@@ -33,7 +32,6 @@ from bot.rendering import (
     render_sweep,
 )
 from bot.store import Store
-from bot.store.database import copy_database, storage_error
 
 log = logging.getLogger("factbot")
 
@@ -46,9 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
-        type=Path,
-        metavar="PATH",
-        help="SQLite database (default: $FACTBOT_DB, else one in your user data folder)",
+        type=database_location,
+        metavar="PATH|URL",
+        help="a SQLite file or a postgresql:// URL (default: $FACTBOT_DB, else a file in"
+        " your user data folder)",
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log what happens")
 
@@ -169,19 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    database: Path | None = args.db
     try:
         settings = _settings()
         if args.db is not None:
             settings = settings.model_copy(update={"factbot_db": args.db})
-        database = settings.factbot_db
         return asyncio.run(args.handler(args, settings))
     except BadInput as error:
         print(f"factbot: {error}", file=sys.stderr)
-        return 2
-    except sqlite3.Error as error:
-        # A fault of the database under way (disk full, locked too long, read-only).
-        print(f"factbot: {storage_error(database or '(the database)', error)}", file=sys.stderr)
         return 2
     except KnowledgeError as error:
         print(f"factbot: {error}", file=sys.stderr)
@@ -396,6 +389,15 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _sqlite_file(database: Path | str, command: str) -> Path:
+    if isinstance(database, str):
+        raise BadInput(
+            f"`factbot {command}` copies SQLite files: back up PostgreSQL with pg_dump"
+            " (and restore with pg_restore)."
+        )
+    return database
+
+
 def _must_be_file(path: Path, missing: str) -> None:
     if not path.is_file():
         raise BadInput(f"{path}: {missing}")
@@ -407,7 +409,9 @@ def _must_be_new(path: Path) -> None:
 
 
 async def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    source: Path = settings.factbot_db
+    from bot.store.sqlite import copy_database
+
+    source = _sqlite_file(settings.factbot_db, "backup")
     _must_be_file(source, "there is no database to back up yet.")
     _must_be_new(args.path)
     await (await Store.open(source)).close()  # FactBot's own, and one this version knows
@@ -417,9 +421,12 @@ async def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.sqlite import copy_database
+
+    target = _sqlite_file(settings.factbot_db, "restore")
     _must_be_file(args.path, "no such backup file.")
     await (await Store.open(args.path)).close()  # refuses anything that is not a backup
-    await asyncio.to_thread(copy_database, args.path, settings.factbot_db)
+    await asyncio.to_thread(copy_database, args.path, target)
     print(f"restored {settings.factbot_db} from {args.path}")
     return 0
 

@@ -14,8 +14,14 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.answering import Policy
+from bot.store.backend import is_postgres
 
 IdList = Annotated[list[int], NoDecode]
+
+
+def database_location(text: str) -> Path | str:
+    """A ``postgresql://`` URL as it is (a path would fold its ``//``), else a file path."""
+    return text if is_postgres(text) else Path(text)
 
 
 def default_db_path() -> Path:
@@ -26,7 +32,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     discord_token: SecretStr | None = None
-    factbot_db: Path = Field(default_factory=default_db_path)
+    factbot_db: Path | str = Field(default_factory=default_db_path)
+    """A SQLite file, or a ``postgresql://`` URL (which may hold a password: never logged)."""
     command_prefix: str = "!"
     moderator_role_ids: IdList = []
     answer_channel_ids: IdList = []
@@ -53,6 +60,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(part) for part in value.replace(",", " ").split()]
         return value
+
+    @field_validator("factbot_db", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        return database_location(value) if isinstance(value, str) else value
 
     @property
     def policy(self) -> Policy:

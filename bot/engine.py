@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -72,7 +71,7 @@ class Engine:
     @classmethod
     async def open(
         cls,
-        db_path: Path | str,
+        database: Path | str,
         *,
         knowledge_root: Path | None = None,
         policy: Policy | None = None,
@@ -84,10 +83,10 @@ class Engine:
         (``answering``), make the global matcher ready: loaded from the cache folder, or
         trained once."""
         knowledge = load_knowledge(knowledge_root)
-        store = await Store.open(db_path)
+        store = await Store.open(database)
         try:
             if await store.seed(knowledge):
-                log.info("seeded %s from the shipped knowledge base", db_path)
+                log.info("seeded %s from the shipped knowledge base", store.where)
             engine = await cls._assemble(
                 store, knowledge, policy or Policy(), cache_dir or default_cache_dir(), shipped_pack
             )
@@ -196,7 +195,7 @@ class Engine:
         while True:
             try:
                 await self.sync()
-            except (BadInput, sqlite3.Error) as error:  # locked or gone for a moment
+            except BadInput as error:  # the database is locked or gone for a moment
                 log.warning("cannot follow the database's changes: %s", error)
             await asyncio.sleep(every)
 

@@ -23,10 +23,8 @@ in the test suite (tests/test_conversations.py) and through the engine with
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import tempfile
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -40,6 +38,7 @@ from bot.engine import Engine
 from bot.errors import BadInput
 from bot.knowledge import parse_yaml
 from bot.models import Answer
+from bot.store import Store
 
 
 class Expectation(BaseModel):
@@ -201,22 +200,43 @@ class TurnResult:
 
 
 async def replay(
-    transcript: Transcript, db_path: Path | None, *, first_guild_id: int = 1
+    transcript: Transcript, database: Path | str | None, *, first_guild_id: int = 1
 ) -> list[TurnResult]:
     """Replay through the engine on a scratch copy of the database (never the original)."""
     with tempfile.TemporaryDirectory(prefix="factbot-replay-") as folder:
         scratch = Path(folder) / "replay.sqlite3"
-        if db_path is not None:
-            await asyncio.to_thread(_copy_database, db_path, scratch)
+        if isinstance(database, Path) and await asyncio.to_thread(database.exists):
+            from bot.store.sqlite import copy_database
+
+            await asyncio.to_thread(copy_database, database, scratch)
+        elif isinstance(database, str):
+            await _copy_knowledge(database, scratch)
+        # else a fresh database is seeded from the shipped knowledge base instead
         async with await Engine.open(scratch) as engine:
             return await _replay(transcript, Interpreter(engine), first_guild_id)
 
 
-def _copy_database(original: Path, copy: Path) -> None:
-    if not original.exists():
-        return  # a fresh database is seeded from the shipped knowledge base instead
-    with closing(sqlite3.connect(original)) as source, closing(sqlite3.connect(copy)) as target:
-        source.backup(target)
+async def _copy_knowledge(original: str, scratch: Path) -> None:
+    """What answering needs of a PostgreSQL database, into a scratch SQLite file: every
+    source, fact, out-of-scope question and switched-off pack (not the history)."""
+    reading, writing = await Store.open(original), await Store.open(scratch)
+    try:
+        sources, facts = await reading.sources(), await reading.facts()
+        out_of_scope = await reading.out_of_scope()
+        guilds = sorted({f.guild_id for f in facts} | out_of_scope.keys())
+        for n, guild in enumerate(guilds):
+            await writing.import_knowledge(
+                guild,
+                sources if n == 0 else (),
+                [(f, "add", None) for f in facts if f.guild_id == guild],
+                out_of_scope.get(guild, ()),
+                actor="replay",
+            )
+        for guild in await reading.shipped_pack_off():
+            await writing.set_shipped_pack(guild, False, actor="replay")
+    finally:
+        await reading.close()
+        await writing.close()
 
 
 async def _replay(

@@ -1,31 +1,26 @@
-"""SQLite persistence through aiosqlite: facts, sources, history, questions, feedback.
+"""FactBot's records: facts, sources, history, questions, feedback, and the change feed.
 
-One connection for the life of the process, opened by :meth:`Store.open` and closed by
-:meth:`Store.close`. Every write that touches more than one row runs in one transaction.
-The store keeps no matching logic and makes no decisions about who may change what.
+The same SQL runs on SQLite (the default, one machine) and PostgreSQL (several), through
+:mod:`bot.store.backend`. Every write that touches more than one row runs in one
+transaction. The store keeps no matching logic and makes no decisions about who may change
+what.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
-import os
-import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import aiosqlite
-
-from bot.errors import ChangedMeanwhile, StorageError
+from bot.errors import ChangedMeanwhile
 from bot.knowledge import KnowledgeBase
 from bot.models import GLOBAL, Fact, HistoryEntry, Sentence, SentenceRef, Source
-from bot.store.schema import MIGRATIONS
+from bot.store.backend import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -75,78 +70,24 @@ def _fact_hash(fact: Fact) -> str:
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
+    """FactBot's records in a database (:mod:`bot.store.backend`): SQLite or PostgreSQL."""
+
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._path = path
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        """Open FactBot's database at ``path``, creating it if there is none. A file that
-        is another program's database, or one written by a newer FactBot, is refused
-        (:class:`StorageError`) before anything is written to it."""
-        if str(path) != ":memory:":
-            _make_room(Path(path))
-        try:
-            db = await aiosqlite.connect(path, isolation_level=None)
-        except sqlite3.Error as error:
-            raise storage_error(path, error) from None
-        db.row_factory = aiosqlite.Row
-        try:
-            await _claim(db, path)
-            await db.execute("PRAGMA journal_mode = WAL")
-            # FULL: a change is on disk when a moderator sees it acknowledged, even if the
-            # machine loses power the next moment (NORMAL would only survive a crash of
-            # the process). Writes are few and small; the cost does not show.
-            await db.execute("PRAGMA synchronous = FULL")
-            await db.execute("PRAGMA foreign_keys = ON")
-            await db.execute("PRAGMA busy_timeout = 5000")
-            store = cls(db, path)
-            await store._migrate()
-        except sqlite3.Error as error:
-            await db.close()
-            raise storage_error(path, error) from None
-        except BaseException:
-            await db.close()
-            raise
-        return store
+    async def open(cls, location: Path | str) -> Store:
+        """Open FactBot's database (a SQLite file path or a ``postgresql://`` URL),
+        creating its tables if there are none. Another program's database, or one written
+        by a newer FactBot, is refused (:class:`StorageError`) before anything is written."""
+        return cls(await open_database(location))
+
+    @property
+    def where(self) -> str:
+        return self._db.where
 
     async def close(self) -> None:
         await self._db.close()
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write, all or nothing. A fault of the database under way (disk full, locked
-        past the timeout, read-only) is a :class:`StorageError` saying what to do."""
-        try:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-                await self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    await self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as error:
-            raise storage_error(self._path, error) from None
-
-    async def _write(self, sql: str, args: Sequence[object]) -> aiosqlite.Cursor:
-        """One statement that writes, committed on its own (no transaction to open and
-        close around it: this runs for every question asked); faults as in
-        :meth:`_transaction`."""
-        try:
-            return await self._db.execute(sql, args)
-        except sqlite3.Error as error:
-            raise storage_error(self._path, error) from None
-
-    async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = row[0] if row else 0
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            log.info("migrating database to version %d", number)
-            await self._db.executescript(
-                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
 
     # -- seeding -----------------------------------------------------------------------
 
@@ -156,15 +97,15 @@ class Store:
         Runs only when the shipped files changed since the last seed. A fact changed
         through the store since (an edit, a removal) is left exactly as it is.
         """
-        async with self._db.execute("SELECT value FROM meta WHERE key = 'seed'") as cursor:
-            row = await cursor.fetchone()
-        if row is not None and row["value"] == knowledge.digest:
+        if await self._seeded(knowledge):
             return False
-        existing = {(f.guild_id, f.id): f for f in await self.facts(GLOBAL)}
-        edited = await self._edited_fact_ids()
-        async with self._transaction() as db:
+        async with self._db.transaction():
+            if await self._seeded(knowledge):  # another process seeded it meanwhile
+                return False
+            existing = {(f.guild_id, f.id): f for f in await self.facts(GLOBAL)}
+            edited = await self._edited_fact_ids()
             for source in knowledge.sources:
-                await self._write_source(db, source, SEED_ACTOR, correcting=True)
+                await self._write_source(source, SEED_ACTOR, correcting=True)
             for fact in knowledge.facts:
                 key = (GLOBAL, fact.id)
                 if fact.id in edited:
@@ -174,20 +115,23 @@ class Store:
                 if before is not None and before.content() == fact.content():
                     continue
                 await self._write_fact(
-                    db, fact, SEED_ACTOR, shipped_hash=_fact_hash(fact), before=before
+                    fact, SEED_ACTOR, shipped_hash=_fact_hash(fact), before=before
                 )
-                await self._write_history(db, fact, "seed", SEED_ACTOR, before, fact)
-            await db.execute(
+                await self._write_history(fact, "seed", SEED_ACTOR, before, fact)
+            await self._db.execute(
                 "INSERT INTO meta (key, value) VALUES ('seed', ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (knowledge.digest,),
             )
         return True
 
+    async def _seeded(self, knowledge: KnowledgeBase) -> bool:
+        row = await self._db.fetchone("SELECT value FROM meta WHERE key = 'seed'")
+        return row is not None and row["value"] == knowledge.digest
+
     async def _edited_fact_ids(self) -> set[str]:
         query = "SELECT id FROM facts WHERE guild_id = ? AND edited = 1"
-        async with self._db.execute(query, (GLOBAL,)) as cursor:
-            return {row["id"] for row in await cursor.fetchall()}
+        return {row["id"] for row in await self._db.fetch(query, (GLOBAL,))}
 
     # -- sources -----------------------------------------------------------------------
 
@@ -204,32 +148,29 @@ class Store:
         only = "" if source_id is None else "WHERE source_id = ?"
         sentences: dict[str, list[Sentence]] = {}
         query = f"SELECT source_id, id, text FROM sentences {only} ORDER BY source_id, position"
-        async with self._db.execute(query, args) as cursor:
-            async for row in cursor:
-                sentences.setdefault(row["source_id"], []).append(
-                    Sentence(source_id=row["source_id"], id=row["id"], text=row["text"])
-                )
+        async for row in self._db.rows(query, args):
+            sentences.setdefault(row["source_id"], []).append(
+                Sentence(source_id=row["source_id"], id=row["id"], text=row["text"])
+            )
         only = "" if source_id is None else "WHERE id = ?"
-        async with self._db.execute(
-            f"SELECT * FROM sources {only} ORDER BY added_at, id", args
-        ) as cursor:
-            return [
-                Source(
-                    id=row["id"],
-                    guild_id=row["guild_id"],
-                    title=row["title"],
-                    publisher=row["publisher"],
-                    url=row["url"],
-                    date=row["date"],
-                    sentences=tuple(sentences.get(row["id"], ())),
-                )
-                for row in await cursor.fetchall()
-            ]
+        query = f"SELECT * FROM sources {only} ORDER BY added_at, id"
+        return [
+            Source(
+                id=row["id"],
+                guild_id=row["guild_id"],
+                title=row["title"],
+                publisher=row["publisher"],
+                url=row["url"],
+                date=row["date"],
+                sentences=tuple(sentences.get(row["id"], ())),
+            )
+            for row in await self._db.fetch(query, args)
+        ]
 
     async def add_source(self, source: Source, actor: str) -> Source:
         """Store a new source under its id, or, if another process took that id
         meanwhile, under the next free one (``-2``, ``-3``, …); returns it as stored."""
-        async with self._transaction() as db:
+        async with self._db.transaction():
             base, n = source.id, 1
             while await self.source(source.id) is not None:
                 n += 1
@@ -242,12 +183,10 @@ class Store:
                         ),
                     }
                 )
-            await self._write_source(db, source, actor)
+            await self._write_source(source, actor)
         return source
 
-    async def _write_source(
-        self, db: aiosqlite.Connection, source: Source, actor: str, *, correcting: bool = False
-    ) -> None:
+    async def _write_source(self, source: Source, actor: str, *, correcting: bool = False) -> None:
         """Write a source and its sentences. Only the shipped files (``correcting``) may
         change a stored sentence's text; anyone else finding a different source under the
         id (another process wrote it) gets :class:`ChangedMeanwhile`: cited sentences never
@@ -258,7 +197,7 @@ class Store:
                 texts.get(s.id, s.text) != s.text for s in source.sentences
             ):
                 raise ChangedMeanwhile(f"Source `{source.id}`", stored)
-        await db.execute(
+        await self._db.execute(
             """
             INSERT INTO sources (id, guild_id, title, publisher, url, date, added_by, added_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -278,7 +217,7 @@ class Store:
             ),
         )
         # Sentences are only ever added or corrected, never deleted: facts cite them.
-        await db.executemany(
+        await self._db.executemany(
             """
             INSERT INTO sentences (source_id, id, position, text) VALUES (?, ?, ?, ?)
             ON CONFLICT (source_id, id) DO UPDATE SET
@@ -313,26 +252,20 @@ class Store:
         else:
             where, where_fact, args = "", "", ()
         phrasings: dict[tuple[int, str], list[str]] = {}
-        async with self._db.execute(
-            f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position",
-            args,
-        ) as cursor:
-            async for row in cursor:
-                phrasings.setdefault((row[0], row[1]), []).append(row[2])
+        async for row in self._db.rows(
+            f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position", args
+        ):
+            phrasings.setdefault((row[0], row[1]), []).append(row[2])
         citations: dict[tuple[int, str], list[SentenceRef]] = {}
-        async with self._db.execute(
+        async for row in self._db.rows(
             f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {where}"
             " ORDER BY position",
             args,
-        ) as cursor:
-            async for row in cursor:
-                citations.setdefault((row[0], row[1]), []).append(
-                    SentenceRef(source_id=row[2], sentence_id=row[3])
-                )
-        async with self._db.execute(
-            f"SELECT * FROM facts {where_fact} ORDER BY guild_id, id", args
-        ) as cursor:
-            rows = await cursor.fetchall()
+        ):
+            citations.setdefault((row[0], row[1]), []).append(
+                SentenceRef(source_id=row[2], sentence_id=row[3])
+            )
+        rows = await self._db.fetch(f"SELECT * FROM facts {where_fact} ORDER BY guild_id, id", args)
         return [
             Fact(
                 id=row["id"],
@@ -351,15 +284,14 @@ class Store:
         """Write a fact and its history entry together (a change is never unrecorded), if
         the stored fact is still ``before``; returns the fact as stored, with its new
         revision. :class:`ChangedMeanwhile` when someone else changed it first."""
-        async with self._transaction() as db:
-            saved = await self._write_fact(db, fact, actor, shipped_hash=None, before=before)
-            await self._write_history(db, fact, action, actor, before, fact)
+        async with self._db.transaction():
+            saved = await self._write_fact(fact, actor, shipped_hash=None, before=before)
+            await self._write_history(fact, action, actor, before, fact)
         return saved
 
     async def _revision(self, guild_id: int, fact_id: str) -> int | None:
         query = "SELECT revision FROM facts WHERE guild_id = ? AND id = ?"
-        async with self._db.execute(query, (guild_id, fact_id)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(query, (guild_id, fact_id))
         return None if row is None else int(row[0])
 
     async def _check_base(self, fact: Fact, before: Fact | None) -> int:
@@ -383,7 +315,6 @@ class Store:
 
     async def _write_fact(
         self,
-        db: aiosqlite.Connection,
         fact: Fact,
         actor: str,
         shipped_hash: str | None,
@@ -394,7 +325,7 @@ class Store:
             revision = await self._check_base(fact, before) + 1
         else:  # seeding: the shipped files win wherever no one edited the fact
             revision = (await self._revision(*key) or 0) + 1
-        await db.execute(
+        await self._db.execute(
             """
             INSERT INTO facts
                 (guild_id, id, answer, keywords, removed, shipped_hash, edited,
@@ -420,13 +351,13 @@ class Store:
                 revision,
             ),
         )
-        await db.execute("DELETE FROM phrasings WHERE guild_id = ? AND fact_id = ?", key)
-        await db.executemany(
+        await self._db.execute("DELETE FROM phrasings WHERE guild_id = ? AND fact_id = ?", key)
+        await self._db.executemany(
             "INSERT INTO phrasings (guild_id, fact_id, position, text) VALUES (?, ?, ?, ?)",
             [(*key, i, q) for i, q in enumerate(fact.questions)],
         )
-        await db.execute("DELETE FROM citations WHERE guild_id = ? AND fact_id = ?", key)
-        await db.executemany(
+        await self._db.execute("DELETE FROM citations WHERE guild_id = ? AND fact_id = ?", key)
+        await self._db.executemany(
             "INSERT INTO citations (guild_id, fact_id, position, source_id, sentence_id)"
             " VALUES (?, ?, ?, ?, ?)",
             [(*key, i, r.source_id, r.sentence_id) for i, r in enumerate(fact.cites)],
@@ -446,30 +377,29 @@ class Store:
         (:class:`ChangedMeanwhile` if a fact changed since the import was checked).
         Returns the facts as stored."""
         saved = []
-        async with self._transaction() as db:
+        async with self._db.transaction():
             for source in sources:
-                await self._write_source(db, source, actor)
+                await self._write_source(source, actor)
             for fact, action, before in changes:
-                saved.append(await self._write_fact(db, fact, actor, None, before))
-                await self._write_history(db, fact, action, actor, before, fact)
+                saved.append(await self._write_fact(fact, actor, None, before))
+                await self._write_history(fact, action, actor, before, fact)
                 if progress:
                     progress(len(fact.questions) - (len(before.questions) if before else 0))
             now = _now()
-            await db.executemany(
+            await self._db.executemany(
                 _MARK_OUT_OF_SCOPE, [(guild_id, q, actor, now) for q in out_of_scope]
             )
         return saved
 
     async def _write_history(
         self,
-        db: aiosqlite.Connection,
         fact: Fact,
         action: Action,
         actor: str,
         before: Fact | None,
         after: Fact | None,
     ) -> None:
-        await db.execute(
+        await self._db.execute(
             "INSERT INTO fact_history (guild_id, fact_id, action, actor, at, before, after)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -486,19 +416,18 @@ class Store:
     async def history(self, guild_id: int, fact_id: str) -> list[HistoryEntry]:
         """A fact's changes, oldest first; a guild sees the global history it builds on."""
         query = "SELECT * FROM fact_history WHERE fact_id = ? AND guild_id IN (0, ?) ORDER BY id"
-        async with self._db.execute(query, (fact_id, guild_id)) as cursor:
-            return [
-                HistoryEntry(
-                    fact_id=row["fact_id"],
-                    guild_id=row["guild_id"],
-                    action=row["action"],
-                    actor=row["actor"],
-                    at=dt.datetime.fromisoformat(row["at"]),
-                    before=_json_or_none(row["before"]),
-                    after=_json_or_none(row["after"]),
-                )
-                for row in await cursor.fetchall()
-            ]
+        return [
+            HistoryEntry(
+                fact_id=row["fact_id"],
+                guild_id=row["guild_id"],
+                action=row["action"],
+                actor=row["actor"],
+                at=dt.datetime.fromisoformat(row["at"]),
+                before=_json_or_none(row["before"]),
+                after=_json_or_none(row["after"]),
+            )
+            for row in await self._db.fetch(query, (fact_id, guild_id))
+        ]
 
     # -- questions and feedback ------------------------------------------------------------
 
@@ -513,7 +442,7 @@ class Store:
         confidence: float,
         reply_id: int | None = None,
     ) -> None:
-        await self._write(
+        await self._db.execute(
             "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
             " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -535,30 +464,27 @@ class Store:
             FROM questions WHERE guild_id = ? AND answered = 0
             GROUP BY lower(question) ORDER BY times DESC, last_asked DESC LIMIT ?
         """
-        async with self._db.execute(query, (guild_id, limit)) as cursor:
-            return [
-                UnansweredQuestion(
-                    row["question"], row["times"], dt.datetime.fromisoformat(row["last_asked"])
-                )
-                for row in await cursor.fetchall()
-            ]
+        return [
+            UnansweredQuestion(
+                row["question"], row["times"], dt.datetime.fromisoformat(row["last_asked"])
+            )
+            for row in await self._db.fetch(query, (guild_id, limit))
+        ]
 
     async def answered_fact(self, reply_id: int) -> tuple[int, str] | None:
         """The (guild, fact) a bot reply answered with, if it was an answer."""
         query = "SELECT guild_id, fact_id FROM questions WHERE reply_id = ? AND answered = 1"
-        async with self._db.execute(query, (reply_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(query, (reply_id,))
         return (row["guild_id"], row["fact_id"]) if row else None
 
     async def asked(self, reply_id: int) -> tuple[int, str] | None:
         """The (guild, question) a bot reply was for."""
         query = "SELECT guild_id, question FROM questions WHERE reply_id = ?"
-        async with self._db.execute(query, (reply_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(query, (reply_id,))
         return (row["guild_id"], row["question"]) if row else None
 
     async def record_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
-        await self._write(
+        await self._db.execute(
             "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (reply_id, user_id) DO UPDATE SET vote = excluded.vote,"
             " at = excluded.at",
@@ -566,7 +492,7 @@ class Store:
         )
 
     async def withdraw_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
-        await self._write(
+        await self._db.execute(
             "DELETE FROM feedback WHERE reply_id = ? AND user_id = ? AND vote = ?",
             (reply_id, user_id, vote),
         )
@@ -574,13 +500,12 @@ class Store:
     async def fact_stats(self, guild_id: int, fact_id: str) -> FactStats:
         query = """
             SELECT count(DISTINCT q.id) AS asked,
-                   coalesce(sum(f.vote = 1), 0) AS helpful,
-                   coalesce(sum(f.vote = -1), 0) AS unhelpful
+                   count(*) FILTER (WHERE f.vote = 1) AS helpful,
+                   count(*) FILTER (WHERE f.vote = -1) AS unhelpful
             FROM questions q LEFT JOIN feedback f ON f.reply_id = q.reply_id
             WHERE q.guild_id = ? AND q.fact_id = ? AND q.answered = 1
         """
-        async with self._db.execute(query, (guild_id, fact_id)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(query, (guild_id, fact_id))
         assert row is not None
         return FactStats(row["asked"], row["helpful"], row["unhelpful"])
 
@@ -591,33 +516,30 @@ class Store:
         where, args = ("AND guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
         query = f"SELECT guild_id, question FROM out_of_scope WHERE removed = 0 {where}"
         marked: dict[int, list[str]] = {}
-        async with self._db.execute(query + " ORDER BY added_at", args) as cursor:
-            async for row in cursor:
-                marked.setdefault(row[0], []).append(row[1])
+        for row in await self._db.fetch(query + " ORDER BY added_at", args):
+            marked.setdefault(row[0], []).append(row[1])
         return marked
 
     async def mark_out_of_scope(self, guild_id: int, question: str, actor: str) -> bool:
         """Returns False when the question was marked already."""
-        cursor = await self._write(_MARK_OUT_OF_SCOPE, (guild_id, question, actor, _now()))
-        return cursor.rowcount > 0
+        return await self._db.execute(_MARK_OUT_OF_SCOPE, (guild_id, question, actor, _now())) > 0
 
     async def unmark_out_of_scope(self, guild_id: int, question: str) -> bool:
         """Kept as a removed row, never deleted: marking it again brings it back."""
-        cursor = await self._write(
+        changed = await self._db.execute(
             "UPDATE out_of_scope SET removed = 1 WHERE guild_id = ? AND question = ?"
             " AND removed = 0",
             (guild_id, question),
         )
-        return cursor.rowcount > 0
+        return changed > 0
 
     async def shipped_pack_off(self) -> set[int]:
         """The guilds that switched the shipped knowledge pack off."""
         query = "SELECT guild_id FROM guild_settings WHERE shipped_pack = 0"
-        async with self._db.execute(query) as cursor:
-            return {row[0] for row in await cursor.fetchall()}
+        return {row[0] for row in await self._db.fetch(query)}
 
     async def set_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
-        await self._write(
+        await self._db.execute(
             "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET shipped_pack ="
             " excluded.shipped_pack, updated_by = excluded.updated_by,"
@@ -629,101 +551,23 @@ class Store:
 
     async def data_version(self) -> int:
         """Changes when another connection commits to the database: a cheap "anything new?"."""
-        return await _pragma(self._db, "data_version")
+        return await self._db.data_version()
 
     async def changes_since(self, seq: int) -> tuple[int, list[Change]]:
         """What was written after change ``seq`` (by any process), each thing once, and the
         newest change's number."""
         query = "SELECT seq, guild_id, kind, key FROM changes WHERE seq > ? ORDER BY seq"
-        async with self._db.execute(query, (seq,)) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._db.fetch(query, (seq,))
         changed = dict.fromkeys(Change(row[1], row[2], row[3]) for row in rows)
         return (rows[-1][0] if rows else seq), list(changed)
 
     async def last_change(self) -> int:
-        async with self._db.execute("SELECT coalesce(max(seq), 0) FROM changes") as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone("SELECT coalesce(max(seq), 0) FROM changes")
         return int(row[0]) if row else 0
 
     async def count(self, table: Literal["facts", "questions", "sources", "fact_history"]) -> int:
-        async with self._db.execute(f"SELECT count(*) FROM {table}") as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(f"SELECT count(*) FROM {table}")
         return int(row[0]) if row else 0
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """Copy a database with SQLite's online backup: consistent even while a bot writes to
-    ``source``, and safe into a ``target`` other processes have open."""
-    with (
-        contextlib.closing(sqlite3.connect(source)) as reading,
-        contextlib.closing(sqlite3.connect(target)) as writing,
-    ):
-        reading.backup(writing)
-
-
-APPLICATION_ID = 0x46414354
-"""``PRAGMA application_id`` of a FactBot database ("FACT"): how it tells its own files."""
-
-
-def _make_room(path: Path) -> None:
-    if path.is_dir():
-        raise StorageError(f"{path} is a folder: give --db (or FACTBOT_DB) a file path.")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StorageError(f"cannot create the folder for {path}: {error.strerror}.") from None
-
-
-async def _pragma(db: aiosqlite.Connection, name: str) -> int:
-    async with db.execute(f"PRAGMA {name}") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def _claim(db: aiosqlite.Connection, path: Path | str) -> None:
-    """Make sure the file is FactBot's (marking a new one as such), and not newer than
-    this code, before anything is written to it."""
-    application_id = await _pragma(db, "application_id")
-    version = await _pragma(db, "user_version")
-    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
-        tables = {row[0] for row in await cursor.fetchall()}
-    ours = application_id == APPLICATION_ID or (
-        # Databases from before the mark: FactBot's tables and schema version.
-        application_id == 0 and version > 0 and {"meta", "facts", "fact_history"} <= tables
-    )
-    if not ours and (application_id or tables):
-        raise StorageError(
-            f"{path} is another program's database: give --db (or FACTBOT_DB) another file."
-        )
-    if version > len(MIGRATIONS):
-        raise StorageError(
-            f"{path} was written by a newer FactBot (schema {version}; this one knows "
-            f"{len(MIGRATIONS)}): upgrade FactBot to use it."
-        )
-    if application_id != APPLICATION_ID:
-        await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-
-
-_ADVICE = {
-    "readonly": "it is read-only: give --db a file you can write, or fix its permissions",
-    "unable to open": "it cannot be opened: check that its folder exists and is writable",
-    "not a database": "it is not a SQLite database: give --db (or FACTBOT_DB) another file",
-    "full": "the disk is full: free some space and try again",
-    "disk i/o": "the disk refused a write (is it full?): free some space and try again",
-    "locked": "another program holds it locked: try again when it is done",
-    "malformed": "it is damaged: restore it from a backup",
-}
-
-
-def storage_error(path: Path | str, error: sqlite3.Error) -> StorageError:
-    """One line on what went wrong with the database and what to do about it."""
-    text = str(error).lower()
-    advice = next((a for key, a in _ADVICE.items() if key in text), f"SQLite says: {error}")
-    folder = Path(path).parent
-    if ("unable to open" in text or "readonly" in text) and not os.access(folder, os.W_OK):
-        # SQLite needs to write beside the file (its WAL and shared-memory files).
-        advice = "its folder is read-only: give --db a file on a disk you can write"
-    return StorageError(f"cannot use the database {path}: {advice}.")
 
 
 def _json_or_none(text: str | None) -> dict[str, Any] | None:

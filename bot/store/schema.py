@@ -146,3 +146,134 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     """,
 )
+
+POSTGRES_SCHEMA_VERSION = 1
+"""PostgreSQL schemas are numbered on their own, in ``meta`` (key ``schema``); version 1
+holds what SQLite's migrations 1–3 built, in PostgreSQL's types (Discord ids need BIGINT)."""
+
+POSTGRES_SCHEMA = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE sources (
+    id        TEXT PRIMARY KEY,
+    guild_id  BIGINT NOT NULL DEFAULT 0,
+    title     TEXT NOT NULL,
+    publisher TEXT NOT NULL DEFAULT 'unknown',
+    url       TEXT,
+    date      TEXT,
+    added_by  TEXT NOT NULL,
+    added_at  TEXT NOT NULL
+);
+CREATE TABLE sentences (
+    source_id TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    id        TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    text      TEXT NOT NULL,
+    PRIMARY KEY (source_id, id)
+);
+CREATE TABLE facts (
+    guild_id     BIGINT NOT NULL,
+    id           TEXT NOT NULL,
+    answer       TEXT NOT NULL,
+    keywords     TEXT NOT NULL DEFAULT '[]',
+    removed      INTEGER NOT NULL DEFAULT 0,
+    shipped_hash TEXT,
+    edited       INTEGER NOT NULL DEFAULT 0,
+    updated_at   TEXT NOT NULL,
+    updated_by   TEXT NOT NULL,
+    revision     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (guild_id, id)
+);
+CREATE TABLE phrasings (
+    guild_id BIGINT NOT NULL,
+    fact_id  TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text     TEXT NOT NULL,
+    PRIMARY KEY (guild_id, fact_id, position),
+    FOREIGN KEY (guild_id, fact_id) REFERENCES facts (guild_id, id) ON DELETE CASCADE
+);
+CREATE TABLE citations (
+    guild_id    BIGINT NOT NULL,
+    fact_id     TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    source_id   TEXT NOT NULL,
+    sentence_id TEXT NOT NULL,
+    PRIMARY KEY (guild_id, fact_id, position),
+    FOREIGN KEY (guild_id, fact_id) REFERENCES facts (guild_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (source_id, sentence_id) REFERENCES sentences (source_id, id)
+);
+CREATE TABLE fact_history (
+    id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    guild_id BIGINT NOT NULL,
+    fact_id  TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    before   TEXT,
+    after    TEXT
+);
+CREATE INDEX fact_history_by_fact ON fact_history (guild_id, fact_id, id);
+CREATE TABLE questions (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    guild_id   BIGINT NOT NULL,
+    channel_id BIGINT,
+    question   TEXT NOT NULL,
+    fact_id    TEXT,
+    answered   INTEGER NOT NULL,
+    confidence DOUBLE PRECISION NOT NULL,
+    reply_id   BIGINT,
+    asked_at   TEXT NOT NULL
+);
+CREATE INDEX questions_by_guild ON questions (guild_id, answered);
+CREATE INDEX questions_by_fact ON questions (guild_id, fact_id);
+CREATE UNIQUE INDEX questions_by_reply ON questions (reply_id);
+CREATE TABLE feedback (
+    reply_id BIGINT NOT NULL,
+    user_id  BIGINT NOT NULL,
+    vote     INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    at       TEXT NOT NULL,
+    PRIMARY KEY (reply_id, user_id)
+);
+CREATE TABLE out_of_scope (
+    guild_id BIGINT NOT NULL,
+    question TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    removed  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (guild_id, question)
+);
+CREATE TABLE guild_settings (
+    guild_id     BIGINT PRIMARY KEY,
+    shipped_pack INTEGER NOT NULL DEFAULT 1,
+    updated_by   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE TABLE changes (
+    seq      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    guild_id BIGINT NOT NULL,
+    kind     TEXT NOT NULL,
+    key      TEXT NOT NULL
+);
+-- One function for every table's trigger: TG_ARGV[0] is the kind of change; the key is
+-- the row's id where it has one. The advisory lock (held to commit) keeps the feed's
+-- numbers in commit order; NOTIFY tells the listening processes at commit.
+CREATE FUNCTION factbot_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(1178682196);
+    INSERT INTO changes (guild_id, kind, key)
+    VALUES (NEW.guild_id, TG_ARGV[0], coalesce(to_jsonb(NEW) ->> 'id', ''));
+    PERFORM pg_notify('factbot_changes', '');
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER fact_changed AFTER INSERT OR UPDATE ON facts
+    FOR EACH ROW EXECUTE FUNCTION factbot_record_change('fact');
+CREATE TRIGGER source_changed AFTER INSERT OR UPDATE ON sources
+    FOR EACH ROW EXECUTE FUNCTION factbot_record_change('source');
+CREATE TRIGGER out_of_scope_changed AFTER INSERT OR UPDATE ON out_of_scope
+    FOR EACH ROW EXECUTE FUNCTION factbot_record_change('out_of_scope');
+CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE ON guild_settings
+    FOR EACH ROW EXECUTE FUNCTION factbot_record_change('settings');
+"""

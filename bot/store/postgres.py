@@ -1,0 +1,222 @@
+"""The PostgreSQL backend (asyncpg): one database that several processes, on several
+machines, share (shards of one bot, `factbot chat`, imports).
+
+- A small pool serves the process's reads and writes; a transaction keeps its connection
+  for the task that opened it (a context variable), so reads inside it see its writes.
+- Writes that change facts, sources or settings take one advisory lock until they commit
+  (the triggers take it too): compare-and-set needs no other writer between its read and
+  its write, and the change feed's numbers then follow the commit order, so a reader
+  that has seen change N has seen every change before it.
+- The triggers announce each commit with NOTIFY; a listening connection counts what it
+  hears, which is :meth:`PostgresDatabase.data_version`.
+
+The tables live in the connection's schema (``search_path``), so several bots can share one
+PostgreSQL database, each in a schema of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from bot.errors import StorageError
+from bot.store.backend import Row
+from bot.store.schema import POSTGRES_SCHEMA, POSTGRES_SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "factbot_changes"
+WRITE_LOCK = 0x46414354
+"""The advisory lock every change-producing write holds until it commits ("FACT")."""
+
+_in_transaction: ContextVar[asyncpg.Connection | None] = ContextVar(
+    "factbot_pg_transaction", default=None
+)
+
+
+class PostgresDatabase:
+    def __init__(self, pool: asyncpg.Pool, listener: asyncpg.Connection, url: str) -> None:
+        self._pool = pool
+        self._listener = listener
+        self._url = url
+        self._heard = 0
+        self.where = shown(url)
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresDatabase:
+        """Connect, create or check the tables (refusing a newer FactBot's, or another
+        program's), and start listening for other processes' changes."""
+        where = shown(url)
+        try:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
+            raise storage_error(where, error) from None
+        try:
+            async with pool.acquire() as connection, connection.transaction():
+                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                await _migrate(connection, where)
+            listener = await asyncpg.connect(url)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            await pool.close()
+            raise storage_error(where, error) from None
+        except BaseException:
+            await pool.close()
+            raise
+        database = cls(pool, listener, url)
+        await listener.add_listener(CHANNEL, database._hear)
+        return database
+
+    def _hear(self, *_: object) -> None:
+        self._heard += 1
+
+    async def close(self) -> None:
+        if not self._listener.is_closed():
+            await self._listener.close()
+        await self._pool.close()
+
+    async def fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        try:
+            if (connection := _in_transaction.get()) is not None:
+                return list(await connection.fetch(numbered(sql), *args))
+            return list(await self._pool.fetch(numbered(sql), *args))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise storage_error(self.where, error) from None
+
+    async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
+        rows = await self.fetch(sql, args)
+        return rows[0] if rows else None
+
+    async def rows(self, sql: str, args: Sequence[object] = ()) -> AsyncIterator[Row]:
+        for row in await self.fetch(sql, args):
+            yield row
+
+    async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
+        try:
+            if (connection := _in_transaction.get()) is not None:
+                status = await connection.execute(numbered(sql), *args)
+            else:
+                status = await self._pool.execute(numbered(sql), *args)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise storage_error(self.where, error) from None
+        # "INSERT 0 1", "UPDATE 3", "DELETE 0": the count is the last word.
+        last = status.rsplit(" ", 1)[-1]
+        return int(last) if last.isdigit() else 0
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        try:
+            if (connection := _in_transaction.get()) is not None:
+                await connection.executemany(numbered(sql), rows)
+            else:
+                await self._pool.executemany(numbered(sql), rows)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise storage_error(self.where, error) from None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        try:
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                token = _in_transaction.set(connection)
+                try:
+                    yield
+                finally:
+                    _in_transaction.reset(token)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise storage_error(self.where, error) from None
+
+    async def data_version(self) -> int:
+        if self._listener.is_closed():
+            # The connection dropped (a server restart): listen again, and count it as news,
+            # since what was announced meanwhile went unheard.
+            try:
+                self._listener = await asyncpg.connect(self._url)
+                await self._listener.add_listener(CHANNEL, self._hear)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                raise storage_error(self.where, error) from None
+            self._heard += 1
+        return self._heard
+
+
+async def _migrate(connection: asyncpg.Connection, where: str) -> None:
+    """Create the tables in an empty schema; refuse a schema that holds another program's
+    tables or a newer FactBot's."""
+    if await connection.fetchval("SELECT to_regclass('meta') IS NULL"):
+        clash = await connection.fetchval(
+            "SELECT to_regclass('facts') IS NOT NULL OR to_regclass('sources') IS NOT NULL"
+        )
+        if clash:
+            raise StorageError(
+                f"{where} holds another program's tables: give FactBot a database or schema"
+                " of its own."
+            )
+        log.info("creating FactBot's tables in %s", where)
+        await connection.execute(POSTGRES_SCHEMA)
+        await connection.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema', $1)", str(POSTGRES_SCHEMA_VERSION)
+        )
+        return
+    version = await connection.fetchval("SELECT value FROM meta WHERE key = 'schema'")
+    if version is None:
+        raise StorageError(
+            f"{where} holds another program's tables: give FactBot a database or schema of its own."
+        )
+    if int(version) > POSTGRES_SCHEMA_VERSION:
+        raise StorageError(
+            f"{where} was written by a newer FactBot (schema {version}; this one knows "
+            f"{POSTGRES_SCHEMA_VERSION}): upgrade FactBot to use it."
+        )
+
+
+@lru_cache(maxsize=256)
+def numbered(sql: str) -> str:
+    """``?`` placeholders as PostgreSQL's ``$1, $2, …`` (the store's SQL has no ``?``
+    inside string literals)."""
+    parts = sql.split("?")
+    return "".join(
+        part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, start=1)
+    )
+
+
+def shown(url: str) -> str:
+    """The URL without its password: it goes into messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=user + netloc))
+
+
+def _advice(error: BaseException) -> str:
+    match error:
+        case asyncpg.InvalidPasswordError() | asyncpg.InvalidAuthorizationSpecificationError():
+            return "the server refused the user or password: check FACTBOT_DB"
+        case asyncpg.InvalidCatalogNameError():
+            return "there is no such database on the server: create it (createdb) first"
+        case asyncpg.DiskFullError():
+            return "the server's disk is full: free some space and try again"
+        case asyncpg.ReadOnlySQLTransactionError():
+            return "the server is read-only (a standby?): point FACTBOT_DB at the primary"
+        case asyncpg.InsufficientPrivilegeError():
+            return f"the user may not do this: {error}"
+        case ConnectionRefusedError() | TimeoutError():
+            return "the server does not answer: is PostgreSQL running there?"
+        case OSError() | asyncpg.InterfaceError() | asyncpg.PostgresConnectionError():
+            return f"the connection failed ({error}): is PostgreSQL running there?"
+        case ValueError():
+            return f"the URL is not one PostgreSQL understands ({error})"
+    return f"PostgreSQL says: {error}"
+
+
+def storage_error(where: str, error: BaseException) -> StorageError:
+    """One line on what went wrong with the database and what to do about it."""
+    return StorageError(f"cannot use the database {where}: {_advice(error)}.")

@@ -1,0 +1,198 @@
+"""The SQLite backend (aiosqlite): one file, one connection for the life of the process.
+
+Other processes on the same file are seen through ``PRAGMA data_version``; SQLite's write
+lock (``BEGIN IMMEDIATE``) serializes writers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.errors import StorageError
+from bot.store.backend import Row
+from bot.store.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x46414354
+"""``PRAGMA application_id`` of a FactBot database ("FACT"): how it tells its own files."""
+
+
+class SQLiteDatabase:
+    def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
+        self._db = db
+        self.path = path
+        self.where = str(path)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SQLiteDatabase:
+        """Open FactBot's database at ``path``, creating it if there is none. A file that
+        is another program's database, or one written by a newer FactBot, is refused
+        (:class:`StorageError`) before anything is written to it."""
+        if str(path) != ":memory:":
+            _make_room(Path(path))
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise storage_error(path, error) from None
+        db.row_factory = aiosqlite.Row
+        try:
+            await _claim(db, path)
+            await db.execute("PRAGMA journal_mode = WAL")
+            # FULL: a change is on disk when a moderator sees it acknowledged, even if the
+            # machine loses power the next moment (NORMAL would only survive a crash of
+            # the process). Writes are few and small; the cost does not show.
+            await db.execute("PRAGMA synchronous = FULL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA busy_timeout = 5000")
+            await _migrate(db)
+        except sqlite3.Error as error:
+            await db.close()
+            raise storage_error(path, error) from None
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, path)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        try:
+            async with self._db.execute(sql, args) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+
+    async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
+        try:
+            async with self._db.execute(sql, args) as cursor:
+                return await cursor.fetchone()
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+
+    async def rows(self, sql: str, args: Sequence[object] = ()) -> AsyncIterator[Row]:
+        try:
+            async with self._db.execute(sql, args) as cursor:
+                async for row in cursor:
+                    yield row
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+
+    async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
+        try:
+            cursor = await self._db.execute(sql, args)
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        try:
+            await self._db.executemany(sql, rows)
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """``BEGIN IMMEDIATE`` takes the write lock at once: no other process writes
+        between this transaction's reads and its writes."""
+        try:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                await self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+
+    async def data_version(self) -> int:
+        return await _pragma(self._db, "data_version")
+
+
+async def _migrate(db: aiosqlite.Connection) -> None:
+    version = await _pragma(db, "user_version")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        log.info("migrating database to version %d", number)
+        await db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a database with SQLite's online backup: consistent even while a bot writes to
+    ``source``, and safe into a ``target`` other processes have open."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as reading,
+        contextlib.closing(sqlite3.connect(target)) as writing,
+    ):
+        reading.backup(writing)
+
+
+def _make_room(path: Path) -> None:
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder: give --db (or FACTBOT_DB) a file path.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(f"cannot create the folder for {path}: {error.strerror}.") from None
+
+
+async def _pragma(db: aiosqlite.Connection, name: str) -> int:
+    async with db.execute(f"PRAGMA {name}") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _claim(db: aiosqlite.Connection, path: Path | str) -> None:
+    """Make sure the file is FactBot's (marking a new one as such), and not newer than
+    this code, before anything is written to it."""
+    application_id = await _pragma(db, "application_id")
+    version = await _pragma(db, "user_version")
+    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
+        tables = {row[0] for row in await cursor.fetchall()}
+    ours = application_id == APPLICATION_ID or (
+        # Databases from before the mark: FactBot's tables and schema version.
+        application_id == 0 and version > 0 and {"meta", "facts", "fact_history"} <= tables
+    )
+    if not ours and (application_id or tables):
+        raise StorageError(
+            f"{path} is another program's database: give --db (or FACTBOT_DB) another file."
+        )
+    if version > len(MIGRATIONS):
+        raise StorageError(
+            f"{path} was written by a newer FactBot (schema {version}; this one knows "
+            f"{len(MIGRATIONS)}): upgrade FactBot to use it."
+        )
+    if application_id != APPLICATION_ID:
+        await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+_ADVICE = {
+    "readonly": "it is read-only: give --db a file you can write, or fix its permissions",
+    "unable to open": "it cannot be opened: check that its folder exists and is writable",
+    "not a database": "it is not a SQLite database: give --db (or FACTBOT_DB) another file",
+    "full": "the disk is full: free some space and try again",
+    "disk i/o": "the disk refused a write (is it full?): free some space and try again",
+    "locked": "another program holds it locked: try again when it is done",
+    "malformed": "it is damaged: restore it from a backup",
+}
+
+
+def storage_error(path: Path | str, error: sqlite3.Error) -> StorageError:
+    """One line on what went wrong with the database and what to do about it."""
+    text = str(error).lower()
+    advice = next((a for key, a in _ADVICE.items() if key in text), f"SQLite says: {error}")
+    folder = Path(path).parent
+    if ("unable to open" in text or "readonly" in text) and not os.access(folder, os.W_OK):
+        # SQLite needs to write beside the file (its WAL and shared-memory files).
+        advice = "its folder is read-only: give --db a file on a disk you can write"
+    return StorageError(f"cannot use the database {path}: {advice}.")
