@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -159,23 +159,27 @@ class Curator:
         fact = before.model_copy(update={"removed": False})
         return await self._save(fact, "restore", actor, before)
 
-    @contextlib.contextmanager
-    def _learning_what_changed(self) -> Iterator[None]:
-        """A refused write (:class:`ChangedMeanwhile`) still tells the library the current
-        version, so the moderator's next try is based on it."""
-        try:
-            yield
-        except ChangedMeanwhile as error:
-            if isinstance(error.current, Fact):
-                self.library.put(error.current)
-            elif isinstance(error.current, Source):
-                self.library.add_source(error.current)
-            raise
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """Around a write to the store and the library's update after it. Holds the
+        library's lock, so that what :meth:`Engine.sync` read of the store a moment ago is
+        never applied over this newer write. A refused write (:class:`ChangedMeanwhile`)
+        still tells the library the current version, so the moderator's next try is based
+        on it."""
+        async with self.library.updating:
+            try:
+                yield
+            except ChangedMeanwhile as error:
+                if isinstance(error.current, Fact):
+                    self.library.put(error.current)
+                elif isinstance(error.current, Source):
+                    self.library.add_source(error.current)
+                raise
 
     async def _save(self, fact: Fact, action: Action, actor: str, before: Fact | None) -> Fact:
-        with self._learning_what_changed():
+        async with self._writing():
             saved = await self.store.save_fact(fact, action, actor, before)
-        self.library.put(saved)
+            self.library.put(saved)
         log.info("%s: fact %s (guild %s) by %s", action, fact.id, fact.guild_id, actor)
         return saved
 
@@ -184,16 +188,18 @@ class Curator:
         question = check_question(question)
         if guild_id == GLOBAL:
             raise BadInput("Out-of-scope questions belong to a server: mark them there.")
-        if not await self.store.mark_out_of_scope(guild_id, question, actor):
-            raise BadInput("That question is marked out of scope already.")
-        self.library.mark(guild_id, question, out_of_scope=True)
+        async with self._writing():
+            if not await self.store.mark_out_of_scope(guild_id, question, actor):
+                raise BadInput("That question is marked out of scope already.")
+            self.library.mark(guild_id, question, out_of_scope=True)
         return question
 
     async def unmark_out_of_scope(self, guild_id: int, question: str) -> str:
         question = check_question(question)
-        if not await self.store.unmark_out_of_scope(guild_id, question):
-            raise BadInput("That question is not marked out of scope.")
-        self.library.mark(guild_id, question, out_of_scope=False)
+        async with self._writing():
+            if not await self.store.unmark_out_of_scope(guild_id, question):
+                raise BadInput("That question is not marked out of scope.")
+            self.library.mark(guild_id, question, out_of_scope=False)
         return question
 
     async def attach(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
@@ -205,8 +211,9 @@ class Curator:
     async def switch_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
         if guild_id == GLOBAL:
             raise BadInput("The shipped pack is switched per server (or FACTBOT_SHIPPED_PACK).")
-        await self.store.set_shipped_pack(guild_id, on, actor)
-        self.library.switch_shipped_pack(guild_id, on)
+        async with self._writing():
+            await self.store.set_shipped_pack(guild_id, on, actor)
+            self.library.switch_shipped_pack(guild_id, on)
 
     async def add_source(
         self,
@@ -242,8 +249,9 @@ class Curator:
                 ],
             }
         )
-        source = await self.store.add_source(source, actor)
-        self.library.add_source(source)
+        async with self._writing():
+            source = await self.store.add_source(source, actor)
+            self.library.add_source(source)
         return source
 
     async def import_bundle(
@@ -293,16 +301,16 @@ class Curator:
         out_of_scope = list(
             dict.fromkeys(q for q in bundle.out_of_scope if q.casefold() not in known_oos)
         )
-        with self._learning_what_changed():
+        async with self._writing():
             saved = await self.store.import_knowledge(
                 guild_id, sources, changes, out_of_scope, actor, progress
             )
-        for source in sources:
-            self.library.add_source(source)
-        for fact in saved:
-            self.library.put(fact)
-        for question in out_of_scope:
-            self.library.mark(guild_id, question, out_of_scope=True)
+            for source in sources:
+                self.library.add_source(source)
+            for fact in saved:
+                self.library.put(fact)
+            for question in out_of_scope:
+                self.library.mark(guild_id, question, out_of_scope=True)
         return ImportReport(
             added=sum(a == "add" for _, a, _ in changes),
             changed=sum(a != "add" for _, a, _ in changes),

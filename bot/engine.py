@@ -153,13 +153,14 @@ class Engine:
     async def sync(self) -> int:
         """Take in what other processes (another shard, `factbot chat`, an import) wrote to
         the database since the last look; returns how many things changed here. Cheap when
-        nothing did: one pragma read."""
-        version = await self.store.data_version()
-        if version == self._data_version:
-            return 0
-        self._data_version = version
-        self._seen_change, changes = await self.store.changes_since(self._seen_change)
-        return sum([await self._take_in(change) for change in changes])
+        nothing did: one pragma read (SQLite) or one index lookup (PostgreSQL)."""
+        async with self.library.updating:
+            version = await self.store.data_version()
+            if version == self._data_version:
+                return 0
+            self._data_version = version
+            self._seen_change, changes = await self.store.changes_since(self._seen_change)
+            return sum([await self._take_in(change) for change in changes])
 
     async def _take_in(self, change: Change) -> bool:
         """Apply one change to the library (and so to the matchers) unless it is there
@@ -190,14 +191,16 @@ class Engine:
         return True
 
     async def watch(self, every: float = 0.5) -> None:
-        """Run :meth:`sync` every ``every`` seconds until cancelled: what a long-running
-        front end (the Discord bot) does so that no other process's change waits longer."""
+        """:meth:`sync` whenever the database says another process wrote (PostgreSQL), and
+        at least every ``every`` seconds, until cancelled: what a long-running front end
+        (the Discord bot) does so that no other process's change waits longer."""
         while True:
             try:
                 await self.sync()
+                await self.store.wait_for_news(every)
             except BadInput as error:  # the database is locked or gone for a moment
                 log.warning("cannot follow the database's changes: %s", error)
-            await asyncio.sleep(every)
+                await asyncio.sleep(every)
 
     # -- answering ---------------------------------------------------------------------
 

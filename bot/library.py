@@ -7,6 +7,7 @@ overrides the global one for that guild, and a removed own row hides it.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -18,6 +19,10 @@ class Library:
     def __init__(self, *, shipped_pack: bool = True) -> None:
         self.shipped_pack = shipped_pack
         """Whether the global (shipped) facts are visible at all (FACTBOT_SHIPPED_PACK)."""
+        self.updating = asyncio.Lock()
+        """Held from a read or write of the store to the library's update after it
+        (curation, :meth:`Engine.sync`): a value read before a newer write of this process
+        is never applied after it."""
         self._facts: dict[tuple[int, str], Fact] = {}
         self._sources: dict[str, Source] = {}
         self._shipped_off: set[int] = set()

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +30,48 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "factbot.sqlite3"
 
 
+POSTGRES = os.environ.get("FACTBOT_TEST_POSTGRES", "")
+"""A PostgreSQL server's URL for the PostgreSQL backend's tests (`.ci/run` starts one);
+each test gets a schema of its own there, dropped afterwards."""
+
+
+@contextlib.asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """The URL of a new, empty schema on the test server, dropped afterwards."""
+    if not POSTGRES:
+        pytest.skip("FACTBOT_TEST_POSTGRES is not set (`.ci/run` starts a server and sets it)")
+    import asyncpg
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(POSTGRES)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        # asyncpg passes the URL's other parameters to the server as settings.
+        yield f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}search_path={schema}"
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
+
+
 @pytest.fixture
-async def engine(db_path: Path) -> AsyncIterator[Engine]:
-    engine = await Engine.open(db_path)
+async def postgres() -> AsyncIterator[str]:
+    async with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterator[Path | str]:
+    """Where a store or engine test keeps its data: each such test runs on both backends."""
+    if request.param == "sqlite":
+        yield db_path
+    else:
+        async with postgres_schema() as url:
+            yield url
+
+
+@pytest.fixture
+async def engine(database: Path | str) -> AsyncIterator[Engine]:
+    engine = await Engine.open(database)
     yield engine
     await engine.close()
 
@@ -164,10 +204,10 @@ class Sent:
         return "\n".join(p for p in parts if p)
 
 
-def discord_settings(db_path: Path, **overrides: object) -> Settings:
+def discord_settings(database: Path | str, **overrides: object) -> Settings:
     """Settings for a test bot; conversations ask more often than a person would."""
     fields: dict[str, object] = {"ask_cooldown_rate": 1000, **overrides}
-    return Settings(_env_file=None, factbot_db=db_path, **fields)  # type: ignore[call-arg]
+    return Settings(_env_file=None, factbot_db=database, **fields)  # type: ignore[call-arg]
 
 
 async def start_bot(
@@ -188,9 +228,8 @@ async def start_bot(
     return DiscordHarness(bot, list(made), roles, {})
 
 
-@pytest.fixture
-async def discord_bot(db_path: Path) -> AsyncIterator[DiscordHarness]:
-    settings = discord_settings(db_path)
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[DiscordHarness]:
     harness = await start_bot(settings)
     try:
         yield harness
@@ -199,3 +238,9 @@ async def discord_bot(db_path: Path) -> AsyncIterator[DiscordHarness]:
         # dpytest's fake gateway cannot be closed; the bot still closes its engine.
         with contextlib.suppress(AttributeError):
             await harness.bot.close()
+
+
+@pytest.fixture
+async def discord_bot(db_path: Path) -> AsyncIterator[DiscordHarness]:
+    async with running_bot(discord_settings(db_path)) as harness:
+        yield harness

@@ -14,7 +14,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import ChangedMeanwhile, FactNotFound
-from tests.conftest import DiscordHarness
+from tests.conftest import discord_settings, running_bot
 
 GUILD = 7
 WIFI = "The guest wifi password is on the card at reception."
@@ -33,9 +33,9 @@ async def _wifi_fact(engine: Engine) -> None:
 
 
 @pytest.fixture
-async def two_engines(db_path: Path) -> AsyncIterator[tuple[Engine, Engine]]:
-    """Two engines on one database file, each with its own connection: as two processes."""
-    async with await Engine.open(db_path) as first, await Engine.open(db_path) as second:
+async def two_engines(database: Path | str) -> AsyncIterator[tuple[Engine, Engine]]:
+    """Two engines on one database, each with its own connections: as two processes."""
+    async with await Engine.open(database) as first, await Engine.open(database) as second:
         yield first, second
 
 
@@ -150,9 +150,9 @@ class _Chat:
                 return out.decode().split("bot> ", 1)[1].strip()
 
 
-async def _start_chat(db_path: Path, tmp_path: Path) -> _Chat:
+async def _start_chat(database: Path | str, tmp_path: Path) -> _Chat:
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    env |= {"FACTBOT_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+    env |= {"FACTBOT_DB": str(database), "PYTHONUNBUFFERED": "1"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         *("-m", "bot", "chat", "--guild", str(GUILD)),
@@ -165,11 +165,11 @@ async def _start_chat(db_path: Path, tmp_path: Path) -> _Chat:
 
 
 async def test_a_fact_added_by_one_process_answers_in_another(
-    tmp_path: Path, db_path: Path
+    tmp_path: Path, database: Path | str
 ) -> None:
     """`factbot chat` keeps running while `factbot import` (another process) adds a fact,
     and while a second `factbot chat` removes it."""
-    chat = await _start_chat(db_path, tmp_path)
+    chat = await _start_chat(database, tmp_path)
     try:
         assert "I don't know" in await chat.say("what is the wifi password")
         faq = tmp_path / "faq.csv"
@@ -177,14 +177,14 @@ async def test_a_fact_added_by_one_process_answers_in_another(
         imported = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "bot", "import", str(faq), "--guild", str(GUILD)),
             cwd=tmp_path,
-            env={**os.environ, "FACTBOT_DB": str(db_path)},
+            env={**os.environ, "FACTBOT_DB": str(database)},
             stdout=asyncio.subprocess.DEVNULL,
         )
         assert await imported.wait() == 0
 
         assert await chat.say("what is the wifi password?") == WIFI
 
-        other = await _start_chat(db_path, tmp_path)
+        other = await _start_chat(database, tmp_path)
         try:
             assert (await other.say("!fact remove id: wifi")).startswith("Removed `wifi`")
         finally:
@@ -199,28 +199,29 @@ async def test_a_fact_added_by_one_process_answers_in_another(
 
 
 async def test_the_running_bot_follows_a_change_made_by_another_process(
-    discord_bot: DiscordHarness, db_path: Path
+    database: Path | str,
 ) -> None:
     """The Discord bot watches the database: a fact `factbot import` (here, a second
     engine) adds in its server answers there without a restart, and stops when removed."""
-    guild = discord_bot.guilds[0].id
+    async with running_bot(discord_settings(database)) as discord_bot:
+        guild = discord_bot.guilds[0].id
 
-    async def asked() -> str:
-        (reply,) = await discord_bot.say("!ask what is the wifi password?")
-        return reply.text
+        async def asked() -> str:
+            (reply,) = await discord_bot.say("!ask what is the wifi password?")
+            return reply.text
 
-    async def until(predicate: Callable[[str], bool]) -> str:
-        for _ in range(100):  # the bot looks twice a second; give it ample time
-            if predicate(text := await asked()):
-                return text
-            await asyncio.sleep(0.1)
-        return text
+        async def until(predicate: Callable[[str], bool]) -> str:
+            for _ in range(100):  # the bot looks twice a second; give it ample time
+                if predicate(text := await asked()):
+                    return text
+                await asyncio.sleep(0.1)
+            return text
 
-    async with await Engine.open(db_path, answering=False) as other:
-        await other.curator.add_source(guild, title="Office handbook", text=WIFI, actor="al")
-        await other.curator.add_fact(
-            guild, question="what is the wifi password", answer=WIFI, cite=WIFI, actor="al"
-        )
-        assert WIFI in await until(lambda text: WIFI in text)
-        await other.curator.remove_fact(guild, "what-is-the-wifi-password", "al")
-        assert WIFI not in await until(lambda text: WIFI not in text)
+        async with await Engine.open(database, answering=False) as other:
+            await other.curator.add_source(guild, title="Office handbook", text=WIFI, actor="al")
+            await other.curator.add_fact(
+                guild, question="what is the wifi password", answer=WIFI, cite=WIFI, actor="al"
+            )
+            assert WIFI in await until(lambda text: WIFI in text)
+            await other.curator.remove_fact(guild, "what-is-the-wifi-password", "al")
+            assert WIFI not in await until(lambda text: WIFI not in text)

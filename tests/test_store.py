@@ -14,21 +14,28 @@ from bot.store import Store
 from bot.store.schema import MIGRATIONS
 
 
-async def test_new_database_is_migrated_and_seeded(db_path: Path) -> None:
-    """A fresh file gets the latest schema and every shipped fact."""
-    store = await Store.open(db_path)
+async def test_new_database_is_migrated_and_seeded(database: Path | str) -> None:
+    """A fresh database gets the latest schema and every shipped fact."""
+    store = await Store.open(database)
     try:
         assert await store.seed(load_knowledge())
         assert await store.count("facts") == len(load_knowledge().facts)
     finally:
         await store.close()
-    async with aiosqlite.connect(db_path) as db, db.execute("PRAGMA user_version") as cursor:
-        assert (await cursor.fetchone()) == (len(MIGRATIONS),)
+    if isinstance(database, Path):
+        async with aiosqlite.connect(database) as db, db.execute("PRAGMA user_version") as cursor:
+            assert (await cursor.fetchone()) == (len(MIGRATIONS),)
+    else:  # opening it again finds the tables made and the knowledge seeded
+        store = await Store.open(database)
+        try:
+            assert not await store.seed(load_knowledge())
+        finally:
+            await store.close()
 
 
-async def test_seeding_twice_changes_nothing(db_path: Path) -> None:
+async def test_seeding_twice_changes_nothing(database: Path | str) -> None:
     """Re-seeding the same files writes no rows and no history."""
-    store = await Store.open(db_path)
+    store = await Store.open(database)
     try:
         await store.seed(load_knowledge())
         history = await store.count("fact_history")
@@ -38,11 +45,11 @@ async def test_seeding_twice_changes_nothing(db_path: Path) -> None:
         await store.close()
 
 
-async def test_facts_round_trip_through_the_store(db_path: Path) -> None:
+async def test_facts_round_trip_through_the_store(database: Path | str) -> None:
     """What is read back is exactly what the knowledge base says (the store adds only the
     revision it counts writes with)."""
     knowledge = load_knowledge()
-    store = await Store.open(db_path)
+    store = await Store.open(database)
     try:
         await store.seed(knowledge)
         stored = {f.id: f for f in await store.facts(GLOBAL)}
@@ -56,9 +63,11 @@ async def test_facts_round_trip_through_the_store(db_path: Path) -> None:
     assert [s.sentences for s in sources] == [s.sentences for s in knowledge.sources]
 
 
-async def test_reseeding_changed_files_keeps_an_edit(db_path: Path, knowledge_copy: Path) -> None:
+async def test_reseeding_changed_files_keeps_an_edit(
+    database: Path | str, knowledge_copy: Path
+) -> None:
     """A fact edited through the store survives a new knowledge base; others update."""
-    engine = await Engine.open(db_path, knowledge_root=knowledge_copy)
+    engine = await Engine.open(database, knowledge_root=knowledge_copy)
     try:
         await engine.curator.edit_fact(
             GLOBAL, "meta-investment", actor="mod", answer="Edited answer."
@@ -72,7 +81,7 @@ async def test_reseeding_changed_files_keeps_an_edit(db_path: Path, knowledge_co
         fact["answer"] = "Rewritten in the files."
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
-    engine = await Engine.open(db_path, knowledge_root=knowledge_copy)
+    engine = await Engine.open(database, knowledge_root=knowledge_copy)
     try:
         edited = await engine.view(GLOBAL, "meta-investment")
         updated = await engine.view(GLOBAL, "scale-ceo-joins-meta")

@@ -50,6 +50,11 @@ class Database(Protocol):
         new?" before reading the change feed."""
         ...
 
+    async def wait_for_news(self, at_most: float) -> None:
+        """Return when another process may have written something, or after ``at_most``
+        seconds, whichever is first."""
+        ...
+
     async def close(self) -> None: ...
 
 

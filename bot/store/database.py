@@ -334,7 +334,7 @@ class Store:
             ON CONFLICT (guild_id, id) DO UPDATE SET
                 answer = excluded.answer, keywords = excluded.keywords,
                 removed = excluded.removed,
-                shipped_hash = coalesce(excluded.shipped_hash, shipped_hash),
+                shipped_hash = coalesce(excluded.shipped_hash, facts.shipped_hash),
                 edited = excluded.edited,
                 updated_at = excluded.updated_at, updated_by = excluded.updated_by,
                 revision = excluded.revision
@@ -552,6 +552,11 @@ class Store:
     async def data_version(self) -> int:
         """Changes when another connection commits to the database: a cheap "anything new?"."""
         return await self._db.data_version()
+
+    async def wait_for_news(self, at_most: float) -> None:
+        """Return when another process may have written (PostgreSQL tells at once), or
+        after ``at_most`` seconds."""
+        await self._db.wait_for_news(at_most)
 
     async def changes_since(self, seq: int) -> tuple[int, list[Change]]:
         """What was written after change ``seq`` (by any process), each thing once, and the

@@ -7,8 +7,9 @@ machines, share (shards of one bot, `factbot chat`, imports).
   (the triggers take it too): compare-and-set needs no other writer between its read and
   its write, and the change feed's numbers then follow the commit order, so a reader
   that has seen change N has seen every change before it.
-- The triggers announce each commit with NOTIFY; a listening connection counts what it
-  hears, which is :meth:`PostgresDatabase.data_version`.
+- The triggers announce each commit with NOTIFY; a listening connection hears it, and
+  :meth:`PostgresDatabase.wait_for_news` returns at once, so a running bot takes in
+  another process's change within milliseconds.
 
 The tables live in the connection's schema (``search_path``), so several bots can share one
 PostgreSQL database, each in a schema of its own.
@@ -16,6 +17,8 @@ PostgreSQL database, each in a schema of its own.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -45,7 +48,7 @@ class PostgresDatabase:
         self._pool = pool
         self._listener = listener
         self._url = url
-        self._heard = 0
+        self._news = asyncio.Event()
         self.where = shown(url)
 
     @classmethod
@@ -73,7 +76,7 @@ class PostgresDatabase:
         return database
 
     def _hear(self, *_: object) -> None:
-        self._heard += 1
+        self._news.set()
 
     async def close(self) -> None:
         if not self._listener.is_closed():
@@ -134,16 +137,24 @@ class PostgresDatabase:
             raise storage_error(self.where, error) from None
 
     async def data_version(self) -> int:
+        # The feed's newest number: one index lookup, and never behind a commit that has
+        # returned (a notification may still be on its way).
+        row = await self.fetchone("SELECT coalesce(max(seq), 0) FROM changes")
+        return int(row[0]) if row else 0
+
+    async def wait_for_news(self, at_most: float) -> None:
         if self._listener.is_closed():
-            # The connection dropped (a server restart): listen again, and count it as news,
-            # since what was announced meanwhile went unheard.
+            # The connection dropped (a server restart): listen again. What was announced
+            # meanwhile went unheard, so look now.
             try:
                 self._listener = await asyncpg.connect(self._url)
                 await self._listener.add_listener(CHANNEL, self._hear)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 raise storage_error(self.where, error) from None
-            self._heard += 1
-        return self._heard
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._news.wait(), at_most)
+        self._news.clear()
 
 
 async def _migrate(connection: asyncpg.Connection, where: str) -> None:

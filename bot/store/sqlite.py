@@ -6,6 +6,7 @@ lock (``BEGIN IMMEDIATE``) serializes writers.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -118,6 +119,9 @@ class SQLiteDatabase:
 
     async def data_version(self) -> int:
         return await _pragma(self._db, "data_version")
+
+    async def wait_for_news(self, at_most: float) -> None:
+        await asyncio.sleep(at_most)  # SQLite announces nothing: look again after a while
 
 
 async def _migrate(db: aiosqlite.Connection) -> None:

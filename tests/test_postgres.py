@@ -1,0 +1,83 @@
+"""What only the PostgreSQL backend does: it hears other processes' commits at once, keeps
+to its own schema, and says in one line (without the password) what is wrong with a URL.
+The store and engine tests run on it too (the `database` fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.engine import Engine
+from bot.errors import StorageError
+from bot.store import Store
+from tests.conftest import CommandRunner
+
+
+async def test_a_commit_is_announced_to_the_other_processes(postgres: str) -> None:
+    async with (
+        await Engine.open(postgres, answering=False) as al,
+        await Engine.open(postgres, answering=False) as bea,
+    ):
+        await bea.sync()
+        # Far longer than a notification takes: returning early is the announcement.
+        waiting = asyncio.create_task(bea.store.wait_for_news(at_most=60))
+        await asyncio.sleep(0.1)
+        await al.curator.mark_out_of_scope(7, "what is for lunch", "al")
+        await asyncio.wait_for(waiting, timeout=20)
+        assert await bea.sync() == 1
+        assert bea.library.out_of_scope(7) == ["what is for lunch"]
+
+
+async def test_another_programs_tables_are_left_alone(postgres: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(postgres)
+    try:
+        await connection.execute("CREATE TABLE facts (id INTEGER)")
+    finally:
+        await connection.close()
+    with pytest.raises(StorageError, match="another program's tables"):
+        await Store.open(postgres)
+
+
+async def test_a_newer_factbots_schema_is_refused(postgres: str) -> None:
+    await (await Store.open(postgres)).close()
+    import asyncpg
+
+    connection = await asyncpg.connect(postgres)
+    try:
+        await connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    finally:
+        await connection.close()
+    with pytest.raises(StorageError, match="newer FactBot"):
+        await Store.open(postgres)
+
+
+def _with_password(url: str, password: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"{parts.username or 'factbot'}:{password}@{host}").geturl()
+
+
+def test_a_wrong_password_gets_one_line_without_it(postgres: str, factbot: CommandRunner) -> None:
+    done = factbot("ask", "--db", _with_password(postgres, "not-the-s3cret"), "hi")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "refused the user or password" in done.stderr
+    assert "not-the-s3cret" not in done.stderr
+
+
+def test_no_server_there_gets_one_line(factbot: CommandRunner) -> None:
+    done = factbot("ask", "--db", "postgresql://bot:s3cret@127.0.0.1:9/factbot", "hi")
+    assert done.returncode == 2
+    assert done.stderr.startswith("factbot: cannot use the database postgresql://bot@127.0.0.1:9")
+    assert "is PostgreSQL running there?" in done.stderr
+    assert "s3cret" not in done.stderr
+
+
+def test_backup_points_to_pg_dump(postgres: str, factbot: CommandRunner) -> None:
+    done = factbot("backup", "--db", postgres, "backup.sqlite3")
+    assert done.returncode == 2
+    assert "pg_dump" in done.stderr
