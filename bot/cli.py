@@ -200,7 +200,10 @@ def _settings() -> Settings:
     except ValidationError as error:
         problem = error.errors()[0]
         name = ".".join(str(p) for p in problem["loc"]).upper()
-        raise BadInput(f"bad setting {name}: {problem['msg']}") from None
+        message = problem["msg"].removeprefix("Value error, ")
+        raise BadInput(
+            f"bad setting {name}: {message}" if name else f"bad settings: {message}"
+        ) from None
 
 
 async def _open(settings: Settings, *, answering: bool = True) -> Engine:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.answering import Policy
@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     """Plain questions in answer channels are answered only above this confidence."""
     ask_cooldown_rate: int = 5
     ask_cooldown_seconds: float = 30.0
+    shard_id: int | None = Field(default=None, ge=0)
+    shard_count: int | None = Field(default=None, ge=1)
+    """Run one shard of several (``shard_id`` of ``shard_count``), each in a process of its
+    own, all on one PostgreSQL database; unset, one process serves every server."""
 
     @field_validator("moderator_role_ids", "answer_channel_ids", mode="before")
     @classmethod
@@ -65,6 +69,14 @@ class Settings(BaseSettings):
     @classmethod
     def _database(cls, value: object) -> object:
         return database_location(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_shard_of_several(self) -> Settings:
+        if (self.shard_id is None) != (self.shard_count is None):
+            raise ValueError("set SHARD_ID and SHARD_COUNT together, or neither")
+        if self.shard_count is not None and (self.shard_id or 0) >= self.shard_count:
+            raise ValueError("SHARD_ID counts from 0, so it must be below SHARD_COUNT")
+        return self
 
     @property
     def policy(self) -> Policy:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from tests.conftest import CommandRunner
 
 
@@ -190,3 +191,14 @@ def test_the_answer_cut_off_is_a_setting(factbot: CommandRunner, tmp_path: Path)
     answer = json.loads(result.stdout)
     assert not answer["answered"]
     assert answer["suggestions"][0]["fact_id"] == "meta-investment"
+
+
+def test_a_shard_id_without_a_count_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SHARD_ID", "2")
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-real-token")
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == (
+        "factbot: bad settings: set SHARD_ID and SHARD_COUNT together, or neither\n"
+    )

@@ -190,3 +190,13 @@ def test_factory_reads_settings_from_the_environment(monkeypatch, tmp_path: Path
     assert bot.settings.factbot_db == tmp_path / "env.sqlite3"
     assert bot.settings.moderator_role_ids == [11, 22]
     assert "not-a-real-token" not in repr(bot.settings)
+
+
+def test_a_shard_of_several_connects_as_that_shard(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """SHARD_ID of SHARD_COUNT: each shard is a process of its own (README, "Shards")."""
+    monkeypatch.setenv("FACTBOT_DB", "postgresql://bot:s3cret@db.internal/factbot")
+    monkeypatch.setenv("SHARD_ID", "1")
+    monkeypatch.setenv("SHARD_COUNT", "2")
+    bot = create_bot()
+    assert (bot.shard_id, bot.shard_count) == (1, 2)
+    assert bot.settings.factbot_db == "postgresql://bot:s3cret@db.internal/factbot"

@@ -32,6 +32,9 @@ class FactBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=commands.DefaultHelpCommand(dm_help=False),
             description="Answers questions from curated facts, quoting its sources.",
+            # One shard of several (each its own process, one PostgreSQL database), or all.
+            shard_id=settings.shard_id,
+            shard_count=settings.shard_count,
         )
         self.settings = settings
 
