@@ -93,9 +93,9 @@ class Answerer:
             return whole
         if whole.answered and any(not a.answered and not a.ambiguous for a in answers):
             # One part no fact answers: the whole's fact would pass for it too.
-            visible = self.library.visible_by_id(guild_id)
-            ids = [a.fact_id for a in (*answers, whole) if a.answered]
-            known = [visible[i] for i in dict.fromkeys(ids) if i in visible]
+            ids = [a.fact_id for a in (*answers, whole) if a.answered and a.fact_id]
+            found = (self.library.visible_fact(guild_id, i) for i in dict.fromkeys(ids))
+            known = [f for f in found if f is not None]
             return _partial(question, known, whole, self.policy)
         return whole
 
@@ -115,17 +115,17 @@ class Answerer:
     def _judge(
         self, question: str, read_as: str, ranked: Sequence[Candidate], guild_id: int
     ) -> list[Judged]:
-        visible = self.library.visible_by_id(guild_id)
         found = {
-            c.fact_id: Judged(visible[c.fact_id], c.chance, c.score)
+            c.fact_id: Judged(fact, c.chance, c.score)
             for c in ranked
-            if c.fact_id in visible
+            if (fact := self.library.visible_fact(guild_id, c.fact_id)) is not None
         }
         for fact_id, closeness in self._repeated(question, guild_id):
             chance = 1.0 if closeness == 100 else 0.9
-            if fact_id not in found or found[fact_id].chance < chance:
+            fact = self.library.visible_fact(guild_id, fact_id)
+            if fact is not None and (fact_id not in found or found[fact_id].chance < chance):
                 score = found[fact_id].score if fact_id in found else None
-                found[fact_id] = Judged(visible[fact_id], chance, score, repeated=True)
+                found[fact_id] = Judged(fact, chance, score, repeated=True)
         names = self.vocabulary.names(question) if self.library.sees_shipped(guild_id) else None
         judged = [
             replace(j, blocked_by=names - self._involved(j.fact)) if names else j
@@ -142,13 +142,13 @@ class Answerer:
         return bool(named) and not rest and len(involving) >= 2
 
     def _repeated(self, question: str, guild_id: int) -> list[tuple[str, float]]:
+        if self.library.phrasing_count(guild_id) > FULL_SCAN_UP_TO:
+            # Too many to compare one by one on every question: only a phrasing said word
+            # for word (the matcher has learned the rest, or learns it in a moment).
+            return [(i, 100.0) for i in self.library.said(guild_id, wording(question))]
         texts, owners = self.library.phrasings(guild_id)
         if not texts:
             return []
-        if len(texts) > FULL_SCAN_UP_TO:
-            # Too many to compare one by one on every question: only a phrasing said word
-            # for word (the matcher has learned the rest, or learns it in a moment).
-            return [(owners[i], 100.0) for i in self.library.said(guild_id, wording(question))]
         hits = process.extract(
             wording(question), texts, scorer=fuzz.ratio, score_cutoff=REPEATED, limit=3
         )

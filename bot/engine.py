@@ -299,9 +299,18 @@ class Engine:
         """What members asked that got no answer, most asked first, leaving out what a
         moderator has dealt with since (attached to a fact, or marked out of scope)."""
         settled = {wording(q) for q in self.library.out_of_scope(guild_id)}
-        settled |= set(self.library.phrasings(guild_id)[0])
-        rows = await self.store.unanswered(guild_id, limit + len(settled))
-        return [r for r in rows if wording(r.question) not in settled][:limit]
+        wanted = limit + len(settled)
+        while True:
+            rows = await self.store.unanswered(guild_id, wanted)
+            kept = [
+                r
+                for r in rows
+                if (worded := wording(r.question)) not in settled
+                and not self.library.said(guild_id, worded)
+            ]
+            if len(kept) >= limit or len(rows) < wanted:
+                return kept[:limit]
+            wanted *= 2
 
     async def which_question(
         self, guild_id: int, given: str | None, reply_id: int | None = None

@@ -16,6 +16,11 @@ from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
 
 
 class Library:
+    """Lookups a question needs (a fact by id, phrasings said word for word) cost the same
+    at any size and are kept up to date as facts change, in time proportional to the
+    change. Whole lists (:meth:`visible`, :meth:`phrasings`) are for listing and fitting,
+    made again on demand after a change."""
+
     def __init__(self, *, shipped_pack: bool = True) -> None:
         self.shipped_pack = shipped_pack
         """Whether the global (shipped) facts are visible at all (FACTBOT_SHIPPED_PACK)."""
@@ -23,16 +28,17 @@ class Library:
         """Held from a read or write of the store to the library's update after it
         (curation, :meth:`Engine.sync`): a value read before a newer write of this process
         is never applied after it."""
-        self._facts: dict[tuple[int, str], Fact] = {}
+        self._rows: dict[int, dict[str, Fact]] = defaultdict(dict)
+        """Each guild's fact rows by id, removed ones too."""
         self._sources: dict[str, Source] = {}
         self._shipped_off: set[int] = set()
         self._out_of_scope: dict[int, list[str]] = defaultdict(list)
-        self._own: set[int] = set()
-        """The guilds that have fact rows of their own."""
+        self._worded: dict[int, dict[str, set[str]]] = {}
+        """Per guild, once asked for: each wording of its rows' phrasings (removed rows
+        left out), and the ids of the facts said so."""
+        self._phrasing_count: dict[int, int] = defaultdict(int)
         self._visible: dict[int, list[Fact]] = {}
         self._phrasings: dict[int, tuple[list[str], list[str]]] = {}
-        self._said: dict[int, dict[str, list[int]]] = {}
-        self._by_id: dict[int, dict[str, Fact]] = {}
         self.generation: dict[int, int] = defaultdict(int)
         """Bumped on every change to a guild's knowledge; a global change bumps guild 0."""
 
@@ -46,8 +52,7 @@ class Library:
         shipped_off: set[int],
     ) -> None:
         for fact in facts:
-            self._facts[(fact.guild_id, fact.id)] = fact
-            self._own.add(fact.guild_id)
+            self._store_row(fact)
         for source in sources:
             self._sources[source.id] = source
         self._out_of_scope.update(out_of_scope)
@@ -55,9 +60,21 @@ class Library:
         self._changed(GLOBAL)
 
     def put(self, fact: Fact) -> None:
-        self._facts[(fact.guild_id, fact.id)] = fact
-        self._own.add(fact.guild_id)
+        self._store_row(fact)
         self._changed(fact.guild_id)
+
+    def _store_row(self, fact: Fact) -> None:
+        rows = self._rows[fact.guild_id]
+        before = rows.get(fact.id)
+        rows[fact.id] = fact
+        for row, sign in ((before, -1), (fact, 1)):
+            if row is None or row.removed:
+                continue
+            self._phrasing_count[fact.guild_id] += sign * len(row.questions)
+            if (worded := self._worded.get(fact.guild_id)) is not None:
+                for question in row.questions:
+                    ids = worded.setdefault(wording(question), set())
+                    (ids.add if sign > 0 else ids.discard)(fact.id)
 
     def add_source(self, source: Source) -> None:
         self._sources[source.id] = source
@@ -83,13 +100,9 @@ class Library:
         if guild_id == GLOBAL:
             self._visible.clear()
             self._phrasings.clear()
-            self._said.clear()
-            self._by_id.clear()
         else:
             self._visible.pop(guild_id, None)
             self._phrasings.pop(guild_id, None)
-            self._said.pop(guild_id, None)
-            self._by_id.pop(guild_id, None)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -105,16 +118,24 @@ class Library:
         return guild_id != GLOBAL and (
             not self.sees_shipped(guild_id)
             or bool(self._out_of_scope.get(guild_id))
-            or guild_id in self._own
+            or bool(self._rows.get(guild_id))
         )
 
     def get(self, guild_id: int, fact_id: str) -> Fact | None:
         """The row stored for exactly this guild (removed or not)."""
-        return self._facts.get((guild_id, fact_id))
+        return self._rows[guild_id].get(fact_id) if guild_id in self._rows else None
 
     def own(self, guild_id: int) -> list[Fact]:
         """The rows stored for exactly this guild, removed ones too."""
-        return [f for (g, _), f in self._facts.items() if g == guild_id]
+        return list(self._rows[guild_id].values()) if guild_id in self._rows else []
+
+    def visible_fact(self, guild_id: int, fact_id: str) -> Fact | None:
+        """The fact a guild's members are answered from under that id, if any: its own
+        row, else the global one (unless it switched the shipped pack off)."""
+        row = self.get(guild_id, fact_id) if guild_id != GLOBAL else None
+        if row is None and self.sees_shipped(guild_id):
+            row = self.get(GLOBAL, fact_id)
+        return None if row is None or row.removed else row
 
     def visible(self, guild_id: int) -> list[Fact]:
         """The facts a guild's members are answered from, sorted by id."""
@@ -122,18 +143,18 @@ class Library:
             return cached
         facts: dict[str, Fact] = {}
         if self.sees_shipped(guild_id):
-            facts = {f.id: f for (g, _), f in self._facts.items() if g == GLOBAL}
+            facts = dict(self._rows.get(GLOBAL, {}))
         if guild_id != GLOBAL:
-            facts |= {f.id: f for (g, _), f in self._facts.items() if g == guild_id}
+            facts |= self._rows.get(guild_id, {})
         visible = sorted((f for f in facts.values() if not f.removed), key=lambda f: f.id)
         self._visible[guild_id] = visible
         return visible
 
-    def visible_by_id(self, guild_id: int) -> dict[str, Fact]:
-        """:meth:`visible`, by fact id."""
-        if (cached := self._by_id.get(guild_id)) is None:
-            cached = self._by_id[guild_id] = {f.id: f for f in self.visible(guild_id)}
-        return cached
+    def phrasing_count(self, guild_id: int) -> int:
+        """About how many phrasings a guild sees (a guild's own version of a shipped fact
+        counts twice): enough to choose how to search them."""
+        count = self._phrasing_count[guild_id] if guild_id != GLOBAL else 0
+        return count + (self._phrasing_count[GLOBAL] if self.sees_shipped(guild_id) else 0)
 
     def phrasings(self, guild_id: int) -> tuple[list[str], list[str]]:
         """Every phrasing a guild sees, as its words (:func:`wording`), and the id of the
@@ -148,13 +169,24 @@ class Library:
         self._phrasings[guild_id] = texts, owners
         return texts, owners
 
-    def said(self, guild_id: int, worded: str) -> list[int]:
-        """Where a phrasing worded exactly so (:func:`wording`) is in :meth:`phrasings`."""
-        if (table := self._said.get(guild_id)) is None:
-            table = self._said[guild_id] = {}
-            for i, text in enumerate(self.phrasings(guild_id)[0]):
-                table.setdefault(text, []).append(i)
-        return table.get(worded, [])
+    def said(self, guild_id: int, worded: str) -> list[str]:
+        """The facts a guild sees with a phrasing worded exactly so (:func:`wording`)."""
+        found = set()
+        if guild_id != GLOBAL:
+            found |= self._worded_in(guild_id).get(worded, set())
+        if self.sees_shipped(guild_id):
+            own = self._rows.get(guild_id, {}) if guild_id != GLOBAL else {}
+            found |= {i for i in self._worded_in(GLOBAL).get(worded, ()) if i not in own}
+        return sorted(found)
+
+    def _worded_in(self, guild_id: int) -> dict[str, set[str]]:
+        if (worded := self._worded.get(guild_id)) is None:
+            worded = self._worded[guild_id] = {}
+            for fact in self._rows.get(guild_id, {}).values():
+                if not fact.removed:
+                    for question in fact.questions:
+                        worded.setdefault(wording(question), set()).add(fact.id)
+        return worded
 
     def out_of_scope(self, guild_id: int) -> list[str]:
         return list(self._out_of_scope.get(guild_id, ()))

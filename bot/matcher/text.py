@@ -23,9 +23,11 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
 def fold(text: str) -> str:
     """Lowercase, accents and curly quotes folded, control characters dropped, one space,
     decimal commas read as points."""
-    text = unicodedata.normalize("NFKD", text[:MAX_READ]).translate(_QUOTES)
-    kept = "".join(ch for ch in text if ch.isprintable() and not unicodedata.combining(ch))
-    return _DECIMAL_COMMA.sub(".", " ".join(kept.casefold().split()))
+    text = text[:MAX_READ]
+    if not (text.isascii() and text.isprintable()):  # plain ASCII has nothing to fold
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if ch.isprintable() and not unicodedata.combining(ch))
+    return _DECIMAL_COMMA.sub(".", " ".join(text.translate(_QUOTES).casefold().split()))
 
 
 def words(text: str) -> list[str]:
