@@ -7,6 +7,7 @@ visible everywhere. A guild's own facts and overrides carry its Discord id.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -40,7 +41,12 @@ class Source(_Model):
     sentences: tuple[Sentence, ...]
 
     def sentence(self, sentence_id: str) -> Sentence | None:
-        return next((s for s in self.sentences if s.id == sentence_id), None)
+        return self.sentences_by_id.get(sentence_id)
+
+    @cached_property
+    def sentences_by_id(self) -> dict[str, Sentence]:
+        # A source imported from a large FAQ has a sentence per answer: look up, not scan.
+        return {s.id: s for s in self.sentences}
 
 
 class SentenceRef(_Model):

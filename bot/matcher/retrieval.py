@@ -254,21 +254,25 @@ class RetrievalMatcher:
 
     def _candidates(self, query: Query, left_out: Sequence[int]) -> np.ndarray:
         """The phrasings that share most rare n-grams with the question: only the postings
-        of its own n-grams are read."""
+        of its own n-grams are read (summed by phrasing with one ``bincount``, cheaper than
+        sorting them)."""
         columns, values = query
         postings = self.postings_
-        starts, ends = postings.indptr[columns], postings.indptr[columns + 1]
-        if not (ends - starts).any():
+        starts = postings.indptr[columns]
+        lengths = postings.indptr[columns + 1] - starts
+        if not lengths.any():
             return np.empty(0, dtype=np.int64)
-        at = _ranges(starts, ends - starts)
-        rows, inverse = np.unique(postings.indices[at], return_inverse=True)
-        weights = np.bincount(inverse, weights=postings.data[at] * np.repeat(values, ends - starts))
+        at = _ranges(starts, lengths)
+        weights = np.bincount(
+            postings.indices[at],
+            weights=postings.data[at] * np.repeat(values, lengths),
+            minlength=postings.shape[0],
+        )
         if len(left_out):
-            weights[np.isin(rows, np.asarray(left_out))] = 0.0
-        keep = weights > 0
-        rows, weights = rows[keep], weights[keep]
+            weights[np.asarray(left_out)] = 0.0
+        rows = np.flatnonzero(weights > 0)
         if len(rows) > CANDIDATES:
-            rows = rows[np.argpartition(-weights, CANDIDATES)[:CANDIDATES]]
+            rows = rows[np.argpartition(-weights[rows], CANDIDATES)[:CANDIDATES]]
         return rows
 
     def _cosine(self, question: Counter[str], grams: Counter[str]) -> float:
@@ -296,12 +300,16 @@ def _dots(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarray) -> np.
     """The dot product of each of ``rows`` with the question spread out in ``dense``,
     reading only those rows (scipy's own product would convert the question first,
     costing more than this)."""
-    starts, ends = matrix.indptr[rows], matrix.indptr[rows + 1]
-    lengths = ends - starts
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
     at = _ranges(starts, lengths)
     products = matrix.data[at] * dense[matrix.indices[at]]
-    owner = np.repeat(np.arange(len(rows)), lengths)
-    return np.bincount(owner, weights=products, minlength=len(rows)).astype(np.float32)
+    if not len(products):
+        return np.zeros(len(rows), dtype=np.float32)
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    sums = np.add.reduceat(products, np.minimum(offsets, len(products) - 1))
+    sums[lengths == 0] = 0.0  # reduceat gives an empty row the next row's first product
+    return sums.astype(np.float32)
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
