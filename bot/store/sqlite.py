@@ -83,6 +83,7 @@ class SQLiteDatabase:
     async def rows(self, sql: str, args: Sequence[object] = ()) -> AsyncIterator[Row]:
         try:
             async with self._db.execute(sql, args) as cursor:
+                cursor.arraysize = 1000  # rows per trip to the database thread
                 async for row in cursor:
                     yield row
         except sqlite3.Error as error:
