@@ -36,7 +36,7 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-13"
+FORMAT = "factbot-matcher-14"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 

@@ -102,8 +102,11 @@ class RetrievalMatcher:
             (np.ones(len(labels), np.float32), (self.owner_, np.arange(len(labels)))),
             shape=(len(names), len(labels)),
         )
-        self.sums_ = sparse.csr_matrix(owners @ self.rows_, dtype=np.float32)
-        self.sum_norms_ = np.sqrt(np.asarray(self.sums_.multiply(self.sums_).sum(axis=1)).ravel())
+        # Only the sums' lengths are kept: a sum's product with a question is the sum of its
+        # phrasings' products, read when its fact is a candidate (the sums themselves would
+        # take half as much memory again as the phrasings).
+        sums = sparse.csr_matrix(owners @ self.rows_, dtype=np.float32)
+        self.sum_norms_ = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
         self.label_rows_ = owners
         df = np.bincount(matrix.indices, minlength=matrix.shape[1])
         rare = df <= min(max(COMMON * matrix.shape[0], 50), MAX_POSTINGS)
@@ -217,13 +220,19 @@ class RetrievalMatcher:
         excluded = self.label_rows_[left_out].indices if whole_label else [leave_out]
         rows = self._candidates(query, excluded if leave_out >= 0 else [])
         if len(rows):
+            # Every phrasing of the candidates' facts: its nearest one, and their sum.
+            owners = np.unique(self.owner_[rows])
+            starts = self.label_rows_.indptr[owners]
+            counts = self.label_rows_.indptr[owners + 1] - starts
+            phrasings = self.label_rows_.indices[_ranges(starts, counts)]
             dense = self._spread(query)
-            cosines = _dots(self.rows_, rows, dense)
-            owners, inverse = np.unique(self.owner_[rows], return_inverse=True)
-            nearest = np.zeros(len(owners), dtype=np.float32)
-            np.maximum.at(nearest, inverse, cosines)
-            dots = _dots(self.sums_, owners, dense)
+            cosines = _dots(self.rows_, phrasings, dense)
             dense[query[0]] = 0.0  # ready for the next question
+            offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            dots = np.add.reduceat(cosines, offsets)
+            if leave_out >= 0 and not whole_label:
+                cosines[phrasings == leave_out] = 0.0  # it is not its own nearest phrasing
+            nearest = np.maximum.reduceat(cosines, offsets)
             norms = self.sum_norms_[owners].copy()
             if left_out >= 0 and not whole_label:
                 # The query is that phrasing: take it out of its fact's sum.
