@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
@@ -36,7 +37,7 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-14"
+FORMAT = "factbot-matcher-15"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 
@@ -223,28 +224,46 @@ class Matchers:
             self._polish_soon(scope)
 
     def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher:
+        """The matcher for these examples from the cache folder, or fitted (and cached):
+        a learned matcher as one pickle, a retrieval one as a folder of arrays that are
+        memory-mapped, not read, when loaded."""
         path = self._cache_path(examples, vocabulary)
-        if path is not None and path.exists():
-            try:
-                with path.open("rb") as f:
+        if path is not None and (cached := self._cached(path)) is not None:
+            return cached
+        matcher = matcher_for(examples, vocabulary)
+        if path is None:
+            return matcher
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".partial-{os.getpid()}")  # each process its own
+            if isinstance(matcher, RetrievalMatcher):
+                matcher.save(partial)
+                partial.replace(path.with_suffix(".index"))
+                # From now on the arrays on disk, not the copies the fit left in memory.
+                return RetrievalMatcher.load(path.with_suffix(".index"))
+            with partial.open("wb") as f:
+                pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(path.with_suffix(".pickle"))
+        except OSError as error:
+            log.warning("cannot cache the matcher in %s: %s", path.parent, error)
+        return matcher
+
+    @staticmethod
+    def _cached(path: Path) -> AnyMatcher | None:
+        try:
+            if (folder := path.with_suffix(".index")).is_dir():
+                return RetrievalMatcher.load(folder)
+            if (pickled := path.with_suffix(".pickle")).exists():
+                with pickled.open("rb") as f:
                     matcher = pickle.load(f)
                 if isinstance(matcher, Matcher | RetrievalMatcher):
                     return matcher
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as error:
-                log.warning("cannot read the cached matcher %s (%s): training anew", path, error)
-        matcher = matcher_for(examples, vocabulary)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(".partial")
-                with partial.open("wb") as f:
-                    pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
-                partial.replace(path)
-            except OSError as error:
-                log.warning("cannot cache the matcher in %s: %s", path.parent, error)
-        return matcher
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+            log.warning("cannot read the cached matcher %s (%s): training anew", path, error)
+        return None
 
     def _cache_path(self, examples: list[Example], vocabulary: Vocabulary) -> Path | None:
+        """Where the matcher for these examples is cached (without its suffix)."""
         if self.cache_dir is None:
             return None
         digest = hashlib.sha256(FORMAT.encode())
@@ -253,7 +272,7 @@ class Matchers:
         for table in (vocabulary.entities, vocabulary.words):
             for key in sorted(table):
                 digest.update(f"{key}\x1f{'|'.join(table[key])}\x1e".encode())
-        return self.cache_dir / f"{FORMAT}-{digest.hexdigest()[:32]}.pickle"
+        return self.cache_dir / f"{FORMAT}-{digest.hexdigest()[:32]}"
 
     async def close(self) -> None:
         """Stop waiting for trainings under way (a thread still finishes its fit)."""

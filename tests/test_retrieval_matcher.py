@@ -4,6 +4,8 @@ made-up names, as `factbot bench scale` builds it), with thresholds, not timings
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot import bench, bench_scale
@@ -13,24 +15,39 @@ from bot.training import small_talk
 
 
 @pytest.fixture(scope="module")
-def matcher() -> RetrievalMatcher:
+def examples() -> list[Example]:
     kb = bench_scale.knowledge(120, bench.load())
     examples = [Example(q, f) for f, qs in kb.facts.items() for q in qs]
-    return RetrievalMatcher().fit(examples + [Example(q, NONE) for q in small_talk()])
+    return examples + [Example(q, NONE) for q in small_talk()]
 
 
-def test_a_fact_added_later_answers_its_phrasings(matcher: RetrievalMatcher) -> None:
+@pytest.fixture(scope="module")
+def matcher(examples: list[Example]) -> RetrievalMatcher:
+    return RetrievalMatcher().fit(examples)
+
+
+def test_a_fact_added_later_answers_its_phrasings(
+    matcher: RetrievalMatcher, examples: list[Example]
+) -> None:
     added = [
         Example("where do I park my bike", "bike-rack"),
         Example("is there a bike rack", "bike-rack"),
     ]
-    learned = matcher.learned([*matcher.examples_, *added])
+    learned = matcher.learned([*examples, *added])
     assert learned is not None
     assert "bike-rack" in learned.facts_
     (best, *_), *_ = learned.rank([learned.read("where can I park my bike?")])
     assert best.fact_id == "bike-rack"
+    assert learned.learned([*examples, *added]) is learned  # nothing new the second time
     # Removing an example cannot be learned quickly: it needs a full fit.
-    assert matcher.learned(matcher.examples_[1:]) is None
+    assert matcher.learned(examples[1:]) is None
+
+
+def test_a_saved_index_answers_as_the_fitted_one(matcher: RetrievalMatcher, tmp_path: Path) -> None:
+    matcher.save(tmp_path / "index")
+    loaded = RetrievalMatcher.load(tmp_path / "index")
+    for question in ("what's my balance for kalomi", "is it going to rain", "how do I cook rice"):
+        assert loaded.rank([loaded.read(question)]) == matcher.rank([matcher.read(question)])
 
 
 async def test_a_server_with_many_facts_is_answered_by_it(

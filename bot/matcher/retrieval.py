@@ -18,17 +18,28 @@ per question only what is proportional to it:
 
 A fact added since the index was built is kept in a small side table searched in full;
 :meth:`RetrievalMatcher.learned` adds to it in time proportional to the new phrasings.
+
+The index is a handful of flat arrays, kept as ``.npy`` files in a folder
+(:meth:`RetrievalMatcher.save`) and memory-mapped when loaded: a process starts without
+reading it and holds in memory only the parts its questions touch. N-grams are hashed to
+columns, so there is no vocabulary of a million strings to load.
 """
 
 from __future__ import annotations
 
 import copy as copy_module
+import hashlib
 import logging
 import math
+import pickle
 import random
 import time
+import zlib
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -57,6 +68,39 @@ MAX_POSTINGS = 2000
 most this many postings per n-gram."""
 CALIBRATION_SAMPLE = 4000
 """Phrasings asked with themselves left out, to learn the chances from."""
+COLUMNS = 1 << 22
+"""N-grams are hashed to this many columns (a few n-grams share one; a million distinct
+ones at 100,000 facts would otherwise be a vocabulary to hold and load)."""
+
+
+def column(gram: str) -> int:
+    return zlib.crc32(gram.encode()) & (COLUMNS - 1)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A sparse matrix by rows (CSR) as three flat arrays, which may be memory-mapped.
+    Read as columns by building it from the transpose (``postings_``)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    @classmethod
+    def of(cls, matrix: sparse.csr_matrix | sparse.csc_matrix) -> Rows:
+        return cls(
+            np.asarray(matrix.indptr, np.int64), np.asarray(matrix.indices, np.int32), matrix.data
+        )
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def row(self, i: int) -> np.ndarray:
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+
+_ARRAYS = ("rows_", "postings_", "label_rows_")
+"""The matcher's big parts, saved as arrays (the rest is pickled beside them)."""
 
 
 class RetrievalMatcher:
@@ -76,60 +120,87 @@ class RetrievalMatcher:
         self.known_words_: frozenset[str] = frozenset()
         texts = [self.read(e.text) for e in examples]
         self.known_words_ = frozenset(w for t in texts for w in words(t))
-        self.examples_ = list(examples)
-        self.ngrams_ = NGrams()
-        # Phrasings by n-gram: the index. float32 and int32 halve what a row costs.
-        matrix = self.ngrams_.fit_transform(texts).astype(np.float32)
-        self._index(matrix, [e.label for e in examples])
+        self.ngrams_ = NGrams()  # only its way of cutting text into n-grams is used
+        matrix = self._weighted(self.ngrams_.grams(text) for text in texts)
+        labels = [e.label for e in examples]
+        self._index(matrix, labels)
+        self.fitted_ = np.unique(_keys(examples))
         self.added_: list[tuple[Counter[str], int]] = []
-        self.slope_, self.intercept_ = self._calibrate()
+        self.added_keys_: frozenset[int] = frozenset()
+        self.slope_, self.intercept_ = self._calibrate(labels)
         self.fit_seconds_ = time.perf_counter() - started
         log.info("retrieval matcher on %d phrasings in %.1fs", len(texts), self.fit_seconds_)
         return self
 
+    def _weighted(self, counted: Iterable[Counter[str]]) -> sparse.csr_matrix:
+        """Sub-linear TF-IDF rows of unit length over the hashed columns (which learns the
+        IDF, ``idf_``: a column no phrasing uses weighs nothing)."""
+        # Typed arrays, not lists: a list holds each number as an object of 32 bytes,
+        # which for 500,000 phrasings is gigabytes.
+        indptr, indices, values = array("q", [0]), array("i"), array("f")
+        for grams in counted:
+            for gram, count in grams.items():
+                indices.append(column(gram))
+                values.append(1 + math.log(count))
+            indptr.append(len(indices))
+        matrix = sparse.csr_matrix(
+            (
+                np.frombuffer(values, np.float32),
+                np.frombuffer(indices, np.int32),
+                np.frombuffer(indptr, np.int64),
+            ),
+            shape=(len(indptr) - 1, COLUMNS),
+        )
+        matrix.sum_duplicates()  # two n-grams of one phrasing hashed to one column
+        df = np.bincount(matrix.indices, minlength=COLUMNS)
+        n = matrix.shape[0]
+        self.idf_ = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1, 0.0).astype(np.float32)
+        matrix.data *= self.idf_[matrix.indices]
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ matrix)
+
     def _index(self, matrix: sparse.csr_matrix, labels: list[str]) -> None:
         names = sorted(set(labels))
-        self.labels_ = np.array(names)
+        self.labels_ = names
         position = {name: i for i, name in enumerate(names)}
         self.owner_ = np.array([position[label] for label in labels], dtype=np.int32)
         self.none_ = position.get(NONE, -1)
         self.facts_ = [name for name in names if name != NONE]
-        self.rows_ = matrix.tocsr()
-        # Each label's phrasings summed (its centroid, with its length kept apart): what
-        # all its phrasings share, a product's name say, counts for more than what one
+        self.rows_ = Rows.of(matrix)
+        # Each label's phrasings (by row), and the length of their sum: what all of a
+        # fact's phrasings share, a product's name say, counts for more than what one
         # phrasing happens to say.
         owners = sparse.csr_matrix(
             (np.ones(len(labels), np.float32), (self.owner_, np.arange(len(labels)))),
             shape=(len(names), len(labels)),
         )
-        # Only the sums' lengths are kept: a sum's product with a question is the sum of its
-        # phrasings' products, read when its fact is a candidate (the sums themselves would
-        # take half as much memory again as the phrasings).
-        sums = sparse.csr_matrix(owners @ self.rows_, dtype=np.float32)
+        sums = sparse.csr_matrix(owners @ matrix, dtype=np.float32)
         self.sum_norms_ = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
-        self.label_rows_ = owners
+        del sums
+        self.label_rows_ = Rows.of(owners)
         df = np.bincount(matrix.indices, minlength=matrix.shape[1])
         rare = df <= min(max(COMMON * matrix.shape[0], 50), MAX_POSTINGS)
         # Columns are n-grams, each column's rows the phrasings that use it.
-        self.postings_ = sparse.csc_matrix(matrix.multiply(rare[None, :].astype(np.float32)))
-        self.postings_.eliminate_zeros()
+        postings = sparse.csc_matrix(matrix.multiply(rare[None, :].astype(np.float32)))
+        postings.eliminate_zeros()
+        self.postings_ = Rows.of(postings)
 
-    def _calibrate(self) -> tuple[np.ndarray, float]:
+    def _calibrate(self, labels: list[str]) -> tuple[np.ndarray, float]:
         """Learn the chance from phrasings asked with themselves left out, and from the
         questions that must not be answered, asked with themselves left out too."""
         from sklearn.linear_model import LogisticRegression
 
         rng = random.Random(0)
-        rows = list(range(len(self.examples_)))
+        rows = list(range(len(labels)))
         sample = rng.sample(rows, min(CALIBRATION_SAMPLE, len(rows)))
         x, y, weight = [], [], []
         for row in sample:
             start, end = self.rows_.indptr[row], self.rows_.indptr[row + 1]
-            order = np.argsort(self.rows_.indices[start:end])
-            query = (self.rows_.indices[start:end][order], self.rows_.data[start:end][order])
+            query = (self.rows_.indices[start:end], self.rows_.data[start:end])
             # Asked as a new wording of a fact the index knows, and as a question about
             # something it does not know at all (its whole fact left out).
-            label = self.examples_[row].label
+            label = labels[row]
             for whole in (False, True) if label != NONE else (False,):
                 scored = self._facts_scored(query, leave_out=row, whole_label=whole)
                 if not scored:
@@ -145,30 +216,63 @@ class RetrievalMatcher:
 
     def learned(self, examples: Sequence[Example]) -> RetrievalMatcher | None:
         """A copy that also knows the examples added since it was fitted, in time
-        proportional to them; None when examples were removed (that needs a fit)."""
-        counts = Counter(examples)
-        counts.subtract(self.examples_)
-        if any(n < 0 for n in counts.values()):
+        proportional to them (past recognising them); None when examples were removed
+        (that needs a fit)."""
+        keys = _keys(examples)
+        fitted = np.isin(keys, self.fitted_)
+        if np.unique(keys[fitted]).size < self.fitted_.size:
             return None
-        added = list(counts.elements())
-        if not added:
+        new = [
+            (example, key)
+            for example, key, old in zip(examples, keys.tolist(), fitted.tolist(), strict=True)
+            if not old and key not in self.added_keys_
+        ]
+        if not new:
             return self
         copy = copy_module.copy(self)
-        copy.examples_ = [*self.examples_, *added]
         labels = list(self.labels_)
         position = {name: i for i, name in enumerate(labels)}
         copy.added_ = list(self.added_)
-        read = [self.read(e.text) for e in added]
-        for example, text in zip(added, read, strict=True):
+        read = [self.read(example.text) for example, _ in new]
+        for (example, _), text in zip(new, read, strict=True):
             if example.label not in position:
                 position[example.label] = len(labels)
                 labels.append(example.label)
             copy.added_.append((self.ngrams_.grams(text), position[example.label]))
-        copy.labels_ = np.array(labels)
+        copy.added_keys_ = self.added_keys_ | {key for _, key in new}
+        copy.labels_ = labels
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.none_ = position.get(NONE, -1)
         copy.known_words_ = self.known_words_ | {w for text in read for w in words(text)}
         return copy
+
+    # -- keeping ---------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """The index's arrays as ``.npy`` files (memory-mapped by :meth:`load`), the rest
+        pickled beside them."""
+        folder.mkdir(parents=True)
+        small = self.__getstate__()
+        for name in _ARRAYS:
+            rows: Rows = small.pop(name)
+            for part in _PARTS:
+                np.save(folder / f"{name}{part}.npy", getattr(rows, part))
+        for name in ("owner_", "sum_norms_", "idf_", "fitted_"):
+            np.save(folder / f"{name}.npy", small.pop(name))
+        with (folder / "rest.pickle").open("wb") as f:
+            pickle.dump(small, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, folder: Path) -> RetrievalMatcher:
+        matcher = cls.__new__(cls)
+        with (folder / "rest.pickle").open("rb") as f:
+            matcher.__dict__.update(pickle.load(f))
+        for name in _ARRAYS:
+            parts = (np.load(folder / f"{name}{p}.npy", mmap_mode="r") for p in _PARTS)
+            setattr(matcher, name, Rows(*parts))
+        for name in ("owner_", "sum_norms_", "idf_", "fitted_"):
+            setattr(matcher, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+        return matcher
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -179,7 +283,7 @@ class RetrievalMatcher:
             scored = self._facts_scored(self._query(grams), extra=grams, limit=limit)
             ranked.append(
                 [
-                    Candidate(str(self.labels_[fact]), self._chance(f), float(f[0]))
+                    Candidate(self.labels_[fact], self._chance(f), float(f[0]))
                     for fact, f in scored[:limit]
                 ]
             )
@@ -190,16 +294,17 @@ class RetrievalMatcher:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def _query(self, grams: Counter[str]) -> Query:
-        """A question as the index weighs it: its known n-grams' columns, sorted, and
-        their TF-IDF weights, unit length."""
-        vocabulary, idf = self.ngrams_.vocabulary_, self.ngrams_.idf_
-        known = [(c, n) for gram, n in grams.items() if (c := vocabulary.get(gram)) is not None]
-        columns, counts = zip(*known, strict=True) if known else ((), ())
-        cols = np.array(columns, dtype=np.int32)
-        values = (1 + np.log(np.array(counts, dtype=np.float32))) * idf[cols].astype(np.float32)
+        """A question as the index weighs it: the columns of the n-grams it knows, sorted,
+        and their TF-IDF weights, unit length."""
+        columns = np.fromiter((column(g) for g in grams), np.int64, len(grams))
+        counts = np.fromiter(grams.values(), np.float32, len(grams))
+        columns, at = np.unique(columns, return_inverse=True)
+        values = np.bincount(at, weights=1 + np.log(counts)).astype(np.float32)
+        values *= self.idf_[columns]
+        known = values > 0
+        columns, values = columns[known], values[known]
         norm = float(np.linalg.norm(values))
-        order = np.argsort(cols)
-        return cols[order], (values / (norm or 1.0))[order]
+        return columns, values / (norm or 1.0)
 
     def _facts_scored(
         self,
@@ -217,7 +322,7 @@ class RetrievalMatcher:
         phrasing's row to leave out of the index, or with ``whole_label`` its fact."""
         best: dict[int, float] = {}
         left_out = -1 if leave_out < 0 else int(self.owner_[leave_out])
-        excluded = self.label_rows_[left_out].indices if whole_label else [leave_out]
+        excluded = self.label_rows_.row(left_out) if whole_label else [leave_out]
         rows = self._candidates(query, excluded if leave_out >= 0 else [])
         if len(rows):
             # Every phrasing of the candidates' facts: its nearest one, and their sum.
@@ -253,11 +358,11 @@ class RetrievalMatcher:
         return scored
 
     def _spread(self, query: Query) -> np.ndarray:
-        """The question as a dense vector over the index's n-grams, in a buffer kept for
-        the purpose (the caller zeroes the question's columns again when done)."""
+        """The question as a dense vector over the columns, in a buffer kept for the
+        purpose (the caller zeroes the question's columns again when done)."""
         dense = getattr(self, "_dense", None)
-        if dense is None or len(dense) != self.rows_.shape[1]:
-            dense = self._dense = np.zeros(self.rows_.shape[1], dtype=np.float32)
+        if dense is None:
+            dense = self._dense = np.zeros(COLUMNS, dtype=np.float32)
         dense[query[0]] = query[1]
         return dense
 
@@ -275,7 +380,7 @@ class RetrievalMatcher:
         weights = np.bincount(
             postings.indices[at],
             weights=postings.data[at] * np.repeat(values, lengths),
-            minlength=postings.shape[0],
+            minlength=len(self.owner_),
         )
         if len(left_out):
             weights[np.asarray(left_out)] = 0.0
@@ -285,24 +390,35 @@ class RetrievalMatcher:
         return rows
 
     def _cosine(self, question: Counter[str], grams: Counter[str]) -> float:
-        """Cosine of two texts' n-grams weighted as the index weighs them (a side-table
-        phrasing's n-grams the index never saw count as rare)."""
-        return _weighted_cosine(question, grams, self.ngrams_)
+        """Cosine of two texts' n-grams weighted as the index weighs them (an n-gram no
+        phrasing of the index uses counts as the rarest)."""
+        top = float(self.idf_.max()) if len(self.idf_) else 1.0
+
+        def weight(gram: str, count: int) -> float:
+            return (1 + math.log(count)) * (float(self.idf_[column(gram)]) or top)
+
+        wa = {g: weight(g, c) for g, c in question.items()}
+        wb = {g: weight(g, c) for g, c in grams.items()}
+        dot = sum(w * wb[g] for g, w in wa.items() if g in wb)
+        norm = math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+        return dot / norm if norm else 0.0
 
 
-def _weighted_cosine(a: Counter[str], b: Counter[str], ngrams: NGrams) -> float:
-    vocabulary, idf = ngrams.vocabulary_, ngrams.idf_
-    top = float(idf.max()) if len(idf) else 1.0
+_PARTS = ("indptr", "indices", "data")
 
-    def weight(gram: str, count: int) -> float:
-        column = vocabulary.get(gram)
-        return (1 + math.log(count)) * (float(idf[column]) if column is not None else top)
 
-    wa = {g: weight(g, c) for g, c in a.items()}
-    wb = {g: weight(g, c) for g, c in b.items()}
-    dot = sum(w * wb[g] for g, w in wa.items() if g in wb)
-    norm = math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
-    return dot / norm if norm else 0.0
+def _keys(examples: Sequence[Example]) -> np.ndarray:
+    """A 64-bit digest of each example (its label and text), to tell which are new."""
+    return np.fromiter(
+        (
+            int.from_bytes(
+                hashlib.blake2b(f"{e.label}\x1f{e.text}".encode(), digest_size=8).digest()
+            )
+            for e in examples
+        ),
+        np.uint64,
+        len(examples),
+    )
 
 
 def _dots(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
