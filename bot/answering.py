@@ -145,7 +145,7 @@ class Answerer:
         if self.library.phrasing_count(guild_id) > FULL_SCAN_UP_TO:
             # Too many to compare one by one on every question: only a phrasing said word
             # for word (the matcher has learned the rest, or learns it in a moment).
-            return [(i, 100.0) for i in self.library.said(guild_id, wording(question))]
+            return [(i, 100.0) for i in self.library.said(guild_id, question)]
         texts, owners = self.library.phrasings(guild_id)
         if not texts:
             return []

@@ -308,8 +308,8 @@ class Engine:
             kept = [
                 r
                 for r in rows
-                if (worded := wording(r.question)) not in settled
-                and not self.library.said(guild_id, worded)
+                if wording(r.question) not in settled
+                and not self.library.said(guild_id, r.question)
             ]
             if len(kept) >= limit or len(rows) < wanted:
                 return kept[:limit]

@@ -11,7 +11,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
 
-from bot.matcher.text import wording
+from bot.matcher.text import said_key, wording
 from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
 
 
@@ -34,8 +34,8 @@ class Library:
         self._shipped_off: set[int] = set()
         self._out_of_scope: dict[int, list[str]] = defaultdict(list)
         self._worded: dict[int, dict[str, set[str]]] = {}
-        """Per guild, once asked for: each wording of its rows' phrasings (removed rows
-        left out), and the ids of the facts said so."""
+        """Per guild, once asked for: its rows' phrasings by :func:`said_key` (removed
+        rows left out), each with the ids of the facts said so."""
         self._phrasing_count: dict[int, int] = defaultdict(int)
         self._visible: dict[int, list[Fact]] = {}
         self._phrasings: dict[int, tuple[list[str], list[str]]] = {}
@@ -73,7 +73,7 @@ class Library:
             self._phrasing_count[fact.guild_id] += sign * len(row.questions)
             if (worded := self._worded.get(fact.guild_id)) is not None:
                 for question in row.questions:
-                    ids = worded.setdefault(wording(question), set())
+                    ids = worded.setdefault(said_key(question), set())
                     (ids.add if sign > 0 else ids.discard)(fact.id)
 
     def add_source(self, source: Source) -> None:
@@ -169,14 +169,15 @@ class Library:
         self._phrasings[guild_id] = texts, owners
         return texts, owners
 
-    def said(self, guild_id: int, worded: str) -> list[str]:
-        """The facts a guild sees with a phrasing worded exactly so (:func:`wording`)."""
-        found = set()
+    def said(self, guild_id: int, question: str) -> list[str]:
+        """The facts a guild sees with a phrasing of the same words as ``question`` (case
+        and punctuation aside: :func:`said_key`)."""
+        key, found = said_key(question), set()
         if guild_id != GLOBAL:
-            found |= self._worded_in(guild_id).get(worded, set())
+            found |= self._worded_in(guild_id).get(key, set())
         if self.sees_shipped(guild_id):
             own = self._rows.get(guild_id, {}) if guild_id != GLOBAL else {}
-            found |= {i for i in self._worded_in(GLOBAL).get(worded, ()) if i not in own}
+            found |= {i for i in self._worded_in(GLOBAL).get(key, ()) if i not in own}
         return sorted(found)
 
     def _worded_in(self, guild_id: int) -> dict[str, set[str]]:
@@ -185,7 +186,7 @@ class Library:
             for fact in self._rows.get(guild_id, {}).values():
                 if not fact.removed:
                     for question in fact.questions:
-                        worded.setdefault(wording(question), set()).add(fact.id)
+                        worded.setdefault(said_key(question), set()).add(fact.id)
         return worded
 
     def out_of_scope(self, guild_id: int) -> list[str]:

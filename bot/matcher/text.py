@@ -7,6 +7,7 @@ Generic on purpose: nothing here knows a knowledge base. A pack's aliases are ap
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from functools import lru_cache
 
@@ -45,6 +46,18 @@ def wording(text: str) -> str:
     are worded the same. Remembered: a guild's phrasings are worded again after each change
     to its facts, and all but the new ones were worded before."""
     return " ".join(words(fold(text)))
+
+
+_PUNCTUATION = bytes.maketrans(string.punctuation.encode(), b" " * len(string.punctuation))
+
+
+def said_key(text: str) -> str:
+    """A phrasing as :meth:`Library.said` compares it: the same words, case and
+    punctuation aside. Cheaper than :func:`wording` (a large knowledge base has half a
+    million phrasings to key), and only ever compared with itself."""
+    if text.isascii():
+        return " ".join(text.encode().translate(_PUNCTUATION).decode().casefold().split())
+    return " ".join(fold(text).encode().translate(_PUNCTUATION).decode().split())
 
 
 FUNCTION_WORDS = frozenset(

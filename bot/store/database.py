@@ -252,12 +252,12 @@ class Store:
         else:
             where, where_fact, args = "", "", ()
         phrasings: dict[tuple[int, str], list[str]] = {}
-        async for row in self._db.rows(
+        for row in await self._db.fetch(
             f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position", args
         ):
             phrasings.setdefault((row[0], row[1]), []).append(row[2])
         citations: dict[tuple[int, str], list[SentenceRef]] = {}
-        async for row in self._db.rows(
+        for row in await self._db.fetch(
             f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {where}"
             " ORDER BY position",
             args,
