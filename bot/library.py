@@ -11,7 +11,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
 
-from bot.matcher.text import said_key, wording
+from bot.matcher.text import said_key, said_keys, wording
 from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
 
 
@@ -182,11 +182,12 @@ class Library:
 
     def _worded_in(self, guild_id: int) -> dict[str, set[str]]:
         if (worded := self._worded.get(guild_id)) is None:
+            facts = [f for f in self._rows.get(guild_id, {}).values() if not f.removed]
+            keys = said_keys([q for f in facts for q in f.questions])
+            owners = (f.id for f in facts for _ in f.questions)
             worded = self._worded[guild_id] = {}
-            for fact in self._rows.get(guild_id, {}).values():
-                if not fact.removed:
-                    for question in fact.questions:
-                        worded.setdefault(said_key(question), set()).add(fact.id)
+            for key, fact_id in zip(keys, owners, strict=True):
+                worded.setdefault(key, set()).add(fact_id)
         return worded
 
     def out_of_scope(self, guild_id: int) -> list[str]:

@@ -37,7 +37,7 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-15"
+FORMAT = "factbot-matcher-16"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 
@@ -267,8 +267,7 @@ class Matchers:
         if self.cache_dir is None:
             return None
         digest = hashlib.sha256(FORMAT.encode())
-        for example in examples:
-            digest.update(f"{example.label}\x1f{example.text}\x1e".encode())
+        digest.update("".join(f"{e.label}\x1f{e.text}\x1e" for e in examples).encode())
         for table in (vocabulary.entities, vocabulary.words):
             for key in sorted(table):
                 digest.update(f"{key}\x1f{'|'.join(table[key])}\x1e".encode())

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import distance, process
@@ -28,8 +29,10 @@ from bot.matcher.vocabulary import Vocabulary
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
+    """A phrasing and the fact it asks for. A tuple, not a dataclass: a knowledge base of
+    100,000 facts makes half a million of them on every start."""
+
     text: str
     label: str
     """A fact id, or ``NONE`` for a question that must not be answered."""
@@ -52,6 +55,23 @@ def _respelled(token: str, known: frozenset[str]) -> str:
     core = token.strip(".,!?;:\"'()")
     if len(core) < RESPELL_FROM or core in known or not core.isalpha():
         return token
+    cache = _RESPELLED.get(id(known))
+    if cache is None or cache[0] is not known:
+        cache = _RESPELLED[id(known)] = (known, {})
+        while len(_RESPELLED) > 4:  # old sets of known words: their matchers are gone
+            del _RESPELLED[next(iter(_RESPELLED))]
+    if (respelled := cache[1].get(core)) is None:
+        respelled = cache[1][core] = _closest(core, known)
+    return token.replace(core, respelled)
+
+
+_RESPELLED: dict[int, tuple[frozenset[str], dict[str, str]]] = {}
+"""Per set of known words, what each unknown word was respelled as: members ask with the
+same words again and again, and a large knowledge base knows a hundred thousand."""
+
+
+def _closest(core: str, known: frozenset[str]) -> str:
+    """The known word ``core`` is most likely a slip for, or ``core`` itself."""
     slips = 1 + (len(core) > 7)
     # Only words that could be `slips` edits away are compared: of about its length, and
     # with about its letters (an edit changes at most two letters of the word's bag of
@@ -67,7 +87,7 @@ def _respelled(token: str, known: frozenset[str]) -> str:
     best = process.extractOne(
         core, near, scorer=distance.DamerauLevenshtein.distance, score_cutoff=slips
     )
-    return token.replace(core, best[0]) if best else token
+    return best[0] if best else core
 
 
 def read_as(text: str, vocabulary: Vocabulary, known: frozenset[str] | None) -> str:

@@ -268,10 +268,9 @@ class RetrievalMatcher:
         with (folder / "rest.pickle").open("rb") as f:
             matcher.__dict__.update(pickle.load(f))
         for name in _ARRAYS:
-            parts = (np.load(folder / f"{name}{p}.npy", mmap_mode="r") for p in _PARTS)
-            setattr(matcher, name, Rows(*parts))
+            setattr(matcher, name, Rows(*(_mapped(folder / f"{name}{p}.npy") for p in _PARTS)))
         for name in ("owner_", "sum_norms_", "idf_", "fitted_"):
-            setattr(matcher, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+            setattr(matcher, name, _mapped(folder / f"{name}.npy"))
         return matcher
 
     # -- answering ---------------------------------------------------------------------------
@@ -405,6 +404,12 @@ class RetrievalMatcher:
 
 
 _PARTS = ("indptr", "indices", "data")
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """The array in a ``.npy`` file, memory-mapped read-only: a plain array over the
+    mapping (np.memmap's own indexing costs more than the reads it does per question)."""
+    return np.asarray(np.load(path, mmap_mode="r"))
 
 
 def _keys(examples: Sequence[Example]) -> np.ndarray:

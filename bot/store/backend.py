@@ -9,7 +9,7 @@ Every fault of the database comes out as one :class:`~bot.errors.StorageError` l
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,10 +31,6 @@ class Database(Protocol):
     async def fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]: ...
 
     async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None: ...
-
-    def rows(self, sql: str, args: Sequence[object] = ()) -> AsyncIterator[Row]:
-        """The rows one at a time, for reads that may be large (every phrasing)."""
-        ...
 
     async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
         """Run one statement; the number of rows it changed. Outside a transaction it is

@@ -14,6 +14,8 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -146,12 +148,11 @@ class Store:
         """Every source, or the one with that id."""
         args = () if source_id is None else (source_id,)
         only = "" if source_id is None else "WHERE source_id = ?"
-        sentences: dict[str, list[Sentence]] = {}
         query = f"SELECT source_id, id, text FROM sentences {only} ORDER BY source_id, position"
-        async for row in self._db.rows(query, args):
-            sentences.setdefault(row["source_id"], []).append(
-                Sentence(source_id=row["source_id"], id=row["id"], text=row["text"])
-            )
+        sentences = {
+            source: [Sentence.model_construct(source_id=r[0], id=r[1], text=r[2]) for r in group]
+            for source, group in groupby(await self._db.fetch(query, args), itemgetter(0))
+        }
         only = "" if source_id is None else "WHERE id = ?"
         query = f"SELECT * FROM sources {only} ORDER BY added_at, id"
         return [
@@ -251,20 +252,24 @@ class Store:
             args = (guild_id,)
         else:
             where, where_fact, args = "", "", ()
-        phrasings: dict[tuple[int, str], list[str]] = {}
-        for row in await self._db.fetch(
-            f"SELECT guild_id, fact_id, text FROM phrasings {where} ORDER BY position", args
-        ):
-            phrasings.setdefault((row[0], row[1]), []).append(row[2])
-        citations: dict[tuple[int, str], list[SentenceRef]] = {}
-        for row in await self._db.fetch(
-            f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {where}"
-            " ORDER BY position",
+        # In key order (the primary key's index, no sort), a fact's rows one after another.
+        by_fact = itemgetter(0, 1)
+        rows = await self._db.fetch(
+            f"SELECT guild_id, fact_id, text FROM phrasings {where}"
+            " ORDER BY guild_id, fact_id, position",
             args,
-        ):
-            citations.setdefault((row[0], row[1]), []).append(
-                SentenceRef.model_construct(source_id=row[2], sentence_id=row[3])
-            )
+        )
+        phrasings = {key: [row[2] for row in group] for key, group in groupby(rows, by_fact)}
+        rows = await self._db.fetch(
+            f"SELECT guild_id, fact_id, source_id, sentence_id FROM citations {where}"
+            " ORDER BY guild_id, fact_id, position",
+            args,
+        )
+        citations = {
+            key: [SentenceRef.model_construct(source_id=r[2], sentence_id=r[3]) for r in group]
+            for key, group in groupby(rows, by_fact)
+        }
+        del rows
         rows = await self._db.fetch(f"SELECT * FROM facts {where_fact} ORDER BY guild_id, id", args)
         # Built without validating again: every row was validated on its way in, and at
         # 100,000 facts validation would be most of a start.
@@ -273,7 +278,7 @@ class Store:
                 id=row["id"],
                 guild_id=row["guild_id"],
                 answer=row["answer"],
-                keywords=tuple(json.loads(row["keywords"])),
+                keywords=() if row["keywords"] == "[]" else tuple(json.loads(row["keywords"])),
                 removed=bool(row["removed"]),
                 revision=row["revision"],
                 questions=tuple(phrasings[(row["guild_id"], row["id"])]),

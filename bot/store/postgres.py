@@ -95,10 +95,6 @@ class PostgresDatabase:
         rows = await self.fetch(sql, args)
         return rows[0] if rows else None
 
-    async def rows(self, sql: str, args: Sequence[object] = ()) -> AsyncIterator[Row]:
-        for row in await self.fetch(sql, args):
-            yield row
-
     async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
         try:
             if (connection := _in_transaction.get()) is not None:

@@ -80,15 +80,6 @@ class SQLiteDatabase:
         except sqlite3.Error as error:
             raise storage_error(self.path, error) from None
 
-    async def rows(self, sql: str, args: Sequence[object] = ()) -> AsyncIterator[Row]:
-        try:
-            async with self._db.execute(sql, args) as cursor:
-                cursor.arraysize = 1000  # rows per trip to the database thread
-                async for row in cursor:
-                    yield row
-        except sqlite3.Error as error:
-            raise storage_error(self.path, error) from None
-
     async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
         try:
             cursor = await self._db.execute(sql, args)
