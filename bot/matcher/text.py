@@ -64,7 +64,7 @@ def said_keys(texts: list[str]) -> list[str]:
     """:func:`said_key` of each text; plain ASCII ones folded all at once (a large
     knowledge base keys half a million phrasings when it starts)."""
     joined = "\n".join(texts)
-    if not joined.isascii() or len(joined.splitlines()) != len(texts):
+    if not texts or not joined.isascii() or len(joined.splitlines()) != len(texts):
         return [said_key(text) for text in texts]
     folded = joined.encode().translate(_PUNCTUATION).decode().casefold()
     return [" ".join(line.split()) for line in folded.split("\n")]
