@@ -77,13 +77,17 @@ def _closest(core: str, known: frozenset[str]) -> str:
     # with about its letters (an edit changes at most two letters of the word's bag of
     # letters; a large knowledge base knows a hundred thousand words).
     letters = _letter_counts(core)
+    mask = _masks(letters[None, :])[0]
     near: list[str] = []
     for length in range(len(core) - slips, len(core) + slips + 1):
         bucket = _by_length(known).get(length)
         if bucket is not None:
-            words_, counts = bucket
-            close = np.abs(counts - letters).sum(axis=1) <= 2 * slips
-            near += [words_[i] for i in np.flatnonzero(close)]
+            words_, counts, masks = bucket
+            # Which letters occur changes in at most two letters an edit too, and is one
+            # number a word: a cheap first cut before the letter counts.
+            maybe = np.flatnonzero(np.bitwise_count(masks ^ mask) <= 2 * slips)
+            close = np.abs(counts[maybe] - letters).sum(axis=1) <= 2 * slips
+            near += [words_[i] for i in maybe[close]]
     best = process.extractOne(
         core, near, scorer=distance.DamerauLevenshtein.distance, score_cutoff=slips
     )
@@ -119,12 +123,20 @@ def _bucket_counts(group: list[str], length: int) -> np.ndarray:
     return counts.reshape(len(group), 27).astype(np.int16)
 
 
-_BY_LENGTH: dict[int, tuple[frozenset[str], dict[int, tuple[list[str], np.ndarray]]]] = {}
+def _masks(counts: np.ndarray) -> np.ndarray:
+    """Which letters a-z occur in each word (from its letter counts), as bits of one number."""
+    return (counts[:, :26] > 0).astype(np.int64) @ (1 << np.arange(26, dtype=np.int64))
 
 
-def _by_length(known: frozenset[str]) -> dict[int, tuple[list[str], np.ndarray]]:
-    """The known words by length, each with its letter counts, worked out once per set of
-    known words."""
+Bucket = tuple[list[str], np.ndarray, np.ndarray]
+"""Known words of one length, their letter counts and their letter masks."""
+
+_BY_LENGTH: dict[int, tuple[frozenset[str], dict[int, Bucket]]] = {}
+
+
+def _by_length(known: frozenset[str]) -> dict[int, Bucket]:
+    """The known words by length, each with its letter counts and mask, worked out once
+    per set of known words."""
     entry = _BY_LENGTH.get(id(known))
     if entry is None or entry[0] is not known:
         if len(_BY_LENGTH) >= 8:  # a few matchers are in use at a time
@@ -132,7 +144,10 @@ def _by_length(known: frozenset[str]) -> dict[int, tuple[list[str], np.ndarray]]
         grouped: dict[int, list[str]] = defaultdict(list)
         for word in sorted(known):
             grouped[len(word)].append(word)
-        buckets = {n: (group, _bucket_counts(group, n)) for n, group in grouped.items()}
+        buckets = {}
+        for n, group in grouped.items():
+            counts = _bucket_counts(group, n)
+            buckets[n] = (group, counts, _masks(counts))
         entry = _BY_LENGTH[id(known)] = (known, buckets)
     return entry[1]
 
