@@ -14,6 +14,35 @@ from collections.abc import Iterable
 from bot.matcher.text import said_key, said_keys, wording
 from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
 
+Worded = dict[str, str | set[str]]
+"""Phrasings by :func:`said_key`, each with the fact said so, or the facts when several
+are (most are one: a set each would be a hundred megabytes at 100,000 facts)."""
+
+
+def _said_by(worded: Worded, key: str, fact_id: str) -> None:
+    held = worded.get(key)
+    if held is None:
+        worded[key] = fact_id
+    elif isinstance(held, str):
+        if held != fact_id:
+            worded[key] = {held, fact_id}
+    else:
+        held.add(fact_id)
+
+
+def _unsaid_by(worded: Worded, key: str, fact_id: str) -> None:
+    held = worded.get(key)
+    if held == fact_id:
+        del worded[key]
+    elif isinstance(held, set):
+        held.discard(fact_id)
+        if len(held) == 1:
+            worded[key] = held.pop()
+
+
+def _ids(held: str | set[str] | None) -> set[str]:
+    return set() if held is None else {held} if isinstance(held, str) else held
+
 
 class Library:
     """Lookups a question needs (a fact by id, phrasings said word for word) cost the same
@@ -33,7 +62,7 @@ class Library:
         self._sources: dict[str, Source] = {}
         self._shipped_off: set[int] = set()
         self._out_of_scope: dict[int, list[str]] = defaultdict(list)
-        self._worded: dict[int, dict[str, set[str]]] = {}
+        self._worded: dict[int, Worded] = {}
         """Per guild, once asked for: its rows' phrasings by :func:`said_key` (removed
         rows left out), each with the ids of the facts said so."""
         self._phrasing_count: dict[int, int] = defaultdict(int)
@@ -73,8 +102,7 @@ class Library:
             self._phrasing_count[fact.guild_id] += sign * len(row.questions)
             if (worded := self._worded.get(fact.guild_id)) is not None:
                 for question in row.questions:
-                    ids = worded.setdefault(said_key(question), set())
-                    (ids.add if sign > 0 else ids.discard)(fact.id)
+                    (_said_by if sign > 0 else _unsaid_by)(worded, said_key(question), fact.id)
 
     def add_source(self, source: Source) -> None:
         self._sources[source.id] = source
@@ -174,20 +202,20 @@ class Library:
         and punctuation aside: :func:`said_key`)."""
         key, found = said_key(question), set()
         if guild_id != GLOBAL:
-            found |= self._worded_in(guild_id).get(key, set())
+            found |= _ids(self._worded_in(guild_id).get(key))
         if self.sees_shipped(guild_id):
             own = self._rows.get(guild_id, {}) if guild_id != GLOBAL else {}
-            found |= {i for i in self._worded_in(GLOBAL).get(key, ()) if i not in own}
+            found |= {i for i in _ids(self._worded_in(GLOBAL).get(key)) if i not in own}
         return sorted(found)
 
-    def _worded_in(self, guild_id: int) -> dict[str, set[str]]:
+    def _worded_in(self, guild_id: int) -> Worded:
         if (worded := self._worded.get(guild_id)) is None:
             facts = [f for f in self._rows.get(guild_id, {}).values() if not f.removed]
             keys = said_keys([q for f in facts for q in f.questions])
             owners = (f.id for f in facts for _ in f.questions)
             worded = self._worded[guild_id] = {}
             for key, fact_id in zip(keys, owners, strict=True):
-                worded.setdefault(key, set()).add(fact_id)
+                _said_by(worded, key, fact_id)
         return worded
 
     def out_of_scope(self, guild_id: int) -> list[str]:
