@@ -1,4 +1,4 @@
-"""Persistence: the SQLite store and its schema."""
+"""Persistence: the store, on SQLite (`sqlite.py`) or PostgreSQL (`postgres.py`), and its schema."""
 
 from bot.store.database import SEED_ACTOR, Action, Change, FactStats, Store, UnansweredQuestion
 
