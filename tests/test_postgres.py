@@ -81,3 +81,10 @@ def test_backup_points_to_pg_dump(postgres: str, factbot: CommandRunner) -> None
     done = factbot("backup", "--db", postgres, "backup.sqlite3")
     assert done.returncode == 2
     assert "pg_dump" in done.stderr
+
+
+def test_a_schema_that_does_not_exist_gets_one_line(postgres: str, factbot: CommandRunner) -> None:
+    missing = postgres.replace("search_path=", "search_path=no_such_")
+    done = factbot("ask", "--db", missing, "hi")
+    assert done.returncode == 2
+    assert "names no schema there: create it (CREATE SCHEMA) first" in done.stderr

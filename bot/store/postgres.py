@@ -209,6 +209,8 @@ def _advice(error: BaseException) -> str:
             return "the server refused the user or password: check FACTBOT_DB"
         case asyncpg.InvalidCatalogNameError():
             return "there is no such database on the server: create it (createdb) first"
+        case asyncpg.InvalidSchemaNameError():
+            return "the URL's search_path names no schema there: create it (CREATE SCHEMA) first"
         case asyncpg.DiskFullError():
             return "the server's disk is full: free some space and try again"
         case asyncpg.ReadOnlySQLTransactionError():
