@@ -75,9 +75,7 @@ class Curator:
     def find(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> Fact:
         """The fact a guild sees by that id (its own version first), or FactNotFound."""
         fact_id = " ".join(visible(fact_id).split()).lower()
-        own = self.library.get(guild_id, fact_id) if guild_id != GLOBAL else None
-        shipped = self.library.get(GLOBAL, fact_id) if self.library.sees_shipped(guild_id) else None
-        fact = own or shipped
+        fact = self.library.seen(guild_id, fact_id)
         if fact is None or (fact.removed and not removed_too):
             ids = [f.id for f in self.library.visible(guild_id)]
             close = process.extract(fact_id, ids, scorer=fuzz.ratio, limit=2, score_cutoff=70)
@@ -98,11 +96,8 @@ class Curator:
         fact_id = (fact_id or slug(question)).strip().lower()
         if not FACT_ID.fullmatch(fact_id):
             raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
-        # Looked up by id, not among the visible facts: that list is rebuilt after every
-        # change, which for a large knowledge base costs more than the whole add.
         own = self.library.get(guild_id, fact_id)
-        shipped = self.library.get(GLOBAL, fact_id) if self.library.sees_shipped(guild_id) else None
-        if (own and not own.removed) or (own is None and shipped and not shipped.removed):
+        if self.library.visible_fact(guild_id, fact_id) or (own and not own.removed):
             raise BadInput(f"A fact `{fact_id}` exists already: use `fact alias` or `fact edit`.")
         if own:
             raise BadInput(f"Fact `{fact_id}` was removed; bring it back with `fact restore`.")

@@ -230,11 +230,10 @@ class Engine:
 
     async def ready(self, guild_id: int = GLOBAL) -> None:
         """Wait until the guild's matcher has learned every change made so far, and its
-        lookups of phrasings said word for word are built (at 100,000 facts that takes
-        seconds: better before the first question than during it)."""
+        lookups are built (:meth:`Library.prepare`)."""
         with _collector_paused():
             await self.matchers.ready(guild_id)
-            self.library.said(guild_id, "")
+            self.library.prepare(guild_id)
 
     def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Judged]:
         """Facts about a query, for moderators: the matcher's likely ones, then those whose

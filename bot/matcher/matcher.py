@@ -55,19 +55,11 @@ def _respelled(token: str, known: frozenset[str]) -> str:
     core = token.strip(".,!?;:\"'()")
     if len(core) < RESPELL_FROM or core in known or not core.isalpha():
         return token
-    cache = _RESPELLED.get(id(known))
-    if cache is None or cache[0] is not known:
-        cache = _RESPELLED[id(known)] = (known, {})
-        while len(_RESPELLED) > 4:  # old sets of known words: their matchers are gone
-            del _RESPELLED[next(iter(_RESPELLED))]
-    if (respelled := cache[1].get(core)) is None:
-        respelled = cache[1][core] = _closest(core, known)
-    return token.replace(core, respelled)
-
-
-_RESPELLED: dict[int, tuple[frozenset[str], dict[str, str]]] = {}
-"""Per set of known words, what each unknown word was respelled as: members ask with the
-same words again and again, and a large knowledge base knows a hundred thousand."""
+    # Remembered: members ask with the same words again and again.
+    respelled = _worked_out(known).respelled
+    if (closest := respelled.get(core)) is None:
+        closest = respelled[core] = _closest(core, known)
+    return token.replace(core, closest)
 
 
 def _closest(core: str, known: frozenset[str]) -> str:
@@ -79,8 +71,9 @@ def _closest(core: str, known: frozenset[str]) -> str:
     letters = _letter_counts(core)
     mask = _masks(letters[None, :])[0]
     near: list[str] = []
+    by_length = _worked_out(known).by_length
     for length in range(len(core) - slips, len(core) + slips + 1):
-        bucket = _by_length(known).get(length)
+        bucket = by_length.get(length)
         if bucket is not None:
             words_, counts, masks = bucket
             # Which letters occur changes in at most two letters an edit too, and is one
@@ -131,16 +124,25 @@ def _masks(counts: np.ndarray) -> np.ndarray:
 Bucket = tuple[list[str], np.ndarray, np.ndarray]
 """Known words of one length, their letter counts and their letter masks."""
 
-_BY_LENGTH: dict[int, tuple[frozenset[str], dict[int, Bucket]]] = {}
+
+@dataclass
+class _Known:
+    """What respelling works out once per set of known words: the words by length (each
+    with its letter counts and mask), and each unknown word's respelling so far."""
+
+    words: frozenset[str]
+    by_length: dict[int, Bucket]
+    respelled: dict[str, str]
 
 
-def _by_length(known: frozenset[str]) -> dict[int, Bucket]:
-    """The known words by length, each with its letter counts and mask, worked out once
-    per set of known words."""
-    entry = _BY_LENGTH.get(id(known))
-    if entry is None or entry[0] is not known:
-        if len(_BY_LENGTH) >= 8:  # a few matchers are in use at a time
-            _BY_LENGTH.clear()
+_KNOWN: dict[int, _Known] = {}
+
+
+def _worked_out(known: frozenset[str]) -> _Known:
+    entry = _KNOWN.get(id(known))
+    if entry is None or entry.words is not known:
+        if len(_KNOWN) >= 8:  # a few matchers are in use at a time
+            _KNOWN.clear()
         grouped: dict[int, list[str]] = defaultdict(list)
         for word in sorted(known):
             grouped[len(word)].append(word)
@@ -148,8 +150,8 @@ def _by_length(known: frozenset[str]) -> dict[int, Bucket]:
         for n, group in grouped.items():
             counts = _bucket_counts(group, n)
             buckets[n] = (group, counts, _masks(counts))
-        entry = _BY_LENGTH[id(known)] = (known, buckets)
-    return entry[1]
+        entry = _KNOWN[id(known)] = _Known(known, buckets, {})
+    return entry
 
 
 def folds_of(labels: Sequence[str], folds: int) -> np.ndarray:

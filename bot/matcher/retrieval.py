@@ -9,12 +9,13 @@ per question only what is proportional to it:
 1. **Candidates.** The question's rarer n-grams (each in at most ``COMMON`` of the
    phrasings) are looked up in the inverted index; the ``CANDIDATES`` phrasings that
    share most with it are kept.
-2. **Judgement.** Those get their full cosine with the question; each fact's best
-   phrasing is its score, and a small logistic regression turns (its score, its lead over
-   the next fact, its lead over the nearest question that must not be answered) into the
-   chance it is right. That regression is learned from the knowledge base's own
-   phrasings, each asked with itself left out of the index, and its out-of-scope
-   questions, so the cut-off means the same here as for the learned matcher.
+2. **Judgement.** Every phrasing of the candidates' facts gets its full cosine with the
+   question; a fact's score is the mean of its nearest phrasing's and its centroid's, and
+   a small logistic regression turns (its score, its lead over the next fact, its lead
+   over the nearest question that must not be answered) into the chance it is right.
+   That regression is learned from the knowledge base's own phrasings, each asked with
+   itself left out of the index, and its out-of-scope questions, so the cut-off means the
+   same here as for the learned matcher.
 
 A fact added since the index was built is kept in a small side table searched in full;
 :meth:`RetrievalMatcher.learned` adds to it in time proportional to the new phrasings.
@@ -92,15 +93,14 @@ class Rows:
             np.asarray(matrix.indptr, np.int64), np.asarray(matrix.indices, np.int32), matrix.data
         )
 
-    def __len__(self) -> int:
-        return len(self.indptr) - 1
-
     def row(self, i: int) -> np.ndarray:
         return self.indices[self.indptr[i] : self.indptr[i + 1]]
 
 
 _ARRAYS = ("rows_", "postings_", "label_rows_")
-"""The matcher's big parts, saved as arrays (the rest is pickled beside them)."""
+"""The matcher's sparse parts, saved as arrays (the rest is pickled beside them)."""
+_VECTORS = ("owner_", "sum_norms_", "idf_", "fitted_")
+"""Its plain arrays, saved the same way."""
 
 
 class RetrievalMatcher:
@@ -121,9 +121,9 @@ class RetrievalMatcher:
         texts = [self.read(e.text) for e in examples]
         self.known_words_ = frozenset(w for t in texts for w in words(t))
         self.ngrams_ = NGrams()  # only its way of cutting text into n-grams is used
-        matrix = self._weighted(self.ngrams_.grams(text) for text in texts)
+        matrix, df = self._weighted(self.ngrams_.grams(text) for text in texts)
         labels = [e.label for e in examples]
-        self._index(matrix, labels)
+        self._index(matrix, df, labels)
         self.fitted_ = np.unique(_keys(examples))
         self.added_: list[tuple[Counter[str], int]] = []
         self.added_keys_: frozenset[int] = frozenset()
@@ -132,9 +132,10 @@ class RetrievalMatcher:
         log.info("retrieval matcher on %d phrasings in %.1fs", len(texts), self.fit_seconds_)
         return self
 
-    def _weighted(self, counted: Iterable[Counter[str]]) -> sparse.csr_matrix:
-        """Sub-linear TF-IDF rows of unit length over the hashed columns (which learns the
-        IDF, ``idf_``: a column no phrasing uses weighs nothing)."""
+    def _weighted(self, counted: Iterable[Counter[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Sub-linear TF-IDF rows of unit length over the hashed columns, and how many rows
+        use each column (which gives the IDF, ``idf_``: a column no phrasing uses weighs
+        nothing)."""
         # Typed arrays, not lists: a list holds each number as an object of 32 bytes,
         # which for 500,000 phrasings is gigabytes.
         indptr, indices, values = array("q", [0]), array("i"), array("f")
@@ -158,9 +159,9 @@ class RetrievalMatcher:
         matrix.data *= self.idf_[matrix.indices]
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ matrix)
+        return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ matrix), df
 
-    def _index(self, matrix: sparse.csr_matrix, labels: list[str]) -> None:
+    def _index(self, matrix: sparse.csr_matrix, df: np.ndarray, labels: list[str]) -> None:
         names = sorted(set(labels))
         self.labels_ = names
         position = {name: i for i, name in enumerate(names)}
@@ -179,7 +180,6 @@ class RetrievalMatcher:
         self.sum_norms_ = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
         del sums
         self.label_rows_ = Rows.of(owners)
-        df = np.bincount(matrix.indices, minlength=matrix.shape[1])
         rare = df <= min(max(COMMON * matrix.shape[0], 50), MAX_POSTINGS)
         # Columns are n-grams, each column's rows the phrasings that use it.
         postings = sparse.csc_matrix(matrix.multiply(rare[None, :].astype(np.float32)))
@@ -257,7 +257,7 @@ class RetrievalMatcher:
             rows: Rows = small.pop(name)
             for part in _PARTS:
                 np.save(folder / f"{name}{part}.npy", getattr(rows, part))
-        for name in ("owner_", "sum_norms_", "idf_", "fitted_"):
+        for name in _VECTORS:
             np.save(folder / f"{name}.npy", small.pop(name))
         with (folder / "rest.pickle").open("wb") as f:
             pickle.dump(small, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -269,7 +269,7 @@ class RetrievalMatcher:
             matcher.__dict__.update(pickle.load(f))
         for name in _ARRAYS:
             setattr(matcher, name, Rows(*(_mapped(folder / f"{name}{p}.npy") for p in _PARTS)))
-        for name in ("owner_", "sum_norms_", "idf_", "fitted_"):
+        for name in _VECTORS:
             setattr(matcher, name, _mapped(folder / f"{name}.npy"))
         return matcher
 

@@ -269,7 +269,6 @@ class Store:
             key: [SentenceRef.model_construct(source_id=r[2], sentence_id=r[3]) for r in group]
             for key, group in groupby(rows, by_fact)
         }
-        del rows
         rows = await self._db.fetch(f"SELECT * FROM facts {where_fact} ORDER BY guild_id, id", args)
         # Built without validating again: every row was validated on its way in, and at
         # 100,000 facts validation would be most of a start.

@@ -20,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
@@ -56,18 +56,14 @@ class PostgresDatabase:
         """Connect, create or check the tables (refusing a newer FactBot's, or another
         program's), and start listening for other processes' changes."""
         where = shown(url)
-        try:
+        with _reported(where, ValueError):  # ValueError: a URL asyncpg cannot read
             pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
-            raise storage_error(where, error) from None
         try:
-            async with pool.acquire() as connection, connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-                await _migrate(connection, where)
-            listener = await asyncpg.connect(url)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            await pool.close()
-            raise storage_error(where, error) from None
+            with _reported(where):
+                async with pool.acquire() as connection, connection.transaction():
+                    await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                    await _migrate(connection, where)
+                listener = await asyncpg.connect(url)
         except BaseException:
             await pool.close()
             raise
@@ -83,45 +79,34 @@ class PostgresDatabase:
             await self._listener.close()
         await self._pool.close()
 
+    def _connection(self) -> asyncpg.Connection | asyncpg.Pool:
+        """The task's transaction's connection, or the pool (a statement of its own)."""
+        connection = _in_transaction.get()
+        return self._pool if connection is None else connection
+
     async def fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
-        try:
-            if (connection := _in_transaction.get()) is not None:
-                return list(await connection.fetch(numbered(sql), *args))
-            return list(await self._pool.fetch(numbered(sql), *args))
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            raise storage_error(self.where, error) from None
+        with _reported(self.where):
+            return list(await self._connection().fetch(numbered(sql), *args))
 
     async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
         rows = await self.fetch(sql, args)
         return rows[0] if rows else None
 
     async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
-        try:
-            if (connection := _in_transaction.get()) is not None:
-                status = await connection.execute(numbered(sql), *args)
-            else:
-                status = await self._pool.execute(numbered(sql), *args)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            raise storage_error(self.where, error) from None
+        with _reported(self.where):
+            status = await self._connection().execute(numbered(sql), *args)
         # "INSERT 0 1", "UPDATE 3", "DELETE 0": the count is the last word.
         last = status.rsplit(" ", 1)[-1]
         return int(last) if last.isdigit() else 0
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        rows = list(rows)
-        if not rows:
-            return
-        try:
-            if (connection := _in_transaction.get()) is not None:
-                await connection.executemany(numbered(sql), rows)
-            else:
-                await self._pool.executemany(numbered(sql), rows)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            raise storage_error(self.where, error) from None
+        if rows := list(rows):
+            with _reported(self.where):
+                await self._connection().executemany(numbered(sql), rows)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        try:
+        with _reported(self.where):
             async with self._pool.acquire() as connection, connection.transaction():
                 await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
                 token = _in_transaction.set(connection)
@@ -129,8 +114,6 @@ class PostgresDatabase:
                     yield
                 finally:
                     _in_transaction.reset(token)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            raise storage_error(self.where, error) from None
 
     async def data_version(self) -> int:
         # The feed's newest number: one index lookup, and never behind a commit that has
@@ -142,11 +125,9 @@ class PostgresDatabase:
         if self._listener.is_closed():
             # The connection dropped (a server restart): listen again. What was announced
             # meanwhile went unheard, so look now.
-            try:
+            with _reported(self.where):
                 self._listener = await asyncpg.connect(self._url)
                 await self._listener.add_listener(CHANNEL, self._hear)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                raise storage_error(self.where, error) from None
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._news.wait(), at_most)
@@ -161,10 +142,7 @@ async def _migrate(connection: asyncpg.Connection, where: str) -> None:
             "SELECT to_regclass('facts') IS NOT NULL OR to_regclass('sources') IS NOT NULL"
         )
         if clash:
-            raise StorageError(
-                f"{where} holds another program's tables: give FactBot a database or schema"
-                " of its own."
-            )
+            raise _not_ours(where)
         log.info("creating FactBot's tables in %s", where)
         await connection.execute(POSTGRES_SCHEMA)
         await connection.execute(
@@ -173,14 +151,18 @@ async def _migrate(connection: asyncpg.Connection, where: str) -> None:
         return
     version = await connection.fetchval("SELECT value FROM meta WHERE key = 'schema'")
     if version is None:
-        raise StorageError(
-            f"{where} holds another program's tables: give FactBot a database or schema of its own."
-        )
+        raise _not_ours(where)
     if int(version) > POSTGRES_SCHEMA_VERSION:
         raise StorageError(
             f"{where} was written by a newer FactBot (schema {version}; this one knows "
             f"{POSTGRES_SCHEMA_VERSION}): upgrade FactBot to use it."
         )
+
+
+def _not_ours(where: str) -> StorageError:
+    return StorageError(
+        f"{where} holds another program's tables: give FactBot a database or schema of its own."
+    )
 
 
 @lru_cache(maxsize=256)
@@ -224,6 +206,19 @@ def _advice(error: BaseException) -> str:
         case ValueError():
             return f"the URL is not one PostgreSQL understands ({error})"
     return f"PostgreSQL says: {error}"
+
+
+_FAULTS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+"""What asyncpg raises when the server or the connection fails a statement."""
+
+
+@contextmanager
+def _reported(where: str, *also: type[Exception]) -> Iterator[None]:
+    """A fault of the database as one :class:`StorageError` line."""
+    try:
+        yield
+    except (*_FAULTS, *also) as error:
+        raise storage_error(where, error) from None
 
 
 def storage_error(where: str, error: BaseException) -> StorageError:

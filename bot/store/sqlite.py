@@ -11,8 +11,8 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import aiosqlite
@@ -66,38 +66,37 @@ class SQLiteDatabase:
     async def close(self) -> None:
         await self._db.close()
 
-    async def fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+    @contextmanager
+    def _reported(self) -> Iterator[None]:
+        """A fault of the database as one :class:`StorageError` line."""
         try:
+            yield
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+
+    async def fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        with self._reported():
             async with self._db.execute(sql, args) as cursor:
                 return list(await cursor.fetchall())
-        except sqlite3.Error as error:
-            raise storage_error(self.path, error) from None
 
     async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
-        try:
+        with self._reported():
             async with self._db.execute(sql, args) as cursor:
                 return await cursor.fetchone()
-        except sqlite3.Error as error:
-            raise storage_error(self.path, error) from None
 
     async def execute(self, sql: str, args: Sequence[object] = ()) -> int:
-        try:
-            cursor = await self._db.execute(sql, args)
-        except sqlite3.Error as error:
-            raise storage_error(self.path, error) from None
-        return cursor.rowcount
+        with self._reported():
+            return (await self._db.execute(sql, args)).rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        try:
+        with self._reported():
             await self._db.executemany(sql, rows)
-        except sqlite3.Error as error:
-            raise storage_error(self.path, error) from None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """``BEGIN IMMEDIATE`` takes the write lock at once: no other process writes
         between this transaction's reads and its writes."""
-        try:
+        with self._reported():
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -106,8 +105,6 @@ class SQLiteDatabase:
                 if self._db.in_transaction:
                     await self._db.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as error:
-            raise storage_error(self.path, error) from None
 
     async def data_version(self) -> int:
         return await _pragma(self._db, "data_version")
