@@ -85,7 +85,8 @@ class Engine:
         """Open (creating and seeding if needed) the store, and, unless it will not answer
         (``answering``), make the global matcher ready: loaded from the cache folder, or
         trained once."""
-        knowledge = load_knowledge(knowledge_root)
+        cache_dir = cache_dir or default_cache_dir()
+        knowledge = load_knowledge(knowledge_root, cache_dir=cache_dir)
         store = await Store.open(database)
         try:
             # Loading makes objects by the million (100,000 facts) and none of them is
@@ -97,7 +98,7 @@ class Engine:
                     store,
                     knowledge,
                     policy or Policy(),
-                    cache_dir or default_cache_dir(),
+                    cache_dir,
                     shipped_pack,
                 )
                 if answering:
@@ -234,6 +235,8 @@ class Engine:
         with _collector_paused():
             await self.matchers.ready(guild_id)
             self.library.prepare(guild_id)
+            if (matcher := self.matchers.current(guild_id)) is not None:
+                matcher.prepare()
 
     def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Judged]:
         """Facts about a query, for moderators: the matcher's likely ones, then those whose

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import logging
+import os
+import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.matcher import NONE, Example
 from bot.matcher.text import fold
 from bot.models import Fact, Sentence, SentenceRef, Source
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = "factbot-pack-1"
+"""Names a knowledge base kept parsed in the cache folder; change it when a model the
+pickle holds (``KnowledgeBase``, ``Fact``, ``Source``, ``Example``) changes."""
 
 
 class KnowledgeError(Exception):
@@ -131,15 +140,42 @@ def _read_yaml(path: Path, root: Path, problems: list[str]) -> Any:
         return None
 
 
-def load_knowledge(root: Path | None = None) -> KnowledgeBase:
-    """Load and validate the knowledge base in ``root`` (the shipped one by default)."""
+def load_knowledge(root: Path | None = None, *, cache_dir: Path | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base in ``root`` (the shipped one by default).
+
+    With ``cache_dir``, a knowledge base read before is taken from there, named by a hash of
+    its files: parsing its YAML was a fifth of the time `factbot ask` takes."""
     root = root or default_root()
-    problems: list[str] = []
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".txt"}):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
+    if cache_dir is None:
+        return _parsed(root, digest.hexdigest())
+    cached = cache_dir / f"{CACHE_FORMAT}-{digest.hexdigest()}.pickle"
+    try:
+        with cached.open("rb") as f:
+            knowledge = pickle.load(f)
+        if isinstance(knowledge, KnowledgeBase):
+            return knowledge
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+        log.warning("cannot read %s (%s): reading the knowledge base again", cached, error)
+    knowledge = _parsed(root, digest.hexdigest())
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".partial-{os.getpid()}")
+        with partial.open("wb") as f:
+            pickle.dump(knowledge, f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(cached)
+    except OSError as error:
+        log.warning("cannot keep the knowledge base in %s: %s", cache_dir, error)
+    return knowledge
 
+
+def _parsed(root: Path, digest: str) -> KnowledgeBase:
+    problems: list[str] = []
     sources = _load_sources(root, problems)
     facts = _load_facts(root, {s.id: s for s in sources}, problems)
     aliases = _load_aliases(root, problems)
@@ -147,7 +183,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     examples = _load_examples(root, {f.id for f in facts}, problems) if not problems else []
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest.hexdigest(), tuple(examples))
+    return KnowledgeBase(tuple(sources), tuple(facts), aliases, digest, tuple(examples))
 
 
 def _load_examples(root: Path, fact_ids: set[str], problems: list[str]) -> list[Example]:

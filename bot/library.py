@@ -219,6 +219,8 @@ class Library:
         self._worded_in(guild_id)
         if self.sees_shipped(guild_id):
             self._worded_in(GLOBAL)
+        for source in self.sources(guild_id):
+            _ = source.sentences_by_id  # an imported FAQ's source has thousands
 
     def _worded_in(self, guild_id: int) -> Worded:
         if (worded := self._worded.get(guild_id)) is None:

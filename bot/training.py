@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import pickle
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -233,9 +234,9 @@ class Matchers:
         matcher = matcher_for(examples, vocabulary)
         if path is None:
             return matcher
+        partial = path.with_suffix(f".partial-{os.getpid()}")  # each process its own
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".partial-{os.getpid()}")  # each process its own
             if isinstance(matcher, RetrievalMatcher):
                 matcher.save(partial)
                 partial.replace(path.with_suffix(".index"))
@@ -245,7 +246,15 @@ class Matchers:
                 pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
             partial.replace(path.with_suffix(".pickle"))
         except OSError as error:
+            # A folder cannot replace one another process has just cached: use theirs.
+            if (theirs := self._cached(path)) is not None:
+                return theirs
             log.warning("cannot cache the matcher in %s: %s", path.parent, error)
+        finally:
+            if partial.is_dir():
+                shutil.rmtree(partial, ignore_errors=True)
+            else:
+                partial.unlink(missing_ok=True)
         return matcher
 
     @staticmethod

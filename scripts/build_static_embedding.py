@@ -58,7 +58,8 @@ def main() -> None:
     scale = np.abs(reduced).max(axis=1, keepdims=True) / 127.0
     quantised = np.round(reduced / scale).astype(np.int8)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
+    # Not compressed: it loads at every start, and the wheel compresses it anyway.
+    np.savez(
         args.out,
         pieces=np.array([vocab[i] for i in keep]),
         vectors=quantised,

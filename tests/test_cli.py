@@ -183,6 +183,23 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, db_path: Pa
     assert errors == b""
 
 
+def test_ask_loads_only_what_answering_needs(run: CommandRunner, db_path: Path) -> None:
+    """Once its matcher is cached, `factbot ask` imports neither discord.py nor what only
+    fitting needs (issue 18: start-up)."""
+    assert run("ask", "how much did meta pay").returncode == 0  # fits and caches
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["FACTBOT_DB"] = str(db_path)
+    script = (
+        "import sys; from bot.cli import main; main(['ask', 'how much did meta pay']); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'discord', 'scipy', 'sklearn'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def test_the_answer_cut_off_is_a_setting(factbot: CommandRunner, tmp_path: Path) -> None:
     """A cut-off no learned chance reaches: the bot offers the fact instead of answering."""
     (tmp_path / ".env").write_text("ANSWER_THRESHOLD=99.9\n", encoding="utf-8")

@@ -10,8 +10,9 @@ import pytest
 
 from bot import bench, bench_scale
 from bot.engine import Engine
-from bot.matcher import NONE, Example, RetrievalMatcher
-from bot.training import small_talk
+from bot.library import Library
+from bot.matcher import NONE, Example, RetrievalMatcher, Vocabulary
+from bot.training import Matchers, small_talk
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,25 @@ def test_a_saved_index_answers_as_the_fitted_one(matcher: RetrievalMatcher, tmp_
     loaded = RetrievalMatcher.load(tmp_path / "index")
     for question in ("what's my balance for kalomi", "is it going to rain", "how do I cook rice"):
         assert loaded.rank([loaded.read(question)]) == matcher.rank([matcher.read(question)])
+
+
+def test_a_process_that_cached_the_index_first_is_followed(
+    examples: list[Example], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes fit the same knowledge at once: the one that finishes second uses the
+    first one's index and leaves nothing half-written behind."""
+    save = RetrievalMatcher.save
+
+    def rival_finishes_first(self: RetrievalMatcher, folder: Path) -> None:
+        save(self, folder.with_suffix(".index"))
+        save(self, folder)
+
+    monkeypatch.setattr(RetrievalMatcher, "save", rival_finishes_first)
+    monkeypatch.setattr("bot.matcher.LEARNED_UP_TO", 100)  # 120 facts get an index
+    matchers = Matchers(Library(), pack_examples=[], vocabulary=Vocabulary(), cache_dir=tmp_path)
+    matcher = matchers._load_or_fit(examples, Vocabulary())
+    assert isinstance(matcher, RetrievalMatcher)
+    assert [p.suffix for p in tmp_path.iterdir()] == [".index"]
 
 
 async def test_a_server_with_many_facts_is_answered_by_it(

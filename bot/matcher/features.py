@@ -1,7 +1,9 @@
 """Features of a question: TF-IDF word and character n-grams, and a static embedding.
 
 Each featuriser follows scikit-learn's contract (``fit`` returns self, what was learned ends
-in ``_``) but needs only numpy and scipy, so answering never imports scikit-learn.
+in ``_``) but needs only numpy: answering imports neither scikit-learn nor scipy (scipy
+alone would double the start-up of ``factbot ask``). Fitting turns :class:`Rows` into
+scipy's matrices.
 """
 
 from __future__ import annotations
@@ -10,19 +12,66 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from bot.matcher.text import words
 
+if TYPE_CHECKING:
+    from scipy import sparse
 
-def _l2_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+@dataclass(frozen=True)
+class Rows:
+    """A sparse matrix by rows (CSR) as three flat arrays, which may be memory-mapped.
+    Read as columns by building it from the transpose (the retrieval index's postings)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    @classmethod
+    def of(cls, matrix: sparse.csr_matrix | sparse.csc_matrix) -> Rows:
+        return cls(
+            np.asarray(matrix.indptr, np.int64), np.asarray(matrix.indices, np.int32), matrix.data
+        )
+
+    def row(self, i: int) -> np.ndarray:
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def __matmul__(self, weights: np.ndarray) -> np.ndarray:
+        """Each row times a dense matrix (a question's n-grams times the model's weights)."""
+        products = weights[self.indices] * self.data[:, None].astype(weights.dtype)
+        out = np.zeros((len(self), weights.shape[1]), dtype=products.dtype)
+        filled = np.diff(self.indptr) > 0
+        if filled.any():
+            out[filled] = np.add.reduceat(products, self.indptr[:-1][filled], axis=0)
+        return out
+
+    def matrix(self, width: int) -> sparse.csr_matrix:
+        """As scipy's matrix, for fitting."""
+        from scipy import sparse
+
+        return sparse.csr_matrix((self.data, self.indices, self.indptr), shape=(len(self), width))
+
+
+@lru_cache(maxsize=1 << 16)
+def char_grams(token: str, low: int, high: int) -> tuple[str, ...]:
+    """A word's character n-grams, marked apart from word n-grams, with its edges as
+    spaces. Remembered: words recur in every question."""
+    padded = f" {token} "
+    return tuple(
+        "#" + padded[i : i + n]
+        for n in range(low, min(high, len(padded)) + 1)
+        for i in range(len(padded) - n + 1)
+    )
 
 
 class NGrams:
@@ -43,12 +92,10 @@ class NGrams:
             grams.update(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         low, high = self.char_ngrams
         for token in tokens:
-            padded = f" {token} "
-            for n in range(low, min(high, len(padded)) + 1):
-                grams.update("#" + padded[i : i + n] for i in range(len(padded) - n + 1))
+            grams.update(char_grams(token, low, high))
         return grams
 
-    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def fit_transform(self, texts: Sequence[str]) -> Rows:
         df: Counter[str] = Counter()
         for text in texts:
             df.update(self.grams(text).keys())
@@ -60,10 +107,11 @@ class NGrams:
         # Counted again rather than kept: every phrasing's n-grams at once would not fit.
         return self._transform(self.grams(text) for text in texts)
 
-    def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Iterable[str]) -> Rows:
         return self._transform(self.grams(text) for text in texts)
 
-    def _transform(self, counted: Iterable[Counter[str]]) -> sparse.csr_matrix:
+    def _transform(self, counted: Iterable[Counter[str]]) -> Rows:
+        """Each text's n-grams the vocabulary knows, weighted, unit length."""
         # Typed arrays, not lists: a list holds each number as an object of 32 bytes,
         # which for 100,000 phrasings is gigabytes.
         indptr, indices, values = array("q", [0]), array("i"), array("d")
@@ -74,25 +122,28 @@ class NGrams:
                     indices.append(column)
                     values.append((1 + math.log(count)) * idf[column])
             indptr.append(len(indices))
-        matrix = sparse.csr_matrix(
-            (
-                np.frombuffer(values),
-                np.frombuffer(indices, np.int32),
-                np.frombuffer(indptr, np.int64),
-            ),
-            shape=(len(indptr) - 1, len(vocabulary)),
-        )
-        return _l2_rows(matrix)
+        starts, data = np.frombuffer(indptr, np.int64), np.frombuffer(values)
+        lengths = np.diff(starts)
+        squares = np.zeros(len(lengths))
+        filled = lengths > 0
+        if filled.any():
+            squares[filled] = np.add.reduceat(data * data, starts[:-1][filled])
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        unit = data / np.repeat(norms, lengths)
+        return Rows(starts, np.frombuffer(indices, np.int32), unit)
 
 
 @cache
-def _table() -> tuple[dict[str, int], np.ndarray]:
-    """The shipped static embedding (scripts/build_static_embedding.py), read once."""
+def _table() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """The shipped static embedding (scripts/build_static_embedding.py), read once: each
+    word piece's row, the rows as int8, and each row's scale. Kept as int8 and stored
+    uncompressed: unpacking and widening the whole table was a fifth of `factbot ask`."""
     with resources.files("bot.matcher").joinpath("static_embedding.npz").open("rb") as f:
         data = np.load(f)
-        pieces = {str(p): i for i, p in enumerate(data["pieces"])}
-        vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
-    return pieces, vectors
+        names = data["pieces"]
+        pieces = dict(zip(names.tolist(), range(len(names)), strict=True))
+        return pieces, data["vectors"], data["scale"]
 
 
 def word_pieces(word: str, pieces: dict[str, int]) -> list[int]:
@@ -120,7 +171,7 @@ class StaticEmbedding:
     """
 
     def fit(self, texts: Sequence[str]) -> StaticEmbedding:
-        pieces, _ = _table()
+        pieces, _, _ = _table()
         df: Counter[int] = Counter()
         for text in texts:
             df.update(set(self._pieces(text, pieces)))
@@ -134,7 +185,7 @@ class StaticEmbedding:
         return [p for word in words(text) for p in word_pieces(word, pieces)]
 
     def transform(self, texts: Iterable[str]) -> np.ndarray:
-        pieces, vectors = _table()
+        pieces, vectors, scale = _table()
         rows = []
         for text in texts:
             ids = self._pieces(text, pieces)
@@ -142,6 +193,6 @@ class StaticEmbedding:
                 rows.append(np.zeros(vectors.shape[1], dtype=np.float32))
                 continue
             weights = np.array([self.idf_.get(p, self.unseen_idf_) for p in ids], np.float32)
-            vector = weights @ vectors[ids]
+            vector = (weights * scale[ids]) @ vectors[ids]
             rows.append(vector / (np.linalg.norm(vector) or 1.0))
         return np.vstack(rows)

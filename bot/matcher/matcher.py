@@ -16,15 +16,17 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from rapidfuzz import distance, process
-from scipy import sparse
 
 from bot.matcher.model import NONE, Chances, Featurizer, IntentModel
 from bot.matcher.text import words
 from bot.matcher.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,13 @@ def read_as(text: str, vocabulary: Vocabulary, known: frozenset[str] | None) -> 
     if not known:
         return rewritten
     return " ".join(_respelled(w, known) for w in rewritten.split())
+
+
+def prepare_reading(known: frozenset[str] | None) -> None:
+    """Work out respelling's buckets of known words now, not during the first question
+    with a word the knowledge base does not use (10 ms at 10,000 facts)."""
+    if known:
+        _worked_out(known)
 
 
 def _letter_counts(word: str) -> np.ndarray:
@@ -186,6 +195,10 @@ class Matcher:
     def read(self, text: str) -> str:
         return read_as(text, self.vocabulary, getattr(self, "known_words_", None))
 
+    def prepare(self) -> None:
+        """Work out now what the first question would otherwise wait for."""
+        prepare_reading(getattr(self, "known_words_", None))
+
     def fit(self, examples: Sequence[Example]) -> Matcher:
         started = time.perf_counter()
         self.known_words_: frozenset[str] = frozenset()
@@ -195,7 +208,7 @@ class Matcher:
         # The vocabulary and IDF are learned once from every example (no labels involved);
         # the folds below refit only the model.
         self.featurizer_ = Featurizer(self.embedding_weight)
-        features = self.featurizer_.fit_transform(texts)
+        features = self.featurizer_.fit_transform(texts).matrix()
         self.examples_ = list(examples)
         self._features = features
         # The full model and the calibration folds are independent fits: side by side.
@@ -227,11 +240,15 @@ class Matcher:
         added = list(counts.elements())
         if not added:
             return self
+        from scipy import sparse
+
         features = getattr(self, "_features", None)
         if features is None:
-            features = self.featurizer_.transform([self.read(e.text) for e in old])
+            features = self.featurizer_.transform([self.read(e.text) for e in old]).matrix()
         read_added = [self.read(e.text) for e in added]
-        features = sparse.vstack([features, self.featurizer_.transform(read_added)], format="csr")
+        features = sparse.vstack(
+            [features, self.featurizer_.transform(read_added).matrix()], format="csr"
+        )
         examples = [*old, *added]  # in the order of the feature rows
         labels = np.array([e.label for e in examples])
         classes = np.array(sorted(set(labels)))

@@ -4,45 +4,72 @@
 questions a knowledge base says must not be answered). ``Chances`` turns the scores of all
 labels into the chance that each is the right one, learned from out-of-fold scores on the
 knowledge base's own phrasings, so the answer cut-off means the same thing for any team's
-knowledge. scikit-learn is imported only to fit, never to answer.
+knowledge. scikit-learn and scipy are imported only to fit, never to answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
-from bot.matcher.features import NGrams, StaticEmbedding
+from bot.matcher.features import NGrams, Rows, StaticEmbedding
 
 if TYPE_CHECKING:
+    from scipy import sparse
     from sklearn.svm import LinearSVC
 
 NONE = "none"
 """The label of questions that must not be answered."""
 
 
+@dataclass(frozen=True)
+class Features:
+    """Texts' features: their n-gram rows, then their embedding, as columns side by side."""
+
+    grams: Rows
+    width: int
+    """The number of n-gram columns; the embedding's follow."""
+    embedded: np.ndarray | None
+
+    def __matmul__(self, weights: np.ndarray) -> np.ndarray:
+        scores = self.grams @ weights[: self.width]
+        if self.embedded is not None:
+            scores += self.embedded @ weights[self.width :]
+        return scores
+
+    def matrix(self) -> sparse.csr_matrix:
+        """As one scipy matrix, for fitting."""
+        from scipy import sparse
+
+        grams = self.grams.matrix(self.width)
+        if self.embedded is None:
+            return grams
+        return sparse.hstack([grams, sparse.csr_matrix(self.embedded)], format="csr")
+
+
 class Featurizer:
-    """Word and character TF-IDF beside a static embedding, in one sparse matrix."""
+    """Word and character TF-IDF beside a static embedding."""
 
     def __init__(self, embedding_weight: float = 1.0) -> None:
         self.embedding_weight = embedding_weight
 
-    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def fit_transform(self, texts: Sequence[str]) -> Features:
         self.ngrams_ = NGrams()
         self.embedding_ = StaticEmbedding().fit(texts)
         return self._join(self.ngrams_.fit_transform(texts), texts)
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str]) -> Features:
         return self._join(self.ngrams_.transform(texts), texts)
 
-    def _join(self, grams: sparse.csr_matrix, texts: Sequence[str]) -> sparse.csr_matrix:
+    def _join(self, grams: Rows, texts: Sequence[str]) -> Features:
+        width = len(self.ngrams_.vocabulary_)
         if not self.embedding_weight:
-            return grams
-        dense = self.embedding_weight * self.embedding_.transform(texts)
-        return sparse.hstack([grams, sparse.csr_matrix(dense)], format="csr")
+            return Features(grams, width, None)
+        embedded = self.embedding_weight * self.embedding_.transform(texts)
+        return Features(grams, width, embedded.astype(np.float32))
 
 
 class IntentModel:
@@ -91,9 +118,11 @@ class IntentModel:
         copy.weights_[:, rows], copy.intercept_[rows] = self.weights_, self.intercept_
         return copy
 
-    def decision_function(self, features: sparse.csr_matrix) -> np.ndarray:
-        # In the weights' own precision: a float64 question would copy them on every ask.
-        return np.asarray(features.astype(np.float32) @ self.weights_) + self.intercept_
+    def decision_function(self, features: Features | sparse.csr_matrix) -> np.ndarray:
+        if not isinstance(features, Features):
+            # In the weights' own precision: scipy would copy them for a float64 matrix.
+            features = features.astype(np.float32)
+        return np.asarray(features @ self.weights_) + self.intercept_
 
 
 MIN_TAUGHT = 5

@@ -39,17 +39,20 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
-from bot.matcher.features import NGrams
-from bot.matcher.matcher import Candidate, Example, read_as
+from bot.matcher.features import NGrams, Rows
+from bot.matcher.matcher import Candidate, Example, prepare_reading, read_as
 from bot.matcher.model import NONE
 from bot.matcher.text import words
 from bot.matcher.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 log = logging.getLogger(__name__)
 
@@ -78,23 +81,9 @@ def column(gram: str) -> int:
     return zlib.crc32(gram.encode()) & (COLUMNS - 1)
 
 
-@dataclass(frozen=True)
-class Rows:
-    """A sparse matrix by rows (CSR) as three flat arrays, which may be memory-mapped.
-    Read as columns by building it from the transpose (``postings_``)."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
-
-    @classmethod
-    def of(cls, matrix: sparse.csr_matrix | sparse.csc_matrix) -> Rows:
-        return cls(
-            np.asarray(matrix.indptr, np.int64), np.asarray(matrix.indices, np.int32), matrix.data
-        )
-
-    def row(self, i: int) -> np.ndarray:
-        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+asked_column = lru_cache(maxsize=1 << 16)(column)
+""":func:`column`, remembered for the n-grams questions use: most of them recur, and hashing
+each one again was a tenth of an ask."""
 
 
 _ARRAYS = ("rows_", "postings_", "label_rows_")
@@ -114,6 +103,12 @@ class RetrievalMatcher:
         return {k: v for k, v in self.__dict__.items() if k != "_dense"}
 
     # -- fitting ---------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Work out now what the first question would otherwise wait for: respelling's
+        buckets and the question's buffer."""
+        prepare_reading(getattr(self, "known_words_", None))
+        self._buffer()
 
     def fit(self, examples: Sequence[Example]) -> RetrievalMatcher:
         started = time.perf_counter()
@@ -136,6 +131,8 @@ class RetrievalMatcher:
         """Sub-linear TF-IDF rows of unit length over the hashed columns, and how many rows
         use each column (which gives the IDF, ``idf_``: a column no phrasing uses weighs
         nothing)."""
+        from scipy import sparse
+
         # Typed arrays, not lists: a list holds each number as an object of 32 bytes,
         # which for 500,000 phrasings is gigabytes.
         indptr, indices, values = array("q", [0]), array("i"), array("f")
@@ -162,6 +159,8 @@ class RetrievalMatcher:
         return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ matrix), df
 
     def _index(self, matrix: sparse.csr_matrix, df: np.ndarray, labels: list[str]) -> None:
+        from scipy import sparse
+
         names = sorted(set(labels))
         self.labels_ = names
         position = {name: i for i, name in enumerate(names)}
@@ -295,7 +294,7 @@ class RetrievalMatcher:
     def _query(self, grams: Counter[str]) -> Query:
         """A question as the index weighs it: the columns of the n-grams it knows, sorted,
         and their TF-IDF weights, unit length."""
-        columns = np.fromiter((column(g) for g in grams), np.int64, len(grams))
+        columns = np.fromiter(map(asked_column, grams), np.int64, len(grams))
         counts = np.fromiter(grams.values(), np.float32, len(grams))
         columns, at = np.unique(columns, return_inverse=True)
         values = np.bincount(at, weights=1 + np.log(counts)).astype(np.float32)
@@ -359,10 +358,15 @@ class RetrievalMatcher:
     def _spread(self, query: Query) -> np.ndarray:
         """The question as a dense vector over the columns, in a buffer kept for the
         purpose (the caller zeroes the question's columns again when done)."""
+        dense = self._buffer()
+        dense[query[0]] = query[1]
+        return dense
+
+    def _buffer(self) -> np.ndarray:
         dense = getattr(self, "_dense", None)
         if dense is None:
-            dense = self._dense = np.zeros(COLUMNS, dtype=np.float32)
-        dense[query[0]] = query[1]
+            # Filled now: a page of zeros is only really allocated when first written.
+            dense = self._dense = np.full(COLUMNS, 0.0, dtype=np.float32)
         return dense
 
     def _candidates(self, query: Query, left_out: Sequence[int]) -> np.ndarray:
@@ -426,7 +430,7 @@ def _keys(examples: Sequence[Example]) -> np.ndarray:
     )
 
 
-def _dots(matrix: sparse.csr_matrix, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
+def _dots(matrix: Rows, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
     """The dot product of each of ``rows`` with the question spread out in ``dense``,
     reading only those rows (scipy's own product would convert the question first,
     costing more than this)."""
