@@ -124,13 +124,10 @@ class NGrams:
             indptr.append(len(indices))
         starts, data = np.frombuffer(indptr, np.int64), np.frombuffer(values)
         lengths = np.diff(starts)
-        squares = np.zeros(len(lengths))
-        filled = lengths > 0
-        if filled.any():
-            squares[filled] = np.add.reduceat(data * data, starts[:-1][filled])
-        norms = np.sqrt(squares)
+        row = np.repeat(np.arange(len(lengths)), lengths)
+        norms = np.sqrt(np.bincount(row, weights=data * data, minlength=len(lengths)))
         norms[norms == 0] = 1.0
-        unit = data / np.repeat(norms, lengths)
+        unit = data * np.repeat(1.0 / norms, lengths)
         return Rows(starts, np.frombuffer(indices, np.int32), unit)
 
 
@@ -193,6 +190,6 @@ class StaticEmbedding:
                 rows.append(np.zeros(vectors.shape[1], dtype=np.float32))
                 continue
             weights = np.array([self.idf_.get(p, self.unseen_idf_) for p in ids], np.float32)
-            vector = (weights * scale[ids]) @ vectors[ids]
+            vector = weights @ (vectors[ids].astype(np.float32) * scale[ids, None])
             rows.append(vector / (np.linalg.norm(vector) or 1.0))
         return np.vstack(rows)
