@@ -141,6 +141,14 @@ class Matchers:
         examples += [Example(q, NONE) for q in self.library.out_of_scope(guild_id)]
         return examples + [Example(q, NONE) for q in small_talk()]
 
+    async def _learning(self, scope: int) -> tuple[tuple[int, int], list[Example], Vocabulary]:
+        """What a scope learns from now, and the generation of knowledge that is. Read in a
+        worker thread (at 100,000 facts the event loop would otherwise stand still for a
+        second after a change), under the library's lock, so no change lands meanwhile."""
+        async with self.library.updating:
+            examples = await asyncio.to_thread(self.examples, scope)
+            return self._generation(scope), examples, self.vocabulary_for(scope)
+
     def vocabulary_for(self, guild_id: int) -> Vocabulary:
         return self.vocabulary if self.library.sees_shipped(guild_id) else self._no_vocabulary
 
@@ -166,9 +174,7 @@ class Matchers:
         """Catch up with a scope's knowledge: in a second or two by learning only what was
         added (:meth:`Matcher.learned`) when a matcher to build on is at hand, then by a
         full fit in the background; or by the full fit (or the cache) alone."""
-        generation = self._generation(scope)
-        examples = self.examples(scope)
-        vocabulary = self.vocabulary_for(scope)
+        generation, examples, vocabulary = await self._learning(scope)
         base = self._trained.get(scope)
         if base is None and scope != GLOBAL and self.library.sees_shipped(scope):
             base = self._trained.get(GLOBAL)
@@ -198,17 +204,16 @@ class Matchers:
         running = self._polishing.get(scope)
         if running is not None and not running.done():
             return
-        generation = self._generation(scope)
-        examples, vocabulary = self.examples(scope), self.vocabulary_for(scope)
-        future = asyncio.ensure_future(
-            _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
-        )
-        future.add_done_callback(lambda done: self._polished(scope, generation, done))
+        future = asyncio.ensure_future(self._polish(scope))
+        future.add_done_callback(lambda done: self._polished(scope, done))
         self._polishing[scope] = future
 
-    def _polished(
-        self, scope: int, generation: tuple[int, int], done: asyncio.Future[AnyMatcher]
-    ) -> None:
+    async def _polish(self, scope: int) -> _Trained:
+        generation, examples, vocabulary = await self._learning(scope)
+        matcher = await _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
+        return _Trained(matcher, generation)
+
+    def _polished(self, scope: int, done: asyncio.Future[_Trained]) -> None:
         """The full fit replaces the quick one; if the knowledge changed again while it ran,
         the next full fit starts on that."""
         if done.cancelled():
@@ -218,9 +223,10 @@ class Matchers:
                 "the full refit of scope %s failed (%r): keeping the quick one", scope, error
             )
             return
+        polished = done.result()
         trained = self._trained.get(scope)
-        if trained is not None and trained.generation == generation:
-            self._trained[scope] = _Trained(done.result(), generation)
+        if trained is not None and trained.generation == polished.generation:
+            self._trained[scope] = polished
         elif trained is not None and not trained.exact:
             self._polish_soon(scope)
 
