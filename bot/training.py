@@ -231,11 +231,16 @@ class Matchers:
             self._polish_soon(scope)
 
     def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher:
+        matcher = self._loaded_or_fitted(examples, vocabulary)
+        matcher.prepare()  # here, in the worker thread, not on the first question
+        return matcher
+
+    def _loaded_or_fitted(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher:
         """The matcher for these examples from the cache folder, or fitted (and cached):
         a learned matcher as one pickle, a retrieval one as a folder of arrays that are
         memory-mapped, not read, when loaded."""
         path = self._cache_path(examples, vocabulary)
-        if path is not None and (cached := self._cached(path)) is not None:
+        if path is not None and (cached := self._cached(path, vocabulary)) is not None:
             return cached
         matcher = matcher_for(examples, vocabulary)
         if path is None:
@@ -253,7 +258,7 @@ class Matchers:
             partial.replace(path.with_suffix(".pickle"))
         except OSError as error:
             # A folder cannot replace one another process has just cached: use theirs.
-            if (theirs := self._cached(path)) is not None:
+            if (theirs := self._cached(path, vocabulary)) is not None:
                 return theirs
             log.warning("cannot cache the matcher in %s: %s", path.parent, error)
         finally:
@@ -264,15 +269,20 @@ class Matchers:
         return matcher
 
     @staticmethod
-    def _cached(path: Path) -> AnyMatcher | None:
+    def _cached(path: Path, vocabulary: Vocabulary) -> AnyMatcher | None:
         try:
+            matcher: object = None
             if (folder := path.with_suffix(".index")).is_dir():
-                return RetrievalMatcher.load(folder)
-            if (pickled := path.with_suffix(".pickle")).exists():
+                matcher = RetrievalMatcher.load(folder)
+            elif (pickled := path.with_suffix(".pickle")).exists():
                 with pickled.open("rb") as f:
                     matcher = pickle.load(f)
-                if isinstance(matcher, Matcher | RetrievalMatcher):
-                    return matcher
+            if isinstance(matcher, Matcher | RetrievalMatcher):
+                # The cache is named by the vocabulary's contents, so the one in hand is
+                # the same; holding that very object is how `_retrain` knows it can build
+                # on this matcher rather than fit everything again.
+                matcher.vocabulary = vocabulary
+                return matcher
         except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError) as error:
             log.warning("cannot read the cached matcher %s (%s): training anew", path, error)
         return None

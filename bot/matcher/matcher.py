@@ -277,6 +277,7 @@ class Matcher:
                 copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.known_words_ = self.known_words_ | {w for text in read_added for w in words(text)}
+        copy.prepare()  # here, in the worker thread, not on the first question
         return copy
 
     def _calibrate(

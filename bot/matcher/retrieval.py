@@ -243,6 +243,7 @@ class RetrievalMatcher:
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.none_ = position.get(NONE, -1)
         copy.known_words_ = self.known_words_ | {w for text in read for w in words(text)}
+        copy.prepare()  # here, in the worker thread, not on the first question
         return copy
 
     # -- keeping ---------------------------------------------------------------------------
