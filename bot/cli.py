@@ -172,7 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings()
         if args.db is not None:
             settings = settings.model_copy(update={"factbot_db": args.db})
-        return asyncio.run(args.handler(args, settings))
+        code = asyncio.run(args.handler(args, settings))
+        sys.stdout.flush()  # a reader gone away shows here, not in Python's flush at exit
+        return code
     except BadInput as error:
         print(f"factbot: {error}", file=sys.stderr)
         return 2

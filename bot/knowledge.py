@@ -35,8 +35,9 @@ from bot.models import Fact, Sentence, SentenceRef, Source
 log = logging.getLogger(__name__)
 
 CACHE_FORMAT = "factbot-pack-1"
-"""Names a knowledge base kept parsed in the cache folder; change it when a model the
-pickle holds (``KnowledgeBase``, ``Fact``, ``Source``, ``Example``) changes."""
+"""Names a knowledge base kept parsed in the cache folder; change it when reading a pack
+or a model the pickle holds (``KnowledgeBase``, ``Fact``, ``Source``, ``Example``)
+changes."""
 
 
 class KnowledgeError(Exception):
@@ -163,14 +164,16 @@ def load_knowledge(root: Path | None = None, *, cache_dir: Path | None = None) -
     except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError) as error:
         log.warning("cannot read %s (%s): reading the knowledge base again", cached, error)
     knowledge = _parsed(root, digest.hexdigest())
+    partial = cached.with_suffix(f".partial-{os.getpid()}")  # each process its own
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".partial-{os.getpid()}")
         with partial.open("wb") as f:
             pickle.dump(knowledge, f, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(cached)
     except OSError as error:
         log.warning("cannot keep the knowledge base in %s: %s", cache_dir, error)
+    finally:
+        partial.unlink(missing_ok=True)
     return knowledge
 
 

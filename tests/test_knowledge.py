@@ -118,3 +118,27 @@ def test_labelled_questions_for_facts_that_are_gone_are_refused(knowledge_copy: 
     with pytest.raises(KnowledgeError) as error:
         load_knowledge(knowledge_copy)
     assert error.value.problems == ["knowledge/questions.yaml: unknown fact 'meta-investment'"]
+
+
+def test_a_pack_kept_in_the_cache_is_read_again_once_its_files_change(
+    knowledge_copy: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = load_knowledge(knowledge_copy, cache_dir=cache)
+    assert load_knowledge(knowledge_copy, cache_dir=cache) == first
+    _edit_facts(knowledge_copy, lambda facts: facts[0].update(answer="Meta paid a lot."))
+    changed = load_knowledge(knowledge_copy, cache_dir=cache)
+    assert changed.facts[0].answer == "Meta paid a lot."
+    # A damaged cache file is read past: the pack is parsed again.
+    for kept in cache.iterdir():
+        kept.write_bytes(b"not a pickle")
+    assert load_knowledge(knowledge_copy, cache_dir=cache) == changed
+
+
+def test_a_broken_pack_is_refused_whatever_the_cache_holds(
+    knowledge_copy: Path, tmp_path: Path
+) -> None:
+    load_knowledge(knowledge_copy, cache_dir=tmp_path / "cache")
+    _edit_facts(knowledge_copy, lambda facts: facts[0].update(cite=["s99"]))
+    with pytest.raises(KnowledgeError):
+        load_knowledge(knowledge_copy, cache_dir=tmp_path / "cache")
