@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy as copy_module
 import logging
+import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -144,22 +145,32 @@ class _Known:
     respelled: dict[str, str]
 
 
-_KNOWN: dict[int, _Known] = {}
+KNOWN_SETS = 16
+"""Sets of known words whose buckets are kept: one per matcher in use (a guild with its
+own knowledge has its own), the least recently used dropped first."""
+_KNOWN: OrderedDict[int, _Known] = OrderedDict()
+_KNOWN_LOCK = threading.Lock()
+"""Fitting threads work buckets out while the event loop reads them."""
 
 
 def _worked_out(known: frozenset[str]) -> _Known:
-    entry = _KNOWN.get(id(known))
-    if entry is None or entry.words is not known:
-        if len(_KNOWN) >= 8:  # a few matchers are in use at a time
-            _KNOWN.clear()
-        grouped: dict[int, list[str]] = defaultdict(list)
-        for word in sorted(known):
-            grouped[len(word)].append(word)
-        buckets = {}
-        for n, group in grouped.items():
-            counts = _bucket_counts(group, n)
-            buckets[n] = (group, counts, _masks(counts))
-        entry = _KNOWN[id(known)] = _Known(known, buckets, {})
+    with _KNOWN_LOCK:
+        entry = _KNOWN.get(id(known))
+        if entry is not None and entry.words is known:
+            _KNOWN.move_to_end(id(known))
+            return entry
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for word in sorted(known):
+        grouped[len(word)].append(word)
+    buckets = {}
+    for n, group in grouped.items():
+        counts = _bucket_counts(group, n)
+        buckets[n] = (group, counts, _masks(counts))
+    entry = _Known(known, buckets, {})
+    with _KNOWN_LOCK:
+        _KNOWN[id(known)] = entry
+        while len(_KNOWN) > KNOWN_SETS:
+            _KNOWN.popitem(last=False)
     return entry
 
 
