@@ -230,13 +230,12 @@ class Engine:
         return self.answerer.explain(question, guild_id)
 
     async def ready(self, guild_id: int = GLOBAL) -> None:
-        """Wait until the guild's matcher has learned every change made so far, and its
+        """Wait until the guild's matcher has learned every change made so far (and has
+        worked out what reading a question needs, in the thread that made it), and its
         lookups are built (:meth:`Library.prepare`)."""
         with _collector_paused():
             await self.matchers.ready(guild_id)
             self.library.prepare(guild_id)
-            if (matcher := self.matchers.current(guild_id)) is not None:
-                matcher.prepare()
 
     def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Judged]:
         """Facts about a query, for moderators: the matcher's likely ones, then those whose

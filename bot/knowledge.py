@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import logging
-import os
-import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.cache_files import keep, read_kept
 from bot.matcher import NONE, Example
 from bot.matcher.text import fold
 from bot.models import Fact, Sentence, SentenceRef, Source
@@ -154,26 +153,13 @@ def load_knowledge(root: Path | None = None, *, cache_dir: Path | None = None) -
     if cache_dir is None:
         return _parsed(root, digest.hexdigest())
     cached = cache_dir / f"{CACHE_FORMAT}-{digest.hexdigest()}.pickle"
-    try:
-        with cached.open("rb") as f:
-            knowledge = pickle.load(f)
-        if isinstance(knowledge, KnowledgeBase):
-            return knowledge
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError) as error:
-        log.warning("cannot read %s (%s): reading the knowledge base again", cached, error)
+    if (knowledge := read_kept(cached, KnowledgeBase)) is not None:
+        return knowledge
     knowledge = _parsed(root, digest.hexdigest())
-    partial = cached.with_suffix(f".partial-{os.getpid()}")  # each process its own
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as f:
-            pickle.dump(knowledge, f, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(cached)
+        keep(cached, knowledge)
     except OSError as error:
         log.warning("cannot keep the knowledge base in %s: %s", cache_dir, error)
-    finally:
-        partial.unlink(missing_ok=True)
     return knowledge
 
 

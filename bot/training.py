@@ -14,9 +14,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
-import pickle
-import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from bot.cache_files import UNREADABLE, keep, read_kept, written_whole
 from bot.library import Library
 from bot.matcher import (
     NONE,
@@ -245,47 +243,38 @@ class Matchers:
         matcher = matcher_for(examples, vocabulary)
         if path is None:
             return matcher
-        partial = path.with_suffix(f".partial-{os.getpid()}")  # each process its own
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(matcher, RetrievalMatcher):
-                matcher.save(partial)
-                partial.replace(path.with_suffix(".index"))
+                index = path.with_suffix(".index")
+                with written_whole(index) as partial:
+                    matcher.save(partial)
                 # From now on the arrays on disk, not the copies the fit left in memory.
-                return RetrievalMatcher.load(path.with_suffix(".index"))
-            with partial.open("wb") as f:
-                pickle.dump(matcher, f, protocol=pickle.HIGHEST_PROTOCOL)
-            partial.replace(path.with_suffix(".pickle"))
+                return RetrievalMatcher.load(index)
+            keep(path.with_suffix(".pickle"), matcher)
         except OSError as error:
             # A folder cannot replace one another process has just cached: use theirs.
             if (theirs := self._cached(path, vocabulary)) is not None:
                 return theirs
             log.warning("cannot cache the matcher in %s: %s", path.parent, error)
-        finally:
-            if partial.is_dir():
-                shutil.rmtree(partial, ignore_errors=True)
-            else:
-                partial.unlink(missing_ok=True)
         return matcher
 
     @staticmethod
     def _cached(path: Path, vocabulary: Vocabulary) -> AnyMatcher | None:
-        try:
-            matcher: object = None
-            if (folder := path.with_suffix(".index")).is_dir():
+        matcher: AnyMatcher | None
+        if (folder := path.with_suffix(".index")).is_dir():
+            try:
                 matcher = RetrievalMatcher.load(folder)
-            elif (pickled := path.with_suffix(".pickle")).exists():
-                with pickled.open("rb") as f:
-                    matcher = pickle.load(f)
-            if isinstance(matcher, Matcher | RetrievalMatcher):
-                # The cache is named by the vocabulary's contents, so the one in hand is
-                # the same; holding that very object is how `_retrain` knows it can build
-                # on this matcher rather than fit everything again.
-                matcher.vocabulary = vocabulary
-                return matcher
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError) as error:
-            log.warning("cannot read the cached matcher %s (%s): training anew", path, error)
-        return None
+            except UNREADABLE as error:
+                log.warning("cannot read the cached index %s (%s): fitting anew", folder, error)
+                return None
+        else:
+            matcher = read_kept(path.with_suffix(".pickle"), Matcher)
+        if matcher is not None:
+            # The cache is named by the vocabulary's contents, so the one in hand is the
+            # same; holding that very object is how `_retrain` knows it can build on this
+            # matcher rather than fit everything again.
+            matcher.vocabulary = vocabulary
+        return matcher
 
     def _cache_path(self, examples: list[Example], vocabulary: Vocabulary) -> Path | None:
         """Where the matcher for these examples is cached (without its suffix)."""

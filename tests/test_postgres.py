@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlsplit
 
+import asyncpg
 import pytest
 
 from bot.engine import Engine
@@ -30,27 +31,24 @@ async def test_a_commit_is_announced_to_the_other_processes(postgres: str) -> No
         assert bea.library.out_of_scope(7) == ["what is for lunch"]
 
 
-async def test_another_programs_tables_are_left_alone(postgres: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(postgres)
+async def _execute(url: str, sql: str) -> None:
+    """One statement behind FactBot's back, as another program (or a newer FactBot)."""
+    connection = await asyncpg.connect(url)
     try:
-        await connection.execute("CREATE TABLE facts (id INTEGER)")
+        await connection.execute(sql)
     finally:
         await connection.close()
+
+
+async def test_another_programs_tables_are_left_alone(postgres: str) -> None:
+    await _execute(postgres, "CREATE TABLE facts (id INTEGER)")
     with pytest.raises(StorageError, match="another program's tables"):
         await Store.open(postgres)
 
 
 async def test_a_newer_factbots_schema_is_refused(postgres: str) -> None:
     await (await Store.open(postgres)).close()
-    import asyncpg
-
-    connection = await asyncpg.connect(postgres)
-    try:
-        await connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
-    finally:
-        await connection.close()
+    await _execute(postgres, "UPDATE meta SET value = '99' WHERE key = 'schema'")
     with pytest.raises(StorageError, match="newer FactBot"):
         await Store.open(postgres)
 

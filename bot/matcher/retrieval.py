@@ -39,7 +39,7 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 
 Query = tuple[np.ndarray, np.ndarray]
 """A question's n-gram columns (sorted) and their weights."""
+Weighed = tuple[dict[str, float], float]
+"""A text's n-grams with their weights, and the length of that vector: how the side table
+of facts added since the index was built holds their phrasings."""
 
 CANDIDATES = 64
 """Phrasings kept from the index per question, for the full cosine."""
@@ -120,7 +123,7 @@ class RetrievalMatcher:
         labels = [e.label for e in examples]
         self._index(matrix, df, labels)
         self.fitted_ = np.unique(_keys(examples))
-        self.added_: list[tuple[Counter[str], int]] = []
+        self.added_: list[tuple[Weighed, int]] = []
         self.added_keys_: frozenset[int] = frozenset()
         self.slope_, self.intercept_ = self._calibrate(labels)
         self.fit_seconds_ = time.perf_counter() - started
@@ -237,7 +240,7 @@ class RetrievalMatcher:
             if example.label not in position:
                 position[example.label] = len(labels)
                 labels.append(example.label)
-            copy.added_.append((self.ngrams_.grams(text), position[example.label]))
+            copy.added_.append((self._weighed(self.ngrams_.grams(text)), position[example.label]))
         copy.added_keys_ = self.added_keys_ | {key for _, key in new}
         copy.labels_ = labels
         copy.facts_ = sorted(set(labels) - {NONE})
@@ -345,9 +348,9 @@ class RetrievalMatcher:
                 dots[own] -= 1.0
             central = np.where(norms > 1e-6, dots / np.maximum(norms, 1e-6), 0.0)
             best = dict(zip(owners.tolist(), ((nearest + central) / 2).tolist(), strict=True))
-        if extra is not None:
-            for grams, owner in self.added_:
-                best[owner] = max(best.get(owner, 0.0), self._cosine(extra, grams))
+        if extra is not None and self.added_:
+            for owner, cosine in self._added_scored(extra).items():
+                best[owner] = max(best.get(owner, 0.0), cosine)
         none = best.pop(self.none_, 0.0)
         order = sorted(best.items(), key=lambda item: -item[1])[:limit]
         scored = []
@@ -393,19 +396,30 @@ class RetrievalMatcher:
             rows = rows[np.argpartition(-weights[rows], CANDIDATES)[:CANDIDATES]]
         return rows
 
-    def _cosine(self, question: Counter[str], grams: Counter[str]) -> float:
-        """Cosine of two texts' n-grams weighted as the index weighs them (an n-gram no
-        phrasing of the index uses counts as the rarest)."""
-        top = float(self.idf_.max()) if len(self.idf_) else 1.0
+    def _weighed(self, grams: Counter[str]) -> Weighed:
+        """A text's n-grams weighted as the index weighs them (an n-gram no phrasing of the
+        index uses counts as the rarest), and the length of that vector."""
+        weights = {
+            gram: (1 + math.log(count)) * (float(self.idf_[asked_column(gram)]) or self._rarest)
+            for gram, count in grams.items()
+        }
+        return weights, math.sqrt(sum(w * w for w in weights.values()))
 
-        def weight(gram: str, count: int) -> float:
-            return (1 + math.log(count)) * (float(self.idf_[column(gram)]) or top)
+    @cached_property
+    def _rarest(self) -> float:
+        """The highest IDF (read once: it scans every column)."""
+        return float(self.idf_.max()) if len(self.idf_) else 1.0
 
-        wa = {g: weight(g, c) for g, c in question.items()}
-        wb = {g: weight(g, c) for g, c in grams.items()}
-        dot = sum(w * wb[g] for g, w in wa.items() if g in wb)
-        norm = math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
-        return dot / norm if norm else 0.0
+    def _added_scored(self, question: Counter[str]) -> dict[int, float]:
+        """Each fact added since the index was built, by its nearest added phrasing's
+        cosine with the question."""
+        asked, length = self._weighed(question)
+        best: dict[int, float] = {}
+        for (weights, norm), owner in self.added_:
+            dot = sum(w * weights[g] for g, w in asked.items() if g in weights)
+            cosine = dot / (length * norm) if length and norm else 0.0
+            best[owner] = max(best.get(owner, 0.0), cosine)
+        return best
 
 
 _PARTS = ("indptr", "indices", "data")

@@ -1,0 +1,58 @@
+"""Files kept in the cache folder (``FACTBOT_CACHE``): the parsed knowledge pack and the
+fitted matchers. Each is written whole or not at all, so that several processes can share
+the folder, and is read back only if it is what it should be; anything else is made again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+UNREADABLE = (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError)
+"""What reading a damaged or outdated cache file raises."""
+
+
+def read_kept(path: Path, kind: type[T]) -> T | None:
+    """What is pickled at ``path``, if it is there and a ``kind``."""
+    try:
+        with path.open("rb") as f:
+            value = pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except UNREADABLE as error:
+        log.warning("cannot read %s (%s): making it again", path, error)
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def keep(path: Path, value: object) -> None:
+    """Pickle ``value`` at ``path`` (OSError when it cannot)."""
+    with written_whole(path) as partial, partial.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@contextlib.contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A path of this process's own to write a file or a folder at; moved to ``path``
+    once written, and removed if anything goes wrong (OSError when the move fails, as it
+    does for a folder another process has just put there)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".partial-{os.getpid()}")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        if partial.is_dir():
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            partial.unlink(missing_ok=True)
