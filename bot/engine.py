@@ -28,6 +28,12 @@ from bot.curation import Curator, check_question
 from bot.errors import BadInput
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.library import Library
+from bot.library_snapshot import (
+    keep_library,
+    kept_long_ago,
+    large_enough_to_keep,
+    open_library,
+)
 from bot.matcher import Vocabulary
 from bot.matcher.text import wording
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
@@ -61,6 +67,9 @@ class Engine:
         answerer: Answerer,
         curator: Curator,
         seen_change: int = 0,
+        *,
+        cache_dir: Path | None = None,
+        kept_change: int | None = None,
     ) -> None:
         self.store = store
         self.library = library
@@ -70,6 +79,9 @@ class Engine:
         self._seen_change = seen_change
         """The last change of the database's change feed the library has taken in."""
         self._data_version = -1
+        self._cache_dir = cache_dir or default_cache_dir()
+        self._kept_change = kept_change
+        """Where the library snapshot it started from stood (None: read row by row)."""
 
     @classmethod
     async def open(
@@ -128,25 +140,47 @@ class Engine:
         cache_dir: Path,
         shipped_pack: bool,
     ) -> Engine:
-        library = Library(shipped_pack=shipped_pack)
-        # Before loading: what is written meanwhile is then taken in by the first `sync`.
-        seen_change = await store.last_change()
-        library.load(
-            await store.facts(),
-            await store.sources(),
-            await store.out_of_scope(),
-            await store.shipped_pack_off(),
-        )
+        opened = await open_library(store, cache_dir, shipped_pack=shipped_pack)
+        library = opened.library
         vocabulary = Vocabulary(knowledge.aliases.entities, knowledge.aliases.words)
         matchers = Matchers(
             library, pack_examples=knowledge.examples, vocabulary=vocabulary, cache_dir=cache_dir
         )
         answerer = Answerer(library, matchers, vocabulary, policy)
-        return cls(store, library, matchers, answerer, Curator(store, library), seen_change)
+        engine = cls(
+            store,
+            library,
+            matchers,
+            answerer,
+            Curator(store, library),
+            opened.seen_change,
+            cache_dir=cache_dir,
+            kept_change=opened.kept_change,
+        )
+        if opened.kept_change is not None:
+            await engine.sync()  # what was written after the snapshot
+        return engine
 
     async def close(self) -> None:
         await self.matchers.close()
-        await self.store.close()
+        try:
+            await self._keep_library()
+        finally:
+            await self.store.close()
+
+    async def _keep_library(self) -> None:
+        """Keep a large library for the next start (:mod:`bot.library_snapshot`), first
+        taking this process's own writes back in from the change feed: the snapshot then
+        says exactly which change it holds last."""
+        if not large_enough_to_keep(self.library):
+            return
+        try:
+            await self.sync()
+        except BadInput as error:
+            log.warning("cannot keep the library for the next start: %s", error)
+            return
+        if kept_long_ago(self._kept_change, self._seen_change):
+            await keep_library(self.store, self._cache_dir, self.library, self._seen_change)
 
     async def __aenter__(self) -> Engine:
         return self

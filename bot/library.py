@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.matcher.text import said_key, said_keys, wording
 from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
@@ -42,6 +43,19 @@ def _unsaid_by(worded: Worded, key: str, fact_id: str) -> None:
 
 def _ids(held: str | set[str] | None) -> set[str]:
     return set() if held is None else {held} if isinstance(held, str) else held
+
+
+@dataclass
+class KeptLibrary:
+    """What a library holds that is read from the store (and the phrasing lookups built
+    from it): all :meth:`Library.restore` needs to be that library again."""
+
+    rows: dict[int, dict[str, Fact]]
+    sources: dict[str, Source]
+    shipped_off: set[int]
+    out_of_scope: dict[int, list[str]]
+    worded: dict[int, Worded]
+    phrasing_count: dict[int, int]
 
 
 class Library:
@@ -87,6 +101,32 @@ class Library:
         self._out_of_scope.update(out_of_scope)
         self._shipped_off = set(shipped_off)
         self._changed(GLOBAL)
+
+    def kept(self) -> KeptLibrary:
+        """This library's contents, to be restored in another process (shared, not copied:
+        pickle them before changing anything)."""
+        return KeptLibrary(
+            self._rows,
+            self._sources,
+            self._shipped_off,
+            dict(self._out_of_scope),
+            self._worded,
+            dict(self._phrasing_count),
+        )
+
+    def restore(self, kept: KeptLibrary) -> None:
+        """Hold what :meth:`kept` gave, instead of anything loaded before."""
+        self._rows = kept.rows
+        self._sources = kept.sources
+        self._shipped_off = kept.shipped_off
+        self._out_of_scope = defaultdict(list, kept.out_of_scope)
+        self._worded = kept.worded
+        self._phrasing_count = defaultdict(int, kept.phrasing_count)
+        self._changed(GLOBAL)
+
+    def row_count(self) -> int:
+        """How many fact rows the library holds, of every guild, removed ones too."""
+        return sum(len(rows) for rows in self._rows.values())
 
     def put(self, fact: Fact) -> None:
         self._store_row(fact)

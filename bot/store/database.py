@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -575,6 +576,31 @@ class Store:
     async def last_change(self) -> int:
         row = await self._db.fetchone("SELECT coalesce(max(seq), 0) FROM changes")
         return int(row[0]) if row else 0
+
+    async def change_at(self, seq: int) -> Change | None:
+        """Change ``seq`` of the feed, if the feed has it."""
+        query = "SELECT guild_id, kind, key FROM changes WHERE seq = ?"
+        row = await self._db.fetchone(query, (seq,))
+        return None if row is None else Change(row[0], row[1], row[2])
+
+    async def count_changes_since(self, seq: int) -> int:
+        row = await self._db.fetchone("SELECT count(*) FROM changes WHERE seq > ?", (seq,))
+        return int(row[0]) if row else 0
+
+    async def identity(self) -> str:
+        """A random name this database is given the first time it is asked for one, so
+        that a file kept for one database (:mod:`bot.library_snapshot`) is never taken for
+        another's. A copy made with ``factbot backup`` or ``restore`` gets a name of its own."""
+        query = "SELECT value FROM meta WHERE key = 'identity'"
+        if (row := await self._db.fetchone(query)) is None:
+            async with self._db.transaction():
+                await self._db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('identity', ?)"
+                    " ON CONFLICT (key) DO NOTHING",
+                    (uuid.uuid4().hex,),
+                )
+            row = await self._db.fetchone(query)
+        return str(row[0])
 
     async def count(self, table: Literal["facts", "questions", "sources", "fact_history"]) -> int:
         row = await self._db.fetchone(f"SELECT count(*) FROM {table}")

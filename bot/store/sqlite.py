@@ -128,6 +128,10 @@ def copy_database(source: Path, target: Path) -> None:
         contextlib.closing(sqlite3.connect(target)) as writing,
     ):
         reading.backup(writing)
+        # A copy goes its own way from here: it must not share what is kept for the
+        # original under its identity (Store.identity).
+        with writing:
+            writing.execute("DELETE FROM meta WHERE key = 'identity'")
 
 
 def _make_room(path: Path) -> None:
