@@ -20,6 +20,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from bot.errors import ChangedMeanwhile
 from bot.knowledge import KnowledgeBase
 from bot.models import GLOBAL, Fact, HistoryEntry, Sentence, SentenceRef, Source
@@ -62,6 +64,14 @@ _MARK_OUT_OF_SCOPE = (
     " excluded.added_by, added_at = excluded.added_at WHERE out_of_scope.removed = 1"
 )
 """Mark a question out of scope (again, if it was unmarked); no change if it is marked."""
+
+
+_ALL_SET: dict[type[BaseModel], set[str]] = {
+    model: set(model.model_fields) for model in (Fact, Sentence, SentenceRef)
+}
+"""The fields set on a model built from a row (all of them): one set shared by every such
+object instead of one each (at 100,000 facts those sets alone were 116 MB). Sharing is
+safe: the models are frozen, and pydantic copies the set before a ``model_copy`` changes it."""
 
 
 def _now() -> str:
@@ -151,7 +161,10 @@ class Store:
         only = "" if source_id is None else "WHERE source_id = ?"
         query = f"SELECT source_id, id, text FROM sentences {only} ORDER BY source_id, position"
         sentences = {
-            source: [Sentence.model_construct(source_id=r[0], id=r[1], text=r[2]) for r in group]
+            source: [
+                Sentence.model_construct(_ALL_SET[Sentence], source_id=r[0], id=r[1], text=r[2])
+                for r in group
+            ]
             for source, group in groupby(await self._db.fetch(query, args), itemgetter(0))
         }
         only = "" if source_id is None else "WHERE id = ?"
@@ -267,7 +280,10 @@ class Store:
             args,
         )
         citations = {
-            key: [SentenceRef.model_construct(source_id=r[2], sentence_id=r[3]) for r in group]
+            key: [
+                SentenceRef.model_construct(_ALL_SET[SentenceRef], source_id=r[2], sentence_id=r[3])
+                for r in group
+            ]
             for key, group in groupby(rows, by_fact)
         }
         rows = await self._db.fetch(f"SELECT * FROM facts {where_fact} ORDER BY guild_id, id", args)
@@ -275,6 +291,7 @@ class Store:
         # 100,000 facts validation would be most of a start.
         return [
             Fact.model_construct(
+                _ALL_SET[Fact],
                 id=row["id"],
                 guild_id=row["guild_id"],
                 answer=row["answer"],
