@@ -205,18 +205,33 @@ class Engine:
                 return 0
             self._data_version = version
             self._seen_change, changes = await self.store.changes_since(self._seen_change)
-            return sum([await self._take_in(change) for change in changes])
+            # Sources before the facts that may cite them.
+            taken = sum([await self._take_in(c) for c in changes if c.kind != "fact"])
+            taken += await self._take_in_facts([c for c in changes if c.kind == "fact"])
+        if taken:
+            log.info("took in %d changes from other processes", taken)
+        return taken
+
+    async def _take_in_facts(self, changes: list[Change]) -> int:
+        """Apply changed facts to the library unless they are there already (this
+        process's own writes come back through the feed too), each guild's read together:
+        another process's import is thousands."""
+        named: dict[int, list[str]] = {}
+        for change in changes:
+            named.setdefault(change.guild_id, []).append(change.key)
+        taken = 0
+        for guild_id, fact_ids in named.items():
+            for fact in await self.store.facts_named(guild_id, fact_ids):
+                if fact != self.library.get(guild_id, fact.id):
+                    self.library.put(fact)
+                    taken += 1
+        return taken
 
     async def _take_in(self, change: Change) -> bool:
-        """Apply one change to the library (and so to the matchers) unless it is there
-        already: this process's own writes come back through the feed too."""
+        """Apply a change to a source, a guild's out-of-scope questions or its settings
+        unless it is there already."""
         guild_id = change.guild_id
         match change.kind:
-            case "fact":
-                fact = await self.store.fact(guild_id, change.key)
-                if fact is None or fact == self.library.get(guild_id, fact.id):
-                    return False
-                self.library.put(fact)
             case "source":
                 source = await self.store.source(change.key)
                 if source is None or source == self.library.source(source.id):
@@ -232,7 +247,6 @@ class Engine:
                 if on == self.library.pack_switched_on(guild_id):
                     return False
                 self.library.switch_shipped_pack(guild_id, on)
-        log.info("took in a change from another process: %s", change)
         return True
 
     async def watch(self, every: float = 0.5) -> None:

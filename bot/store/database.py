@@ -74,6 +74,10 @@ object instead of one each (at 100,000 facts those sets alone were 116 MB). Shar
 safe: the models are frozen, and pydantic copies the set before a ``model_copy`` changes it."""
 
 
+_IDS_PER_READ = 500
+"""Ids in one ``IN (…)`` list: well under any database's limit on a statement's values."""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -249,18 +253,29 @@ class Store:
 
     async def fact(self, guild_id: int, fact_id: str) -> Fact | None:
         """The row stored for exactly this guild and id (removed or not)."""
-        found = await self._read_facts(guild_id, fact_id)
+        found = await self._read_facts(guild_id, [fact_id])
         return found[0] if found else None
 
-    async def _read_facts(self, guild_id: int | None, fact_id: str | None = None) -> list[Fact]:
-        """The fact rows of every guild, of one, or the one with that id in one."""
+    async def facts_named(self, guild_id: int, fact_ids: Sequence[str]) -> list[Fact]:
+        """The rows stored for exactly this guild under these ids (removed or not), read
+        a few hundred at a time: what taking in another process's import needs."""
+        found = []
+        for start in range(0, len(fact_ids), _IDS_PER_READ):
+            found += await self._read_facts(guild_id, fact_ids[start : start + _IDS_PER_READ])
+        return found
+
+    async def _read_facts(
+        self, guild_id: int | None, fact_ids: Sequence[str] | None = None
+    ) -> list[Fact]:
+        """The fact rows of every guild, of one, or those with these ids in one."""
         args: tuple[object, ...]
-        if fact_id is not None:  # the facts table calls the fact's id `id`, the others `fact_id`
+        if fact_ids is not None:  # the facts table calls the fact's id `id`, the others `fact_id`
+            listed = ", ".join("?" * len(fact_ids))
             where, where_fact = (
-                "WHERE guild_id = ? AND fact_id = ?",
-                "WHERE guild_id = ? AND id = ?",
+                f"WHERE guild_id = ? AND fact_id IN ({listed})",
+                f"WHERE guild_id = ? AND id IN ({listed})",
             )
-            args = (guild_id, fact_id)
+            args = (guild_id, *fact_ids)
         elif guild_id is not None:
             where = where_fact = "WHERE guild_id = ?"
             args = (guild_id,)
