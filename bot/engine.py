@@ -144,7 +144,11 @@ class Engine:
         library = opened.library
         vocabulary = Vocabulary(knowledge.aliases.entities, knowledge.aliases.words)
         matchers = Matchers(
-            library, pack_examples=knowledge.examples, vocabulary=vocabulary, cache_dir=cache_dir
+            library,
+            pack_examples=knowledge.examples,
+            vocabulary=vocabulary,
+            cache_dir=cache_dir,
+            database=store.where,
         )
         answerer = Answerer(library, matchers, vocabulary, policy)
         engine = cls(

@@ -5,7 +5,9 @@ out-of-scope questions of its own gets its own, trained on everything it sees. T
 runs in a worker thread; until it finishes, the last matcher keeps answering (the
 phrasing lookup in ``bot.answering`` covers what it has not learned yet). A fitted matcher
 is pickled under the cache folder, named by a hash of what it learned from, so a second
-start, or a second process, loads it instead of training again.
+start, or a second process, loads it instead of training again. A large knowledge base's
+scope also notes which index it fitted last: a start after a few changes learns them on top
+of that index (:meth:`RetrievalMatcher.learned`) instead of fitting for minutes.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-16"
+FORMAT = "factbot-matcher-17"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 
@@ -57,8 +59,9 @@ def small_talk() -> tuple[str, ...]:
 class _Trained:
     matcher: AnyMatcher
     generation: tuple[int, int]
-    exact: bool = True
-    """False for a matcher that learned the latest changes without a full fit."""
+    refit_due: bool = False
+    """True for a matcher that learned the latest changes without a full fit, and would
+    answer better after one."""
 
 
 def _in_daemon_thread(fit: Callable[[], AnyMatcher]) -> asyncio.Future[AnyMatcher]:
@@ -83,6 +86,25 @@ def _in_daemon_thread(fit: Callable[[], AnyMatcher]) -> asyncio.Future[AnyMatche
     return future
 
 
+def _learned(base: AnyMatcher, examples: list[Example]) -> AnyMatcher | None:
+    """``base`` with what changed learned, ready for the first question (prepared here, in
+    the worker thread)."""
+    learned = base.learned(examples)
+    if learned is not None:
+        learned.prepare()
+    return learned
+
+
+def _vocabulary_key(vocabulary: Vocabulary) -> str:
+    """The cache format and the vocabulary's contents, hashed: a cached matcher read with
+    another vocabulary is another matcher."""
+    digest = hashlib.sha256(FORMAT.encode())
+    for table in (vocabulary.entities, vocabulary.words):
+        for key in sorted(table):
+            digest.update(f"{key}\x1f{'|'.join(table[key])}\x1e".encode())
+    return digest.hexdigest()
+
+
 class Matchers:
     def __init__(
         self,
@@ -91,11 +113,14 @@ class Matchers:
         pack_examples: Sequence[Example],
         vocabulary: Vocabulary,
         cache_dir: Path | None,
+        database: str = "",
     ) -> None:
         self.library = library
         self.pack_examples = pack_examples
         self.vocabulary = vocabulary
         self.cache_dir = cache_dir
+        self.database = database
+        """Where the knowledge is stored: names each scope's latest index in the cache."""
         self._trained: dict[int, _Trained] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
         self._polishing: dict[int, asyncio.Future[AnyMatcher]] = {}
@@ -169,22 +194,29 @@ class Matchers:
         self._training[scope] = loop.create_task(self._retrain(scope))
 
     async def _retrain(self, scope: int) -> None:
-        """Catch up with a scope's knowledge: in a second or two by learning only what was
-        added (:meth:`Matcher.learned`) when a matcher to build on is at hand, then by a
-        full fit in the background; or by the full fit (or the cache) alone."""
+        """Catch up with a scope's knowledge: in a second or two by learning only what
+        changed (:meth:`Matcher.learned`) when a matcher to build on is at hand (in memory,
+        or the scope's latest index in the cache), then, if it is worth it, by a full fit
+        in the background; or by the full fit (or the cache) alone."""
         generation, examples, vocabulary = await self._learning(scope)
-        base = self._trained.get(scope)
-        if base is None and scope != GLOBAL and self.library.sees_shipped(scope):
-            base = self._trained.get(GLOBAL)
-        if base is not None and base.matcher.vocabulary is vocabulary:
-            quick = await asyncio.to_thread(base.matcher.learned, examples)
+        trained = self._trained.get(scope)
+        if trained is None and scope != GLOBAL and self.library.sees_shipped(scope):
+            trained = self._trained.get(GLOBAL)
+        if trained is not None:
+            base: AnyMatcher | None = trained.matcher
+        else:
+            base = await asyncio.to_thread(self._latest_index, scope, vocabulary)
+        if base is not None and base.vocabulary is vocabulary:
+            quick = await asyncio.to_thread(_learned, base, examples)
             if quick is not None:
-                self._trained[scope] = _Trained(quick, generation, exact=False)
-                self._polish_soon(scope)
+                due = quick.worth_refitting()
+                self._trained[scope] = _Trained(quick, generation, refit_due=due)
+                if due:
+                    self._polish_soon(scope)
                 return
         # A daemon thread, not asyncio.to_thread: a process that is ending (a command that
         # has answered, a test's event loop closing) must not wait for a fit it no longer needs.
-        matcher = await _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
+        matcher = await _in_daemon_thread(lambda: self._load_or_fit(scope, examples, vocabulary))
         self._trained[scope] = _Trained(matcher, generation)
 
     def _polish_soon(self, scope: int) -> None:
@@ -208,7 +240,7 @@ class Matchers:
 
     async def _polish(self, scope: int) -> _Trained:
         generation, examples, vocabulary = await self._learning(scope)
-        matcher = await _in_daemon_thread(lambda: self._load_or_fit(examples, vocabulary))
+        matcher = await _in_daemon_thread(lambda: self._load_or_fit(scope, examples, vocabulary))
         return _Trained(matcher, generation)
 
     def _polished(self, scope: int, done: asyncio.Future[_Trained]) -> None:
@@ -225,15 +257,19 @@ class Matchers:
         trained = self._trained.get(scope)
         if trained is not None and trained.generation == polished.generation:
             self._trained[scope] = polished
-        elif trained is not None and not trained.exact:
+        elif trained is not None and trained.refit_due:
             self._polish_soon(scope)
 
-    def _load_or_fit(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher:
-        matcher = self._loaded_or_fitted(examples, vocabulary)
+    def _load_or_fit(
+        self, scope: int, examples: list[Example], vocabulary: Vocabulary
+    ) -> AnyMatcher:
+        matcher = self._loaded_or_fitted(scope, examples, vocabulary)
         matcher.prepare()  # here, in the worker thread, not on the first question
         return matcher
 
-    def _loaded_or_fitted(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher:
+    def _loaded_or_fitted(
+        self, scope: int, examples: list[Example], vocabulary: Vocabulary
+    ) -> AnyMatcher:
         """The matcher for these examples from the cache folder, or fitted (and cached):
         a learned matcher as one pickle, a retrieval one as a folder of arrays that are
         memory-mapped, not read, when loaded."""
@@ -248,8 +284,12 @@ class Matchers:
                 index = path.with_suffix(".index")
                 with written_whole(index) as partial:
                     matcher.save(partial)
+                with written_whole(self._latest_path(scope, vocabulary)) as partial:
+                    partial.write_text(index.name, encoding="utf-8")
                 # From now on the arrays on disk, not the copies the fit left in memory.
-                return RetrievalMatcher.load(index)
+                loaded = RetrievalMatcher.load(index)
+                loaded.vocabulary = vocabulary  # the very object: see `_cached`
+                return loaded
             keep(path.with_suffix(".pickle"), matcher)
         except OSError as error:
             # A folder cannot replace one another process has just cached: use theirs.
@@ -280,12 +320,34 @@ class Matchers:
         """Where the matcher for these examples is cached (without its suffix)."""
         if self.cache_dir is None:
             return None
-        digest = hashlib.sha256(FORMAT.encode())
+        digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
         digest.update("".join(f"{e.label}\x1f{e.text}\x1e" for e in examples).encode())
-        for table in (vocabulary.entities, vocabulary.words):
-            for key in sorted(table):
-                digest.update(f"{key}\x1f{'|'.join(table[key])}\x1e".encode())
         return self.cache_dir / f"{FORMAT}-{digest.hexdigest()[:32]}"
+
+    def _latest_path(self, scope: int, vocabulary: Vocabulary) -> Path:
+        """The file naming the index a scope of this database fitted last."""
+        assert self.cache_dir is not None
+        digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
+        digest.update(f"{self.database}\x1f{scope}".encode())
+        return self.cache_dir / f"{FORMAT}-latest-{digest.hexdigest()[:32]}.txt"
+
+    def _latest_index(self, scope: int, vocabulary: Vocabulary) -> RetrievalMatcher | None:
+        """The index a scope fitted last (by this process or another), if it is still in
+        the cache folder: what a start learns its knowledge's latest changes on top of."""
+        if self.cache_dir is None:
+            return None
+        try:
+            name = self._latest_path(scope, vocabulary).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            log.warning("cannot read which index scope %s fitted last: %s", scope, error)
+            return None
+        folder = self.cache_dir / name
+        if Path(name).name != name or not folder.is_dir():
+            return None
+        matcher = self._cached(folder, vocabulary)
+        return matcher if isinstance(matcher, RetrievalMatcher) else None
 
     async def close(self) -> None:
         """Stop waiting for trainings under way (a thread still finishes its fit)."""

@@ -53,3 +53,60 @@ async def test_after_a_restart_a_new_fact_is_learned_without_fitting_again(
         assert fits == []
     finally:
         await engine.close()
+
+
+async def test_a_start_after_changes_learns_them_on_the_last_index_without_fitting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large knowledge base (here: an index past 2 facts) changed by a process that ended
+    before any full refit: the next start learns the changes on top of the index fitted
+    last, in a moment, instead of fitting for minutes; removals too."""
+    monkeypatch.setattr("bot.matcher.LEARNED_UP_TO", 2)
+    fitted: list[str] = []
+    fit = training.matcher_for
+
+    def counted(*args: object) -> object:
+        matcher = fit(*args)  # type: ignore[arg-type]
+        fitted.append(type(matcher).__name__)
+        return matcher
+
+    monkeypatch.setattr(training, "matcher_for", counted)
+    db, cache = tmp_path / "factbot.sqlite3", tmp_path / "cache"
+    engine = await Engine.open(db, cache_dir=cache, shipped_pack=False)
+    try:
+        await engine.curator.switch_shipped_pack(GUILD, False, "test")
+        await engine.curator.add_source(GUILD, title="Handbook", text=HANDBOOK, actor="test")
+        for fact_id, question, cite in [
+            ("bike-rack", "where do bikes go", "handbook:s1"),
+            ("lunch", "when is lunch", "handbook:s2"),
+            ("lunch-place", "where do we eat lunch", "handbook:s2"),
+        ]:
+            await engine.curator.add_fact(
+                GUILD, question=question, answer=question, cite=cite, actor="test", fact_id=fact_id
+            )
+        await engine.ready(GUILD)  # fits the index
+        await engine.curator.add_fact(
+            GUILD,
+            question="where do visitors park",
+            answer="Behind the annex.",
+            cite="handbook:s3",
+            actor="test",
+            fact_id="visitor-parking",
+        )
+        await engine.ready(GUILD)  # learned quickly; the process ends before any refit
+        # The small-talk-only global matcher, and the guild's index, each fitted once.
+        assert fitted == ["Matcher", "RetrievalMatcher"]
+    finally:
+        await engine.close()
+
+    engine = await Engine.open(db, cache_dir=cache, shipped_pack=False)
+    try:
+        await engine.ready(GUILD)
+        assert engine.ask("where can visitors park their car", GUILD).fact_id == "visitor-parking"
+        await engine.curator.remove_fact(GUILD, "bike-rack", actor="test")
+        await engine.ready(GUILD)
+        best, *_ = engine.explain("where do bikes go", GUILD).candidates
+        assert best.fact.id != "bike-rack"
+        assert fitted == ["Matcher", "RetrievalMatcher"]
+    finally:
+        await engine.close()

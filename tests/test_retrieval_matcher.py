@@ -11,7 +11,8 @@ import pytest
 from bot import bench, bench_scale
 from bot.engine import Engine
 from bot.library import Library
-from bot.matcher import NONE, Example, RetrievalMatcher, Vocabulary
+from bot.matcher import NONE, Example, RetrievalMatcher, Vocabulary, retrieval
+from bot.models import GLOBAL
 from bot.training import Matchers, small_talk
 
 
@@ -40,8 +41,52 @@ def test_a_fact_added_later_answers_its_phrasings(
     (best, *_), *_ = learned.rank([learned.read("where can I park my bike?")])
     assert best.fact_id == "bike-rack"
     assert learned.learned([*examples, *added]) is learned  # nothing new the second time
-    # Removing an example cannot be learned quickly: it needs a full fit.
-    assert matcher.learned(examples[1:]) is None
+    assert not learned.worth_refitting()
+    # Taken away again, the added fact is gone from the side table.
+    assert "bike-rack" not in _ranked(learned.learned(examples), "where can I park my bike?")
+
+
+def _ranked(matcher: RetrievalMatcher | None, question: str) -> list[str]:
+    assert matcher is not None
+    (ranked,) = matcher.rank([matcher.read(question)])
+    return [candidate.fact_id for candidate in ranked]
+
+
+def test_a_removed_or_moved_phrasing_is_learned_without_a_fit(
+    matcher: RetrievalMatcher, examples: list[Example]
+) -> None:
+    """Removing a fact, or moving a phrasing to another fact, changes the answers at once:
+    the index's rows of what went are dead, not refitted (minutes at 100,000 facts)."""
+    fact = examples[0].label
+    phrasings = [e for e in examples if e.label == fact]
+    assert all(_ranked(matcher, e.text)[0] == fact for e in phrasings[:3])
+    without = matcher.learned([e for e in examples if e.label != fact])
+    assert without is not None
+    assert not without.worth_refitting()
+    assert all(fact not in _ranked(without, e.text) for e in phrasings[:3])
+    # Back again, it answers as the fitted index did.
+    back = without.learned(examples)
+    assert all(_ranked(back, e.text)[0] == fact for e in phrasings[:3])
+
+    moved = phrasings[1]
+    elsewhere = [e for e in examples if e != moved] + [Example(moved.text, "moved-here")]
+    assert _ranked(matcher.learned(elsewhere), moved.text)[0] == "moved-here"
+
+
+def test_a_full_fit_is_due_once_the_changes_cost_too_much(
+    matcher: RetrievalMatcher, examples: list[Example], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    added = [Example(f"where is meeting room {n}", f"room-{n}") for n in range(3)]
+    monkeypatch.setattr(retrieval, "SIDE_TABLE_REFIT", 2)
+    learned = matcher.learned([*examples, *added])
+    assert learned is not None
+    assert learned.worth_refitting()
+    monkeypatch.setattr(retrieval, "SIDE_TABLE_MAX", 2)
+    assert matcher.learned([*examples, *added]) is None  # too many at once: fit
+    monkeypatch.setattr(retrieval, "DEAD_REFIT", 0.01)
+    few = matcher.learned(examples[: int(0.9 * len(examples))])
+    assert few is not None
+    assert few.worth_refitting()
 
 
 def test_a_saved_index_answers_as_the_fitted_one(matcher: RetrievalMatcher, tmp_path: Path) -> None:
@@ -65,7 +110,7 @@ def test_a_process_that_cached_the_index_first_is_followed(
     monkeypatch.setattr(RetrievalMatcher, "save", rival_finishes_first)
     monkeypatch.setattr("bot.matcher.LEARNED_UP_TO", 100)  # 120 facts get an index
     matchers = Matchers(Library(), pack_examples=[], vocabulary=Vocabulary(), cache_dir=tmp_path)
-    matcher = matchers._load_or_fit(examples, Vocabulary())
+    matcher = matchers._load_or_fit(GLOBAL, examples, Vocabulary())
     assert isinstance(matcher, RetrievalMatcher)
     assert [p.suffix for p in tmp_path.iterdir()] == [".index"]
 

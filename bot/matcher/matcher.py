@@ -229,6 +229,7 @@ class Matcher:
             self.chances_ = self._calibrate(features, labels, pool)
             self.model_ = full.result()
         self.facts_ = sorted(set(labels) - {NONE})
+        self.learned_since_fit_ = False
         self.fit_seconds_ = time.perf_counter() - started
         log.info("matcher fitted on %d examples in %.1fs", len(texts), self.fit_seconds_)
         return self
@@ -288,8 +289,13 @@ class Matcher:
                 copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.known_words_ = self.known_words_ | {w for text in read_added for w in words(text)}
-        copy.prepare()  # here, in the worker thread, not on the first question
+        copy.learned_since_fit_ = True
         return copy
+
+    def worth_refitting(self) -> bool:
+        """Whether a full fit would do better: after :meth:`learned` it always would (the
+        chances of most labels, and the cross-validation, are the old fit's)."""
+        return self.learned_since_fit_
 
     def _calibrate(
         self, features: sparse.csr_matrix, labels: list[str], pool: ThreadPoolExecutor

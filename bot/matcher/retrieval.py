@@ -17,8 +17,11 @@ per question only what is proportional to it:
    itself left out of the index, and its out-of-scope questions, so the cut-off means the
    same here as for the learned matcher.
 
-A fact added since the index was built is kept in a small side table searched in full;
-:meth:`RetrievalMatcher.learned` adds to it in time proportional to the new phrasings.
+Knowledge that changed since the index was built is learned in time proportional to the
+change (:meth:`RetrievalMatcher.learned`): a phrasing added is kept in a small side table
+searched in full, a phrasing removed is marked dead in the index (its fact's centroid
+recomputed from the rest). Once the side table or the dead rows grow past what that costs
+per question, a full fit is due (:meth:`RetrievalMatcher.worth_refitting`).
 
 The index is a handful of flat arrays, kept as ``.npy`` files in a folder
 (:meth:`RetrievalMatcher.save`) and memory-mapped when loaded: a process starts without
@@ -41,7 +44,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -59,8 +62,18 @@ log = logging.getLogger(__name__)
 Query = tuple[np.ndarray, np.ndarray]
 """A question's n-gram columns (sorted) and their weights."""
 Weighed = tuple[dict[str, float], float]
-"""A text's n-grams with their weights, and the length of that vector: how the side table
-of facts added since the index was built holds their phrasings."""
+"""A text's n-grams with their weights, and the length of that vector."""
+
+
+class Added(NamedTuple):
+    """A phrasing added since the index was built, as the side table holds it."""
+
+    weighed: Weighed
+    owner: int
+    """Its label's position in ``labels_``."""
+    key: int
+    """Its example's digest (:func:`_keys`)."""
+
 
 CANDIDATES = 64
 """Phrasings kept from the index per question, for the full cosine."""
@@ -73,6 +86,15 @@ one it holds: the weight of a left-out fact's phrasing in the calibration."""
 MAX_POSTINGS = 2000
 """Nor does one in more phrasings than this, however many there are: an ask reads at
 most this many postings per n-gram."""
+SIDE_TABLE_REFIT = 500
+"""Phrasings in the side table past which a full fit is due: each one costs every question
+about 2 µs."""
+SIDE_TABLE_MAX = 2000
+"""Phrasings added at once past which :meth:`RetrievalMatcher.learned` declines (a full fit
+is needed now: an import, not a moderator's change)."""
+DEAD_REFIT = 0.1
+"""Share of the index's phrasings removed since its fit past which a full fit is due (they
+still weigh in the IDF and lengthen the postings)."""
 CALIBRATION_SAMPLE = 4000
 """Phrasings asked with themselves left out, to learn the chances from."""
 COLUMNS = 1 << 22
@@ -91,7 +113,7 @@ each one again was a tenth of an ask."""
 
 _ARRAYS = ("rows_", "postings_", "label_rows_")
 """The matcher's sparse parts, saved as arrays (the rest is pickled beside them)."""
-_VECTORS = ("owner_", "sum_norms_", "idf_", "fitted_")
+_VECTORS = ("owner_", "sum_norms_", "idf_", "row_keys_")
 """Its plain arrays, saved the same way."""
 
 
@@ -122,9 +144,11 @@ class RetrievalMatcher:
         matrix, df = self._weighted(self.ngrams_.grams(text) for text in texts)
         labels = [e.label for e in examples]
         self._index(matrix, df, labels)
-        self.fitted_ = np.unique(_keys(examples))
-        self.added_: list[tuple[Weighed, int]] = []
-        self.added_keys_: frozenset[int] = frozenset()
+        self.row_keys_ = _keys(examples)
+        self.added_: list[Added] = []
+        self.dead_: np.ndarray | None = None
+        """Which of the index's rows were removed since the fit (None: none was)."""
+        self.dead_rows_ = np.empty(0, dtype=np.int64)
         self.slope_, self.intercept_ = self._calibrate(labels)
         self.fit_seconds_ = time.perf_counter() - started
         log.info("retrieval matcher on %d phrasings in %.1fs", len(texts), self.fit_seconds_)
@@ -217,37 +241,64 @@ class RetrievalMatcher:
         return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
     def learned(self, examples: Sequence[Example]) -> RetrievalMatcher | None:
-        """A copy that also knows the examples added since it was fitted, in time
-        proportional to them (past recognising them); None when examples were removed
-        (that needs a fit)."""
+        """A copy that knows ``examples``, what the knowledge base holds now, learned in time
+        proportional to what changed since the fit (past recognising it): new phrasings go
+        to the side table, removed ones are marked dead. None when more is new than the
+        side table is for (:data:`SIDE_TABLE_MAX`): that needs :meth:`fit`."""
         keys = _keys(examples)
-        fitted = np.isin(keys, self.fitted_)
-        if np.unique(keys[fitted]).size < self.fitted_.size:
+        dead = ~np.isin(self.row_keys_, keys)
+        added_keys = np.fromiter((a.key for a in self.added_), np.uint64, len(self.added_))
+        kept = np.isin(added_keys, keys)
+        known = np.isin(keys, self.row_keys_) | np.isin(keys, added_keys[kept])
+        new = {
+            key: example
+            for example, key, old in zip(examples, keys.tolist(), known.tolist(), strict=True)
+            if not old
+        }
+        if int(kept.sum()) + len(new) > SIDE_TABLE_MAX:
             return None
-        new = [
-            (example, key)
-            for example, key, old in zip(examples, keys.tolist(), fitted.tolist(), strict=True)
-            if not old and key not in self.added_keys_
-        ]
-        if not new:
+        was_dead = self.dead_ if self.dead_ is not None else np.zeros_like(dead)
+        if not new and kept.all() and np.array_equal(dead, was_dead):
             return self
         copy = copy_module.copy(self)
+        copy._mark_dead(dead)
         labels = list(self.labels_)
         position = {name: i for i, name in enumerate(labels)}
-        copy.added_ = list(self.added_)
-        read = [self.read(example.text) for example, _ in new]
-        for (example, _), text in zip(new, read, strict=True):
+        copy.added_ = [a for a, still in zip(self.added_, kept.tolist(), strict=True) if still]
+        read = [self.read(example.text) for example in new.values()]
+        for (key, example), text in zip(new.items(), read, strict=True):
             if example.label not in position:
                 position[example.label] = len(labels)
                 labels.append(example.label)
-            copy.added_.append((self._weighed(self.ngrams_.grams(text)), position[example.label]))
-        copy.added_keys_ = self.added_keys_ | {key for _, key in new}
+            weighed = self._weighed(self.ngrams_.grams(text))
+            copy.added_.append(Added(weighed, position[example.label], key))
         copy.labels_ = labels
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.none_ = position.get(NONE, -1)
         copy.known_words_ = self.known_words_ | {w for text in read for w in words(text)}
-        copy.prepare()  # here, in the worker thread, not on the first question
         return copy
+
+    def _mark_dead(self, dead: np.ndarray) -> None:
+        """Take the ``dead`` rows out of the answers, and work out again the length of the
+        sum of each label whose rows changed, from its live rows."""
+        was_dead = self.dead_ if self.dead_ is not None else np.zeros_like(dead)
+        changed = np.flatnonzero(dead != was_dead)
+        if len(changed):
+            # A copy: the fitted lengths may be a read-only mapping of the saved index.
+            norms = np.array(self.sum_norms_, dtype=np.float32)
+            for label in np.unique(self.owner_[changed]).tolist():
+                rows = self.label_rows_.row(label)
+                norms[label] = _sum_length(self.rows_, rows[~dead[rows]])
+            self.sum_norms_ = norms
+        self.dead_ = dead if dead.any() else None
+        self.dead_rows_ = np.flatnonzero(dead)
+
+    def worth_refitting(self) -> bool:
+        """Whether what was learned since the fit costs enough per question (the side
+        table) or in what the index misjudges (dead rows) to be worth a full fit."""
+        return len(self.added_) > SIDE_TABLE_REFIT or len(self.dead_rows_) > DEAD_REFIT * len(
+            self.owner_
+        )
 
     # -- keeping ---------------------------------------------------------------------------
 
@@ -335,6 +386,8 @@ class RetrievalMatcher:
             dense = self._spread(query)
             cosines = _dots(self.rows_, phrasings, dense)
             dense[query[0]] = 0.0  # ready for the next question
+            if self.dead_ is not None:
+                cosines[self.dead_[phrasings]] = 0.0  # removed since the fit
             offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
             dots = np.add.reduceat(cosines, offsets)
             if leave_out >= 0 and not whole_label:
@@ -391,6 +444,7 @@ class RetrievalMatcher:
         )
         if len(left_out):
             weights[np.asarray(left_out)] = 0.0
+        weights[self.dead_rows_] = 0.0
         rows = np.flatnonzero(weights > 0)
         if len(rows) > CANDIDATES:
             rows = rows[np.argpartition(-weights[rows], CANDIDATES)[:CANDIDATES]]
@@ -415,7 +469,7 @@ class RetrievalMatcher:
         cosine with the question."""
         asked, length = self._weighed(question)
         best: dict[int, float] = {}
-        for (weights, norm), owner in self.added_:
+        for (weights, norm), owner, _ in self.added_:
             dot = sum(w * weights[g] for g, w in asked.items() if g in weights)
             cosine = dot / (length * norm) if length and norm else 0.0
             best[owner] = max(best.get(owner, 0.0), cosine)
@@ -443,6 +497,15 @@ def _keys(examples: Sequence[Example]) -> np.ndarray:
         np.uint64,
         len(examples),
     )
+
+
+def _sum_length(matrix: Rows, rows: np.ndarray) -> float:
+    """The length of the sum of ``rows`` of ``matrix``."""
+    starts = matrix.indptr[rows]
+    at = _ranges(starts, matrix.indptr[rows + 1] - starts)
+    _, column_of = np.unique(matrix.indices[at], return_inverse=True)
+    sums = np.bincount(column_of, weights=matrix.data[at])
+    return float(np.sqrt(np.dot(sums, sums)))
 
 
 def _dots(matrix: Rows, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
