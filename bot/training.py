@@ -38,7 +38,7 @@ from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-17"
+FORMAT = "factbot-matcher-18"
 """Part of every cache file's name: bump it when a matcher's pickled form changes."""
 
 

@@ -42,9 +42,10 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -61,18 +62,6 @@ log = logging.getLogger(__name__)
 
 Query = tuple[np.ndarray, np.ndarray]
 """A question's n-gram columns (sorted) and their weights."""
-Weighed = tuple[dict[str, float], float]
-"""A text's n-grams with their weights, and the length of that vector."""
-
-
-class Added(NamedTuple):
-    """A phrasing added since the index was built, as the side table holds it."""
-
-    weighed: Weighed
-    owner: int
-    """Its label's position in ``labels_``."""
-    key: int
-    """Its example's digest (:func:`_keys`)."""
 
 
 CANDIDATES = 64
@@ -87,8 +76,8 @@ MAX_POSTINGS = 2000
 """Nor does one in more phrasings than this, however many there are: an ask reads at
 most this many postings per n-gram."""
 SIDE_TABLE_REFIT = 500
-"""Phrasings in the side table past which a full fit is due: each one costs every question
-about 2 µs."""
+"""Phrasings in the side table past which a full fit is due (each costs every question a
+few hundred nanoseconds)."""
 SIDE_TABLE_MAX = 2000
 """Phrasings added at once past which :meth:`RetrievalMatcher.learned` declines (a full fit
 is needed now: an import, not a moderator's change)."""
@@ -145,7 +134,7 @@ class RetrievalMatcher:
         labels = [e.label for e in examples]
         self._index(matrix, df, labels)
         self.row_keys_ = _keys(examples)
-        self.added_: list[Added] = []
+        self.side_ = SideTable.empty()
         self.dead_: np.ndarray | None = None
         """Which of the index's rows were removed since the fit (None: none was)."""
         self.dead_rows_ = np.empty(0, dtype=np.int64)
@@ -247,9 +236,8 @@ class RetrievalMatcher:
         side table is for (:data:`SIDE_TABLE_MAX`): that needs :meth:`fit`."""
         keys = _keys(examples)
         dead = ~np.isin(self.row_keys_, keys)
-        added_keys = np.fromiter((a.key for a in self.added_), np.uint64, len(self.added_))
-        kept = np.isin(added_keys, keys)
-        known = np.isin(keys, self.row_keys_) | np.isin(keys, added_keys[kept])
+        kept = np.isin(self.side_.keys, keys)
+        known = np.isin(keys, self.row_keys_) | np.isin(keys, self.side_.keys[kept])
         new = {
             key: example
             for example, key, old in zip(examples, keys.tolist(), known.tolist(), strict=True)
@@ -264,14 +252,16 @@ class RetrievalMatcher:
         copy._mark_dead(dead)
         labels = list(self.labels_)
         position = {name: i for i, name in enumerate(labels)}
-        copy.added_ = [a for a, still in zip(self.added_, kept.tolist(), strict=True) if still]
         read = [self.read(example.text) for example in new.values()]
-        for (key, example), text in zip(new.items(), read, strict=True):
+        for example in new.values():
             if example.label not in position:
                 position[example.label] = len(labels)
                 labels.append(example.label)
-            weighed = self._weighed(self.ngrams_.grams(text))
-            copy.added_.append(Added(weighed, position[example.label], key))
+        copy.side_ = self.side_.kept(kept).plus(
+            [self._queries(self.ngrams_.grams(text))[1] for text in read],
+            [position[example.label] for example in new.values()],
+            list(new),
+        )
         copy.labels_ = labels
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.none_ = position.get(NONE, -1)
@@ -296,7 +286,7 @@ class RetrievalMatcher:
     def worth_refitting(self) -> bool:
         """Whether what was learned since the fit costs enough per question (the side
         table) or in what the index misjudges (dead rows) to be worth a full fit."""
-        return len(self.added_) > SIDE_TABLE_REFIT or len(self.dead_rows_) > DEAD_REFIT * len(
+        return len(self.side_) > SIDE_TABLE_REFIT or len(self.dead_rows_) > DEAD_REFIT * len(
             self.owner_
         )
 
@@ -332,8 +322,8 @@ class RetrievalMatcher:
     def rank(self, read: Sequence[str], limit: int = 5) -> list[list[Candidate]]:
         ranked = []
         for text in read:
-            grams = self.ngrams_.grams(text)
-            scored = self._facts_scored(self._query(grams), extra=grams, limit=limit)
+            query, side = self._queries(self.ngrams_.grams(text))
+            scored = self._facts_scored(query, side=side if len(self.side_) else None, limit=limit)
             ranked.append(
                 [
                     Candidate(self.labels_[fact], self._chance(f), float(f[0]))
@@ -346,24 +336,24 @@ class RetrievalMatcher:
         z = float(features @ self.slope_) + self.intercept_
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def _query(self, grams: Counter[str]) -> Query:
-        """A question as the index weighs it: the columns of the n-grams it knows, sorted,
-        and their TF-IDF weights, unit length."""
+    def _queries(self, grams: Counter[str]) -> tuple[Query, Query]:
+        """A text as the index weighs it, and as the side table does: the columns of its
+        n-grams, sorted, and their TF-IDF weights, unit length. An n-gram no phrasing of
+        the index uses weighs nothing for the index (it cannot match there) and the
+        rarest weight for the side table (a new fact's new name is what tells it apart)."""
         columns = np.fromiter(map(asked_column, grams), np.int64, len(grams))
         counts = np.fromiter(grams.values(), np.float32, len(grams))
         columns, at = np.unique(columns, return_inverse=True)
-        values = np.bincount(at, weights=1 + np.log(counts)).astype(np.float32)
-        values *= self.idf_[columns]
-        known = values > 0
-        columns, values = columns[known], values[known]
-        norm = float(np.linalg.norm(values))
-        return columns, values / (norm or 1.0)
+        tf = np.bincount(at, weights=1 + np.log(counts)).astype(np.float32)
+        idf = self.idf_[columns]
+        side = tf * np.where(idf > 0, idf, np.float32(self._rarest))
+        return _unit(columns, tf * idf), _unit(columns, side)
 
     def _facts_scored(
         self,
         query: Query,
         leave_out: int = -1,
-        extra: Counter[str] | None = None,
+        side: Query | None = None,
         *,
         whole_label: bool = False,
         limit: int = 5,
@@ -401,8 +391,8 @@ class RetrievalMatcher:
                 dots[own] -= 1.0
             central = np.where(norms > 1e-6, dots / np.maximum(norms, 1e-6), 0.0)
             best = dict(zip(owners.tolist(), ((nearest + central) / 2).tolist(), strict=True))
-        if extra is not None and self.added_:
-            for owner, cosine in self._added_scored(extra).items():
+        if side is not None:
+            for owner, cosine in self.side_.best_by_owner(self.side_.cosines(side)).items():
                 best[owner] = max(best.get(owner, 0.0), cosine)
         none = best.pop(self.none_, 0.0)
         order = sorted(best.items(), key=lambda item: -item[1])[:limit]
@@ -450,30 +440,88 @@ class RetrievalMatcher:
             rows = rows[np.argpartition(-weights[rows], CANDIDATES)[:CANDIDATES]]
         return rows
 
-    def _weighed(self, grams: Counter[str]) -> Weighed:
-        """A text's n-grams weighted as the index weighs them (an n-gram no phrasing of the
-        index uses counts as the rarest), and the length of that vector."""
-        weights = {
-            gram: (1 + math.log(count)) * (float(self.idf_[asked_column(gram)]) or self._rarest)
-            for gram, count in grams.items()
-        }
-        return weights, math.sqrt(sum(w * w for w in weights.values()))
-
     @cached_property
     def _rarest(self) -> float:
         """The highest IDF (read once: it scans every column)."""
         return float(self.idf_.max()) if len(self.idf_) else 1.0
 
-    def _added_scored(self, question: Counter[str]) -> dict[int, float]:
-        """Each fact added since the index was built, by its nearest added phrasing's
-        cosine with the question."""
-        asked, length = self._weighed(question)
-        best: dict[int, float] = {}
-        for (weights, norm), owner, _ in self.added_:
-            dot = sum(w * weights[g] for g, w in asked.items() if g in weights)
-            cosine = dot / (length * norm) if length and norm else 0.0
-            best[owner] = max(best.get(owner, 0.0), cosine)
-        return best
+
+@dataclass(frozen=True)
+class SideTable:
+    """The phrasings added since the index was built, searched in full: each a unit
+    vector over the index's columns, with its label's position and its example's digest
+    (:func:`_keys`)."""
+
+    rows: Rows
+    owners: np.ndarray
+    keys: np.ndarray
+
+    @cached_property
+    def _by_column(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries sorted by column, each with its phrasing: the side table's own
+        inverted index."""
+        row_of = np.repeat(np.arange(len(self)), np.diff(self.rows.indptr))
+        order = np.argsort(self.rows.indices, kind="stable")
+        return self.rows.indices[order], row_of[order], self.rows.data[order]
+
+    @cached_property
+    def _owners(self) -> tuple[np.ndarray, np.ndarray]:
+        """The owners, each once, and where each phrasing's owner is among them."""
+        return np.unique(self.owners, return_inverse=True)
+
+    @classmethod
+    def empty(cls) -> SideTable:
+        rows = Rows(np.zeros(1, np.int64), np.empty(0, np.int32), np.empty(0, np.float32))
+        return cls(rows, np.empty(0, np.int32), np.empty(0, np.uint64))
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+    def kept(self, keep: np.ndarray) -> SideTable:
+        """Only the phrasings where ``keep`` is true."""
+        if keep.all():
+            return self
+        chosen = np.flatnonzero(keep)
+        starts = self.rows.indptr[chosen]
+        lengths = self.rows.indptr[chosen + 1] - starts
+        at = _ranges(starts, lengths)
+        indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        rows = Rows(indptr, self.rows.indices[at], self.rows.data[at])
+        return SideTable(rows, self.owners[chosen], self.keys[chosen])
+
+    def plus(
+        self, vectors: Sequence[Query], owners: Sequence[int], keys: Sequence[int]
+    ) -> SideTable:
+        if not vectors:
+            return self
+        lengths = np.array([len(columns) for columns, _ in vectors], np.int64)
+        indptr = np.concatenate((self.rows.indptr, self.rows.indptr[-1] + np.cumsum(lengths)))
+        indices = np.concatenate([self.rows.indices, *(c.astype(np.int32) for c, _ in vectors)])
+        data = np.concatenate([self.rows.data, *(v for _, v in vectors)]).astype(np.float32)
+        return SideTable(
+            Rows(indptr, indices, data),
+            np.concatenate((self.owners, np.asarray(owners, np.int32))),
+            np.concatenate((self.keys, np.asarray(keys, np.uint64))),
+        )
+
+    def cosines(self, query: Query) -> np.ndarray:
+        """Each phrasing's cosine with a question weighed as the side table weighs: only
+        the entries in the question's columns are read."""
+        columns, values = query
+        by_column, row_of, data = self._by_column
+        starts = np.searchsorted(by_column, columns, "left")
+        lengths = np.searchsorted(by_column, columns, "right") - starts
+        at = _ranges(starts, lengths)
+        products = data[at] * np.repeat(values, lengths)
+        return np.bincount(row_of[at], weights=products, minlength=len(self))
+
+    def best_by_owner(self, cosines: np.ndarray) -> dict[int, float]:
+        """Each owner's highest of ``cosines`` (one per phrasing), where above zero."""
+        owners, of_row = self._owners
+        best = np.zeros(len(owners))
+        np.maximum.at(best, of_row, cosines)
+        shared = best > 0
+        return dict(zip(owners[shared].tolist(), best[shared].tolist(), strict=True))
 
 
 _PARTS = ("indptr", "indices", "data")
@@ -497,6 +545,14 @@ def _keys(examples: Sequence[Example]) -> np.ndarray:
         np.uint64,
         len(examples),
     )
+
+
+def _unit(columns: np.ndarray, values: np.ndarray) -> Query:
+    """The columns with a weight, and their weights scaled to unit length."""
+    kept = values > 0
+    columns, values = columns[kept], values[kept]
+    norm = float(np.linalg.norm(values))
+    return columns, values / (norm or 1.0)
 
 
 def _sum_length(matrix: Rows, rows: np.ndarray) -> float:
