@@ -205,6 +205,12 @@ class Matchers:
         if trained is not None:
             base: AnyMatcher | None = trained.matcher
         else:
+            # A start: the matcher fitted on exactly this knowledge, else the index this
+            # scope fitted last, to learn what changed since on top of it.
+            cached = await asyncio.to_thread(self._cached_exactly, examples, vocabulary)
+            if cached is not None:
+                self._trained[scope] = _Trained(cached, generation)
+                return
             base = await asyncio.to_thread(self._latest_index, scope, vocabulary)
         if base is not None and base.vocabulary is vocabulary:
             quick = await asyncio.to_thread(_learned, base, examples)
@@ -296,6 +302,13 @@ class Matchers:
             if (theirs := self._cached(path, vocabulary)) is not None:
                 return theirs
             log.warning("cannot cache the matcher in %s: %s", path.parent, error)
+        return matcher
+
+    def _cached_exactly(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher | None:
+        path = self._cache_path(examples, vocabulary)
+        matcher = self._cached(path, vocabulary) if path is not None else None
+        if matcher is not None:
+            matcher.prepare()  # here, in the worker thread, not on the first question
         return matcher
 
     @staticmethod
