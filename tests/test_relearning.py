@@ -11,10 +11,42 @@ from bot.engine import Engine
 
 GUILD = 5
 HANDBOOK = "Bikes go in the rack by the door. Lunch is at noon. Visitors park behind the annex."
+FIRST_FACTS = [
+    ("bike-rack", "where do bikes go", "handbook:s1"),
+    ("lunch", "when is lunch", "handbook:s2"),
+    ("lunch-place", "where do we eat lunch", "handbook:s2"),
+]
+
+
+async def _add_facts(engine: Engine, facts: list[tuple[str, str, str]]) -> None:
+    for fact_id, question, cite in facts:
+        await engine.curator.add_fact(
+            GUILD, question=question, answer=question, cite=cite, actor="test", fact_id=fact_id
+        )
+
+
+async def _add_parking(engine: Engine) -> None:
+    await _add_facts(engine, [("visitor-parking", "where do visitors park", "handbook:s3")])
+
+
+@pytest.fixture
+def fitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kind of each matcher fitted from now on (not loaded from the cache, not learned
+    quickly)."""
+    kinds: list[str] = []
+    fit = training.matcher_for
+
+    def counted(*args: object) -> object:
+        matcher = fit(*args)  # type: ignore[arg-type]
+        kinds.append(type(matcher).__name__)
+        return matcher
+
+    monkeypatch.setattr(training, "matcher_for", counted)
+    return kinds
 
 
 async def test_after_a_restart_a_new_fact_is_learned_without_fitting_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fitted: list[str]
 ) -> None:
     """A matcher loaded from the cache builds on itself as a freshly fitted one does: one
     more fact is learned in a moment, not by fitting everything again (minutes at 100,000
@@ -22,77 +54,39 @@ async def test_after_a_restart_a_new_fact_is_learned_without_fitting_again(
     db, cache = tmp_path / "factbot.sqlite3", tmp_path / "cache"
     engine = await Engine.open(db, cache_dir=cache, shipped_pack=False)
     await engine.curator.add_source(GUILD, title="Handbook", text=HANDBOOK, actor="test")
-    for fact_id, question, cite in [
-        ("bike-rack", "where do bikes go", "handbook:s1"),
-        ("lunch", "when is lunch", "handbook:s2"),
-    ]:
-        await engine.curator.add_fact(
-            GUILD, question=question, answer=question, cite=cite, actor="test", fact_id=fact_id
-        )
+    await _add_facts(engine, FIRST_FACTS)
     await engine.ready(GUILD)
     await engine.close()
 
-    fits: list[int] = []
-    fit = training.matcher_for
-    monkeypatch.setattr(training, "matcher_for", lambda *args: fits.append(1) or fit(*args))
+    fitted.clear()
     engine = await Engine.open(db, cache_dir=cache, shipped_pack=False)
     try:
         await engine.ready(GUILD)  # from the cache
-        await engine.curator.add_fact(
-            GUILD,
-            question="where do visitors park",
-            answer="Behind the annex.",
-            cite="handbook:s3",
-            actor="test",
-            fact_id="visitor-parking",
-        )
+        await _add_parking(engine)
         engine.ask("where can visitors park", GUILD)  # the first question starts the learning
         await engine.ready(GUILD)
         best, *_ = engine.explain("where can visitors park their car", GUILD).candidates
         assert best.fact.id == "visitor-parking"
-        assert fits == []
+        assert fitted == []
     finally:
         await engine.close()
 
 
 async def test_a_start_after_changes_learns_them_on_the_last_index_without_fitting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fitted: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large knowledge base (here: an index past 2 facts) changed by a process that ended
     before any full refit: the next start learns the changes on top of the index fitted
     last, in a moment, instead of fitting for minutes; removals too."""
     monkeypatch.setattr("bot.matcher.LEARNED_UP_TO", 2)
-    fitted: list[str] = []
-    fit = training.matcher_for
-
-    def counted(*args: object) -> object:
-        matcher = fit(*args)  # type: ignore[arg-type]
-        fitted.append(type(matcher).__name__)
-        return matcher
-
-    monkeypatch.setattr(training, "matcher_for", counted)
     db, cache = tmp_path / "factbot.sqlite3", tmp_path / "cache"
     engine = await Engine.open(db, cache_dir=cache, shipped_pack=False)
     try:
         await engine.curator.switch_shipped_pack(GUILD, False, "test")
         await engine.curator.add_source(GUILD, title="Handbook", text=HANDBOOK, actor="test")
-        for fact_id, question, cite in [
-            ("bike-rack", "where do bikes go", "handbook:s1"),
-            ("lunch", "when is lunch", "handbook:s2"),
-            ("lunch-place", "where do we eat lunch", "handbook:s2"),
-        ]:
-            await engine.curator.add_fact(
-                GUILD, question=question, answer=question, cite=cite, actor="test", fact_id=fact_id
-            )
+        await _add_facts(engine, FIRST_FACTS)
         await engine.ready(GUILD)  # fits the index
-        await engine.curator.add_fact(
-            GUILD,
-            question="where do visitors park",
-            answer="Behind the annex.",
-            cite="handbook:s3",
-            actor="test",
-            fact_id="visitor-parking",
-        )
+        await _add_parking(engine)
         await engine.ready(GUILD)  # learned quickly; the process ends before any refit
         # The small-talk-only global matcher, and the guild's index, each fitted once.
         assert fitted == ["Matcher", "RetrievalMatcher"]
