@@ -9,8 +9,9 @@ import contextlib
 import logging
 import os
 import pickle
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -56,3 +57,27 @@ def written_whole(path: Path) -> Iterator[Path]:
             shutil.rmtree(partial, ignore_errors=True)
         else:
             partial.unlink(missing_ok=True)
+
+
+_KEPT = re.compile(r"(factbot-[a-z]+)-\d+-")
+"""How a kept file's name begins: its kind and its format's number."""
+
+
+def remove_outdated(folder: Path, formats: Iterable[str]) -> None:
+    """Remove what an earlier version of FactBot kept in ``folder``: the files and folders
+    of another format of a kind one of ``formats`` names (``factbot-matcher-17-…`` beside
+    ``factbot-matcher-18``). Anything else is left alone."""
+    current = {f.rsplit("-", 1)[0]: f"{f}-" for f in formats}
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        kept = _KEPT.match(entry.name)
+        if kept is None or kept[1] not in current or entry.name.startswith(current[kept[1]]):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        log.info("removed %s, kept by an earlier version", entry.name)

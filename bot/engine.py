@@ -23,11 +23,14 @@ import platformdirs
 from rapidfuzz import fuzz, process, utils
 
 from bot.answering import Answerer, Explanation, Judged, Policy
+from bot.cache_files import remove_outdated
 from bot.config import Settings
 from bot.curation import Curator, check_question
 from bot.errors import BadInput
+from bot.knowledge import CACHE_FORMAT as PACK_FORMAT
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.library import Library
+from bot.library_snapshot import FORMAT as LIBRARY_FORMAT
 from bot.library_snapshot import (
     keep_library,
     kept_long_ago,
@@ -36,6 +39,7 @@ from bot.library_snapshot import (
 )
 from bot.matcher import Vocabulary
 from bot.matcher.text import wording
+from bot.matcher_cache import FORMAT as MATCHER_FORMAT
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
 from bot.store import Change, FactStats, Store, UnansweredQuestion
 from bot.training import Matchers
@@ -43,6 +47,11 @@ from bot.training import Matchers
 log = logging.getLogger(__name__)
 
 __all__ = ["Engine", "FactView", "check_question"]
+
+
+_CACHE_FORMATS = (PACK_FORMAT, LIBRARY_FORMAT, MATCHER_FORMAT)
+"""What this version keeps in the cache folder: files of other formats are an earlier
+version's, and are removed."""
 
 
 def default_cache_dir() -> Path:
@@ -98,6 +107,7 @@ class Engine:
         (``answering``), make the global matcher ready: loaded from the cache folder, or
         trained once."""
         cache_dir = cache_dir or default_cache_dir()
+        await asyncio.to_thread(remove_outdated, cache_dir, _CACHE_FORMATS)
         knowledge = load_knowledge(knowledge_root, cache_dir=cache_dir)
         store = await Store.open(database)
         try:

@@ -3,18 +3,15 @@
 A guild that only sees the shipped facts shares the global matcher. A guild with facts or
 out-of-scope questions of its own gets its own, trained on everything it sees. Training
 runs in a worker thread; until it finishes, the last matcher keeps answering (the
-phrasing lookup in ``bot.answering`` covers what it has not learned yet). A fitted matcher
-is pickled under the cache folder, named by a hash of what it learned from, so a second
-start, or a second process, loads it instead of training again. A large knowledge base's
-scope also notes which index it fitted last: a start after a few changes learns them on top
-of that index (:meth:`RetrievalMatcher.learned`) instead of fitting for minutes.
+phrasing lookup in ``bot.answering`` covers what it has not learned yet). Fitted matchers
+are kept in the cache folder (``bot.matcher_cache``): a second start, or a second process,
+loads one instead of training again, or learns what changed on top of the last one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -23,24 +20,19 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from bot.cache_files import UNREADABLE, keep, read_kept, written_whole
 from bot.library import Library
 from bot.matcher import (
     NONE,
     AnyMatcher,
     Example,
-    Matcher,
     RetrievalMatcher,
     Vocabulary,
     matcher_for,
 )
+from bot.matcher_cache import MatcherCache
 from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
-
-FORMAT = "factbot-matcher-18"
-"""Part of every cache file's name: bump it when a matcher's pickled form changes."""
-
 
 POLISH_AFTER = 5.0
 """Seconds without a change before a scope's full refit starts (the quick update answers
@@ -95,16 +87,6 @@ def _learned(base: AnyMatcher, examples: list[Example]) -> AnyMatcher | None:
     return learned
 
 
-def _vocabulary_key(vocabulary: Vocabulary) -> str:
-    """The cache format and the vocabulary's contents, hashed: a cached matcher read with
-    another vocabulary is another matcher."""
-    digest = hashlib.sha256(FORMAT.encode())
-    for table in (vocabulary.entities, vocabulary.words):
-        for key in sorted(table):
-            digest.update(f"{key}\x1f{'|'.join(table[key])}\x1e".encode())
-    return digest.hexdigest()
-
-
 class Matchers:
     def __init__(
         self,
@@ -118,9 +100,7 @@ class Matchers:
         self.library = library
         self.pack_examples = pack_examples
         self.vocabulary = vocabulary
-        self.cache_dir = cache_dir
-        self.database = database
-        """Where the knowledge is stored: names each scope's latest index in the cache."""
+        self.cache = MatcherCache(cache_dir, database) if cache_dir is not None else None
         self._trained: dict[int, _Trained] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
         self._polishing: dict[int, asyncio.Future[AnyMatcher]] = {}
@@ -207,11 +187,11 @@ class Matchers:
         else:
             # A start: the matcher fitted on exactly this knowledge, else the index this
             # scope fitted last, to learn what changed since on top of it.
-            cached = await asyncio.to_thread(self._cached_exactly, examples, vocabulary)
-            if cached is not None:
-                self._trained[scope] = _Trained(cached, generation)
+            kept = await asyncio.to_thread(self._kept_exactly, examples, vocabulary)
+            if kept is not None:
+                self._trained[scope] = _Trained(kept, generation)
                 return
-            base = await asyncio.to_thread(self._latest_index, scope, vocabulary)
+            base = await asyncio.to_thread(self._last_index, scope, vocabulary)
         if base is not None and base.vocabulary is vocabulary:
             quick = await asyncio.to_thread(_learned, base, examples)
             if quick is not None:
@@ -276,91 +256,21 @@ class Matchers:
     def _loaded_or_fitted(
         self, scope: int, examples: list[Example], vocabulary: Vocabulary
     ) -> AnyMatcher:
-        """The matcher for these examples from the cache folder, or fitted (and cached):
-        a learned matcher as one pickle, a retrieval one as a folder of arrays that are
-        memory-mapped, not read, when loaded."""
-        path = self._cache_path(examples, vocabulary)
-        if path is not None and (cached := self._cached(path, vocabulary)) is not None:
-            return cached
-        matcher = matcher_for(examples, vocabulary)
-        if path is None:
-            return matcher
-        try:
-            if isinstance(matcher, RetrievalMatcher):
-                index = path.with_suffix(".index")
-                with written_whole(index) as partial:
-                    matcher.save(partial)
-                with written_whole(self._latest_path(scope, vocabulary)) as partial:
-                    partial.write_text(index.name, encoding="utf-8")
-                # From now on the arrays on disk, not the copies the fit left in memory.
-                loaded = RetrievalMatcher.load(index)
-                loaded.vocabulary = vocabulary  # the very object: see `_cached`
-                return loaded
-            keep(path.with_suffix(".pickle"), matcher)
-        except OSError as error:
-            # A folder cannot replace one another process has just cached: use theirs.
-            if (theirs := self._cached(path, vocabulary)) is not None:
-                return theirs
-            log.warning("cannot cache the matcher in %s: %s", path.parent, error)
-        return matcher
+        """The matcher for these examples from the cache folder, or fitted (and kept)."""
+        if self.cache is None:
+            return matcher_for(examples, vocabulary)
+        if (kept := self.cache.exactly(examples, vocabulary)) is not None:
+            return kept
+        return self.cache.kept(scope, examples, vocabulary, matcher_for(examples, vocabulary))
 
-    def _cached_exactly(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher | None:
-        path = self._cache_path(examples, vocabulary)
-        matcher = self._cached(path, vocabulary) if path is not None else None
+    def _kept_exactly(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher | None:
+        matcher = self.cache.exactly(examples, vocabulary) if self.cache else None
         if matcher is not None:
             matcher.prepare()  # here, in the worker thread, not on the first question
         return matcher
 
-    @staticmethod
-    def _cached(path: Path, vocabulary: Vocabulary) -> AnyMatcher | None:
-        matcher: AnyMatcher | None
-        if (folder := path.with_suffix(".index")).is_dir():
-            try:
-                matcher = RetrievalMatcher.load(folder)
-            except UNREADABLE as error:
-                log.warning("cannot read the cached index %s (%s): fitting anew", folder, error)
-                return None
-        else:
-            matcher = read_kept(path.with_suffix(".pickle"), Matcher)
-        if matcher is not None:
-            # The cache is named by the vocabulary's contents, so the one in hand is the
-            # same; holding that very object is how `_retrain` knows it can build on this
-            # matcher rather than fit everything again.
-            matcher.vocabulary = vocabulary
-        return matcher
-
-    def _cache_path(self, examples: list[Example], vocabulary: Vocabulary) -> Path | None:
-        """Where the matcher for these examples is cached (without its suffix)."""
-        if self.cache_dir is None:
-            return None
-        digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
-        digest.update("".join(f"{e.label}\x1f{e.text}\x1e" for e in examples).encode())
-        return self.cache_dir / f"{FORMAT}-{digest.hexdigest()[:32]}"
-
-    def _latest_path(self, scope: int, vocabulary: Vocabulary) -> Path:
-        """The file naming the index a scope of this database fitted last."""
-        assert self.cache_dir is not None
-        digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
-        digest.update(f"{self.database}\x1f{scope}".encode())
-        return self.cache_dir / f"{FORMAT}-latest-{digest.hexdigest()[:32]}.txt"
-
-    def _latest_index(self, scope: int, vocabulary: Vocabulary) -> RetrievalMatcher | None:
-        """The index a scope fitted last (by this process or another), if it is still in
-        the cache folder: what a start learns its knowledge's latest changes on top of."""
-        if self.cache_dir is None:
-            return None
-        try:
-            name = self._latest_path(scope, vocabulary).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as error:
-            log.warning("cannot read which index scope %s fitted last: %s", scope, error)
-            return None
-        folder = self.cache_dir / name
-        if Path(name).name != name or not folder.is_dir():
-            return None
-        matcher = self._cached(folder, vocabulary)
-        return matcher if isinstance(matcher, RetrievalMatcher) else None
+    def _last_index(self, scope: int, vocabulary: Vocabulary) -> RetrievalMatcher | None:
+        return self.cache.last_index(scope, vocabulary) if self.cache else None
 
     async def close(self) -> None:
         """Stop waiting for trainings under way (a thread still finishes its fit)."""

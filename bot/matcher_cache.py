@@ -1,0 +1,160 @@
+"""Fitted matchers kept in the cache folder (``FACTBOT_CACHE``), shared by processes.
+
+A matcher is named by a hash of everything it learned from (its examples, and the
+vocabulary it reads with), so a second start, or a second process, loads it instead of
+fitting again: a learned matcher as one pickle, a retrieval one as a folder of arrays that
+are memory-mapped, not read, when loaded.
+
+Each knowledge scope of a database also notes which matcher it fitted last, in a small
+text file. A start whose knowledge changed since learns the changes on top of that index
+(:meth:`RetrievalMatcher.learned`) instead of fitting for minutes; and when a scope fits
+a new matcher, the one it replaces is removed unless another scope still names it, so the
+folder holds about one matcher per scope (an index of 100,000 facts is 760 MB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cache_files import UNREADABLE, keep, read_kept, written_whole
+from bot.matcher import AnyMatcher, Example, Matcher, RetrievalMatcher, Vocabulary
+
+log = logging.getLogger(__name__)
+
+FORMAT = "factbot-matcher-18"
+"""Part of every file's name: bump it when a matcher's pickled form changes."""
+
+
+class MatcherCache:
+    def __init__(self, folder: Path, database: str) -> None:
+        self.folder = folder
+        self.database = database
+        """Where the knowledge is stored: part of the name of each scope's note."""
+
+    def exactly(self, examples: Sequence[Example], vocabulary: Vocabulary) -> AnyMatcher | None:
+        """The matcher fitted on exactly these examples, if it is kept."""
+        return self._read(self._path(examples, vocabulary), vocabulary)
+
+    def last_index(self, scope: int, vocabulary: Vocabulary) -> RetrievalMatcher | None:
+        """The index the scope fitted last (in this process or another), if it is kept."""
+        name = self._noted(self._note(scope, vocabulary))
+        if name is None or not name.endswith(".index"):
+            return None
+        matcher = self._read(self.folder / name, vocabulary)
+        return matcher if isinstance(matcher, RetrievalMatcher) else None
+
+    def kept(
+        self,
+        scope: int,
+        examples: Sequence[Example],
+        vocabulary: Vocabulary,
+        matcher: AnyMatcher,
+    ) -> AnyMatcher:
+        """Keep a matcher the scope has just fitted on ``examples``, note it as the scope's
+        latest and remove the one it replaces; returns the matcher to use from now on
+        (an index mapped from its files, or the one another process kept first)."""
+        path = self._path(examples, vocabulary)
+        try:
+            if isinstance(matcher, RetrievalMatcher):
+                path = path.with_suffix(".index")
+                with written_whole(path) as partial:
+                    matcher.save(partial)
+                # From now on the arrays on disk, not the copies the fit left in memory.
+                matcher = RetrievalMatcher.load(path)
+                matcher.vocabulary = vocabulary  # the very object: see `_read`
+            else:
+                path = path.with_suffix(".pickle")
+                keep(path, matcher)
+        except OSError as error:
+            # A folder cannot replace one another process has just kept: use theirs.
+            if (theirs := self._read(path, vocabulary)) is None:
+                log.warning("cannot keep the matcher in %s: %s", self.folder, error)
+                return matcher
+            matcher = theirs
+        self._note_latest(scope, vocabulary, path.name)
+        return matcher
+
+    def _note_latest(self, scope: int, vocabulary: Vocabulary, name: str) -> None:
+        note = self._note(scope, vocabulary)
+        replaced = self._noted(note)
+        try:
+            with written_whole(note) as partial:
+                partial.write_text(name, encoding="utf-8")
+        except OSError as error:
+            log.warning("cannot note the matcher scope %s fitted last: %s", scope, error)
+            return
+        if replaced is None or replaced == name or self._still_noted(replaced):
+            return
+        gone = self.folder / replaced
+        if gone.is_dir():
+            shutil.rmtree(gone, ignore_errors=True)
+        else:
+            gone.unlink(missing_ok=True)
+        log.info("removed %s, which %s replaces", replaced, name)
+
+    def _still_noted(self, name: str) -> bool:
+        """Whether another scope (of another database, say) still starts from ``name``.
+        Notes of matchers no longer kept are removed on the way."""
+        noted = False
+        for note in self.folder.glob(f"{FORMAT}-latest-*.txt"):
+            other = self._noted(note)
+            if other is None or not (self.folder / other).exists():
+                note.unlink(missing_ok=True)
+            noted = noted or other == name
+        return noted
+
+    @staticmethod
+    def _read(path: Path, vocabulary: Vocabulary) -> AnyMatcher | None:
+        """The matcher kept at ``path`` (with or without its suffix), or None."""
+        matcher: AnyMatcher | None
+        if (folder := path.with_suffix(".index")).is_dir():
+            try:
+                matcher = RetrievalMatcher.load(folder)
+            except UNREADABLE as error:
+                log.warning("cannot read the kept index %s (%s): fitting anew", folder, error)
+                return None
+        else:
+            matcher = read_kept(path.with_suffix(".pickle"), Matcher)
+        if matcher is not None:
+            # Files are named by the vocabulary's contents, so the one in hand is the same;
+            # holding that very object is how `Matchers` knows it can build on this matcher
+            # rather than fit everything again.
+            matcher.vocabulary = vocabulary
+        return matcher
+
+    def _noted(self, note: Path) -> str | None:
+        """The name of the matcher a scope's note names, if it can be read."""
+        try:
+            name = note.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            log.warning("cannot read %s: %s", note, error)
+            return None
+        return name if name and Path(name).name == name else None
+
+    def _path(self, examples: Sequence[Example], vocabulary: Vocabulary) -> Path:
+        """Where the matcher for these examples is kept (without its suffix)."""
+        digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
+        digest.update("".join(f"{e.label}\x1f{e.text}\x1e" for e in examples).encode())
+        return self.folder / f"{FORMAT}-{digest.hexdigest()[:32]}"
+
+    def _note(self, scope: int, vocabulary: Vocabulary) -> Path:
+        """The file naming the matcher a scope of this database fitted last."""
+        digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
+        digest.update(f"{self.database}\x1f{scope}".encode())
+        return self.folder / f"{FORMAT}-latest-{digest.hexdigest()[:32]}.txt"
+
+
+def _vocabulary_key(vocabulary: Vocabulary) -> str:
+    """The format and the vocabulary's contents, hashed: a matcher read with another
+    vocabulary is another matcher."""
+    digest = hashlib.sha256(FORMAT.encode())
+    for table in (vocabulary.entities, vocabulary.words):
+        for key in sorted(table):
+            digest.update(f"{key}\x1f{'|'.join(table[key])}\x1e".encode())
+    return digest.hexdigest()
