@@ -259,9 +259,9 @@ class Matchers:
         """The matcher for these examples from the cache folder, or fitted (and kept)."""
         if self.cache is None:
             return matcher_for(examples, vocabulary)
-        if (kept := self.cache.exactly(examples, vocabulary)) is not None:
-            return kept
-        return self.cache.kept(scope, examples, vocabulary, matcher_for(examples, vocabulary))
+        return self.cache.exactly_or_fitted(
+            scope, examples, vocabulary, lambda: matcher_for(examples, vocabulary)
+        )
 
     def _kept_exactly(self, examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher | None:
         matcher = self.cache.exactly(examples, vocabulary) if self.cache else None

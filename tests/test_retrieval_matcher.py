@@ -4,6 +4,8 @@ made-up names, as `factbot bench scale` builds it), with thresholds, not timings
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from bot import bench, bench_scale
 from bot.cache_files import remove_outdated
 from bot.engine import Engine
 from bot.library import Library
-from bot.matcher import NONE, Example, RetrievalMatcher, Vocabulary, retrieval
+from bot.matcher import NONE, AnyMatcher, Example, RetrievalMatcher, Vocabulary, retrieval
 from bot.matcher_cache import MatcherCache
 from bot.models import GLOBAL
 from bot.training import Matchers, small_talk
@@ -114,8 +116,8 @@ def test_a_process_that_cached_the_index_first_is_followed(
     matchers = Matchers(Library(), pack_examples=[], vocabulary=Vocabulary(), cache_dir=tmp_path)
     matcher = matchers._load_or_fit(GLOBAL, examples, Vocabulary())
     assert isinstance(matcher, RetrievalMatcher)
-    # Their index, noted as the scope's latest; nothing half-written.
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".index", ".txt"]
+    # Their index, the lock it was fitted under, the note naming it; nothing half-written.
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".index", ".lock", ".txt"]
 
 
 async def test_a_server_with_many_facts_is_answered_by_it(
@@ -187,3 +189,27 @@ def test_files_an_earlier_version_kept_are_removed(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
     remove_outdated(tmp_path, ["factbot-matcher-18", "factbot-library-1", "factbot-pack-1"])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+
+
+def test_processes_that_need_the_same_matcher_fit_it_once(
+    examples: list[Example], tmp_path: Path
+) -> None:
+    """Shards after the same change: one fits the matcher, the other waits for it and loads
+    it (each holds the folder's lock through a file of its own, as a process would)."""
+    vocabulary = Vocabulary()
+    learned_from = examples[:200]
+    fits: list[int] = []
+
+    def fit() -> RetrievalMatcher:
+        fits.append(1)
+        time.sleep(0.3)  # long enough for the other to arrive while this one fits
+        return RetrievalMatcher(vocabulary).fit(learned_from)
+
+    def need(_: int) -> AnyMatcher:
+        cache = MatcherCache(tmp_path, "factbot.sqlite3")
+        return cache.exactly_or_fitted(1, learned_from, vocabulary, fit)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        got = list(pool.map(need, range(2)))
+    assert len(fits) == 1
+    assert all(isinstance(matcher, RetrievalMatcher) for matcher in got)
