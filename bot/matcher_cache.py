@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import shutil
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from bot.cache_files import UNREADABLE, keep, read_kept, written_whole
@@ -101,6 +103,34 @@ class MatcherCache:
         self._note_latest(scope, vocabulary, path.name)
         return matcher
 
+    def fitted_apart(
+        self, scope: int, examples: Sequence[Example], vocabulary: Vocabulary
+    ) -> RetrievalMatcher:
+        """:meth:`exactly_or_fitted` for an index, fitted and kept by a process of its own
+        (which ends with this one), then mapped from the files it kept."""
+        context = multiprocessing.get_context("spawn")  # not a fork of a big process
+        receiving, sending = context.Pipe(duplex=False)
+        worker = context.Process(
+            target=_fit_index,
+            args=(self.folder, self.database, scope, list(examples), vocabulary, sending),
+            name="factbot-fit",
+            daemon=True,
+        )
+        worker.start()
+        sending.close()
+        try:
+            receiving.recv()
+        except EOFError:
+            worker.join()
+            raise RuntimeError(
+                f"fitting the index in process {worker.pid} failed (exit code {worker.exitcode})"
+            ) from None
+        worker.join()
+        matcher = self.exactly(examples, vocabulary)
+        if not isinstance(matcher, RetrievalMatcher):
+            raise RuntimeError(f"the index fitted in process {worker.pid} is not in {self.folder}")
+        return matcher
+
     def _note_latest(self, scope: int, vocabulary: Vocabulary, name: str) -> None:
         note = self._note(scope, vocabulary)
         replaced = self._noted(note)
@@ -172,6 +202,22 @@ class MatcherCache:
         digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
         digest.update(f"{self.database}\x1f{scope}".encode())
         return self.folder / f"{FORMAT}-latest-{digest.hexdigest()[:32]}.txt"
+
+
+def _fit_index(
+    folder: Path,
+    database: str,
+    scope: int,
+    examples: list[Example],
+    vocabulary: Vocabulary,
+    done: Connection,
+) -> None:
+    """In a process of its own: fit and keep the index for these examples (unless another
+    process does meanwhile), then say so."""
+    cache = MatcherCache(folder, database)
+    fit = RetrievalMatcher(vocabulary).fit
+    cache.exactly_or_fitted(scope, examples, vocabulary, lambda: fit(examples))
+    done.send(True)
 
 
 def _vocabulary_key(vocabulary: Vocabulary) -> str:

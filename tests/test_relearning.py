@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import training
 from bot.engine import Engine
+from bot.matcher_cache import MatcherCache
 
 GUILD = 5
 HANDBOOK = "Bikes go in the rack by the door. Lunch is at noon. Visitors park behind the annex."
@@ -32,7 +34,7 @@ async def _add_parking(engine: Engine) -> None:
 @pytest.fixture
 def fitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The kind of each matcher fitted from now on (not loaded from the cache, not learned
-    quickly)."""
+    quickly), in this process or in one of its own."""
     kinds: list[str] = []
     fit = training.matcher_for
 
@@ -42,6 +44,13 @@ def fitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return matcher
 
     monkeypatch.setattr(training, "matcher_for", counted)
+    fit_apart = MatcherCache.fitted_apart
+
+    def counted_apart(*args: Any) -> object:
+        kinds.append("RetrievalMatcher")
+        return fit_apart(*args)
+
+    monkeypatch.setattr(MatcherCache, "fitted_apart", counted_apart)
     return kinds
 
 

@@ -13,11 +13,10 @@ import pytest
 from bot import bench, bench_scale
 from bot.cache_files import remove_outdated
 from bot.engine import Engine
-from bot.library import Library
 from bot.matcher import NONE, AnyMatcher, Example, RetrievalMatcher, Vocabulary, retrieval
 from bot.matcher_cache import MatcherCache
 from bot.models import GLOBAL
-from bot.training import Matchers, small_talk
+from bot.training import small_talk
 
 
 @pytest.fixture(scope="module")
@@ -100,11 +99,15 @@ def test_a_saved_index_answers_as_the_fitted_one(matcher: RetrievalMatcher, tmp_
         assert loaded.rank([loaded.read(question)]) == matcher.rank([matcher.read(question)])
 
 
-def test_a_process_that_cached_the_index_first_is_followed(
-    examples: list[Example], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_process_that_kept_the_index_first_is_followed(
+    matcher: RetrievalMatcher,
+    examples: list[Example],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Two processes fit the same knowledge at once: the one that finishes second uses the
-    first one's index and leaves nothing half-written behind."""
+    """Two processes kept the same knowledge's index at once (a folder their lock does not
+    cover, say): the one that finishes second uses the first one's index and leaves nothing
+    half-written behind."""
     save = RetrievalMatcher.save
 
     def rival_finishes_first(self: RetrievalMatcher, folder: Path) -> None:
@@ -112,12 +115,11 @@ def test_a_process_that_cached_the_index_first_is_followed(
         save(self, folder)
 
     monkeypatch.setattr(RetrievalMatcher, "save", rival_finishes_first)
-    monkeypatch.setattr("bot.matcher.LEARNED_UP_TO", 100)  # 120 facts get an index
-    matchers = Matchers(Library(), pack_examples=[], vocabulary=Vocabulary(), cache_dir=tmp_path)
-    matcher = matchers._load_or_fit(GLOBAL, examples, Vocabulary())
-    assert isinstance(matcher, RetrievalMatcher)
-    # Their index, the lock it was fitted under, the note naming it; nothing half-written.
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".index", ".lock", ".txt"]
+    kept = MatcherCache(tmp_path, "factbot.sqlite3").kept(GLOBAL, examples, Vocabulary(), matcher)
+    assert isinstance(kept, RetrievalMatcher)
+    assert kept is not matcher  # theirs, mapped from the folder
+    # Their index, and the note naming it; nothing half-written.
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".index", ".txt"]
 
 
 async def test_a_server_with_many_facts_is_answered_by_it(
@@ -213,3 +215,21 @@ def test_processes_that_need_the_same_matcher_fit_it_once(
         got = list(pool.map(need, range(2)))
     assert len(fits) == 1
     assert all(isinstance(matcher, RetrievalMatcher) for matcher in got)
+
+
+class _UnreadableElsewhere(str):
+    """A phrasing that cannot be unpickled: the fitting process dies before it fits."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return (_refuse, ())
+
+
+def _refuse() -> str:
+    raise RuntimeError("cannot be read in this process")
+
+
+def test_a_fitting_process_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    cache = MatcherCache(tmp_path, "factbot.sqlite3")
+    examples = [Example(_UnreadableElsewhere("where do bikes go"), "bike-rack")]
+    with pytest.raises(RuntimeError, match=r"fitting the index in process \d+ failed"):
+        cache.fitted_apart(1, examples, Vocabulary())

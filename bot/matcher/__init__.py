@@ -15,11 +15,15 @@ LEARNED_UP_TO = 400
 1,000 facts the learned one takes three minutes and 1.8 GB to fit (docs/scale.md)."""
 
 
+def kind_for(examples: list[Example]) -> type[AnyMatcher]:
+    """The kind of matcher the examples' number of facts calls for."""
+    facts = len({e.label for e in examples} - {NONE})
+    return Matcher if facts <= LEARNED_UP_TO else RetrievalMatcher
+
+
 def matcher_for(examples: list[Example], vocabulary: Vocabulary) -> AnyMatcher:
     """A matcher fitted on the examples, of the kind their number of facts calls for."""
-    facts = len({e.label for e in examples} - {NONE})
-    kind = Matcher if facts <= LEARNED_UP_TO else RetrievalMatcher
-    return kind(vocabulary).fit(examples)
+    return kind_for(examples)(vocabulary).fit(examples)
 
 
 __all__ = [
@@ -31,5 +35,6 @@ __all__ = [
     "Matcher",
     "RetrievalMatcher",
     "Vocabulary",
+    "kind_for",
     "matcher_for",
 ]
