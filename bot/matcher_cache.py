@@ -109,18 +109,21 @@ class MatcherCache:
         """:meth:`exactly_or_fitted` for an index, fitted and kept by a process of its own
         (which ends with this one), then mapped from the files it kept."""
         context = multiprocessing.get_context("spawn")  # not a fork of a big process
-        receiving, sending = context.Pipe(duplex=False)
+        here, there = context.Pipe()
         worker = context.Process(
             target=_fit_index,
-            args=(self.folder, self.database, scope, list(examples), vocabulary, sending),
+            args=(self.folder, self.database, scope, vocabulary, there),
             name="factbot-fit",
             daemon=True,
         )
         worker.start()
-        sending.close()
+        there.close()
         try:
-            receiving.recv()
-        except EOFError:
+            # Handed over once it runs, not with its start: a process that dies on the way
+            # (a script without the __main__ idiom) is then an error here, not a hang.
+            here.send(list(examples))
+            here.recv()
+        except (EOFError, OSError):
             worker.join()
             raise RuntimeError(
                 f"fitting the index in process {worker.pid} failed (exit code {worker.exitcode})"
@@ -205,19 +208,15 @@ class MatcherCache:
 
 
 def _fit_index(
-    folder: Path,
-    database: str,
-    scope: int,
-    examples: list[Example],
-    vocabulary: Vocabulary,
-    done: Connection,
+    folder: Path, database: str, scope: int, vocabulary: Vocabulary, parent: Connection
 ) -> None:
-    """In a process of its own: fit and keep the index for these examples (unless another
-    process does meanwhile), then say so."""
+    """In a process of its own: fit and keep the index for the examples the parent sends
+    (unless another process does meanwhile), then say so."""
+    examples: list[Example] = parent.recv()
     cache = MatcherCache(folder, database)
     fit = RetrievalMatcher(vocabulary).fit
     cache.exactly_or_fitted(scope, examples, vocabulary, lambda: fit(examples))
-    done.send(True)
+    parent.send(True)
 
 
 def _vocabulary_key(vocabulary: Vocabulary) -> str:
