@@ -11,6 +11,7 @@ import os
 import pickle
 import re
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -62,22 +63,35 @@ def written_whole(path: Path) -> Iterator[Path]:
 _KEPT = re.compile(r"(factbot-[a-z]+)-\d+-")
 """How a kept file's name begins: its kind and its format's number."""
 
+ABANDONED_AFTER = 3600.0
+"""Seconds after its last write when a half-written file is taken for one whose writer
+was killed (a fit at 100,000 facts writes for about two minutes)."""
+
 
 def remove_outdated(folder: Path, formats: Iterable[str]) -> None:
-    """Remove what an earlier version of FactBot kept in ``folder``: the files and folders
-    of another format of a kind one of ``formats`` names (``factbot-matcher-17-…`` beside
-    ``factbot-matcher-18``). Anything else is left alone."""
+    """Remove what is of no more use in ``folder``: the files and folders of another format
+    of a kind one of ``formats`` names (``factbot-matcher-17-…`` beside
+    ``factbot-matcher-18``: an earlier version's), and half-written ones abandoned by a
+    process that was killed while writing (an index's is hundreds of MB). Anything else is
+    left alone."""
     current = {f.rsplit("-", 1)[0]: f"{f}-" for f in formats}
     try:
         entries = list(folder.iterdir())
     except OSError:
         return
+    now = time.time()
     for entry in entries:
         kept = _KEPT.match(entry.name)
-        if kept is None or kept[1] not in current or entry.name.startswith(current[kept[1]]):
+        if kept is None or kept[1] not in current:
+            continue
+        if ".partial-" in entry.name:
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime < ABANDONED_AFTER:
+                    continue  # perhaps still being written
+        elif entry.name.startswith(current[kept[1]]):
             continue
         if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)
-        log.info("removed %s, kept by an earlier version", entry.name)
+        log.info("removed %s: an earlier version's, or abandoned half-written", entry.name)

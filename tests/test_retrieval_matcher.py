@@ -4,6 +4,7 @@ made-up names, as `factbot bench scale` builds it), with thresholds, not timings
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -182,13 +183,22 @@ def test_the_cache_folder_keeps_about_one_matcher_per_scope(
     assert last.learned(second) is last  # the index fitted on exactly that
 
 
-def test_files_an_earlier_version_kept_are_removed(tmp_path: Path) -> None:
+def test_files_an_earlier_version_kept_or_a_killed_writer_left_are_removed(tmp_path: Path) -> None:
     (tmp_path / "factbot-matcher-3-0587dbbc.pickle").write_bytes(b"old")
     (tmp_path / "factbot-matcher-17-56feb68e.index").mkdir()
     (tmp_path / "factbot-library-0-76f55402.pickle").write_bytes(b"old")
-    kept = ["factbot-matcher-18-56feb68e.index", "factbot-library-1-76f55402.pickle", "notes"]
+    kept = [
+        "factbot-matcher-18-56feb68e.index",
+        "factbot-library-1-76f55402.pickle",
+        "factbot-matcher-18-0587dbbc.partial-4242",  # being written
+        "notes",
+    ]
     for name in kept:
         (tmp_path / name).mkdir()
+    abandoned = tmp_path / "factbot-matcher-18-3f42396b.partial-4141"
+    abandoned.mkdir()
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))  # its writer was killed
     remove_outdated(tmp_path, ["factbot-matcher-18", "factbot-library-1", "factbot-pack-1"])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
 
