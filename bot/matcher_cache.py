@@ -54,15 +54,16 @@ class MatcherCache:
         """The matcher fitted on exactly these examples: kept, or ``fit`` now and kept.
         While one process fits it, another that needs it waits (at 100,000 facts a fit is
         a minute and a half and 2 GB), then loads it."""
-        if (kept := self.exactly(examples, vocabulary)) is not None:
+        path = self._path(examples, vocabulary)
+        if (kept := self._read(path, vocabulary)) is not None:
             return kept
         from filelock import FileLock  # only to fit: 15 ms of every `factbot ask` otherwise
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        with FileLock(self._path(examples, vocabulary).with_suffix(".lock")):
-            if (kept := self.exactly(examples, vocabulary)) is not None:
+        with FileLock(path.with_suffix(".lock")):
+            if (kept := self._read(path, vocabulary)) is not None:
                 return kept  # fitted by another process while this one waited
-            return self.kept(scope, examples, vocabulary, fit())
+            return self._keep_at(path, scope, vocabulary, fit())
 
     def last_index(self, scope: int, vocabulary: Vocabulary) -> RetrievalMatcher | None:
         """The index the scope fitted last (in this process or another), if it is kept."""
@@ -82,7 +83,11 @@ class MatcherCache:
         """Keep a matcher the scope has just fitted on ``examples``, note it as the scope's
         latest and remove the one it replaces; returns the matcher to use from now on
         (an index mapped from its files, or the one another process kept first)."""
-        path = self._path(examples, vocabulary)
+        return self._keep_at(self._path(examples, vocabulary), scope, vocabulary, matcher)
+
+    def _keep_at(
+        self, path: Path, scope: int, vocabulary: Vocabulary, matcher: AnyMatcher
+    ) -> AnyMatcher:
         try:
             if isinstance(matcher, RetrievalMatcher):
                 path = path.with_suffix(".index")
@@ -108,6 +113,9 @@ class MatcherCache:
     ) -> RetrievalMatcher:
         """:meth:`exactly_or_fitted` for an index, fitted and kept by a process of its own
         (which ends with this one), then mapped from the files it kept."""
+        path = self._path(examples, vocabulary)
+        if isinstance(kept := self._read(path, vocabulary), RetrievalMatcher):
+            return kept
         context = multiprocessing.get_context("spawn")  # not a fork of a big process
         here, there = context.Pipe()
         worker = context.Process(
@@ -129,7 +137,7 @@ class MatcherCache:
                 f"fitting the index in process {worker.pid} failed (exit code {worker.exitcode})"
             ) from None
         worker.join()
-        matcher = self.exactly(examples, vocabulary)
+        matcher = self._read(path, vocabulary)
         if not isinstance(matcher, RetrievalMatcher):
             raise RuntimeError(f"the index fitted in process {worker.pid} is not in {self.folder}")
         return matcher

@@ -260,8 +260,6 @@ class Matchers:
         """The matcher for these examples from the cache folder, or fitted (and kept)."""
         if self.cache is None:
             return matcher_for(examples, vocabulary)
-        if (kept := self.cache.exactly(examples, vocabulary)) is not None:
-            return kept
         if kind_for(examples) is RetrievalMatcher:
             # 2 GB more for a minute and a half at 100,000 facts: in a process of its own the
             # bot's memory stays flat, and a fit the machine cannot afford ends that process.

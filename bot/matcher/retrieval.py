@@ -246,8 +246,7 @@ class RetrievalMatcher:
         }
         if int(kept.sum()) + len(new) > SIDE_TABLE_MAX:
             return None
-        was_dead = self.dead_ if self.dead_ is not None else np.zeros_like(dead)
-        if not new and kept.all() and np.array_equal(dead, was_dead):
+        if not new and kept.all() and np.array_equal(dead, self._dead_mask()):
             return self
         copy = copy_module.copy(self)
         copy._mark_dead(dead)
@@ -272,8 +271,7 @@ class RetrievalMatcher:
     def _mark_dead(self, dead: np.ndarray) -> None:
         """Take the ``dead`` rows out of the answers, and work out again the length of the
         sum of each label whose rows changed, from its live rows."""
-        was_dead = self.dead_ if self.dead_ is not None else np.zeros_like(dead)
-        changed = np.flatnonzero(dead != was_dead)
+        changed = np.flatnonzero(dead != self._dead_mask())
         if len(changed):
             # A copy: the fitted lengths may be a read-only mapping of the saved index.
             norms = np.array(self.sum_norms_, dtype=np.float32)
@@ -284,12 +282,15 @@ class RetrievalMatcher:
         self.dead_ = dead if dead.any() else None
         self.dead_rows_ = np.flatnonzero(dead)
 
+    def _dead_mask(self) -> np.ndarray:
+        """Which of the index's rows are dead, as a mask even when none is."""
+        return self.dead_ if self.dead_ is not None else np.zeros(len(self.owner_), dtype=bool)
+
     def worth_refitting(self) -> bool:
         """Whether what was learned since the fit costs enough per question (the side
         table) or in what the index misjudges (dead rows) to be worth a full fit."""
-        return len(self.side_) > SIDE_TABLE_REFIT or len(self.dead_rows_) > DEAD_REFIT * len(
-            self.owner_
-        )
+        many_dead = len(self.dead_rows_) > DEAD_REFIT * len(self.owner_)
+        return len(self.side_) > SIDE_TABLE_REFIT or many_dead
 
     # -- keeping ---------------------------------------------------------------------------
 
