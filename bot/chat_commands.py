@@ -15,6 +15,7 @@ from bot import replies
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.models import Answer
+from bot.rendering import counted
 
 MENTION = "@FactBot"
 
@@ -192,7 +193,7 @@ class Interpreter:
                 return Reply(text, fields=dict(fields))
             case "fact list":
                 views = engine.facts(guild)
-                return Reply(f"{len(views)} facts\n{replies.fact_list(views)}")
+                return Reply(f"{counted(len(views), 'fact')}\n{replies.fact_list(views)}")
             case "fact search":
                 matches = engine.search(flags["query"], guild)
                 return Reply(replies.search_results(matches))

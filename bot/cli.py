@@ -27,6 +27,7 @@ from bot.rendering import (
     NOT_ANSWERED,
     answer_json,
     answer_text,
+    counted,
     explanation_text,
     render_scores,
     render_sweep,
@@ -388,8 +389,8 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
             raise BadInput(f"server {args.guild} has no facts of its own to export.")
         bulk.write_pack(args.path, sources, facts, out_of_scope)
     print(
-        f"{len(facts)} facts, {len(sources)} sources, {len(out_of_scope)} out-of-scope "
-        f"questions written to {args.path}"
+        f"{counted(len(facts), 'fact')}, {counted(len(sources), 'source')}, "
+        f"{counted(len(out_of_scope), 'out-of-scope question')} written to {args.path}"
     )
     return 0
 

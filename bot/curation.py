@@ -18,6 +18,7 @@ from bot.errors import BadInput, ChangedMeanwhile, FactNotFound
 from bot.library import Library
 from bot.matcher.text import fold, words
 from bot.models import GLOBAL, Fact, SentenceRef, Source
+from bot.rendering import counted
 from bot.sentences import split_sentences
 from bot.store import Action, Store
 
@@ -363,6 +364,7 @@ class ImportReport:
 
     def __str__(self) -> str:
         return (
-            f"{self.added} facts added, {self.changed} changed, {self.unchanged} unchanged; "
-            f"{self.phrasings} phrasings and {self.out_of_scope} out-of-scope questions added."
+            f"{counted(self.added, 'fact')} added, {self.changed} changed, "
+            f"{self.unchanged} unchanged; {counted(self.phrasings, 'phrasing')} and "
+            f"{counted(self.out_of_scope, 'out-of-scope question')} added."
         )

@@ -41,6 +41,7 @@ from bot.matcher import Vocabulary
 from bot.matcher.text import wording
 from bot.matcher_cache import FORMAT as MATCHER_FORMAT
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
+from bot.rendering import counted
 from bot.store import Change, FactStats, Store, UnansweredQuestion
 from bot.training import Matchers
 
@@ -398,7 +399,8 @@ class Engine:
             rows = await self.unanswered(guild_id)
             if not 1 <= int(number[1]) <= len(rows):
                 raise BadInput(
-                    f"`unanswered` lists {len(rows)} questions; there is no #{number[1]}."
+                    f"`unanswered` lists {counted(len(rows), 'question')}; "
+                    f"there is no #{number[1]}."
                 )
             return rows[int(number[1]) - 1].question
         if given:

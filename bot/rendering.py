@@ -18,6 +18,11 @@ NOT_ANSWERED = "I don't know that one."
 ASK_BACK = "I'm not sure which you mean."
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 fact``, ``2 facts``: the nouns the bot counts all take a plain -s."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def answer_json(answer: Answer) -> str:
     return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)
 

@@ -40,7 +40,7 @@ def test_a_csv_faq_answers_in_its_server_and_cites_the_file(
     imported = factbot("import", str(faq), "--guild", "42")
     assert imported.returncode == 0, imported.stderr
     assert "2 facts added" in imported.stdout
-    assert "5 phrasings and 1 out-of-scope" in imported.stdout
+    assert "5 phrasings and 1 out-of-scope question added." in imported.stdout
 
     answer = json.loads(factbot("ask", "--json", "--guild", "42", "wifi password?").stdout)
     assert answer["fact_id"] == "wifi-password"
@@ -121,6 +121,7 @@ def test_export_writes_a_pack_that_imports_back_to_the_same_facts(
     pack = tmp_path / "pack"
     exported = factbot("export", "--guild", "42", str(pack))
     assert exported.returncode == 0, exported.stderr
+    assert "2 facts, 1 source, 1 out-of-scope question written to" in exported.stdout
     assert factbot("import", str(pack), "--guild", "43").returncode == 0
     again = tmp_path / "again"
     assert factbot("export", "--guild", "43", str(again)).returncode == 0

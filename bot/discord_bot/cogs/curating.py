@@ -16,6 +16,7 @@ from bot import replies
 from bot.discord_bot.checks import check_moderator
 from bot.discord_bot.embeds import fact_embed
 from bot.errors import BadInput
+from bot.rendering import counted
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
@@ -182,7 +183,9 @@ class Curating(commands.Cog):
     async def fact_list(self, ctx: commands.Context[FactBot]) -> None:
         """List the facts this server sees."""
         views = self.bot.engine.facts(_guild_id(ctx))
-        embed = discord.Embed(title=f"{len(views)} facts", description=replies.fact_list(views))
+        embed = discord.Embed(
+            title=counted(len(views), "fact"), description=replies.fact_list(views)
+        )
         embed.set_footer(text="✎ = this server's own version")
         await ctx.send(embed=embed)
 
