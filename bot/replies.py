@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from bot.answering import Judged
 from bot.engine import FactView
 from bot.models import Answer, Citation, Fact, HistoryEntry, Source
-from bot.rendering import ASK_BACK, NOT_ANSWERED
+from bot.rendering import ASK_BACK, NOT_ANSWERED, counted
 from bot.store import FactStats, UnansweredQuestion
 
 NOT_MODERATOR = (
@@ -84,8 +84,9 @@ def registered(source: Source) -> str:
     ids = [s.id for s in source.sentences]
     preview = "\n".join(f"`{s.id}` {s.text[:90]}" for s in source.sentences[:SOURCE_PREVIEW])
     more = f"\n…and {len(ids) - SOURCE_PREVIEW} more." if len(ids) > SOURCE_PREVIEW else ""
+    span = ids[0] if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
     return (
-        f"Registered `{source.id}` with {len(ids)} sentences ({ids[0]}–{ids[-1]}). "
+        f"Registered `{source.id}` with {counted(len(ids), 'sentence')} ({span}). "
         f"Cite them as `{source.id}:s1`.\n{preview}{more}"
     )
 
