@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
+
 from bot import replies
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
@@ -100,7 +102,11 @@ class Interpreter:
             if name in COMMANDS:
                 rest = " ".join(words[size:])
                 return await self._curate(name, rest, speaker)
-        return Reply(f"I don't know the command `{words[0] if words else ''}`.")
+        if not words:
+            return None  # a bare prefix is not a command, as in Discord
+        if words[:1] == ["help"]:
+            return Reply(self._help())
+        return Reply(self._unknown(" ".join(words[:2]).lower()))
 
     async def _ask(self, question: str, speaker: Speaker, *, command: bool = False) -> Reply:
         if command and not question.strip():
@@ -135,11 +141,33 @@ class Interpreter:
         if not speaker.moderator:
             return Reply(replies.NOT_MODERATOR)
         try:
+            flags = parse_flags(rest, *COMMANDS[command])
+        except BadInput as error:
+            return Reply(f"{error} Usage: `{self._usage(command)}`")
+        try:
             if command == "pack":
                 return await self._pack(rest, speaker)
-            return await self._run(command, parse_flags(rest, *COMMANDS[command]), speaker)
+            return await self._run(command, flags, speaker)
         except BadInput as error:
             return Reply(str(error))
+
+    def _usage(self, command: str) -> str:
+        """As the Discord adapter words it: ``!fact edit id: … [answer: …] [cite: …]``."""
+        if command == "pack":
+            return f"{self.prefix}pack on|off"  # a word, not a flag
+        required, optional = COMMANDS[command]
+        flags = [f"{name}: …" for name in required] + [f"[{name}: …]" for name in optional]
+        return " ".join([f"{self.prefix}{command}", *flags])
+
+    def _help(self) -> str:
+        lines = [f"`{self.prefix}ask <question>` (or `{MENTION} <question>`)"]
+        lines += [f"`{self._usage(command)}`" for command in COMMANDS]
+        return "Commands (all but ask are for moderators):\n" + "\n".join(lines)
+
+    def _unknown(self, given: str) -> str:
+        close = process.extractOne(given, [*COMMANDS, "ask"], score_cutoff=70)
+        hint = f" Did you mean `{self.prefix}{close[0]}`?" if close else ""
+        return f"I don't know the command `{given.split()[0]}`.{hint} Try `{self.prefix}help`."
 
     async def _pack(self, state: str, speaker: Speaker) -> Reply:
         if state.strip().lower() not in {"on", "off"}:

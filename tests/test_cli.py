@@ -145,8 +145,19 @@ def test_chat_commands_with_flags_missing_get_one_line(run: CommandRunner) -> No
     result = run("chat", stdin="!fact add\n!fact remove meta-investment\nhow much did meta pay\n\n")
     assert result.returncode == 0, result.stderr
     assert "bot> `question:` is missing." in result.stdout
-    assert "bot> `id:` is missing." in result.stdout
+    assert "bot> `id:` is missing. Usage: `!fact remove id: …`" in result.stdout
     assert "bot> Meta paid $14.3 billion" in result.stdout
+
+
+def test_chat_lists_its_commands_and_points_a_typo_at_the_right_one(run: CommandRunner) -> None:
+    result = run("chat", stdin="!help\n!fcat add\n!frobnicate\n\n")
+    assert result.returncode == 0, result.stderr
+    assert "`!fact edit id: … [answer: …] [cite: …]`" in result.stdout
+    assert "`!unanswered`" in result.stdout
+    assert "I don't know the command `fcat`. Did you mean `!fact add`? Try `!help`." in (
+        result.stdout
+    )
+    assert "I don't know the command `frobnicate`. Try `!help`." in result.stdout
 
 
 def test_facts_added_in_chat_stay_in_its_console_server(run: CommandRunner) -> None:
