@@ -412,6 +412,8 @@ def _must_be_file(path: Path, missing: str) -> None:
 def _must_be_new(path: Path) -> None:
     if path.exists():
         raise BadInput(f"{path} exists: give the backup a new file.")
+    if not path.parent.is_dir():
+        raise BadInput(f"{path.parent}: no such folder to back up into.")
 
 
 async def _backup(args: argparse.Namespace, settings: Settings) -> int:

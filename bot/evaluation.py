@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.engine import Engine
 from bot.errors import BadInput
-from bot.knowledge import parse_yaml
+from bot.knowledge import parse_yaml, yaml_problem
 from bot.matcher import NONE
 from bot.models import GLOBAL
 
@@ -122,14 +122,25 @@ def load_labelled(path: Path) -> list[Labelled]:
     try:
         data = parse_yaml(path.read_text(encoding="utf-8"))
         groups = _LabelledFile.model_validate({"root": data}).root
-    except (OSError, yaml.YAMLError, ValidationError) as error:
-        reason = error.__class__.__name__
-        raise BadInput(f"{path}: not a labelled question file ({reason})") from None
-    return [
+    except OSError as error:
+        raise BadInput(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{path}: not UTF-8 text (byte {error.start + 1}).") from None
+    except yaml.YAMLError as error:
+        raise BadInput(f"{path}: not valid YAML: {yaml_problem(error)}") from None
+    except ValidationError:
+        raise BadInput(
+            f"{path}: not a labelled question file (a fact id, or none, with a list of "
+            "questions under it)"
+        ) from None
+    labelled = [
         Labelled(str(q), None if fact_id == NONE else fact_id)
         for fact_id, questions in groups.items()
         for q in questions
     ]
+    if not labelled:
+        raise BadInput(f"{path}: no labelled questions in it.")
+    return labelled
 
 
 def _run(

@@ -132,12 +132,21 @@ def parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_SAFE_LOADER)
 
 
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """PyYAML's several-line report as one line: ``line 2, column 1: did not find …``."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
+
+
 def _read_yaml(path: Path, root: Path, problems: list[str]) -> Any:
     try:
         return parse_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except yaml.YAMLError as error:
+        problems.append(f"{path.relative_to(root.parent)}: not valid YAML: {yaml_problem(error)}")
+    except (OSError, UnicodeDecodeError) as error:
         problems.append(f"{path.relative_to(root.parent)}: cannot read: {error}")
-        return None
+    return None
 
 
 def load_knowledge(root: Path | None = None, *, cache_dir: Path | None = None) -> KnowledgeBase:

@@ -36,7 +36,7 @@ from bot import replies
 from bot.chat_commands import Interpreter, Reply, Speaker
 from bot.engine import Engine
 from bot.errors import BadInput
-from bot.knowledge import parse_yaml
+from bot.knowledge import parse_yaml, yaml_problem
 from bot.models import Answer
 from bot.store import Store
 
@@ -104,7 +104,7 @@ def load_transcript(path: Path) -> Transcript:
     except UnicodeDecodeError as error:
         raise BadInput(f"{path}: not UTF-8 text (byte {error.start + 1}).") from None
     except yaml.YAMLError as error:
-        raise BadInput(f"{path}: not valid YAML: {error}") from None
+        raise BadInput(f"{path}: not valid YAML: {yaml_problem(error)}") from None
     except ValidationError as error:
         problems = [f"{_where(e['loc'])}: {e['msg']}" for e in error.errors()]
         raise BadInput(f"{path}: " + "; ".join(problems)) from None

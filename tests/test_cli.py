@@ -173,6 +173,27 @@ def test_facts_added_in_chat_stay_in_its_console_server(run: CommandRunner) -> N
         assert answer["fact_id"] != "when-is-lunch"
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("meta-investment: [how much\n", "not valid YAML: line 2, column 1: did not find"),
+        ("{}\n", "no labelled questions in it."),
+        ("- how much did meta pay\n", "not a labelled question file"),
+    ],
+)
+@pytest.mark.parametrize("command", ["eval", "replay"])
+def test_a_broken_question_file_gets_one_line(
+    run: CommandRunner, tmp_path: Path, command: str, text: str, says: str
+) -> None:
+    path = tmp_path / "questions.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run(command, str(path))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    if command == "eval" or "YAML" in says:  # a transcript names its own missing fields
+        assert says in result.stderr
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, db_path: Path) -> None:
     """`factbot eval FILE | head -1`: no error once the reader has had enough."""
     labelled = tmp_path / "questions.yaml"

@@ -80,6 +80,7 @@ def test_backup_and_restore_bring_back_exactly_what_was_there(
     result = factbot("backup", str(backup))
     assert result.returncode == 0, result.stderr
     _refused(factbot("backup", str(backup)), "exists")
+    _refused(factbot("backup", str(tmp_path / "gone" / "b.sqlite3")), "no such folder")
     assert factbot("import", str(later), "--guild", "9").returncode == 0
 
     restored = factbot("restore", str(backup))

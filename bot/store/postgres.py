@@ -223,4 +223,7 @@ def _reported(where: str, *also: type[Exception]) -> Iterator[None]:
 
 def storage_error(where: str, error: BaseException) -> StorageError:
     """One line on what went wrong with the database and what to do about it."""
-    return StorageError(f"cannot use the database {where}: {_advice(error)}.")
+    advice = _advice(error)
+    return StorageError(
+        f"cannot use the database {where}: {advice}{'' if advice.endswith('?') else '.'}"
+    )
