@@ -21,13 +21,12 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process, utils
 
 from bot.engine import Engine
 from bot.errors import BadInput
-from bot.knowledge import parse_yaml, yaml_problem
+from bot.knowledge import read_yaml_file
 from bot.matcher import NONE
 from bot.models import GLOBAL
 
@@ -119,15 +118,9 @@ class _LabelledFile(BaseModel):
 
 
 def load_labelled(path: Path) -> list[Labelled]:
+    data = read_yaml_file(path)
     try:
-        data = parse_yaml(path.read_text(encoding="utf-8"))
         groups = _LabelledFile.model_validate({"root": data}).root
-    except OSError as error:
-        raise BadInput(f"{path}: cannot read: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise BadInput(f"{path}: not UTF-8 text (byte {error.start + 1}).") from None
-    except yaml.YAMLError as error:
-        raise BadInput(f"{path}: not valid YAML: {yaml_problem(error)}") from None
     except ValidationError:
         raise BadInput(
             f"{path}: not a labelled question file (a fact id, or none, with a list of "

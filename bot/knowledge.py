@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.cache_files import keep, read_kept
+from bot.errors import BadInput
 from bot.matcher import NONE, Example
 from bot.matcher.text import fold
 from bot.models import Fact, Sentence, SentenceRef, Source
@@ -137,6 +138,19 @@ def yaml_problem(error: yaml.YAMLError) -> str:
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
+
+
+def read_yaml_file(path: Path) -> Any:
+    """A YAML file a user named on the command line, or :class:`BadInput` saying in one
+    line why it cannot be read."""
+    try:
+        return parse_yaml(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BadInput(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{path}: not UTF-8 text (byte {error.start + 1}).") from None
+    except yaml.YAMLError as error:
+        raise BadInput(f"{path}: not valid YAML: {yaml_problem(error)}") from None
 
 
 def _read_yaml(path: Path, root: Path, problems: list[str]) -> Any:

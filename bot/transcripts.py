@@ -36,7 +36,7 @@ from bot import replies
 from bot.chat_commands import Interpreter, Reply, Speaker
 from bot.engine import Engine
 from bot.errors import BadInput
-from bot.knowledge import parse_yaml, yaml_problem
+from bot.knowledge import read_yaml_file
 from bot.models import Answer
 from bot.store import Store
 
@@ -96,15 +96,9 @@ class Transcript(BaseModel):
 
 def load_transcript(path: Path) -> Transcript:
     """A validated transcript, or :class:`BadInput` naming the file and the turn."""
+    data = read_yaml_file(path)
     try:
-        data = parse_yaml(path.read_text(encoding="utf-8"))
         return Transcript.model_validate(data)
-    except OSError as error:
-        raise BadInput(f"{path}: cannot read: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise BadInput(f"{path}: not UTF-8 text (byte {error.start + 1}).") from None
-    except yaml.YAMLError as error:
-        raise BadInput(f"{path}: not valid YAML: {yaml_problem(error)}") from None
     except ValidationError as error:
         problems = [f"{_where(e['loc'])}: {e['msg']}" for e in error.errors()]
         raise BadInput(f"{path}: " + "; ".join(problems)) from None
