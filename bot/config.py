@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import DirectoryPath, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.answering import Policy
@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     factbot_db: Path | str = Field(default_factory=default_db_path)
     """A SQLite file, or a ``postgresql://`` URL (which may hold a password: never logged)."""
-    command_prefix: str = "!"
+    command_prefix: str = Field(default="!", min_length=1)
     moderator_role_ids: IdList = []
     answer_channel_ids: IdList = []
     """Channels where plain (non-command) questions are answered, when confident."""
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     ambiguity_threshold: float = Field(default=Policy.ambiguous, ge=0, le=100)
     factbot_cache: Path | None = None
     """Where fitted matchers are kept (default: the user cache folder)."""
-    factbot_knowledge: Path | None = None
+    factbot_knowledge: DirectoryPath | None = None
     """A knowledge pack folder to ship instead of the built-in one."""
     factbot_shipped_pack: bool = True
     """Off: no guild sees the shipped pack's facts (each guild can switch it too)."""

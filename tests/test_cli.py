@@ -251,3 +251,20 @@ def test_a_shard_id_without_a_count_is_refused(
     assert capsys.readouterr().err == (
         "factbot: bad settings: set SHARD_ID and SHARD_COUNT together, or neither\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("COMMAND_PREFIX", "", "bad setting COMMAND_PREFIX: String should have at least 1"),
+        ("FACTBOT_KNOWLEDGE", "no-such-pack", "bad setting FACTBOT_KNOWLEDGE: Path does not"),
+    ],
+)
+def test_a_setting_that_cannot_work_is_refused_in_one_line(
+    factbot: CommandRunner, tmp_path: Path, name: str, value: str, says: str
+) -> None:
+    (tmp_path / ".env").write_text(f"{name}={value}\n", encoding="utf-8")
+    result = factbot("ask", "how much did meta pay")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert says in result.stderr
