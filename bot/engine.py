@@ -397,6 +397,8 @@ class Engine:
         ``unanswered``, or the one the bot's reply ``reply_id`` answered."""
         if given and (number := re.fullmatch(r"#?(\d{1,3})", given.strip())):
             rows = await self.unanswered(guild_id)
+            if not rows:
+                raise BadInput(f"Every question here got an answer, so there is no #{number[1]}.")
             if not 1 <= int(number[1]) <= len(rows):
                 raise BadInput(
                     f"`unanswered` lists {counted(len(rows), 'question')}; "

@@ -33,6 +33,9 @@ async def test_an_unanswered_question_is_attached_to_a_new_fact(
     assert attached == "`bike-rack` now also answers “is there a bike rack”."
     assert RACK in await _ask(bot, "is there a bike rack?")
     assert await _mod(bot, "!unanswered") == "Every question asked here got an answer."
+    assert await _mod(bot, "!fact attach id: bike-rack question: #1") == (
+        "Every question here got an answer, so there is no #1."
+    )
     # Only this server learned it.
     assert RACK not in await _ask(bot, "is there a bike rack?", guild=1)
 
