@@ -172,6 +172,18 @@ async def test_bad_or_missing_flags_get_the_usage(discord_bot: DiscordHarness) -
         "Nothing to change: give a new `answer:`, `cite:`, or both."
     )
     assert (await _mod(discord_bot, "!fact frobnicate")).startswith("Fact commands:")
+    # Nothing at all after the command: the flag a moderator must give, not discord.py's
+    # name for the converter.
+    assert await _mod(discord_bot, "!fact remove") == (
+        "`id:` is missing. Usage: `!fact remove id: …`"
+    )
+
+
+async def test_help_spells_out_a_command_the_way_it_is_typed(discord_bot: DiscordHarness) -> None:
+    helped = await _mod(discord_bot, "!help fact add")
+    assert "!fact add question: … answer: … cite: … [id: …]" in helped
+    assert "flags" not in helped
+    assert "!ask <question>" in await _mod(discord_bot, "!help ask")
 
 
 async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:

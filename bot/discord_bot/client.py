@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.discord_bot.errors import handle_command_error
+from bot.discord_bot.help import FactBotHelp
 from bot.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class FactBot(commands.Bot):
             intents=intents,
             # Answers echo what members and moderators wrote: never let them ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
-            help_command=commands.DefaultHelpCommand(dm_help=False),
+            help_command=FactBotHelp(),
             description="Answers questions from curated facts, quoting its sources.",
             # One shard of several (each its own process, one PostgreSQL database), or all.
             shard_id=settings.shard_id,

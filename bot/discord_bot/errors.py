@@ -9,6 +9,7 @@ from discord.ext import commands
 from rapidfuzz import process
 
 from bot import replies
+from bot.discord_bot.help import flags_of, signature
 from bot.errors import BadInput
 
 if TYPE_CHECKING:
@@ -23,18 +24,17 @@ class NotModerator(commands.CheckFailure):
 
 
 def _usage(ctx: commands.Context[Any]) -> str:
-    command = ctx.command
-    if command is None:
+    if ctx.command is None:
         return ""
-    signature = command.signature
-    for param in command.clean_params.values():
-        converter = param.converter
-        if isinstance(converter, type) and issubclass(converter, commands.FlagConverter):
-            signature = " ".join(
-                f"{f.name}: …" if f.required else f"[{f.name}: …]"
-                for f in converter.get_flags().values()
-            )
-    return f" Usage: `{ctx.clean_prefix}{command.qualified_name} {signature}`".rstrip()
+    return f" Usage: `{ctx.clean_prefix}{signature(ctx.command)}`"
+
+
+def _missing(command: commands.Command[Any, ..., Any] | None, param: str) -> str:
+    """What to name when nothing at all follows a command that takes flags: its first
+    required flag (discord.py names the converter's parameter, ``flags``)."""
+    flags = flags_of(command) if command is not None else None
+    required = [f.name for f in flags.get_flags().values() if f.required] if flags else []
+    return f"`{required[0]}:`" if required else f"`{param}`"
 
 
 def explain(ctx: commands.Context[Any], error: Exception) -> str | None:
@@ -59,7 +59,7 @@ def explain(ctx: commands.Context[Any], error: Exception) -> str | None:
         case commands.MissingRequiredFlag() | commands.MissingFlagArgument():
             return f"`{error.flag.name}:` is missing.{_usage(ctx)}"
         case commands.MissingRequiredArgument():
-            return f"`{error.param.name}` is missing.{_usage(ctx)}"
+            return f"{_missing(ctx.command, error.param.name)} is missing.{_usage(ctx)}"
         case commands.TooManyFlags():
             return f"`{error.flag.name}:` given more than once.{_usage(ctx)}"
         case commands.BadFlagArgument():
