@@ -41,11 +41,18 @@ CONSOLE_GUILD = 1
 server (and out of the global, shipped facts)."""
 
 
+def _database_argument(text: str) -> Path | str:
+    try:
+        return database_location(text)
+    except ValueError as error:  # argparse would say only "invalid value"
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
-        type=database_location,
+        type=_database_argument,
         metavar="PATH|URL",
         help="a SQLite file or a postgresql:// URL (default: $FACTBOT_DB, else a file in"
         " your user data folder)",

@@ -6,6 +6,7 @@ log line, and it is the only setting without a usable default.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +21,17 @@ IdList = Annotated[list[int], NoDecode]
 
 
 def database_location(text: str) -> Path | str:
-    """A ``postgresql://`` URL as it is (a path would fold its ``//``), else a file path."""
-    return text if is_postgres(text) else Path(text)
+    """A ``postgresql://`` URL as it is (a path would fold its ``//``), else a file path.
+
+    Another database's URL is refused rather than taken for a file name (``mysql://x``
+    would become a folder ``mysql:`` holding a SQLite file ``x``)."""
+    if is_postgres(text):
+        return text
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        raise ValueError(
+            f"{text.split('://')[0]}:// is not supported: give a SQLite file or a postgresql:// URL"
+        )
+    return Path(text)
 
 
 def default_db_path() -> Path:

@@ -268,3 +268,23 @@ def test_a_setting_that_cannot_work_is_refused_in_one_line(
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert says in result.stderr
+
+
+def test_another_databases_url_is_refused_not_taken_for_a_file(
+    factbot: CommandRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    given = factbot("ask", "--db", "mysql://db.example/facts", "how much did meta pay")
+    assert given.returncode == 2
+    assert "mysql:// is not supported" in given.stderr
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FACTBOT_DB", "mysql://db.example/facts")
+    assert main(["ask", "how much did meta pay"]) == 2
+    assert capsys.readouterr().err == (
+        "factbot: bad setting FACTBOT_DB: mysql:// is not supported: give a SQLite file or a "
+        "postgresql:// URL\n"
+    )
+    assert not (tmp_path / "mysql:").exists()
