@@ -107,7 +107,11 @@ class Answerer:
         # "what about acme?": several facts involve what it names, and it asks nothing about
         # it that would choose between them: ask back with them.
         vague = self._only_names(read_as, guild_id, judged)
-        answer = decide(question, judged, self.library, self.policy, ask_back=vague)
+        # Moderators gave these very words to more than one fact: which is not ours to pick.
+        said_by_several = sum(j.repeated and j.chance == 1.0 for j in judged) > 1
+        answer = decide(
+            question, judged, self.library, self.policy, ask_back=vague or said_by_several
+        )
         return Explanation(
             question, read_as, tuple(judged), answer, self.matchers.is_current(guild_id)
         )

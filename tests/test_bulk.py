@@ -147,3 +147,22 @@ def test_the_shipped_pack_imports_into_a_server(factbot: CommandRunner) -> None:
     assert "0 facts added, 25 changed" in result.stdout
     answer = json.loads(factbot("ask", "--json", "--guild", "42", "how much did meta pay").stdout)
     assert answer["fact_id"] == "meta-investment"
+
+
+def test_words_given_to_two_facts_are_asked_back_not_decided(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
+    """Two moderators' rows give one question to two facts: the bot cannot know which is
+    meant, so it asks instead of answering with whichever sorts first."""
+    path = tmp_path / "clash.csv"
+    path.write_text(
+        "fact_id,question,answer\n"
+        "parking-staff,where do I park,Staff park in lot B.\n"
+        "parking-visitors,where do I park,Visitors park at the front.\n",
+        encoding="utf-8",
+    )
+    assert factbot("import", str(path), "--guild", "42").returncode == 0
+    answer = json.loads(factbot("ask", "--json", "--guild", "42", "Where do I park?").stdout)
+    assert not answer["answered"]
+    offered = [s["fact_id"] for s in answer["suggestions"]]
+    assert offered[:2] == ["parking-staff", "parking-visitors"]
