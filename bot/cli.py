@@ -223,6 +223,8 @@ async def _open(settings: Settings, *, answering: bool = True) -> Engine:
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.batch == (args.question is not None):
         raise BadInput("give one QUESTION, or --batch to read questions from stdin")
+    if args.why and (args.json or args.batch):
+        raise BadInput("--why explains one question in words: use it without --json and --batch")
     render = answer_json if args.json else answer_text
     if not args.batch:
         question = check_question(args.question, keep_lines=True)

@@ -288,3 +288,12 @@ def test_another_databases_url_is_refused_not_taken_for_a_file(
         "postgresql:// URL\n"
     )
     assert not (tmp_path / "mysql:").exists()
+
+
+def test_why_is_not_quietly_dropped_for_json(factbot: CommandRunner) -> None:
+    result = factbot("ask", "--json", "--why", "how much did meta pay")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        "factbot: --why explains one question in words: use it without --json and --batch"
+    )
