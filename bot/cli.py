@@ -113,11 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("suite", choices=["clinc150", "scale"], help="the benchmark to run")
     bench.add_argument(
-        "--shots", type=int, nargs="+", default=[5, 10, 100], metavar="K",
+        "--shots", type=int, nargs="+", metavar="K",
         help="clinc150: phrasings per fact (default: 5 10 100)",
     )  # fmt: skip
     bench.add_argument(
-        "--facts", type=int, nargs="+", default=[1000, 10000], metavar="N",
+        "--facts", type=int, nargs="+", metavar="N",
         help="scale: knowledge base sizes (default: 1000 10000)",
     )  # fmt: skip
     bench.add_argument("--data", type=Path, help="another copy of CLINC150's data_full.json")
@@ -332,6 +332,8 @@ async def _replay(args: argparse.Namespace, settings: Settings) -> int:
 async def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import evaluate, load_labelled, sweep
 
+    if args.json and (args.sweep or args.why):
+        raise BadInput("--json prints the scores alone: use it without --sweep and --why")
     labelled = load_labelled(args.file)
     async with await _open(settings) as engine:
         await engine.ready(args.guild)
@@ -354,16 +356,23 @@ async def _eval(args: argparse.Namespace, settings: Settings) -> int:
 async def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot import bench
 
+    # Each suite's option is refused by the other, not ignored: a run can take an hour.
     if args.suite == "scale":
         from bot import bench_scale
 
-        if any(not 10 <= n <= 200_000 for n in args.facts):
+        if args.shots is not None:
+            raise BadInput("--shots is for `bench clinc150`; `bench scale` takes --facts")
+        facts = args.facts or [1000, 10000]
+        if any(not 10 <= n <= 200_000 for n in facts):
             raise BadInput("--facts takes 10 to 200,000 facts")
-        await bench_scale.run(args.facts, args.data)
+        await bench_scale.run(facts, args.data)
         return 0
-    for k in args.shots:
-        if not 1 <= k <= 100:
-            raise BadInput("--shots takes 1 to 100 phrasings per fact")
+    if args.facts is not None:
+        raise BadInput("--facts is for `bench scale`; `bench clinc150` takes --shots")
+    shots = args.shots or [5, 10, 100]
+    if any(not 1 <= k <= 100 for k in shots):
+        raise BadInput("--shots takes 1 to 100 phrasings per fact")
+    for k in shots:
         print(bench.render(k, await bench.run(k, args.data)), end="\n\n", flush=True)
     return 0
 

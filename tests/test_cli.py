@@ -297,3 +297,23 @@ def test_why_is_not_quietly_dropped_for_json(factbot: CommandRunner) -> None:
     assert result.stderr.strip() == (
         "factbot: --why explains one question in words: use it without --json and --batch"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["bench", "clinc150", "--facts", "1000"], "--facts is for `bench scale`"),
+        (["bench", "scale", "--shots", "5"], "--shots is for `bench clinc150`"),
+        (["bench", "clinc150", "--shots", "5", "0"], "--shots takes 1 to 100"),
+        (["eval", "questions.yaml", "--json", "--sweep"], "--json prints the scores alone"),
+        (["eval", "questions.yaml", "--json", "--why"], "--json prints the scores alone"),
+    ],
+)
+def test_an_option_that_would_be_ignored_is_refused_before_any_work(
+    factbot: CommandRunner, args: list[str], says: str
+) -> None:
+    """A benchmark runs for minutes, and `--json` promises a parser JSON alone."""
+    result = factbot(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert says in result.stderr
