@@ -156,8 +156,8 @@ class Interpreter:
         if command == "pack":
             return f"{self.prefix}pack on|off"  # a word, not a flag
         required, optional = COMMANDS[command]
-        flags = [f"{name}: …" for name in required] + [f"[{name}: …]" for name in optional]
-        return " ".join([f"{self.prefix}{command}", *flags])
+        named = [(name, True) for name in required] + [(name, False) for name in optional]
+        return f"{self.prefix}{command} {replies.flag_usage(named)}".rstrip()
 
     def _help(self) -> str:
         lines = [f"`{self.prefix}ask <question>` (or `{MENTION} <question>`)"]

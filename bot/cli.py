@@ -40,6 +40,11 @@ CONSOLE_GUILD = 1
 """The server `factbot chat` talks in by default: what it adds stays out of every real
 server (and out of the global, shipped facts)."""
 
+BENCH_SHOTS = [5, 10, 100]
+BENCH_FACTS = [1000, 10000]
+"""What `bench` runs without --shots / --facts (no argparse default: the other suite
+refuses each option, so it must see whether it was given)."""
+
 
 def _database_argument(text: str) -> Path | str:
     try:
@@ -114,11 +119,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("suite", choices=["clinc150", "scale"], help="the benchmark to run")
     bench.add_argument(
         "--shots", type=int, nargs="+", metavar="K",
-        help="clinc150: phrasings per fact (default: 5 10 100)",
+        help=f"clinc150: phrasings per fact (default: {' '.join(map(str, BENCH_SHOTS))})",
     )  # fmt: skip
     bench.add_argument(
         "--facts", type=int, nargs="+", metavar="N",
-        help="scale: knowledge base sizes (default: 1000 10000)",
+        help=f"scale: knowledge base sizes (default: {' '.join(map(str, BENCH_FACTS))})",
     )  # fmt: skip
     bench.add_argument("--data", type=Path, help="another copy of CLINC150's data_full.json")
     bench.set_defaults(handler=_bench)
@@ -362,14 +367,14 @@ async def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.shots is not None:
             raise BadInput("--shots is for `bench clinc150`; `bench scale` takes --facts")
-        facts = args.facts or [1000, 10000]
+        facts = args.facts or BENCH_FACTS
         if any(not 10 <= n <= 200_000 for n in facts):
             raise BadInput("--facts takes 10 to 200,000 facts")
         await bench_scale.run(facts, args.data)
         return 0
     if args.facts is not None:
         raise BadInput("--facts is for `bench scale`; `bench clinc150` takes --shots")
-    shots = args.shots or [5, 10, 100]
+    shots = args.shots or BENCH_SHOTS
     if any(not 1 <= k <= 100 for k in shots):
         raise BadInput("--shots takes 1 to 100 phrasings per fact")
     for k in shots:

@@ -7,7 +7,7 @@ same sentences, so a transcript's expectations hold in both.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.answering import Judged
 from bot.engine import FactView
@@ -25,6 +25,12 @@ FIELD_LIMIT = 1024
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def flag_usage(flags: Iterable[tuple[str, bool]]) -> str:
+    """``id: … [answer: …]`` from (name, required) pairs: how flags are typed, worded alike
+    in Discord's help and usage lines and in `factbot chat`'s."""
+    return " ".join(f"{name}: …" if required else f"[{name}: …]" for name, required in flags)
 
 
 def citation_field(citation: Citation) -> tuple[str, str]:

@@ -6,6 +6,8 @@ from typing import Any
 
 from discord.ext import commands
 
+from bot import replies
+
 
 def flags_of(command: commands.Command[Any, ..., Any]) -> type[commands.FlagConverter] | None:
     """The ``question: … answer: …`` flags the command reads, if it reads flags."""
@@ -22,8 +24,8 @@ def signature(command: commands.Command[Any, ..., Any]) -> str:
     flags = flags_of(command)
     if flags is None:
         return f"{command.qualified_name} {command.signature}".rstrip()
-    named = (f"{f.name}: …" if f.required else f"[{f.name}: …]" for f in flags.get_flags().values())
-    return " ".join([command.qualified_name, *named])
+    named = replies.flag_usage((f.name, f.required) for f in flags.get_flags().values())
+    return f"{command.qualified_name} {named}"
 
 
 class FactBotHelp(commands.DefaultHelpCommand):
