@@ -1,6 +1,7 @@
 """From a question to an Answer, as one descending pipeline:
 
-1. **read**: the question as the matcher reads it (``Matcher.read``: folded, aliases).
+1. **read**: the question as the matcher reads it: chat formatting and mentions taken out
+   (``without_markup``), then ``Matcher.read`` (folded, aliases, slips respelled).
 2. **candidates**: the matcher's best facts with the chance each is right, plus any fact
    one of whose phrasings the question repeats (so a fact added a moment ago answers its
    own phrasings before the matcher has learned it).
@@ -22,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.library import Library
 from bot.matcher import Candidate, Vocabulary
-from bot.matcher.text import FUNCTION_WORDS, fold, wording, words
+from bot.matcher.text import FUNCTION_WORDS, fold, without_markup, wording, words
 from bot.models import Answer, Fact, Suggestion
 from bot.parts import parts_of
 from bot.training import Matchers
@@ -81,7 +82,7 @@ class Answerer:
 
     def ask(self, question: str, guild_id: int) -> Answer:
         whole = self.explain(question, guild_id).answer
-        parts = parts_of(question)
+        parts = parts_of(without_markup(question))
         if len(parts) == 1:
             return whole
         answers = [self.explain(part, guild_id).answer for part in parts]
@@ -101,9 +102,10 @@ class Answerer:
 
     def explain(self, question: str, guild_id: int) -> Explanation:
         matcher = self.matchers.current(guild_id)
-        read_as = matcher.read(question) if matcher else fold(question)
+        said = without_markup(question)
+        read_as = matcher.read(said) if matcher else fold(said)
         ranked = matcher.rank([read_as])[0] if matcher else []
-        judged = self._judge(question, read_as, ranked, guild_id)
+        judged = self._judge(said, read_as, ranked, guild_id)
         # "what about acme?": several facts involve what it names, and it asks nothing about
         # it that would choose between them: ask back with them.
         vague = self._only_names(read_as, guild_id, judged)

@@ -1,10 +1,11 @@
-"""How a question is read before matching: words the knowledge base never uses are
-respelled as the closest word it does."""
+"""How a question is read before matching: chat formatting taken out, and words the
+knowledge base never uses respelled as the closest word it does."""
 
 from __future__ import annotations
 
 from bot.matcher import Vocabulary
 from bot.matcher.matcher import KNOWN_SETS, _worked_out, read_as
+from bot.matcher.text import without_markup
 
 
 def test_a_slip_is_read_as_the_known_word() -> None:
@@ -25,3 +26,15 @@ def test_the_knowledge_base_in_use_keeps_its_work_while_many_others_come_and_go(
         assert read_as(f"wrd{n}", Vocabulary(), others) in {f"wrd{n}", f"word{n}"}
         assert read_as("parkng at lunch", Vocabulary(), busy) == "parking at lunch"
     assert _worked_out(busy) is kept
+
+
+def test_chat_formatting_and_mentions_are_not_read_as_words() -> None:
+    assert without_markup("@everyone **how much** did _acme_ pay?? <@123>") == (
+        "how much did acme pay??"
+    )
+    assert without_markup("> ||spoiler|| ~~old~~ `code`") == "spoiler old code"
+    # Markers inside a word are part of it; an address is not a mention.
+    assert without_markup("is snake_case 5*3? mail ops@here.com") == (
+        "is snake_case 5*3? mail ops@here.com"
+    )
+    assert without_markup("first line\n<#42>\n*second* line") == "first line\nsecond line"

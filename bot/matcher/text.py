@@ -21,6 +21,27 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
 """A decimal comma, as much of the world writes "14,3" for 14.3 ("1,000" is a thousand)."""
 
 
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|(?<!\w)@(?:everyone|here)\b")
+_DOUBLE_MARK = re.compile(r"\*\*|__|~~|\|\||`+")
+_EDGE_MARK = re.compile(r"(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)")
+_QUOTE_MARK = re.compile(r"^>{1,3}\s", re.MULTILINE)
+
+
+def without_markup(message: str) -> str:
+    """A chat message as the words it says: "@everyone **how much** did _acme_ pay??"
+    asks what "how much did acme pay??" asks. Chat formatting (bold, italics, strike,
+    spoilers, code, quotes) and mentions are not what a member asks about, and the
+    matcher reads characters as well as words. A marker is taken out only at a word's
+    edge, so "snake_case" and "5*3" stay as they are (discord.py's ``remove_markdown``
+    would make them "snakecase" and "53"). Lines stay lines: they may be separate
+    questions."""
+    if not any(mark in message for mark in "*_~|`>@<"):
+        return message
+    text = _QUOTE_MARK.sub("", _DOUBLE_MARK.sub("", _MENTION.sub(" ", message)))
+    lines = (" ".join(line.split()) for line in _EDGE_MARK.sub("", text).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def fold(text: str) -> str:
     """Lowercase, accents and curly quotes folded, control characters dropped, one space,
     decimal commas read as points."""
