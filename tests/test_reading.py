@@ -38,3 +38,21 @@ def test_chat_formatting_and_mentions_are_not_read_as_words() -> None:
         "is snake_case 5*3? mail ops@here.com"
     )
     assert without_markup("first line\n<#42>\n*second* line") == "first line\nsecond line"
+
+
+def test_a_fact_learned_quickly_keeps_its_own_words() -> None:
+    """A new fact's words are what the matcher comes to know, not slips of the words it
+    knew: "park" must not be read as "part"."""
+    from bot.matcher.matcher import Example, Matcher
+
+    taught = [
+        Example("which part of the office opens first", "opening"),
+        Example("what part of the building is open early", "opening"),
+        Example("when does the cafe open", "cafe"),
+        Example("what time is the cafe open", "cafe"),
+    ]
+    matcher = Matcher().fit(taught)
+    learned = matcher.learned([*taught, Example("where do visitors park", "parking")])
+    assert learned is not None
+    assert learned.read("where should visitors park") == "where should visitors park"
+    assert learned.rank([learned.read("where do visitors park")])[0][0].fact_id == "parking"

@@ -257,7 +257,9 @@ class Matcher:
         features = getattr(self, "_features", None)
         if features is None:
             features = self.featurizer_.transform([self.read(e.text) for e in old]).matrix()
-        read_added = [self.read(e.text) for e in added]
+        # As a full fit would read them: a new fact's words are what the matcher comes to
+        # know, not slips of words it knew ("park" is not "part").
+        read_added = [read_as(e.text, self.vocabulary, None) for e in added]
         features = sparse.vstack(
             [features, self.featurizer_.transform(read_added).matrix()], format="csr"
         )

@@ -252,7 +252,8 @@ class RetrievalMatcher:
         copy._mark_dead(dead)
         labels = list(self.labels_)
         position = {name: i for i, name in enumerate(labels)}
-        read = [self.read(example.text) for example in new.values()]
+        # As a full fit would read them: their words are what the matcher comes to know.
+        read = [read_as(example.text, self.vocabulary, None) for example in new.values()]
         for example in new.values():
             if example.label not in position:
                 position[example.label] = len(labels)
