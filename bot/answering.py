@@ -105,6 +105,10 @@ class Answerer:
         said = without_markup(question)
         read_as = matcher.read(said) if matcher else fold(said)
         ranked = matcher.rank([read_as])[0] if matcher else []
+        shipped = self.matchers.shipped(guild_id)
+        if shipped is not None and not self._marked_out_of_scope(said, guild_id):
+            # The shipped facts, judged by what was taught about them (bot/training.py).
+            ranked = [*ranked, *shipped.rank([shipped.read(said)])[0]]
         judged = self._judge(said, read_as, ranked, guild_id)
         # "what about acme?": several facts involve what it names, and it asks nothing about
         # it that would choose between them: ask back with them.
@@ -121,11 +125,11 @@ class Answerer:
     def _judge(
         self, question: str, read_as: str, ranked: Sequence[Candidate], guild_id: int
     ) -> list[Judged]:
-        found = {
-            c.fact_id: Judged(fact, c.chance, c.score)
-            for c in ranked
-            if (fact := self.library.visible_fact(guild_id, c.fact_id)) is not None
-        }
+        found: dict[str, Judged] = {}
+        for c in ranked:
+            fact = self.library.visible_fact(guild_id, c.fact_id)
+            if fact is not None and (c.fact_id not in found or found[c.fact_id].chance < c.chance):
+                found[c.fact_id] = Judged(fact, c.chance, c.score)
         for fact_id, closeness in self._repeated(question, guild_id):
             chance = 1.0 if closeness == 100 else 0.9
             fact = self.library.visible_fact(guild_id, fact_id)
@@ -159,6 +163,19 @@ class Answerer:
             wording(question), texts, scorer=fuzz.ratio, score_cutoff=REPEATED, limit=3
         )
         return [(owners[i], score) for _, score, i in hits]
+
+    def _marked_out_of_scope(self, question: str, guild_id: int) -> bool:
+        """Whether the question repeats one a guild's moderators said must not be answered:
+        the guild's matcher learned that, the global one never did."""
+        marked = self.library.out_of_scope(guild_id)
+        return bool(marked) and bool(
+            process.extractOne(
+                wording(question),
+                [wording(q) for q in marked],
+                scorer=fuzz.ratio,
+                score_cutoff=REPEATED,
+            )
+        )
 
     def _involved(self, fact: Fact) -> frozenset[str]:
         """The names a fact involves: in its phrasings, keywords, answer or cited sentences.

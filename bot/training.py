@@ -1,8 +1,13 @@
 """One fitted matcher per knowledge scope: trained when its knowledge changes, kept on disk.
 
 A guild that only sees the shipped facts shares the global matcher. A guild with facts or
-out-of-scope questions of its own gets its own, trained on everything it sees. Training
-runs in a worker thread; until it finishes, the last matcher keeps answering (the
+out-of-scope questions of its own gets its own, trained on its own knowledge only; if it
+also sees the shipped pack, the global matcher keeps judging the shipped facts there
+(``shipped``). Each knowledge is judged by what was taught about it: the pack's thousands
+of labelled questions, and the questions it must not answer, are about the pack, and
+would drown a guild's facts with three phrasings each (a pack about a deal teaches that
+questions about who paid what are not to be answered; "when is salary paid" is one).
+Training runs in a worker thread; until it finishes, the last matcher keeps answering (the
 phrasing lookup in ``bot.answering`` covers what it has not learned yet). Fitted matchers
 are kept in the cache folder (``bot.matcher_cache``): a second start, or a second process,
 loads one instead of training again, or learns what changed on top of the last one.
@@ -118,31 +123,55 @@ class Matchers:
         return self.library.generation[GLOBAL], self.library.generation[scope]
 
     def current(self, guild_id: int) -> AnyMatcher | None:
-        """The newest matcher for a guild, even if its knowledge changed since (then a
-        retraining is under way or about to be)."""
-        scope = self.scope(guild_id)
+        """The newest matcher of a guild's scope, even if its knowledge changed since (then
+        a retraining is under way or about to be); None before its first is trained."""
+        return self._newest(self.scope(guild_id))
+
+    def shipped(self, guild_id: int) -> AnyMatcher | None:
+        """The global matcher, for a guild with a matcher of its own that also sees the
+        shipped facts: it judges them there."""
+        if self.scope(guild_id) == GLOBAL or not self.library.sees_shipped(guild_id):
+            return None
+        return self._newest(GLOBAL)
+
+    def _newest(self, scope: int) -> AnyMatcher | None:
         trained = self._trained.get(scope)
         if trained is None or trained.generation != self._generation(scope):
             self.refresh_soon(scope)
-        if trained is None and scope != GLOBAL and self.library.sees_shipped(guild_id):
-            trained = self._trained.get(GLOBAL)
         return trained.matcher if trained else None
 
-    def is_current(self, guild_id: int) -> bool:
+    def _scopes(self, guild_id: int) -> list[int]:
+        """The scopes whose matchers answer a guild."""
         scope = self.scope(guild_id)
+        both = scope != GLOBAL and self.library.sees_shipped(guild_id)
+        return [scope, GLOBAL] if both else [scope]
+
+    def is_current(self, guild_id: int) -> bool:
+        return all(self._is_current(scope) for scope in self._scopes(guild_id))
+
+    def _is_current(self, scope: int) -> bool:
         trained = self._trained.get(scope)
         return trained is not None and trained.generation == self._generation(scope)
 
-    def examples(self, guild_id: int) -> list[Example]:
-        """What a scope learns from: its facts' phrasings, the pack's labelled questions for
-        the shipped facts it sees as shipped, and the questions it must not answer."""
-        facts = self.library.visible(guild_id)
+    def examples(self, scope: int) -> list[Example]:
+        """What a scope learns from: its facts' phrasings (a guild's own facts only), the
+        pack's labelled questions for the shipped facts among them, and the questions it
+        must not answer (the pack's too, for the global scope)."""
+        if scope == GLOBAL or not self.library.sees_shipped(scope):
+            facts = self.library.visible(scope)
+        else:
+            facts = [f for f in self.library.own(scope) if not f.removed]
         examples = [Example(q, f.id) for f in facts for q in f.questions]
-        if self.library.sees_shipped(guild_id):
+        if self.library.sees_shipped(scope):
             # A guild's own version of a shipped fact is still asked the same ways.
             shipped = {f.id for f in facts if self.library.get(GLOBAL, f.id) is not None}
-            examples += [e for e in self.pack_examples if e.label in shipped or e.label == NONE]
-        examples += [Example(q, NONE) for q in self.library.out_of_scope(guild_id)]
+            pack_none = scope == GLOBAL
+            examples += [
+                e
+                for e in self.pack_examples
+                if e.label in shipped or (pack_none and e.label == NONE)
+            ]
+        examples += [Example(q, NONE) for q in self.library.out_of_scope(scope)]
         return examples + [Example(q, NONE) for q in small_talk()]
 
     async def _learning(self, scope: int) -> tuple[tuple[int, int], list[Example], Vocabulary]:
@@ -157,11 +186,11 @@ class Matchers:
         return self.vocabulary if self.library.sees_shipped(guild_id) else self._no_vocabulary
 
     async def ready(self, guild_id: int) -> None:
-        """Wait until the matcher for a guild has learned everything it sees."""
-        scope = self.scope(guild_id)
-        while not self.is_current(scope):
-            self.refresh_soon(scope)
-            await asyncio.shield(self._training[scope])
+        """Wait until the matchers for a guild have learned everything it sees."""
+        for scope in self._scopes(guild_id):
+            while not self._is_current(scope):
+                self.refresh_soon(scope)
+                await asyncio.shield(self._training[scope])
 
     def refresh_soon(self, scope: int) -> None:
         """Start retraining a scope in a worker thread, unless that is under way."""
@@ -181,8 +210,6 @@ class Matchers:
         in the background; or by the full fit (or the cache) alone."""
         generation, examples, vocabulary = await self._learning(scope)
         trained = self._trained.get(scope)
-        if trained is None and scope != GLOBAL and self.library.sees_shipped(scope):
-            trained = self._trained.get(GLOBAL)
         if trained is not None:
             base: AnyMatcher | None = trained.matcher
         else:

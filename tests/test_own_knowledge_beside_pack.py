@@ -1,0 +1,73 @@
+"""A server's own facts beside the shipped pack: each is judged by the matcher taught about
+it, so a team's facts with three phrasings each are not drowned by the pack's thousands of
+labelled questions, and the pack still answers what it knows there."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+
+GUILD = 7
+HANDBOOK = (
+    "Full-time staff get 25 vacation days a year. Staff park in the basement garage. "
+    "Salaries are paid on the 25th of each month. Lunch is provided on Tuesdays."
+)
+FAQ = {
+    "vacation-days": (
+        "how many vacation days do I get",
+        "how much annual leave do we have",
+        "what is the holiday allowance",
+    ),
+    "parking": ("where can I park", "is there parking at the office", "where do visitors park"),
+    "payroll": ("when is payday", "when do we get paid", "what day is salary paid"),
+    "lunch": ("is lunch provided", "do we get free food", "what days is lunch catered"),
+}
+
+
+async def _handbook(engine: Engine, guild: int) -> None:
+    source = await engine.curator.add_source(guild, title="Handbook", text=HANDBOOK, actor="t")
+    for n, (fact_id, questions) in enumerate(FAQ.items(), start=1):
+        await engine.curator.add_fact(
+            guild,
+            question=questions[0],
+            answer=questions[0],
+            cite=f"{source.id}:s{n}",
+            actor="t",
+            fact_id=fact_id,
+        )
+        for question in questions[1:]:
+            await engine.curator.add_phrasing(guild, fact_id, question, "t")
+    await engine.ready(guild)
+
+
+async def test_a_servers_facts_answer_as_well_with_the_pack_on_as_off(engine: Engine) -> None:
+    await _handbook(engine, GUILD)
+    await engine.curator.switch_shipped_pack(GUILD + 1, False, "t")
+    await _handbook(engine, GUILD + 1)
+    asked = {
+        "how many days of holiday do I get": "vacation-days",
+        "where should I park my car": "parking",
+        "when is the salary paid": "payroll",
+        "is there free lunch": "lunch",
+    }
+    for guild in (GUILD, GUILD + 1):
+        for question, fact_id in asked.items():
+            answer = engine.ask(question, guild)
+            assert (answer.answered, answer.fact_id) == (True, fact_id), (guild, answer)
+    # The pack still answers there, and still knows what it must not answer.
+    meta = engine.ask("what did meta pay for its stake in scale", GUILD)
+    assert (meta.answered, meta.fact_id) == (True, "meta-investment")
+    assert not engine.ask("how much did apple pay for scale", GUILD).answered
+    assert not engine.ask("what did meta pay for its stake in scale", GUILD + 1).answered
+
+
+async def test_a_question_a_server_marked_is_not_answered_there_by_a_shipped_fact(
+    engine: Engine,
+) -> None:
+    question = "what did meta pay for its stake in scale"
+    await _handbook(engine, GUILD)
+    assert engine.ask(question, GUILD).answered
+    await engine.curator.mark_out_of_scope(GUILD, question, "t")
+    await engine.ready(GUILD)
+    assert not engine.ask(question, GUILD).answered
+    assert not engine.ask(question.upper() + "?", GUILD).answered
+    assert engine.ask(question, GUILD + 1).answered
