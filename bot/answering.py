@@ -5,8 +5,9 @@
 2. **candidates**: the matcher's best facts with the chance each is right, plus any fact
    one of whose phrasings the question repeats (so a fact added a moment ago answers its
    own phrasings before the matcher has learned it).
-3. **guard**: a fact does not answer a question that names a company, person or place the
-   fact does not involve (the names come from the knowledge pack's data).
+3. **guard**: a pack's fact does not answer a question that names a company, person or
+   place the fact does not involve (the names come from the knowledge pack's data, and
+   say nothing about a guild's own facts).
 4. **decide**: answer when the best chance clears the cut-off; ask back when two facts are
    close; otherwise say so and suggest the nearest facts.
 5. **compose**: the fact's answer and every sentence it cites.
@@ -24,7 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.library import Library
 from bot.matcher import Candidate, Vocabulary
 from bot.matcher.text import FUNCTION_WORDS, fold, without_markup, wording, words
-from bot.models import Answer, Fact, Suggestion
+from bot.models import GLOBAL, Answer, Fact, Suggestion
 from bot.parts import parts_of
 from bot.training import Matchers
 
@@ -138,10 +139,18 @@ class Answerer:
                 found[fact_id] = Judged(fact, chance, score, repeated=True)
         names = self.vocabulary.names(question) if self.library.sees_shipped(guild_id) else None
         judged = [
-            replace(j, blocked_by=names - self._involved(j.fact)) if names else j
+            replace(j, blocked_by=names - self._involved(j.fact))
+            if names and self._pack_knows(j.fact)
+            else j
             for j in found.values()
         ]
         return sorted(judged, key=lambda j: (-j.percent, -j.chance, j.fact.id))
+
+    def _pack_knows(self, fact: Fact) -> bool:
+        """Whether the pack's names speak for a fact: a global one, or a guild's version of
+        one. A guild's own fact about parking is not kept from a question that names a
+        company the pack knows ("is parking free at the acme office?")."""
+        return self.library.get(GLOBAL, fact.id) is not None
 
     def _only_names(self, read_as: str, guild_id: int, judged: Sequence[Judged]) -> bool:
         if not self.library.sees_shipped(guild_id) or any(j.repeated for j in judged[:1]):

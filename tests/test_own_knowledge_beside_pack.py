@@ -71,3 +71,15 @@ async def test_a_question_a_server_marked_is_not_answered_there_by_a_shipped_fac
     assert not engine.ask(question, GUILD).answered
     assert not engine.ask(question.upper() + "?", GUILD).answered
     assert engine.ask(question, GUILD + 1).answered
+
+
+async def test_the_packs_names_do_not_keep_a_servers_own_fact_from_answering(
+    engine: Engine,
+) -> None:
+    """The pack's names guard its own facts ("how much did apple pay for scale" is not the
+    article's deal); a server's parking fact is still about parking when a question names
+    a company the pack knows."""
+    await _handbook(engine, GUILD)
+    answer = engine.ask("where can I park at the google office", GUILD)
+    assert (answer.answered, answer.fact_id) == (True, "parking")
+    assert not engine.ask("how much did apple pay for scale", GUILD).answered
