@@ -120,11 +120,14 @@ async def build(
     train: dict[str, list[str]],
     oos: Sequence[str],
     title: str = "CLINC150 answers",
+    *,
+    shipped_pack: bool = False,
 ) -> float:
     """One fact per intent with its phrasings, and the out-of-scope questions, added as
-    a moderator would in a guild without the shipped pack; seconds until it is learned."""
+    a moderator would in a guild without the shipped pack (or beside it); seconds until
+    it is learned."""
     started = time.perf_counter()
-    await engine.curator.switch_shipped_pack(GUILD, False, "bench")
+    await engine.curator.switch_shipped_pack(GUILD, shipped_pack, "bench")
     text = " ".join(f"This is the answer for {i.replace('_', ' ')}." for i in train)
     source = await engine.curator.add_source(GUILD, title=title, text=text, actor="bench")
     for n, (intent, questions) in enumerate(train.items(), start=1):
