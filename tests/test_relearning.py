@@ -113,3 +113,23 @@ async def test_a_start_after_changes_learns_them_on_the_last_index_without_fitti
         assert fitted == ["Matcher", "RetrievalMatcher"]
     finally:
         await engine.close()
+
+
+async def test_many_facts_added_at_once_are_learned_by_a_full_fit(tmp_path: Path) -> None:
+    """A server with one fact imports nineteen more: a quick update would refit only the
+    new facts' models, and the old one, never taught that their questions are not its
+    own, would claim them (72 banking facts added to 5 were answered 1.5 % right)."""
+    from bot import bench
+
+    data = bench.sliced(bench.load(), 20)
+    train = bench.shots(data, 10)
+    first, rest = dict(list(train.items())[:1]), dict(list(train.items())[1:])
+    engine = await Engine.open(tmp_path / "db.sqlite3", cache_dir=tmp_path)
+    try:
+        await bench.build(engine, first, [], title="First answers")
+        await bench.build(engine, rest, [], title="More answers")
+        asked = [(engine.ask(q, bench.GUILD), bench.fact_id(i)) for q, i in data["test"]]
+        right = sum(a.answered and a.fact_id == gold for a, gold in asked)
+        assert right >= 0.7 * len(asked), right
+    finally:
+        await engine.close()
