@@ -154,23 +154,24 @@ class Matchers:
         return trained is not None and trained.generation == self._generation(scope)
 
     def examples(self, scope: int) -> list[Example]:
-        """What a scope learns from: its facts' phrasings (a guild's own facts only), the
-        pack's labelled questions for the shipped facts among them, and the questions it
-        must not answer (the pack's too, for the global scope)."""
+        """What a scope learns from: its facts' phrasings, and the questions it must not
+        answer. The global scope also learns the pack's labelled and out-of-scope
+        questions. A guild that sees the shipped pack learns only the facts it added: the
+        global matcher judges the shipped ones there, its own versions of them included
+        (what it added to one is found by the phrasing lookup), because a chance for a
+        shipped fact means nothing without the rest of the pack to weigh it against."""
         if scope == GLOBAL or not self.library.sees_shipped(scope):
             facts = self.library.visible(scope)
         else:
-            facts = [f for f in self.library.own(scope) if not f.removed]
-        examples = [Example(q, f.id) for f in facts for q in f.questions]
-        if self.library.sees_shipped(scope):
-            # A guild's own version of a shipped fact is still asked the same ways.
-            shipped = {f.id for f in facts if self.library.get(GLOBAL, f.id) is not None}
-            pack_none = scope == GLOBAL
-            examples += [
-                e
-                for e in self.pack_examples
-                if e.label in shipped or (pack_none and e.label == NONE)
+            facts = [
+                f
+                for f in self.library.own(scope)
+                if not f.removed and self.library.get(GLOBAL, f.id) is None
             ]
+        examples = [Example(q, f.id) for f in facts for q in f.questions]
+        if scope == GLOBAL and self.library.sees_shipped(scope):
+            known = {f.id for f in facts}
+            examples += [e for e in self.pack_examples if e.label in known or e.label == NONE]
         examples += [Example(q, NONE) for q in self.library.out_of_scope(scope)]
         return examples + [Example(q, NONE) for q in small_talk()]
 

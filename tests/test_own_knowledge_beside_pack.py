@@ -83,3 +83,23 @@ async def test_the_packs_names_do_not_keep_a_servers_own_fact_from_answering(
     answer = engine.ask("where can I park at the google office", GUILD)
     assert (answer.answered, answer.fact_id) == (True, "parking")
     assert not engine.ask("how much did apple pay for scale", GUILD).answered
+
+
+async def test_a_phrasing_added_to_a_shipped_fact_changes_nothing_else(engine: Engine) -> None:
+    """A server's own version of a shipped fact is judged with the rest of the pack: taught
+    alone, beside no other shipped fact, it claimed 27 of the held-out traps there."""
+    from pathlib import Path
+
+    from bot.evaluation import load_labelled
+    from bot.models import GLOBAL
+
+    await engine.curator.add_phrasing(GUILD, "meta-investment", "what did zuck pay", "t")
+    await engine.ready(GUILD)
+    assert engine.ask("what did zuck pay", GUILD).fact_id == "meta-investment"
+    held_out = load_labelled(Path(__file__).parent / "questions" / "test.yaml")
+    differ = [
+        item.question
+        for item in held_out
+        if engine.ask(item.question, GUILD).fact_id != engine.ask(item.question, GLOBAL).fact_id
+    ]
+    assert differ == []
