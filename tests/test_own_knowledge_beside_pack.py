@@ -4,7 +4,11 @@ labelled questions, and the pack still answers what it knows there."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.engine import Engine
+from bot.evaluation import load_labelled
+from bot.models import GLOBAL
 
 GUILD = 7
 HANDBOOK = (
@@ -88,11 +92,6 @@ async def test_the_packs_names_do_not_keep_a_servers_own_fact_from_answering(
 async def test_a_phrasing_added_to_a_shipped_fact_changes_nothing_else(engine: Engine) -> None:
     """A server's own version of a shipped fact is judged with the rest of the pack: taught
     alone, beside no other shipped fact, it claimed 27 of the held-out traps there."""
-    from pathlib import Path
-
-    from bot.evaluation import load_labelled
-    from bot.models import GLOBAL
-
     await engine.curator.add_phrasing(GUILD, "meta-investment", "what did zuck pay", "t")
     await engine.ready(GUILD)
     assert engine.ask("what did zuck pay", GUILD).fact_id == "meta-investment"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot import training
+from bot import bench, training
 from bot.engine import Engine
 from bot.matcher_cache import MatcherCache
 
@@ -119,8 +119,6 @@ async def test_many_facts_added_at_once_are_learned_by_a_full_fit(tmp_path: Path
     """A server with one fact imports nineteen more: a quick update would refit only the
     new facts' models, and the old one, never taught that their questions are not its
     own, would claim them (72 banking facts added to 5 were answered 1.5 % right)."""
-    from bot import bench
-
     data = bench.sliced(bench.load(), 20)
     train = bench.shots(data, 10)
     first, rest = dict(list(train.items())[:1]), dict(list(train.items())[1:])
