@@ -4,7 +4,7 @@ knowledge base never uses respelled as the closest word it does."""
 from __future__ import annotations
 
 from bot.matcher import Vocabulary
-from bot.matcher.matcher import KNOWN_SETS, _worked_out, read_as
+from bot.matcher.matcher import KNOWN_SETS, Example, Matcher, _worked_out, read_as
 from bot.matcher.text import without_markup
 
 
@@ -43,8 +43,6 @@ def test_chat_formatting_and_mentions_are_not_read_as_words() -> None:
 def test_a_fact_learned_quickly_keeps_its_own_words() -> None:
     """A new fact's words are what the matcher comes to know, not slips of the words it
     knew: "park" must not be read as "part"."""
-    from bot.matcher.matcher import Example, Matcher
-
     taught = [
         Example("which part of the office opens first", "opening"),
         Example("what part of the building is open early", "opening"),
