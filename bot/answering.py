@@ -176,14 +176,9 @@ class Answerer:
     def _marked_out_of_scope(self, question: str, guild_id: int) -> bool:
         """Whether the question repeats one a guild's moderators said must not be answered:
         the guild's matcher learned that, the global one never did."""
-        marked = self.library.out_of_scope(guild_id)
+        marked = self.library.out_of_scope_worded(guild_id)
         return bool(marked) and bool(
-            process.extractOne(
-                wording(question),
-                [wording(q) for q in marked],
-                scorer=fuzz.ratio,
-                score_cutoff=REPEATED,
-            )
+            process.extractOne(wording(question), marked, scorer=fuzz.ratio, score_cutoff=REPEATED)
         )
 
     def _involved(self, fact: Fact) -> frozenset[str]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-
 from bot import replies
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
@@ -106,7 +104,8 @@ class Interpreter:
             return None  # a bare prefix is not a command, as in Discord
         if words[:1] == ["help"]:
             return Reply(self._help())
-        return Reply(self._unknown(" ".join(words[:2]).lower()))
+        typed = " ".join(words[:2]).lower()
+        return Reply(replies.unknown_command(typed, [*COMMANDS, "ask"], self.prefix))
 
     async def _ask(self, question: str, speaker: Speaker, *, command: bool = False) -> Reply:
         if command and not question.strip():
@@ -163,11 +162,6 @@ class Interpreter:
         lines = [f"`{self.prefix}ask <question>` (or `{MENTION} <question>`)"]
         lines += [f"`{self._usage(command)}`" for command in COMMANDS]
         return "Commands (all but ask are for moderators):\n" + "\n".join(lines)
-
-    def _unknown(self, given: str) -> str:
-        close = process.extractOne(given, [*COMMANDS, "ask"], score_cutoff=70)
-        hint = f" Did you mean `{self.prefix}{close[0]}`?" if close else ""
-        return f"I don't know the command `{given.split()[0]}`.{hint} Try `{self.prefix}help`."
 
     async def _pack(self, state: str, speaker: Speaker) -> Reply:
         if state.strip().lower() not in {"on", "off"}:

@@ -82,6 +82,7 @@ class Library:
         self._phrasing_count: dict[int, int] = defaultdict(int)
         self._visible: dict[int, list[Fact]] = {}
         self._phrasings: dict[int, tuple[list[str], list[str]]] = {}
+        self._marked_worded: dict[int, list[str]] = {}
         self.generation: dict[int, int] = defaultdict(int)
         """Bumped on every change to a guild's knowledge; a global change bumps guild 0."""
 
@@ -168,9 +169,11 @@ class Library:
         if guild_id == GLOBAL:
             self._visible.clear()
             self._phrasings.clear()
+            self._marked_worded.clear()
         else:
             self._visible.pop(guild_id, None)
             self._phrasings.pop(guild_id, None)
+            self._marked_worded.pop(guild_id, None)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -274,6 +277,14 @@ class Library:
 
     def out_of_scope(self, guild_id: int) -> list[str]:
         return list(self._out_of_scope.get(guild_id, ()))
+
+    def out_of_scope_worded(self, guild_id: int) -> list[str]:
+        """The questions a guild marked out of scope, as their words (:func:`wording`):
+        kept between questions, as the phrasings are."""
+        if (cached := self._marked_worded.get(guild_id)) is None:
+            cached = [wording(q) for q in self._out_of_scope.get(guild_id, ())]
+            self._marked_worded[guild_id] = cached
+        return cached
 
     def sources(self, guild_id: int = GLOBAL) -> list[Source]:
         return [s for s in self._sources.values() if s.guild_id in (GLOBAL, guild_id)]

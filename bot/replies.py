@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 
+from rapidfuzz import process
+
 from bot.answering import Judged
 from bot.engine import FactView
 from bot.models import Answer, Citation, Fact, HistoryEntry, Source
@@ -31,6 +33,14 @@ def flag_usage(flags: Iterable[tuple[str, bool]]) -> str:
     """``id: … [answer: …]`` from (name, required) pairs: how flags are typed, worded alike
     in Discord's help and usage lines and in `factbot chat`'s."""
     return " ".join(f"{name}: …" if required else f"[{name}: …]" for name, required in flags)
+
+
+def unknown_command(typed: str, commands: Iterable[str], prefix: str) -> str:
+    """A command nobody has, named by its first word, with the nearest one there is."""
+    close = process.extractOne(typed, list(commands), score_cutoff=70) if typed else None
+    hint = f" Did you mean `{prefix}{close[0]}`?" if close else ""
+    first = typed.split()[0] if typed.strip() else ""
+    return f"I don't know the command `{first}`.{hint} Try `{prefix}help`."
 
 
 def citation_field(citation: Citation) -> tuple[str, str]:

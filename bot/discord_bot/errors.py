@@ -6,7 +6,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
-from rapidfuzz import process
 
 from bot import replies
 from bot.discord_bot.help import flags_of, signature
@@ -72,11 +71,8 @@ def explain(ctx: commands.Context[Any], error: Exception) -> str | None:
 
 
 def _unknown_command(ctx: commands.Context[Any]) -> str:
-    name = (ctx.invoked_with or "").lower()
     names = [c.qualified_name for c in ctx.bot.walk_commands() if not c.hidden]
-    close = process.extractOne(name, names, score_cutoff=70) if name else None
-    hint = f" Did you mean `{ctx.clean_prefix}{close[0]}`?" if close else ""
-    return f"I don't know the command `{name}`.{hint} Try `{ctx.clean_prefix}help`."
+    return replies.unknown_command((ctx.invoked_with or "").lower(), names, ctx.clean_prefix)
 
 
 async def handle_command_error(ctx: commands.Context[FactBot], error: Exception) -> None:
