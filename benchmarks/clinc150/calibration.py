@@ -1,17 +1,29 @@
-"""Fit ``NEW_QUESTIONS`` (bot/matcher/model.py): how the chance a matcher learns from a
-knowledge base's own phrasings maps to how often new questions are answered right.
+"""Fit ``NEW_QUESTIONS`` and ``ONE_PHRASING`` (bot/matcher/model.py): how the chance a
+matcher learns from a knowledge base's own phrasings maps to how often new questions are
+answered right, and how a fact's score does where there are too few phrasings to learn it.
 
 For 5, 10, 30 and 100 phrasings per intent, the matcher is fitted on what the bench's
 moderator path would store (as ``embedding_bound.py`` does), with the mapping switched off,
 and asked CLINC150's val questions (in scope and out of scope). A logistic regression on
 the log-odds of each best fact's chance, pooled over the four sizes, says how often such an
-answer is right. Test is never read. Prints the fitted pair and, per size, what answering
-at 50 % gives before and after::
+answer is right.
+
+For knowledge bases too thin to cross-validate, 8, 30, 75 and 150 intents (drawn twice) get
+one phrasing each and no out-of-scope questions but the small talk every matcher learns;
+a logistic regression on each val question's best score says how often it is right. Out
+of scope there are val's out-of-scope questions and up to 300 val questions of the intents
+not drawn; they weigh as much as out-of-scope questions do in CLINC150's test split (1,000
+of 5,500).
+
+Test is never read. Prints the fitted pairs and, per size, what answering at 50 % gives
+before and after::
 
     python benchmarks/clinc150/calibration.py
 """
 
 from __future__ import annotations
+
+import random
 
 import numpy as np
 from embedding_bound import examples, predictions
@@ -19,9 +31,12 @@ from sklearn.linear_model import LogisticRegression
 
 from bot import bench
 from bot.matcher import model
-from bot.matcher.matcher import Matcher
+from bot.matcher.matcher import Example, Matcher
+from bot.training import small_talk
 
 SHOTS = (5, 10, 30, 100)
+INTENTS = (8, 30, 75, 150)
+OUT_OF_SCOPE_SHARE = 1000 / 5500
 
 
 def log_odds(percent: np.ndarray) -> np.ndarray:
@@ -40,9 +55,39 @@ def at_half(chance: np.ndarray, right: np.ndarray, in_scope: np.ndarray) -> str:
     )
 
 
+def one_phrasing(data: dict[str, list[list[str]]]) -> None:
+    found = []  # per knowledge base: (its facts, best scores, right, in scope)
+    for seed in (0, 1):
+        shots = bench.shots(data, 1, seed=seed)
+        for n in INTENTS:
+            drawn = set(random.Random(seed).sample(sorted(shots), n))
+            taught = [Example(shots[i][0], bench.fact_id(i)) for i in sorted(drawn)]
+            matcher = Matcher().fit(taught + [Example(q, model.NONE) for q in small_talk()])
+            asked = [(t, i) for t, i in data["val"] if i in drawn] + data["oos_val"]
+            asked += [(t, "oos") for t, i in data["val"] if i not in drawn][:300]
+            best = [r[0] for r in matcher.rank([matcher.read(t) for t, _ in asked], limit=1)]
+            right = [c.fact_id == bench.fact_id(i) for c, (_, i) in zip(best, asked, strict=True)]
+            in_scope = np.array([i != "oos" for _, i in asked])
+            scores = np.array([c.score for c in best])
+            found.append((f"{n} facts (draw {seed + 1})", scores, np.array(right), in_scope))
+    weights = [
+        np.where(s, 1 - OUT_OF_SCOPE_SHARE, OUT_OF_SCOPE_SHARE) / np.where(s, s.sum(), (~s).sum())
+        for *_, s in found
+    ]
+    x = np.concatenate([scores for _, scores, _, _ in found])
+    y = np.concatenate([right for _, _, right, _ in found])
+    fitted = LogisticRegression(C=100.0).fit(x[:, None], y, sample_weight=np.concatenate(weights))
+    slope, intercept = float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
+    print(f"ONE_PHRASING = ({slope:.3f}, {intercept:.3f})")
+    for name, scores, right, in_scope in found:
+        chance = 100 / (1 + np.exp(-(slope * scores + intercept)))
+        print(f"  {name}, one phrasing each, at 50 %: {at_half(chance, right, in_scope)}")
+
+
 def main() -> None:
-    model.NEW_QUESTIONS = (1.0, 0.0)  # the chance as the phrasings alone would have it
     data = bench.load()
+    one_phrasing(data)
+    model.NEW_QUESTIONS = (1.0, 0.0)  # the chance as the phrasings alone would have it
     val = [(t, i) for t, i in data["val"] + data["oos_val"]]
     in_scope = np.array([i != "oos" for _, i in val])
     found = {}

@@ -249,8 +249,9 @@ class Matcher:
         """A copy that has also learned the examples added since it was fitted, in a
         fraction of a full fit: each label with new examples gets its one-vs-rest model
         refitted on everything; a new fact's chances are weighed as a typical fact's.
-        None when examples were removed or changed, or when too many were added to trust
-        the labels not refitted (that needs :meth:`fit`). The order of the examples does
+        None when examples were removed or changed, when too many were added to trust
+        the labels not refitted, or when it had too few phrasings to learn its chances
+        from (that needs :meth:`fit`). The order of the examples does
         not matter."""
         old = self.examples_
         counts = Counter(examples)
@@ -260,7 +261,7 @@ class Matcher:
         added = list(counts.elements())
         if not added:
             return self
-        if len(added) > QUICK_SHARE * len(old):
+        if len(added) > QUICK_SHARE * len(old) or self._calibrates_anew(added):
             return None
         from scipy import sparse
 
@@ -303,6 +304,15 @@ class Matcher:
         copy.known_words_ = self.known_words_ | {w for text in read_added for w in words(text)}
         copy.learned_since_fit_ = True
         return copy
+
+    def _calibrates_anew(self, added: Sequence[Example]) -> bool:
+        """Whether a matcher whose chances come from its facts' scores alone (one phrasing
+        a fact) would learn them from its phrasings once it has these: a fact's second
+        phrasing is what cross-validation needs."""
+        if not self.chances_.from_score_:
+            return False
+        counts = Counter(e.label for e in [*self.examples_, *added] if e.label != NONE)
+        return any(counts[e.label] > 1 for e in added)
 
     def worth_refitting(self) -> bool:
         """Whether a full fit would do better: after :meth:`learned` it always would (the
