@@ -159,7 +159,9 @@ class Chances:
 
     A question whose best fact also scores high on its neighbours, or on ``NONE``, gets a
     lower chance than its best score alone suggests; that is what tells an out-of-scope
-    question from an in-scope one far better than the best score does.
+    question from an in-scope one far better than the best score does. Where too few
+    examples were scored that way (:data:`MIN_HELD_OUT`), each label's chance comes from
+    its own score alone (:data:`ONE_PHRASING`).
     """
 
     def __init__(self, c: float = 0.3) -> None:
