@@ -398,9 +398,11 @@ class RetrievalMatcher:
             for owner, cosine in self.side_.best_by_owner(self.side_.cosines(side)).items():
                 best[owner] = max(best.get(owner, 0.0), cosine)
         none = best.pop(self.none_, 0.0)
-        order = sorted(best.items(), key=lambda item: -item[1])[:limit]
+        # The runner-up is read even when one fact is asked for: the best one's lead on it
+        # is part of its chance.
+        order = sorted(best.items(), key=lambda item: -item[1])[: max(limit, 2)]
         scored = []
-        for i, (fact, score) in enumerate(order):
+        for i, (fact, score) in enumerate(order[:limit]):
             rival = order[1][1] if i == 0 and len(order) > 1 else order[0][1] if i else 0.0
             scored.append((fact, np.array([score, score - rival, score - none], np.float32)))
         return scored
