@@ -12,8 +12,11 @@ For knowledge bases too thin to cross-validate, 8, 30, 75 and 150 intents (drawn
 one phrasing each and no out-of-scope questions but the small talk every matcher learns;
 a logistic regression on each val question's best score says how often it is right. Out
 of scope there are val's out-of-scope questions and up to 300 val questions of the intents
-not drawn; they weigh as much as out-of-scope questions do in CLINC150's test split (1,000
-of 5,500).
+not drawn.
+
+In both fits out-of-scope questions weigh as much as they do in CLINC150's test split
+(1,000 of 5,500; val has 100 of 3,100): how often an answer is right depends on how many
+questions have no right answer at all.
 
 Test is never read. Prints the fitted pairs and, per size, what answering at 50 % gives
 before and after::
@@ -55,6 +58,12 @@ def at_half(chance: np.ndarray, right: np.ndarray, in_scope: np.ndarray) -> str:
     )
 
 
+def weighed(in_scope: np.ndarray) -> np.ndarray:
+    """Weights that give out-of-scope questions their share of the test split."""
+    share = np.where(in_scope, 1 - OUT_OF_SCOPE_SHARE, OUT_OF_SCOPE_SHARE)
+    return share / np.where(in_scope, in_scope.sum(), (~in_scope).sum())
+
+
 def one_phrasing(data: dict[str, list[list[str]]]) -> None:
     found = []  # per knowledge base: (its facts, best scores, right, in scope)
     for seed in (0, 1):
@@ -70,10 +79,7 @@ def one_phrasing(data: dict[str, list[list[str]]]) -> None:
             in_scope = np.array([i != "oos" for _, i in asked])
             scores = np.array([c.score for c in best])
             found.append((f"{n} facts (draw {seed + 1})", scores, np.array(right), in_scope))
-    weights = [
-        np.where(s, 1 - OUT_OF_SCOPE_SHARE, OUT_OF_SCOPE_SHARE) / np.where(s, s.sum(), (~s).sum())
-        for *_, s in found
-    ]
+    weights = [weighed(in_scope) for *_, in_scope in found]
     x = np.concatenate([scores for _, scores, _, _ in found])
     y = np.concatenate([right for _, _, right, _ in found])
     fitted = LogisticRegression(C=100.0).fit(x[:, None], y, sample_weight=np.concatenate(weights))
@@ -98,7 +104,8 @@ def main() -> None:
         found[k] = chance, right
     x = np.concatenate([log_odds(c) for c, _ in found.values()])
     y = np.concatenate([r for _, r in found.values()])
-    fitted = LogisticRegression(C=100.0).fit(x[:, None], y)
+    weights = np.concatenate([weighed(in_scope) for _ in found])
+    fitted = LogisticRegression(C=100.0).fit(x[:, None], y, sample_weight=weights)
     slope, intercept = float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
     print(f"NEW_QUESTIONS = ({slope:.3f}, {intercept:.3f})")
     for k, (chance, right) in found.items():
