@@ -30,7 +30,8 @@ async def _mod(bot: DiscordHarness, command: str, guild: int = 0) -> str:
 async def test_add_alias_edit_remove_restore_round_trip(discord_bot: DiscordHarness) -> None:
     """Each change reaches answers at once, without a restart."""
     bot = discord_bot
-    assert (await _ask(bot, "what did openai's cfo say about scale?")).startswith("OpenAI had already")
+    opening = await _ask(bot, "what did openai's cfo say about scale?")
+    assert opening.startswith("OpenAI had already")
 
     added = await _mod(
         bot,
