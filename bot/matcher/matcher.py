@@ -251,8 +251,7 @@ class Matcher:
         refitted on everything; a new fact's chances are weighed as a typical fact's.
         None when examples were removed or changed, when too many were added to trust
         the labels not refitted, or when it had too few phrasings to learn its chances
-        from (that needs :meth:`fit`). The order of the examples does
-        not matter."""
+        from (that needs :meth:`fit`). The order of the examples does not matter."""
         old = self.examples_
         counts = Counter(examples)
         counts.subtract(old)
