@@ -2,7 +2,9 @@
 
 Either sentence ids (``s4 s5``, ``scale-meta-article:s4``) or a quote. A quote is located
 in the sources even when retyped with different quotes, case or a small slip; one that is
-not there is refused, because every fact must rest on words a source really contains.
+not there is refused, because every fact must rest on words a source really contains. A
+bare sentence id or a quote is looked for in the sources a server sees; a source named
+outright may be any it may cite.
 """
 
 from __future__ import annotations
@@ -23,18 +25,24 @@ QUOTE_CUTOFF = 90.0
 _REF = re.compile(r"^(?:(?P<source>[a-z0-9][a-z0-9-]*):)?(?P<sentence>s\d+)$")
 
 
-def resolve_citations(text: str, sources: Sequence[Source]) -> tuple[SentenceRef, ...]:
+def resolve_citations(
+    text: str, sources: Sequence[Source], seen: Sequence[Source] | None = None
+) -> tuple[SentenceRef, ...]:
+    """``sources``: what may be cited; ``seen`` (all of them by default): where a bare
+    sentence id or a quote is looked for. A server that switched the shipped pack off
+    means its own ``s1``, not the article's."""
+    seen = sources if seen is None else seen
     parts = [p for p in re.split(r"[\s,;]+", text.strip()) if p]
     if not parts:
         raise BadInput("`cite:` is empty: give sentence ids (like `s4`) or a quote.")
     if all(_REF.match(p.lower()) for p in parts):
-        refs = [_resolve_id(p.lower(), sources) for p in parts]
+        refs = [_resolve_id(p.lower(), sources, seen) for p in parts]
     else:
-        refs = [_locate_quote(q, sources) for q in split_sentences(_unquote(text))]
+        refs = [_locate_quote(q, seen) for q in split_sentences(_unquote(text))]
     return tuple(dict.fromkeys(refs))
 
 
-def _resolve_id(text: str, sources: Sequence[Source]) -> SentenceRef:
+def _resolve_id(text: str, sources: Sequence[Source], seen: Sequence[Source]) -> SentenceRef:
     match = _REF.match(text)
     assert match is not None
     sentence_id, source_id = match["sentence"], match["source"]
@@ -45,7 +53,15 @@ def _resolve_id(text: str, sources: Sequence[Source]) -> SentenceRef:
         if source.sentence(sentence_id) is None:
             raise BadInput(f"Source `{source_id}` has no sentence `{sentence_id}`.")
         return SentenceRef(source_id=source_id, sentence_id=sentence_id)
-    holders = [s.id for s in sources if s.sentence(sentence_id) is not None]
+    holders = [s.id for s in seen if s.sentence(sentence_id) is not None]
+    seen_ids = {s.id for s in seen}
+    unseen = [s.id for s in sources if s.id not in seen_ids and s.sentence(sentence_id) is not None]
+    if not holders and unseen:
+        options = ", ".join(f"`{h}:{sentence_id}`" for h in unseen)
+        raise BadInput(
+            f"None of this server's sources has a sentence `{sentence_id}`; "
+            f"to cite the shipped pack, say which: {options}."
+        )
     if not holders:
         raise BadInput(f"No registered source has a sentence `{sentence_id}`.")
     if len(holders) > 1:

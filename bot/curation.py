@@ -107,9 +107,16 @@ class Curator:
             guild_id=guild_id,
             answer=check_answer(answer),
             questions=(question,),
-            cites=resolve_citations(cite, self.library.sources(guild_id)),
+            cites=self._citations(guild_id, cite),
         )
         return await self._save(fact, "add", actor, before=None)
+
+    def _citations(self, guild_id: int, cite: str) -> tuple[SentenceRef, ...]:
+        sources = self.library.sources(guild_id)
+        if self.library.sees_shipped(guild_id):
+            return resolve_citations(cite, sources)
+        own = [s for s in sources if s.guild_id == guild_id]
+        return resolve_citations(cite, sources, seen=own)
 
     async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
         question = check_question(question)
@@ -137,7 +144,7 @@ class Curator:
         if answer is not None:
             update["answer"] = check_answer(answer)
         if cite is not None:
-            update["cites"] = resolve_citations(cite, self.library.sources(guild_id))
+            update["cites"] = self._citations(guild_id, cite)
         fact = before.model_copy(update=update)
         if fact.content() == before.content() and before.guild_id == guild_id:
             raise BadInput(f"`{before.id}` already says exactly that.")
