@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.library import Library
 from bot.matcher import Candidate, Vocabulary
 from bot.matcher.text import FUNCTION_WORDS, fold, without_markup, wording, words
-from bot.models import GLOBAL, Answer, Fact, Suggestion
+from bot.models import Answer, Fact, Suggestion
 from bot.parts import parts_of
 from bot.training import Matchers
 
@@ -140,17 +140,13 @@ class Answerer:
         names = self.vocabulary.names(question) if self.library.sees_shipped(guild_id) else None
         judged = [
             replace(j, blocked_by=names - self._involved(j.fact))
-            if names and self._pack_knows(j.fact)
+            # The pack's names speak for its own facts only: a guild's fact about parking
+            # is not kept from "is parking free at the acme office?".
+            if names and self.library.is_shipped(j.fact.id)
             else j
             for j in found.values()
         ]
         return sorted(judged, key=lambda j: (-j.percent, -j.chance, j.fact.id))
-
-    def _pack_knows(self, fact: Fact) -> bool:
-        """Whether the pack's names speak for a fact: a global one, or a guild's version of
-        one. A guild's own fact about parking is not kept from a question that names a
-        company the pack knows ("is parking free at the acme office?")."""
-        return self.library.get(GLOBAL, fact.id) is not None
 
     def _only_names(self, read_as: str, guild_id: int, judged: Sequence[Judged]) -> bool:
         if not self.library.sees_shipped(guild_id) or any(j.repeated for j in judged[:1]):

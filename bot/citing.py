@@ -54,16 +54,15 @@ def _resolve_id(text: str, sources: Sequence[Source], seen: Sequence[Source]) ->
             raise BadInput(f"Source `{source_id}` has no sentence `{sentence_id}`.")
         return SentenceRef(source_id=source_id, sentence_id=sentence_id)
     holders = [s.id for s in seen if s.sentence(sentence_id) is not None]
-    seen_ids = {s.id for s in seen}
-    unseen = [s.id for s in sources if s.id not in seen_ids and s.sentence(sentence_id) is not None]
-    if not holders and unseen:
-        options = ", ".join(f"`{h}:{sentence_id}`" for h in unseen)
+    if not holders:
+        elsewhere = [s.id for s in sources if s.sentence(sentence_id) is not None]
+        if not elsewhere:
+            raise BadInput(f"No registered source has a sentence `{sentence_id}`.")
+        options = ", ".join(f"`{h}:{sentence_id}`" for h in elsewhere)
         raise BadInput(
             f"None of this server's sources has a sentence `{sentence_id}`; "
             f"to cite the shipped pack, say which: {options}."
         )
-    if not holders:
-        raise BadInput(f"No registered source has a sentence `{sentence_id}`.")
     if len(holders) > 1:
         options = ", ".join(f"`{h}:{sentence_id}`" for h in holders)
         raise BadInput(f"`{sentence_id}` is in several sources; say which: {options}.")

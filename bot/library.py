@@ -196,6 +196,10 @@ class Library:
         """The row stored for exactly this guild (removed or not)."""
         return self._rows.get(guild_id, {}).get(fact_id)
 
+    def is_shipped(self, fact_id: str) -> bool:
+        """Whether a fact id is a global fact's (a guild's version of one included)."""
+        return self.get(GLOBAL, fact_id) is not None
+
     def own(self, guild_id: int) -> list[Fact]:
         """The rows stored for exactly this guild, removed ones too."""
         return list(self._rows.get(guild_id, {}).values())

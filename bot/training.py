@@ -130,9 +130,7 @@ class Matchers:
     def shipped(self, guild_id: int) -> AnyMatcher | None:
         """The global matcher, for a guild with a matcher of its own that also sees the
         shipped facts: it judges them there."""
-        if self.scope(guild_id) == GLOBAL or not self.library.sees_shipped(guild_id):
-            return None
-        return self._newest(GLOBAL)
+        return self._newest(GLOBAL) if len(self._scopes(guild_id)) > 1 else None
 
     def _newest(self, scope: int) -> AnyMatcher | None:
         trained = self._trained.get(scope)
@@ -166,7 +164,7 @@ class Matchers:
             facts = [
                 f
                 for f in self.library.own(scope)
-                if not f.removed and self.library.get(GLOBAL, f.id) is None
+                if not f.removed and not self.library.is_shipped(f.id)
             ]
         examples = [Example(q, f.id) for f in facts for q in f.questions]
         if scope == GLOBAL and self.library.sees_shipped(scope):

@@ -132,9 +132,8 @@ moderator writes resemble each other more than the questions members ask, so
 cross-validating on them alone promises too much: on CLINC150 val with 10 phrasings per
 fact, answers given at 50-60 % were right 47 % of the time, at 80-90 % 76 %. Fitted there
 over 5, 10, 30 and 100 phrasings per fact, out-of-scope questions weighed as in its test
-split, by ``benchmarks/clinc150/calibration.py``;
-checked on BANKING77 and the shipped article, which it was not fitted on
-(docs/matching.md)."""
+split, by ``benchmarks/clinc150/calibration.py``; checked on BANKING77 and the shipped
+article, which it was not fitted on (docs/matching.md)."""
 
 ONE_PHRASING = (5.164, 2.850)
 """How a fact's own score maps to how often it is the right answer to a member's question
