@@ -58,7 +58,9 @@ def names(n: int, rng: random.Random) -> list[str]:
     return sorted(made)
 
 
-def knowledge(n: int, data: dict[str, list[list[str]]], seed: int = 0) -> Knowledge:
+def knowledge(
+    n: int, data: dict[str, list[list[str]]], seed: int = 0, phrasings: int = PHRASINGS
+) -> Knowledge:
     rng = random.Random(seed)
     train: dict[str, list[str]] = {}
     test: dict[str, list[str]] = {}
@@ -72,7 +74,7 @@ def knowledge(n: int, data: dict[str, list[list[str]]], seed: int = 0) -> Knowle
     for j, name in enumerate(names(n, rng)):
         intent = intents[j % len(intents)]
         fact_id = f"{bench.fact_id(intent)}-{name}"
-        picked = rng.sample(train[intent], PHRASINGS)
+        picked = rng.sample(train[intent], phrasings)
         facts[fact_id] = [rng.choice(TEMPLATES).format(u=u.rstrip("?"), e=name) for u in picked]
         about[fact_id] = (intent, name)
     asked = rng.sample(sorted(facts), min(QUESTIONS, len(facts)))
@@ -348,11 +350,13 @@ def measure_anchor(kb: Knowledge) -> Measured:
     )
 
 
-async def run(sizes: Sequence[int], data_path: Path | None = None) -> list[Measured]:
+async def run(
+    sizes: Sequence[int], data_path: Path | None = None, phrasings: int = PHRASINGS
+) -> list[Measured]:
     data = bench.load(data_path)
     results = []
     for n in sizes:
-        kb = knowledge(n, data)
+        kb = knowledge(n, data, phrasings=phrasings)
         results.append(measure_anchor(kb))
         with tempfile.TemporaryDirectory(prefix="factbot-scale-") as folder:
             results.append(await measure_factbot(kb, Path(folder)))

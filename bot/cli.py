@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("suite", choices=["clinc150", "scale"], help="the benchmark to run")
     bench.add_argument(
         "--shots", type=int, nargs="+", metavar="K",
-        help=f"clinc150: phrasings per fact (default: {' '.join(map(str, BENCH_SHOTS))})",
+        help=f"phrasings per fact (clinc150, default: {' '.join(map(str, BENCH_SHOTS))}; "
+        "scale: one K, default: 5)",
     )  # fmt: skip
     bench.add_argument(
         "--facts", type=int, nargs="+", metavar="N",
@@ -365,12 +366,13 @@ async def _bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.suite == "scale":
         from bot import bench_scale
 
-        if args.shots is not None:
-            raise BadInput("--shots is for `bench clinc150`; `bench scale` takes --facts")
         facts = args.facts or BENCH_FACTS
         if any(not 10 <= n <= 200_000 for n in facts):
             raise BadInput("--facts takes 10 to 200,000 facts")
-        await bench_scale.run(facts, args.data)
+        phrasings = args.shots or [bench_scale.PHRASINGS]
+        if len(phrasings) != 1 or not 1 <= phrasings[0] <= 10:
+            raise BadInput("`bench scale` takes one --shots K, 1 to 10 phrasings per fact")
+        await bench_scale.run(facts, args.data, phrasings=phrasings[0])
         return 0
     if args.facts is not None:
         raise BadInput("--facts is for `bench scale`; `bench clinc150` takes --shots")

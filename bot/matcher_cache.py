@@ -30,7 +30,7 @@ from bot.matcher import AnyMatcher, Example, Matcher, RetrievalMatcher, Vocabula
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-23"
+FORMAT = "factbot-matcher-24"
 """Part of every file's name: bump it when a matcher's pickled form changes."""
 
 

@@ -303,7 +303,7 @@ def test_why_is_not_quietly_dropped_for_json(factbot: CommandRunner) -> None:
     ("args", "says"),
     [
         (["bench", "clinc150", "--facts", "1000"], "--facts is for `bench scale`"),
-        (["bench", "scale", "--shots", "5"], "--shots is for `bench clinc150`"),
+        (["bench", "scale", "--shots", "1", "5"], "`bench scale` takes one --shots K"),
         (["bench", "clinc150", "--shots", "5", "0"], "--shots takes 1 to 100"),
         (["eval", "questions.yaml", "--json", "--sweep"], "--json prints the scores alone"),
         (["eval", "questions.yaml", "--json", "--why"], "--json prints the scores alone"),

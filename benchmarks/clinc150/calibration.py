@@ -1,6 +1,7 @@
-"""Fit ``NEW_QUESTIONS`` and ``ONE_PHRASING`` (bot/matcher/model.py): how the chance a
-matcher learns from a knowledge base's own phrasings maps to how often new questions are
-answered right, and how a fact's score does where there are too few phrasings to learn it.
+"""Fit ``NEW_QUESTIONS`` and ``ONE_PHRASING`` (bot/matcher/model.py), and the retrieval
+matcher's ``ONE_PHRASING`` (bot/matcher/retrieval.py): how the chance a matcher learns
+from a knowledge base's own phrasings maps to how often new questions are answered right,
+and how a fact's score does where there are too few phrasings to learn it.
 
 For 5, 10, 30 and 100 phrasings per intent, the matcher is fitted on what the bench's
 moderator path would store (as ``embedding_bound.py`` does), with the mapping switched off,
@@ -14,7 +15,12 @@ a logistic regression on each val question's best score says how often it is rig
 of scope there are val's out-of-scope questions and up to 300 val questions of the intents
 not drawn.
 
-In both fits out-of-scope questions weigh as much as they do in CLINC150's test split
+The retrieval matcher (past 400 facts) gets the same at one phrasing a fact, from its
+three readings of the best fact (score, lead over the next fact, lead over the nearest
+out-of-scope question), on CLINC150's own intents and on knowledge bases of 1,000 and
+3,000 facts made as ``factbot bench scale`` makes them, from train and val.
+
+In every fit out-of-scope questions weigh as much as they do in CLINC150's test split
 (1,000 of 5,500; val has 100 of 3,100): how often an answer is right depends on how many
 questions have no right answer at all.
 
@@ -32,9 +38,10 @@ import numpy as np
 from embedding_bound import examples, predictions
 from sklearn.linear_model import LogisticRegression
 
-from bot import bench
-from bot.matcher import model
+from bot import bench, bench_scale
+from bot.matcher import model, retrieval
 from bot.matcher.matcher import Example, Matcher
+from bot.matcher.retrieval import RetrievalMatcher
 from bot.training import small_talk
 
 SHOTS = (5, 10, 30, 100)
@@ -90,8 +97,55 @@ def one_phrasing(data: dict[str, list[list[str]]]) -> None:
         print(f"  {name}, one phrasing each, at 50 %: {at_half(chance, right, in_scope)}")
 
 
+def retrieval_one_phrasing(data: dict[str, list[list[str]]]) -> None:
+    """The retrieval matcher's (past 400 facts) ``ONE_PHRASING``: on CLINC150's own intents
+    (75 and 150) and on knowledge bases made as ``factbot bench scale`` makes them (1,000
+    and 3,000 facts, many sharing an intent), from train and val only, one phrasing a
+    fact, twice each. Each is weighed alike, its out-of-scope questions as in the test
+    split."""
+    found = []  # per knowledge base: (its name, features, right, in scope)
+
+    def asked(
+        matcher: RetrievalMatcher, questions: list[tuple[str, str | None]], seed: int
+    ) -> None:
+        x, right = [], []
+        for question, fact in questions:
+            evidence = matcher.evidence(matcher.read(question))
+            x.append(evidence[1] if evidence else np.zeros(3, np.float32))
+            right.append(evidence is not None and evidence[0] == fact)
+        in_scope = np.array([fact is not None for _, fact in questions])
+        name = f"{len(matcher.facts_)} facts (draw {seed + 1})"
+        found.append((name, np.array(x), np.array(right), in_scope))
+
+    small = [Example(q, model.NONE) for q in small_talk()]
+    for seed in (0, 1):
+        shots = bench.shots(data, 1, seed=seed)
+        for n in (75, 150):
+            drawn = set(random.Random(seed).sample(sorted(shots), n))
+            taught = [Example(shots[i][0], bench.fact_id(i)) for i in sorted(drawn)]
+            questions = [(t, bench.fact_id(i) if i in drawn else None) for t, i in data["val"]]
+            questions += [(t, None) for t, _ in data["oos_val"]]
+            asked(RetrievalMatcher().fit(taught + small), questions, seed)
+        as_test = {**data, "test": data["val"], "oos_test": data["oos_val"]}
+        for n in (1000, 3000):
+            kb = bench_scale.knowledge(n, as_test, seed=seed, phrasings=1)
+            taught = [Example(q, fact) for fact, qs in kb.facts.items() for q in qs]
+            asked(RetrievalMatcher().fit(taught + small), kb.questions, seed)
+    weights = np.concatenate([weighed(in_scope) for *_, in_scope in found])
+    x = np.concatenate([features for _, features, _, _ in found])
+    y = np.concatenate([right for _, _, right, _ in found])
+    fitted = LogisticRegression(C=100.0).fit(x, y, sample_weight=weights)
+    slope, intercept = fitted.coef_[0], float(fitted.intercept_[0])
+    print(f"retrieval.ONE_PHRASING = ({[round(float(v), 3) for v in slope]}, {intercept:.3f})")
+    for name, features, right, in_scope in found:
+        for label, (w, b) in (("shipped", retrieval.ONE_PHRASING), ("fitted", (slope, intercept))):
+            chance = 100 / (1 + np.exp(-(features @ w + b)))
+            print(f"  {name}, one phrasing each, {label}: {at_half(chance, right, in_scope)}")
+
+
 def main() -> None:
     data = bench.load()
+    retrieval_one_phrasing(data)
     one_phrasing(data)
     model.NEW_QUESTIONS = (1.0, 0.0)  # the chance as the phrasings alone would have it
     val = [(t, i) for t, i in data["val"] + data["oos_val"]]

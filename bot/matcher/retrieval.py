@@ -51,7 +51,7 @@ import numpy as np
 
 from bot.matcher.features import NGrams, Rows
 from bot.matcher.matcher import Candidate, Example, prepare_reading, read_as
-from bot.matcher.model import NONE
+from bot.matcher.model import MIN_HELD_OUT, NONE
 from bot.matcher.text import words
 from bot.matcher.vocabulary import Vocabulary
 
@@ -86,6 +86,16 @@ DEAD_REFIT = 0.1
 still weigh in the IDF and lengthen the postings)."""
 CALIBRATION_SAMPLE = 4000
 """Phrasings asked with themselves left out, to learn the chances from."""
+ONE_PHRASING = (np.array([2.951, 3.857, 2.383], np.float32), -2.309)
+"""How (a fact's score, its lead over the next fact, its lead over the nearest question
+that must not be answered) map to how often it is the right answer, for an index too thin
+to learn that from its own phrasings: one phrasing a fact, as a FAQ imported with one
+question per answer has it, where a phrasing asked with itself left out has no right
+answer left. Fitted on CLINC150 val (75 and 150 intents, and 1,000 and 3,000 facts made
+as ``factbot bench scale`` makes them, one phrasing each) by
+``benchmarks/clinc150/calibration.py``; checked on BANKING77 and StackFAQ
+(docs/scale.md). The guess it replaced, (8, 4, 4) and -4, answered 17 % of in-scope
+questions wrong at 1,000 facts."""
 COLUMNS = 1 << 22
 """N-grams are hashed to this many columns (a few n-grams share one; a million distinct
 ones at 100,000 facts would otherwise be a vocabulary to hold and load)."""
@@ -203,31 +213,59 @@ class RetrievalMatcher:
 
     def _calibrate(self, labels: list[str]) -> tuple[np.ndarray, float]:
         """Learn the chance from phrasings asked with themselves left out, and from the
-        questions that must not be answered, asked with themselves left out too."""
+        questions that must not be answered, asked with themselves left out too; or take
+        :data:`ONE_PHRASING` when too few phrasings have another of their fact to be
+        found by."""
         from sklearn.linear_model import LogisticRegression
 
         rng = random.Random(0)
         rows = list(range(len(labels)))
         sample = rng.sample(rows, min(CALIBRATION_SAMPLE, len(rows)))
+        phrasings = Counter(labels)
+        answerable = sum(labels[row] != NONE and phrasings[labels[row]] > 1 for row in sample)
+        if answerable < MIN_HELD_OUT:
+            return ONE_PHRASING
         x, y, weight = [], [], []
         for row in sample:
-            start, end = self.rows_.indptr[row], self.rows_.indptr[row + 1]
-            query = (self.rows_.indices[start:end], self.rows_.data[start:end])
             # Asked as a new wording of a fact the index knows, and as a question about
             # something it does not know at all (its whole fact left out).
             label = labels[row]
             for whole in (False, True) if label != NONE else (False,):
-                scored = self._facts_scored(query, leave_out=row, whole_label=whole)
-                if not scored:
+                evidence = self._evidence(self._row_query(row), row, whole)
+                if evidence is None:
                     continue
-                best_fact, features = scored[0]
+                fact, features = evidence
                 x.append(features)
-                y.append(self.labels_[best_fact] == label)
+                y.append(fact == label)
                 weight.append(UNKNOWN_SHARE if whole else 1.0)
         if len(set(y)) < 2:
-            return np.array([8.0, 4.0, 4.0], np.float32), -4.0
+            return ONE_PHRASING
         model = LogisticRegression(C=1.0).fit(np.array(x), np.array(y), sample_weight=weight)
         return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+    def _row_query(self, row: int) -> Query:
+        start, end = self.rows_.indptr[row], self.rows_.indptr[row + 1]
+        return self.rows_.indices[start:end], self.rows_.data[start:end]
+
+    def evidence(self, read: str) -> tuple[str, np.ndarray] | None:
+        """For a question already through :meth:`read`: the best fact, and what its chance
+        is read from (its score, its lead over the next fact, its lead over the nearest
+        question that must not be answered). For fitting :data:`ONE_PHRASING`."""
+        query, side = self._queries(self.ngrams_.grams(read))
+        return self._evidence(query, side=side if len(self.side_) else None)
+
+    def _evidence(
+        self,
+        query: Query,
+        leave_out: int = -1,
+        whole_label: bool = False,
+        side: Query | None = None,
+    ) -> tuple[str, np.ndarray] | None:
+        scored = self._facts_scored(query, leave_out, side, whole_label=whole_label, limit=1)
+        if not scored:
+            return None
+        fact, features = scored[0]
+        return self.labels_[fact], features
 
     def learned(self, examples: Sequence[Example]) -> RetrievalMatcher | None:
         """A copy that knows ``examples``, what the knowledge base holds now, learned in time
