@@ -91,9 +91,11 @@ def write_csv(kb: Knowledge, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f)
         out.writerow(bulk.HEADER)
-        for fact_id, phrasings in kb.facts.items():
+        for n, (fact_id, phrasings) in enumerate(kb.facts.items(), start=1):
             for i, phrasing in enumerate(phrasings):
-                out.writerow([fact_id, phrasing, f"The answer about {fact_id}." if i == 0 else ""])
+                # An answer that names the fact would hand a small knowledge base's
+                # matcher the label: it learns answers as their fact's words.
+                out.writerow([fact_id, phrasing, f"This is answer {n}." if i == 0 else ""])
 
 
 # -- the anchor --------------------------------------------------------------------------

@@ -205,7 +205,9 @@ class MatcherCache:
     def _path(self, examples: Sequence[Example], vocabulary: Vocabulary) -> Path:
         """Where the matcher for these examples is kept (without its suffix)."""
         digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
-        digest.update("".join(f"{e.label}\x1f{e.text}\x1e" for e in examples).encode())
+        digest.update(
+            "".join(f"{e.label}\x1f{e.text}\x1f{e.answer:d}\x1e" for e in examples).encode()
+        )
         return self.folder / f"{FORMAT}-{digest.hexdigest()[:32]}"
 
     def _note(self, scope: int, vocabulary: Vocabulary) -> Path:

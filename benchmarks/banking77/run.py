@@ -75,7 +75,7 @@ async def factbot(
             seconds = await bench.build(
                 engine, train, [], title="BANKING77 answers", shipped_pack=shipped_pack
             )
-            predict = bench._factbot(engine)
+            predict = bench.best_fact(engine)
             first = sum(predict(q)[0] == bench.fact_id(i) for q, i in test)
             answers = [(engine.ask(q, bench.GUILD), bench.fact_id(i)) for q, i in test]
             right = sum(a.answered and a.fact_id == gold for a, gold in answers)
@@ -94,7 +94,7 @@ async def factbot(
 
 
 def tfidf(train: dict[str, list[str]], test: Sequence[tuple[str, str]]) -> Row:
-    predict = bench._tfidf(train)
+    predict = bench.nearest_phrasing(train)
     first = sum(predict(q)[0] == bench.fact_id(i) for q, i in test)
     return Row("TF-IDF char 2-5, nearest phrasing", percent(first, len(test)))
 

@@ -28,7 +28,7 @@ from bot import bench
 from bot.matcher import model
 from bot.matcher.matcher import Example, Matcher
 from bot.matcher.model import NONE
-from bot.training import small_talk
+from bot.training import ANSWER_LEARNED_BELOW, small_talk
 
 ABSTAINED_ON_TEST = (85, 88, 90, 93)
 """Points of the test curve to print: out-of-scope questions abstained on (%)."""
@@ -69,9 +69,16 @@ class SentenceEmbedding:
 
 
 def examples(data: dict[str, list[list[str]]], k: int) -> list[Example]:
-    """What the bench's moderator path stores: K phrasings per intent, the train split's
+    """What the bench's moderator path stores and the bot learns: K phrasings per intent
+    (and its answer, with fewer than ``ANSWER_LEARNED_BELOW``), the train split's
     out-of-scope questions, and the small talk every matcher learns as out of scope."""
-    found = [Example(q, bench.fact_id(i)) for i, qs in bench.shots(data, k).items() for q in qs]
+    shots = bench.shots(data, k)
+    found = [Example(q, bench.fact_id(i)) for i, qs in shots.items() for q in qs]
+    found += [
+        Example(f"This is answer {n}.", bench.fact_id(i), answer=True)
+        for n, (i, qs) in enumerate(shots.items(), start=1)
+        if len(qs) < ANSWER_LEARNED_BELOW
+    ]
     found += [Example(t, NONE) for t, _ in data["oos_train"]]
     return found + [Example(q, NONE) for q in small_talk()]
 

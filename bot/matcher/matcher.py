@@ -33,12 +33,15 @@ log = logging.getLogger(__name__)
 
 
 class Example(NamedTuple):
-    """A phrasing and the fact it asks for. A tuple, not a dataclass: a knowledge base of
-    100,000 facts makes half a million of them on every start."""
+    """A phrasing and the fact it asks for, or a fact's answer. A tuple, not a dataclass:
+    a knowledge base of 100,000 facts makes half a million of them on every start."""
 
     text: str
     label: str
     """A fact id, or ``NONE`` for a question that must not be answered."""
+    answer: bool = False
+    """The fact's answer, not a question: learned as its fact's words (a fact with one
+    phrasing has little else), never asked as a question when the chances are learned."""
 
 
 @dataclass(frozen=True)
@@ -310,8 +313,9 @@ class Matcher:
         phrasing is what cross-validation needs."""
         if not self.chances_.from_score_:
             return False
-        counts = Counter(e.label for e in [*self.examples_, *added] if e.label != NONE)
-        return any(counts[e.label] > 1 for e in added)
+        phrasings = [e for e in [*self.examples_, *added] if e.label != NONE and not e.answer]
+        counts = Counter(e.label for e in phrasings)
+        return any(counts[e.label] > 1 for e in added if not e.answer)
 
     def worth_refitting(self) -> bool:
         """Whether a full fit would do better: after :meth:`learned` it always would (the
@@ -325,6 +329,7 @@ class Matcher:
         label being right is learned from."""
         fold = folds_of(labels, self.folds)
         label_array = np.array(labels)
+        answers = np.array([e.answer for e in self.examples_], dtype=bool)
         classes = self.classes_
         splits = [(fold != k, fold == k) for k in range(self.folds)]
         splits = [(t, h) for t, h in splits if h.any() and len(set(label_array[t])) > 1]
@@ -333,17 +338,20 @@ class Matcher:
         ]
         held_out = np.zeros(len(labels), dtype=bool)
         scores = np.zeros((len(labels), len(classes)), np.float32)
-        for (_, held), fitted in zip(splits, fits, strict=True):
+        for (train, held), fitted in zip(splits, fits, strict=True):
             model = fitted.result()
             fold_scores = model.decision_function(features[held])
             # The fold's columns in the full label order; a label it never saw scores lowest.
             full = np.full((fold_scores.shape[0], len(classes)), -1.5, np.float32)
             full[:, np.searchsorted(classes, model.classes_)] = fold_scores
             scores[held] = full
-            # An example is scored only by a model that knew its label (a fact with fewer
-            # phrasings than folds is missing from some): otherwise it would teach that the
-            # label's own score says nothing about it.
-            held_out[held] = np.isin(label_array[held], model.classes_)
+            # A phrasing is scored only by a model that knew its label from another
+            # phrasing (a fact with fewer phrasings than folds is missing from some):
+            # otherwise it would teach that the label's own score says nothing about it,
+            # or, known from its answer alone, that a fact is hardly ever right about the
+            # questions asked for it. Answers are never scored: they are not questions.
+            asked_for = np.unique(label_array[train & ~answers])
+            held_out[held] = np.isin(label_array[held], asked_for) & ~answers[held]
         return Chances(self.stacking_c).fit(scores[held_out], label_array[held_out], classes)
 
     def rank(self, read: Sequence[str], limit: int = 5) -> list[list[Candidate]]:

@@ -136,6 +136,7 @@ class RetrievalMatcher:
 
     def fit(self, examples: Sequence[Example]) -> RetrievalMatcher:
         started = time.perf_counter()
+        examples = [e for e in examples if not e.answer]  # an index of questions
         self.known_words_: frozenset[str] = frozenset()
         texts = [self.read(e.text) for e in examples]
         self.known_words_ = frozenset(w for t in texts for w in words(t))
@@ -271,7 +272,10 @@ class RetrievalMatcher:
         """A copy that knows ``examples``, what the knowledge base holds now, learned in time
         proportional to what changed since the fit (past recognising it): new phrasings go
         to the side table, removed ones are marked dead. None when more is new than the
-        side table is for (:data:`SIDE_TABLE_MAX`): that needs :meth:`fit`."""
+        side table is for (:data:`SIDE_TABLE_MAX`), or when answers came with them: the
+        knowledge base shrank to what the learned matcher is for, and a fit picks it."""
+        if any(e.answer for e in examples):
+            return None
         keys = _keys(examples)
         current = np.sort(keys)
         dead = ~_among(self.row_keys_, current)
