@@ -5,6 +5,7 @@ made-up names, as `factbot bench scale` builds it), with thresholds, not timings
 from __future__ import annotations
 
 import os
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -68,19 +69,44 @@ def test_a_faq_with_one_question_a_fact_is_answered_with_care() -> None:
     kb = bench_scale.knowledge(300, bench.load(), phrasings=1)
     taught = [Example(q, fact) for fact, qs in kb.facts.items() for q in qs]
     matcher = RetrievalMatcher().fit(taught + [Example(q, NONE) for q in small_talk()])
-    ranked = matcher.rank([matcher.read(q) for q, _ in kb.questions], limit=1)
+    right, wrong, outside = _answered(matcher, kb.questions)
+    assert right >= 0.5 * 300
+    assert wrong <= 0.07 * 300
+    assert outside <= 10
+
+
+def test_a_faq_of_mostly_one_question_a_fact_still_answers() -> None:
+    """Nineteen facts in twenty with one phrasing, the rest with five: the chances are
+    learned from the few that have siblings. Each lone phrasing used to count as a
+    wording the index got wrong as well as a question about something unknown, which
+    taught it to answer little: 53 of these 300 in-scope questions, 119 now."""
+    kb = bench_scale.knowledge(300, bench.load(), phrasings=5)
+    lone = random.Random(1)
+    taught = [
+        Example(q, fact)
+        for fact, qs in kb.facts.items()
+        for q in (qs[:1] if lone.random() < 0.95 else qs)
+    ]
+    matcher = RetrievalMatcher().fit(taught + [Example(q, NONE) for q in small_talk()])
+    right, wrong, outside = _answered(matcher, kb.questions)
+    assert right >= 100
+    assert wrong <= 0.07 * 300
+    assert outside <= 5
+
+
+def _answered(
+    matcher: RetrievalMatcher, questions: list[tuple[str, str | None]]
+) -> tuple[int, int, int]:
+    """In-scope questions answered right and wrong, and outside questions answered."""
+    ranked = matcher.rank([matcher.read(q) for q, _ in questions], limit=1)
     answered = [
         (best[0].fact_id, fact)
-        for best, (_, fact) in zip(ranked, kb.questions, strict=True)
+        for best, (_, fact) in zip(ranked, questions, strict=True)
         if best and best[0].chance >= 0.5
     ]
-    in_scope = sum(fact is not None for _, fact in kb.questions)
     right = sum(got == fact for got, fact in answered if fact is not None)
     wrong = sum(got != fact for got, fact in answered if fact is not None)
-    outside = sum(fact is None for _, fact in answered)
-    assert right >= 0.5 * in_scope
-    assert wrong <= 0.07 * in_scope
-    assert outside <= 10
+    return right, wrong, sum(fact is None for _, fact in answered)
 
 
 def _ranked(matcher: RetrievalMatcher | None, question: str) -> list[str]:

@@ -94,7 +94,7 @@ question per answer has it, where a phrasing asked with itself left out has no r
 answer left. Fitted on CLINC150 val (75 and 150 intents, and 1,000 and 3,000 facts made
 as ``factbot bench scale`` makes them, one phrasing each) by
 ``benchmarks/clinc150/calibration.py``; checked on BANKING77 and StackFAQ
-(docs/scale.md). The guess it replaced, (8, 4, 4) and -4, answered 17 % of in-scope
+(docs/matching.md). The guess it replaced, (8, 4, 4) and -4, answered 17 % of in-scope
 questions wrong at 1,000 facts."""
 COLUMNS = 1 << 22
 """N-grams are hashed to this many columns (a few n-grams share one; a million distinct
@@ -229,9 +229,16 @@ class RetrievalMatcher:
         x, y, weight = [], [], []
         for row in sample:
             # Asked as a new wording of a fact the index knows, and as a question about
-            # something it does not know at all (its whole fact left out).
+            # something it does not know at all (its whole fact left out). A fact's only
+            # phrasing is asked the second way alone: without it the index does not know
+            # the fact, and counting it as a wording the index got wrong taught a
+            # knowledge base of mostly one phrasing a fact to answer almost nothing.
             label = labels[row]
-            for whole in (False, True) if label != NONE else (False,):
+            if label == NONE:
+                ways: tuple[bool, ...] = (False,)
+            else:
+                ways = (False, True) if phrasings[label] > 1 else (True,)
+            for whole in ways:
                 evidence = self._evidence(self._row_query(row), row, whole)
                 if evidence is None:
                     continue
