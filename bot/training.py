@@ -122,6 +122,10 @@ class Matchers:
         self._no_vocabulary = Vocabulary()
         """What a guild without the shipped pack reads with: one object, so a matcher can
         tell it learned with the same one (`_retrain`)."""
+        self._pack_names = Vocabulary(entities=vocabulary.entities)
+        """What a guild's own matcher reads with beside the shipped pack: the pack's names
+        of things ("fb" is meta), not its other synonyms, which were chosen for its
+        article ("account" is "customer" there, "cancel" is "reduce")."""
 
     def scope(self, guild_id: int) -> int:
         """Whose matcher answers a guild: its own, or the global one it shares."""
@@ -198,8 +202,10 @@ class Matchers:
             examples = await asyncio.to_thread(self.examples, scope)
             return self._generation(scope), examples, self.vocabulary_for(scope)
 
-    def vocabulary_for(self, guild_id: int) -> Vocabulary:
-        return self.vocabulary if self.library.sees_shipped(guild_id) else self._no_vocabulary
+    def vocabulary_for(self, scope: int) -> Vocabulary:
+        if not self.library.sees_shipped(scope):
+            return self._no_vocabulary
+        return self.vocabulary if scope == GLOBAL else self._pack_names
 
     async def ready(self, guild_id: int) -> None:
         """Wait until the matchers for a guild have learned everything it sees."""

@@ -102,3 +102,15 @@ async def test_a_phrasing_added_to_a_shipped_fact_changes_nothing_else(engine: E
         if engine.ask(item.question, GUILD).fact_id != engine.ask(item.question, GLOBAL).fact_id
     ]
     assert differ == []
+
+
+async def test_a_servers_questions_are_read_with_the_packs_names_not_its_synonyms(
+    engine: Engine,
+) -> None:
+    """The pack's synonyms were chosen for its article ("account" is "customer" there,
+    "annual" is "year"); a server's own matcher reads with the pack's names of things
+    only, and `--why` shows that reading."""
+    await _handbook(engine, GUILD)
+    why = engine.explain("can I use my annual leave for my fb account?", GUILD)
+    assert why.read_as == "can i use my annual leave for my meta account ?"
+    assert why.answer.fact_id == "vacation-days"
