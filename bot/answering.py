@@ -151,8 +151,8 @@ class Answerer:
     def _only_names(self, read_as: str, guild_id: int, judged: Sequence[Judged]) -> bool:
         if not self.library.sees_shipped(guild_id) or any(j.repeated for j in judged[:1]):
             return False
-        named = self.vocabulary.names(read_as)
         rewritten = self.vocabulary.rewrite(read_as)  # as the pack reads it: "fb" is meta
+        named = self.vocabulary.named(rewritten)
         rest = [w for w in words(rewritten) if w not in FUNCTION_WORDS and w not in named]
         involving = [j for j in judged if named and named <= self._involved(j.fact)]
         return bool(named) and not rest and len(involving) >= 2

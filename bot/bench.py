@@ -68,6 +68,13 @@ def shots(data: dict[str, list[list[str]]], k: int, seed: int = 0) -> dict[str, 
     return {i: rng.sample(ts, min(k, len(ts))) for i, ts in sorted(by_intent.items())}
 
 
+def neutral_answer(n: int) -> str:
+    """The answer of a data set's n-th fact, which has none of its own. Answers are learned
+    as their fact's words, so this one says nothing about it ("This is the answer for
+    card arrival." would hand the matcher the label)."""
+    return f"This is answer {n}."
+
+
 def fact_id(intent: str) -> str:
     """An intent's name as a fact id ("Refund_not_showing_up" -> "refund-not-showing-up")."""
     return re.sub(r"[^a-z0-9]+", "-", intent.lower()).strip("-")
@@ -128,15 +135,13 @@ async def build(
     it is learned."""
     started = time.perf_counter()
     await engine.curator.switch_shipped_pack(GUILD, shipped_pack, "bench")
-    # Answers are learned as their fact's words, and the data set has none: these say
-    # nothing about the intent (naming it would hand the matcher the label).
-    text = " ".join(f"This is answer {n}." for n in range(1, len(train) + 1))
+    text = " ".join(neutral_answer(n) for n in range(1, len(train) + 1))
     source = await engine.curator.add_source(GUILD, title=title, text=text, actor="bench")
     for n, (intent, questions) in enumerate(train.items(), start=1):
         fact = await engine.curator.add_fact(
             GUILD,
             question=questions[0],
-            answer=f"This is answer {n}.",
+            answer=neutral_answer(n),
             cite=f"{source.id}:s{n}",
             actor="bench",
             fact_id=fact_id(intent),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import gc
 import math
 import multiprocessing
@@ -85,17 +84,6 @@ def knowledge(
     oos = [text for text, _ in data["oos_test"]]
     questions += [(q, None) for q in rng.sample(oos, QUESTIONS // 4)]
     return Knowledge(facts, questions)
-
-
-def write_csv(kb: Knowledge, path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(bulk.HEADER)
-        for n, (fact_id, phrasings) in enumerate(kb.facts.items(), start=1):
-            for i, phrasing in enumerate(phrasings):
-                # An answer that names the fact would hand a small knowledge base's
-                # matcher the label: it learns answers as their fact's words.
-                out.writerow([fact_id, phrasing, f"This is answer {n}." if i == 0 else ""])
 
 
 # -- the anchor --------------------------------------------------------------------------
@@ -226,7 +214,13 @@ async def measure_factbot(kb: Knowledge, folder: Path) -> Measured:
     fresh process as a bot would: open, ask every question once, add and edit facts."""
     db, cache = folder / "scale.sqlite3", folder / "cache"
     faq = folder / "scale.csv"
-    write_csv(kb, faq)
+    bulk.write_csv(
+        faq,
+        {
+            fact_id: (phrasings, bench.neutral_answer(n))
+            for n, (fact_id, phrasings) in enumerate(kb.facts.items(), start=1)
+        },
+    )
     started = time.perf_counter()
     async with await Engine.open(
         db, cache_dir=cache, shipped_pack=False, answering=False

@@ -11,7 +11,7 @@ marks a question that must not be answered.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,17 @@ class Bundle:
     @property
     def phrasings(self) -> int:
         return sum(len(f.questions) for f in self.facts)
+
+
+def write_csv(path: Path, facts: Mapping[str, tuple[Sequence[str], str]]) -> None:
+    """A CSV FAQ of facts given as ``fact_id -> (phrasings, answer)``: one row per
+    phrasing, the answer on each fact's first."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        out = csv.writer(file)
+        out.writerow(HEADER)
+        for fact_id, (phrasings, answer) in facts.items():
+            for i, phrasing in enumerate(phrasings):
+                out.writerow([fact_id, phrasing, answer if i == 0 else ""])
 
 
 def read(path: Path) -> Bundle:

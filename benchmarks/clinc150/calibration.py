@@ -78,9 +78,9 @@ def one_phrasing(data: dict[str, list[list[str]]]) -> None:
         for n in INTENTS:
             drawn = set(random.Random(seed).sample(sorted(shots), n))
             taught = [Example(shots[i][0], bench.fact_id(i)) for i in sorted(drawn)]
-            taught += [  # as the bench's moderator path gives them: saying nothing
-                Example(f"This is answer {n}.", bench.fact_id(i), answer=True)
-                for n, i in enumerate(sorted(drawn), start=1)
+            taught += [  # as the bench's moderator path gives them
+                Example(bench.neutral_answer(number), bench.fact_id(i), answer=True)
+                for number, i in enumerate(sorted(drawn), start=1)
             ]
             matcher = Matcher().fit(taught + [Example(q, model.NONE) for q in small_talk()])
             asked = [(t, i) for t, i in data["val"] if i in drawn] + data["oos_val"]

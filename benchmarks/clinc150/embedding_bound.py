@@ -75,7 +75,7 @@ def examples(data: dict[str, list[list[str]]], k: int) -> list[Example]:
     shots = bench.shots(data, k)
     found = [Example(q, bench.fact_id(i)) for i, qs in shots.items() for q in qs]
     found += [
-        Example(f"This is answer {n}.", bench.fact_id(i), answer=True)
+        Example(bench.neutral_answer(n), bench.fact_id(i), answer=True)
         for n, (i, qs) in enumerate(shots.items(), start=1)
         if len(qs) < ANSWER_LEARNED_BELOW
     ]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import re
 import tempfile
 import xml.etree.ElementTree as ElementTree
@@ -85,12 +84,7 @@ class Counts:
 
 def write_faq(threads: Sequence[Thread], k: int, path: Path) -> dict[str, list[str]]:
     phrasings = {t.id: [t.title, *t.rephrasings[: k - 1]] for t in threads}
-    with path.open("w", encoding="utf-8", newline="") as file:
-        out = csv.writer(file)
-        out.writerow(bulk.HEADER)
-        for t in threads:
-            for i, question in enumerate(phrasings[t.id]):
-                out.writerow([t.id, question, t.answer if i == 0 else ""])
+    bulk.write_csv(path, {t.id: (phrasings[t.id], t.answer) for t in threads})
     return phrasings
 
 

@@ -238,42 +238,27 @@ class RetrievalMatcher:
                 ways: tuple[bool, ...] = (False,)
             else:
                 ways = (False, True) if phrasings[label] > 1 else (True,)
+            start, end = self.rows_.indptr[row], self.rows_.indptr[row + 1]
+            query = (self.rows_.indices[start:end], self.rows_.data[start:end])
             for whole in ways:
-                evidence = self._evidence(self._row_query(row), row, whole)
-                if evidence is None:
+                scored = self._facts_scored(query, leave_out=row, whole_label=whole, limit=1)
+                if not scored:
                     continue
-                fact, features = evidence
+                best_fact, features = scored[0]
                 x.append(features)
-                y.append(fact == label)
+                y.append(self.labels_[best_fact] == label)
                 weight.append(UNKNOWN_SHARE if whole else 1.0)
         if len(set(y)) < 2:
             return ONE_PHRASING
         model = LogisticRegression(C=1.0).fit(np.array(x), np.array(y), sample_weight=weight)
         return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
-    def _row_query(self, row: int) -> Query:
-        start, end = self.rows_.indptr[row], self.rows_.indptr[row + 1]
-        return self.rows_.indices[start:end], self.rows_.data[start:end]
-
     def evidence(self, read: str) -> tuple[str, np.ndarray] | None:
         """For a question already through :meth:`read`: the best fact, and what its chance
         is read from (its score, its lead over the next fact, its lead over the nearest
         question that must not be answered). For fitting :data:`ONE_PHRASING`."""
-        query, side = self._queries(self.ngrams_.grams(read))
-        return self._evidence(query, side=side if len(self.side_) else None)
-
-    def _evidence(
-        self,
-        query: Query,
-        leave_out: int = -1,
-        whole_label: bool = False,
-        side: Query | None = None,
-    ) -> tuple[str, np.ndarray] | None:
-        scored = self._facts_scored(query, leave_out, side, whole_label=whole_label, limit=1)
-        if not scored:
-            return None
-        fact, features = scored[0]
-        return self.labels_[fact], features
+        scored = self._scored(read, limit=1)
+        return (self.labels_[scored[0][0]], scored[0][1]) if scored else None
 
     def learned(self, examples: Sequence[Example]) -> RetrievalMatcher | None:
         """A copy that knows ``examples``, what the knowledge base holds now, learned in time
@@ -374,8 +359,7 @@ class RetrievalMatcher:
     def rank(self, read: Sequence[str], limit: int = 5) -> list[list[Candidate]]:
         ranked = []
         for text in read:
-            query, side = self._queries(self.ngrams_.grams(text))
-            scored = self._facts_scored(query, side=side if len(self.side_) else None, limit=limit)
+            scored = self._scored(text, limit)
             ranked.append(
                 [
                     Candidate(self.labels_[fact], self._chance(f), float(f[0]))
@@ -383,6 +367,10 @@ class RetrievalMatcher:
                 ]
             )
         return ranked
+
+    def _scored(self, read: str, limit: int) -> list[tuple[int, np.ndarray]]:
+        query, side = self._queries(self.ngrams_.grams(read))
+        return self._facts_scored(query, side=side if len(self.side_) else None, limit=limit)
 
     def _chance(self, features: np.ndarray) -> float:
         z = float(features @ self.slope_) + self.intercept_

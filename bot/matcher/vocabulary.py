@@ -73,9 +73,10 @@ class Vocabulary:
 
     def names(self, text: str) -> frozenset[str]:
         """The entities a text names, after rewriting ("ibm" names IBM)."""
-        if not self._names:
-            return frozenset()
-        rewritten = self.rewrite(text)
+        return self.named(self.rewrite(text)) if self._names else frozenset()
+
+    def named(self, rewritten: str) -> frozenset[str]:
+        """The entities a text already through :meth:`rewrite` names."""
         tokens = {t.removesuffix("'s") for t in _tokens(rewritten)}
         return frozenset(
             n for n in self._names if n in tokens or (" " in n and f" {n} " in f" {rewritten} ")
