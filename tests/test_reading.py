@@ -16,6 +16,15 @@ def test_a_slip_is_read_as_the_known_word() -> None:
     assert read_as("how many vacation days", Vocabulary(), known) == "how many vacation days"
 
 
+def test_a_word_of_english_is_not_read_as_a_known_word_it_resembles() -> None:
+    """A member who says "card" means a card, not the knowledge base's "car"; only a word
+    that is no word ("raedy") is taken for a slip."""
+    known = frozenset({"is", "my", "car", "ready", "increase", "the", "garbage"})
+    assert read_as("is my card ready", Vocabulary(), known) == "is my card ready"
+    assert read_as("is my card raedy", Vocabulary(), known) == "is my card ready"
+    assert read_as("decrease the garage", Vocabulary(), known) == "decrease the garage"
+
+
 def test_the_knowledge_base_in_use_keeps_its_work_while_many_others_come_and_go() -> None:
     """One server's words stay worked out however many other servers' matchers are read
     in between (a bot serves many servers, each with knowledge of its own)."""

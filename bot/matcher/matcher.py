@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from rapidfuzz import distance, process
 
+from bot.matcher.features import english_words
 from bot.matcher.model import NONE, Chances, Featurizer, IntentModel
 from bot.matcher.text import words
 from bot.matcher.vocabulary import Vocabulary
@@ -60,6 +61,10 @@ RESPELL_FROM = 4
 def _respelled(token: str, known: frozenset[str]) -> str:
     core = token.strip(".,!?;:\"'()")
     if len(core) < RESPELL_FROM or core in known or not core.isalpha():
+        return token
+    # A word of English is what the member meant, not a slip: read as the knowledge
+    # base's nearest word, "card" became "car", "decrease" "increase", "garage" "garbage".
+    if core in english_words():
         return token
     # Remembered: members ask with the same words again and again.
     respelled = _worked_out(known).respelled
