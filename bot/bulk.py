@@ -61,25 +61,38 @@ def read(path: Path) -> Bundle:
     raise BadInput(f"{path}: import takes a .csv file or a pack folder like knowledge/.")
 
 
-def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with its row number as a spreadsheet shows it (the header is 1)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise BadInput(f"{path.name}: not UTF-8 text (byte {error.start:,}).") from None
-    except OSError as error:
-        raise BadInput(f"{path}: cannot read it ({error.strerror}).") from None
     try:
         yield from enumerate(csv.reader(text.splitlines(keepends=True), strict=True), start=1)
     except csv.Error as error:
-        raise BadInput(f"{path.name}: not valid CSV ({error}).") from None
+        raise BadInput(f"{name}: not valid CSV ({error}).") from None
+
+
+def decoded(name: str, data: bytes) -> str:
+    """A file's bytes as text, its lines ending in "\n" whatever wrote it (a spreadsheet's
+    byte-order mark dropped), or one line saying where it is not UTF-8."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{name}: not UTF-8 text (byte {error.start:,}).") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_csv(path: Path) -> Bundle:
-    rows = _rows(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BadInput(f"{path}: cannot read it ({error.strerror}).") from None
+    return parse_csv(path.name, decoded(path.name, data))
+
+
+def parse_csv(name: str, text: str) -> Bundle:
+    """A CSV FAQ's text (from a file called ``name``: the new source's title)."""
+    rows = _rows(name, text)
     header = next(rows, (1, []))[1]
     if [h.strip().lower() for h in header] != HEADER:
-        raise BadInput(f"{path.name}: row 1 must be the header {','.join(HEADER)}.")
+        raise BadInput(f"{name}: row 1 must be the header {','.join(HEADER)}.")
     questions: dict[str, list[str]] = {}
     answers: dict[str, tuple[str, int]] = {}
     out_of_scope: list[str] = []
@@ -87,7 +100,7 @@ def read_csv(path: Path) -> Bundle:
         try:
             fact_id, question, answer = _checked_row(row, answers)
         except BadInput as error:
-            raise BadInput(f"{path.name}: row {number}: {error}") from None
+            raise BadInput(f"{name}: row {number}: {error}") from None
         if fact_id == NONE:
             out_of_scope.append(question)
             continue
@@ -97,15 +110,15 @@ def read_csv(path: Path) -> Bundle:
         if question.casefold() not in (q.casefold() for q in known):
             known.append(question)
     if not questions and not out_of_scope:
-        raise BadInput(f"{path.name}: no rows under the header.")
+        raise BadInput(f"{name}: no rows under the header.")
     source_id = "import"  # given its real id when the bundle is stored (bot.curation)
     sentences = {answer: f"s{n}" for n, (answer, _) in enumerate(answers.values(), start=1)}
     source = Source.model_validate(
         {
             "id": source_id,
-            "title": path.name,
+            "title": name,
             "sentences": [
-                {"source_id": source_id, "id": sid, "text": text} for text, sid in sentences.items()
+                {"source_id": source_id, "id": sid, "text": said} for said, sid in sentences.items()
             ],
         }
     )
@@ -118,7 +131,7 @@ def read_csv(path: Path) -> Bundle:
         )
         for fact_id, qs in questions.items()
     )
-    return Bundle(path.name, (source,) if facts else (), facts, tuple(out_of_scope))
+    return Bundle(name, (source,) if facts else (), facts, tuple(out_of_scope))
 
 
 def _checked_row(row: list[str], answers: dict[str, tuple[str, int]]) -> tuple[str, str, str]:

@@ -242,6 +242,67 @@ async def test_source_add_reads_an_attached_text_file(
     assert "`s2` Moderators review new facts weekly." in reply.text
 
 
+FAQ = """fact_id,question,answer
+parking,Where can staff park?,Staff park in the basement garage on level B2.
+parking,Is there parking at the office?,
+lunch,Is lunch provided?,Lunch is catered on Tuesdays and Thursdays.
+none,What's the weather like today?,
+"""
+
+
+async def _import(
+    bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]
+) -> str:
+    """`fact import` as a moderator with each file attached (dpytest cannot upload one)."""
+
+    async def read(attachment: discord.Attachment, **_: object) -> bytes:
+        return files[attachment.filename].encode()
+
+    monkeypatch.setattr(discord.Attachment, "read", read)
+    with contextlib.suppress(commands.CommandError):
+        await dpytest.message(
+            "!fact import",
+            channel=bot.channel(0),
+            member=bot.member(0, "moderator"),
+            attachments=list(files),
+        )
+    (reply,) = bot.sent()
+    return reply.text
+
+
+async def test_fact_import_adds_an_attached_faq_once(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team brings its FAQ from Discord: members get its answers, and importing it again
+    changes nothing."""
+    bot = discord_bot
+    assert await _import(bot, monkeypatch, {"faq.csv": FAQ}) == (
+        "faq.csv: 2 facts added, 0 changed, 0 unchanged; 3 phrasings and "
+        "1 out-of-scope question added."
+    )
+    assert "basement garage on level B2" in await _ask(bot, "where can staff park?")
+    assert "Tuesdays and Thursdays" in await _ask(bot, "is lunch provided")
+    assert "basement garage" not in await _ask(bot, "where can staff park?", guild=1)
+    assert await _import(bot, monkeypatch, {"faq.csv": FAQ}) == (
+        "faq.csv: 0 facts added, 0 changed, 2 unchanged; 0 phrasings and "
+        "0 out-of-scope questions added."
+    )
+
+
+async def test_fact_import_refuses_a_bad_row_and_stores_nothing(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = discord_bot
+    bad = FAQ + "Lunch Menu!,What is on the menu?,Soup.\n"
+    reply = await _import(bot, monkeypatch, {"faq.csv": bad})
+    assert reply.startswith("faq.csv: row 6: fact_id 'lunch menu!' must be")
+    assert "\n" not in reply
+    assert "basement garage" not in await _ask(bot, "where can staff park?")
+    assert await _import(bot, monkeypatch, {"notes.txt": FAQ}) == (
+        "Attach a .csv file with the header fact_id,question,answer."
+    )
+
+
 async def test_slash_fact_add_callback_adds_the_fact(discord_bot: DiscordHarness) -> None:
     """dpytest cannot invoke /fact add; call its callback as the slash command would."""
     cog = discord_bot.bot.get_cog("Curating")

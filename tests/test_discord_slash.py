@@ -50,11 +50,24 @@ async def _slash(
     *,
     role: str = "member",
     direct: bool = False,
+    files: dict[str, str] | None = None,
 ) -> None:
-    """Deliver `/command option: value …` as Discord would, and wait until it has run."""
+    """Deliver `/command option: value …` as Discord would, and wait until it has run;
+    ``files`` attaches a file to an option (option -> file name)."""
     group, _, sub = command.partition(" ")
+    files = files or {}
+    ids = {option: str(factories.make_id()) for option in files}
     values = [{"type": 3, "name": k, "value": v} for k, v in options.items()]
+    values += [{"type": 11, "name": option, "value": i} for option, i in ids.items()]
     data: dict[str, Any] = {"id": "1", "name": group, "type": 1, "options": values}
+    if ids:
+        attachment = {"size": 1, "proxy_url": ""}
+        data["resolved"] = {
+            "attachments": {
+                i: attachment | {"id": i, "filename": files[o], "url": files[o]}
+                for o, i in ids.items()
+            }
+        }
     if sub:
         data["options"] = [{"type": 1, "name": sub, "options": values}]
     member = bot.member(0, role)
@@ -132,3 +145,35 @@ async def test_a_member_asks_with_slash_ask(
     assert text is not None
     assert "$14.3 billion" in text
     assert not ephemeral
+
+
+FAQ = """fact_id,question,answer
+parking,Where can staff park?,Staff park in the basement garage on level B2.
+"""
+
+
+async def test_a_moderator_imports_a_faq_with_slash_fact_import(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply comes after a deferral: a large FAQ takes longer than Discord waits."""
+    followed: list[str | None] = []
+
+    async def defer(self: discord.InteractionResponse, **_: Any) -> None:
+        self._response_type = discord.InteractionResponseType.deferred_channel_message
+
+    async def follow_up(self: discord.Webhook, content: str | None = None, **_: Any) -> Any:
+        followed.append(content)
+        return SimpleNamespace(id=factories.make_id())
+
+    async def read(self: discord.Attachment, **_: Any) -> bytes:
+        assert self.filename == "faq.csv"
+        return FAQ.encode()
+
+    monkeypatch.setattr(discord.InteractionResponse, "defer", defer)
+    monkeypatch.setattr(discord.Webhook, "send", follow_up)
+    monkeypatch.setattr(discord.Attachment, "read", read)
+    await _slash(discord_bot, "fact import", {}, role="moderator", files={"faq": "faq.csv"})
+    assert followed == [
+        "faq.csv: 1 fact added, 0 changed, 0 unchanged; 1 phrasing and "
+        "0 out-of-scope questions added."
+    ]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord.ext import commands
 
-from bot import replies
+from bot import bulk, replies
 from bot.discord_bot.checks import check_moderator
 from bot.discord_bot.embeds import fact_embed
 from bot.errors import BadInput
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
 
 MAX_ATTACHMENT_BYTES = 200_000
+MAX_FAQ_BYTES = 5_000_000
+"""A CSV FAQ attached to `fact import`: 15,000 phrasings are about 1 MB."""
 
 
 class FactFlags(commands.FlagConverter, case_insensitive=True):
@@ -170,6 +172,23 @@ class Curating(commands.Cog):
         """Undo `fact ignore`: `fact unignore question: …`."""
         question = await self.bot.engine.curator.unmark_out_of_scope(_guild_id(ctx), flags.question)
         await ctx.send(replies.unignored(question))
+
+    @fact.command(name="import")
+    async def fact_import(
+        self, ctx: commands.Context[FactBot], faq: discord.Attachment | None = None
+    ) -> None:
+        """Add facts in bulk: attach a .csv with the header fact_id,question,answer, as
+        `factbot import` takes (rows sharing a fact_id are one fact's phrasings)."""
+        if faq is None or not faq.filename.lower().endswith(".csv"):
+            raise BadInput("Attach a .csv file with the header fact_id,question,answer.")
+        if faq.size > MAX_FAQ_BYTES:
+            raise BadInput("That file is too big; keep a FAQ under 5 MB, or use `factbot import`.")
+        await ctx.defer()  # a large FAQ takes longer than a slash command may wait
+        bundle = bulk.parse_csv(faq.filename, bulk.decoded(faq.filename, await faq.read()))
+        report = await self.bot.engine.curator.import_bundle(
+            _guild_id(ctx), bundle, actor=_actor(ctx)
+        )
+        await ctx.send(f"{discord.utils.escape_markdown(faq.filename)}: {report}")
 
     @fact.command(name="show")
     async def fact_show(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
