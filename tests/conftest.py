@@ -8,9 +8,10 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import discord
 import discord.ext.test as dpytest
@@ -146,14 +147,32 @@ class DiscordHarness:
         return self.guilds[guild].text_channels[0]
 
     async def say(
-        self, content: str, *, guild: int = 0, role: str = "member", name: str | None = None
+        self,
+        content: str,
+        *,
+        guild: int = 0,
+        role: str = "member",
+        name: str | None = None,
+        files: Mapping[str, bytes] | None = None,
     ) -> list[Sent]:
-        """Send a message as that person and return what the bot sent back."""
+        """Send a message as that person, with ``files`` attached (name -> content), and
+        return what the bot sent back."""
         content = content.replace("@FactBot", f"<@{self.bot.user.id}>")  # type: ignore[union-attr]
+        files = files or {}
+
+        async def read(attachment: discord.Attachment, **_: object) -> bytes:
+            return files[attachment.filename]  # dpytest attaches names, not content
+
         # The bot's error handler has already replied to a failed command; dpytest re-raises.
-        with contextlib.suppress(commands.CommandError):
+        with (
+            contextlib.suppress(commands.CommandError),
+            mock.patch.object(discord.Attachment, "read", read),
+        ):
             await dpytest.message(
-                content, channel=self.channel(guild), member=self.member(guild, role, name)
+                content,
+                channel=self.channel(guild),
+                member=self.member(guild, role, name),
+                attachments=list(files),
             )
         return self.sent()
 

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
 from unittest.mock import AsyncMock, MagicMock
-
-import discord
-import discord.ext.test as dpytest
-import pytest
-from discord.ext import commands
 
 from tests.conftest import DiscordHarness
 
@@ -216,28 +209,12 @@ async def test_unanswered_lists_what_went_unanswered_most_asked_first(
     assert await _mod(bot, "!unanswered", guild=1) == "Every question asked here got an answer."
 
 
-async def test_source_add_reads_an_attached_text_file(
-    discord_bot: DiscordHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_source_add_reads_an_attached_text_file(discord_bot: DiscordHarness) -> None:
     """`source add` with a .txt attachment instead of `text:` registers that file."""
-    document = tmp_path / "policy.txt"
-    document.write_text("Answers must cite a source.\nModerators review new facts weekly.\n")
-
-    content = document.read_bytes()
-
-    async def read(attachment: discord.Attachment, **_: object) -> bytes:
-        assert attachment.url == str(document)  # dpytest keeps the file's path as its url
-        return content
-
-    monkeypatch.setattr(discord.Attachment, "read", read)
-    with contextlib.suppress(commands.CommandError):
-        await dpytest.message(
-            "!source add title: Review policy",
-            channel=discord_bot.channel(0),
-            member=discord_bot.member(0, "moderator"),
-            attachments=[str(document)],
-        )
-    (reply,) = discord_bot.sent()
+    document = b"Answers must cite a source.\nModerators review new facts weekly.\n"
+    (reply,) = await discord_bot.say(
+        "!source add title: Review policy", role="moderator", files={"policy.txt": document}
+    )
     assert reply.text.startswith("Registered `review-policy` with 2 sentences (s1–s2).")
     assert "`s2` Moderators review new facts weekly." in reply.text
 
@@ -250,55 +227,40 @@ none,What's the weather like today?,
 """
 
 
-async def _import(
-    bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]
-) -> str:
-    """`fact import` as a moderator with each file attached (dpytest cannot upload one)."""
-
-    async def read(attachment: discord.Attachment, **_: object) -> bytes:
-        return files[attachment.filename].encode()
-
-    monkeypatch.setattr(discord.Attachment, "read", read)
-    with contextlib.suppress(commands.CommandError):
-        await dpytest.message(
-            "!fact import",
-            channel=bot.channel(0),
-            member=bot.member(0, "moderator"),
-            attachments=list(files),
-        )
-    (reply,) = bot.sent()
+async def _import(bot: DiscordHarness, files: dict[str, str]) -> str:
+    """`fact import` as a moderator with each file attached."""
+    attached = {name: text.encode() for name, text in files.items()}
+    (reply,) = await bot.say("!fact import", role="moderator", files=attached)
     return reply.text
 
 
-async def test_fact_import_adds_an_attached_faq_once(
-    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_fact_import_adds_an_attached_faq_once(discord_bot: DiscordHarness) -> None:
     """A team brings its FAQ from Discord: members get its answers, and importing it again
     changes nothing."""
     bot = discord_bot
-    assert await _import(bot, monkeypatch, {"faq.csv": FAQ}) == (
+    assert await _import(bot, {"faq.csv": FAQ}) == (
         "faq.csv: 2 facts added, 0 changed, 0 unchanged; 3 phrasings and "
         "1 out-of-scope question added."
     )
     assert "basement garage on level B2" in await _ask(bot, "where can staff park?")
     assert "Tuesdays and Thursdays" in await _ask(bot, "is lunch provided")
     assert "basement garage" not in await _ask(bot, "where can staff park?", guild=1)
-    assert await _import(bot, monkeypatch, {"faq.csv": FAQ}) == (
+    assert await _import(bot, {"faq.csv": FAQ}) == (
         "faq.csv: 0 facts added, 0 changed, 2 unchanged; 0 phrasings and "
         "0 out-of-scope questions added."
     )
 
 
 async def test_fact_import_refuses_a_bad_row_and_stores_nothing(
-    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+    discord_bot: DiscordHarness,
 ) -> None:
     bot = discord_bot
     bad = FAQ + "Lunch Menu!,What is on the menu?,Soup.\n"
-    reply = await _import(bot, monkeypatch, {"faq.csv": bad})
+    reply = await _import(bot, {"faq.csv": bad})
     assert reply.startswith("faq.csv: row 6: fact_id 'lunch menu!' must be")
     assert "\n" not in reply
     assert "basement garage" not in await _ask(bot, "where can staff park?")
-    assert await _import(bot, monkeypatch, {"notes.txt": FAQ}) == (
+    assert await _import(bot, {"notes.txt": FAQ}) == (
         "Attach a .csv file with the header fact_id,question,answer."
     )
 
