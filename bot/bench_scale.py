@@ -226,7 +226,7 @@ async def measure_factbot(kb: Knowledge, folder: Path) -> Measured:
         db, cache_dir=cache, shipped_pack=False, answering=False
     ) as engine:
         await engine.curator.switch_shipped_pack(GUILD, False, "bench")
-        await engine.curator.import_bundle(GUILD, bulk.read_csv(faq), actor="bench")
+        await engine.curator.import_bundle(GUILD, bulk.read(faq), actor="bench")
         await engine.ready(GUILD)  # learns the whole knowledge base: the first open
         await engine.ready(GLOBAL)  # what every start needs: ready before the first, too
     build = time.perf_counter() - started

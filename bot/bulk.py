@@ -1,6 +1,6 @@
-"""Knowledge in bulk: a CSV FAQ or a pack directory read into a :class:`Bundle`, checked
-whole before anything is stored, and a guild's own knowledge written out as a pack that
-imports back to the same facts.
+"""Knowledge in bulk: a CSV FAQ, a pack directory or a pack zipped read into a
+:class:`Bundle`, checked whole before anything is stored, and a guild's own knowledge
+written out as a pack (a folder, or zipped) that imports back to the same facts.
 
 A CSV FAQ has the header ``fact_id,question,answer``. Rows sharing a ``fact_id`` are
 phrasings of one fact; the answer on its first row is the fact's answer and becomes a
@@ -11,9 +11,13 @@ marks a question that must not be answered.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import io
+import tempfile
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -24,6 +28,8 @@ from bot.matcher import NONE
 from bot.models import Fact, SentenceRef, Source
 
 HEADER = ["fact_id", "question", "answer"]
+MAX_ZIP_FILES = 1_000
+MAX_UNZIPPED = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -54,11 +60,22 @@ def write_csv(path: Path, facts: Mapping[str, tuple[Sequence[str], str]]) -> Non
 def read(path: Path) -> Bundle:
     if path.is_dir():
         return read_pack(path)
-    if path.suffix.lower() == ".csv":
-        return read_csv(path)
+    if path.suffix.lower() in {".csv", ".zip"} and path.is_file():
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise BadInput(f"{path}: cannot read it ({error.strerror}).") from None
+        return parse(path.name, data)
     if not path.exists():
         raise BadInput(f"{path}: no such file or folder.")
-    raise BadInput(f"{path}: import takes a .csv file or a pack folder like knowledge/.")
+    raise BadInput(f"{path}: import takes a .csv file, a pack folder like knowledge/ or its .zip.")
+
+
+def parse(name: str, data: bytes) -> Bundle:
+    """A file's contents, by its name: a CSV FAQ or a zipped pack."""
+    if name.lower().endswith(".zip"):
+        return read_zip(name, data)
+    return parse_csv(name, decoded(name, data))
 
 
 def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
@@ -77,14 +94,6 @@ def decoded(name: str, data: bytes) -> str:
     except UnicodeDecodeError as error:
         raise BadInput(f"{name}: not UTF-8 text (byte {error.start:,}).") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def read_csv(path: Path) -> Bundle:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise BadInput(f"{path}: cannot read it ({error.strerror}).") from None
-    return parse_csv(path.name, decoded(path.name, data))
 
 
 def parse_csv(name: str, text: str) -> Bundle:
@@ -212,6 +221,48 @@ def write_pack(
     )
     if out_of_scope:
         _dump(root / "questions.yaml", {NONE: out_of_scope})
+
+
+def zipped_pack(sources: list[Source], facts: list[Fact], out_of_scope: list[str]) -> bytes:
+    """:func:`write_pack`'s folder as a .zip, its files at the top."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "pack"
+        write_pack(root, sources, facts, out_of_scope)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                archive.write(path, path.relative_to(root).as_posix())
+        return buffer.getvalue()
+
+
+def read_zip(name: str, data: bytes) -> Bundle:
+    """A zipped pack (its files at the top or in one folder). Only its YAML and text files
+    are unpacked, each inside the pack, within bounds: it may come from anyone."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, ValueError):
+        raise BadInput(f"{name}: not a .zip file.") from None
+    wanted = [i for i in members if PurePosixPath(i.filename).suffix in {".yaml", ".txt"}]
+    if len(members) > MAX_ZIP_FILES or sum(i.file_size for i in wanted) > MAX_UNZIPPED:
+        raise BadInput(f"{name}: too big; a pack of up to {MAX_ZIP_FILES} files and 50 MB.")
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / Path(name).stem
+        for info in wanted:
+            inside = PurePosixPath(info.filename)
+            if inside.is_absolute() or ".." in inside.parts or "\\" in info.filename:
+                raise BadInput(f"{name}: {info.filename[:80]!r} points outside the pack.")
+            target = root.joinpath(*inside.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.write_bytes(archive.read(info))
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:
+                raise BadInput(f"{name}: cannot unpack {info.filename[:80]!r} ({error}).") from None
+        tops = list(root.iterdir()) if root.is_dir() else []
+        if len(tops) == 1 and tops[0].is_dir() and tops[0].name not in {"facts", "sources"}:
+            root = tops[0]
+        bundle = read_pack(root)
+    return dataclasses.replace(bundle, name=name)
 
 
 def _dump(path: Path, data: object) -> None:

@@ -133,7 +133,10 @@ def _parser() -> argparse.ArgumentParser:
         "import", parents=[common], help="add a CSV FAQ or a pack folder to a server"
     )
     importing.add_argument(
-        "path", type=Path, metavar="PATH", help="a .csv (fact_id,question,answer) or a pack folder"
+        "path",
+        type=Path,
+        metavar="PATH",
+        help="a .csv (fact_id,question,answer), a pack folder or its .zip",
     )
     where = importing.add_mutually_exclusive_group(required=True)
     where.add_argument("--guild", type=int, metavar="ID", help="the server it is for")
@@ -148,7 +151,9 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", parents=[common], help="write a server's facts as a pack"
     )
-    export.add_argument("path", type=Path, metavar="PATH", help="a new or empty folder")
+    export.add_argument(
+        "path", type=Path, metavar="PATH", help="a new or empty folder, or a new .zip file"
+    )
     _guild_option(export, "the server whose facts to write")
     export.set_defaults(handler=_export)
 
@@ -412,7 +417,12 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         facts, sources, out_of_scope = engine.own_knowledge(args.guild)
         if not facts:
             raise BadInput(f"server {args.guild} has no facts of its own to export.")
-        bulk.write_pack(args.path, sources, facts, out_of_scope)
+        if args.path.suffix.lower() == ".zip":
+            if args.path.exists():
+                raise BadInput(f"{args.path}: already there; give a new file name.")
+            args.path.write_bytes(bulk.zipped_pack(sources, facts, out_of_scope))
+        else:
+            bulk.write_pack(args.path, sources, facts, out_of_scope)
     print(
         f"{counted(len(facts), 'fact')}, {counted(len(sources), 'source')}, "
         f"{counted(len(out_of_scope), 'out-of-scope question')} written to {args.path}"

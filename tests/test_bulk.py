@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,39 @@ def test_export_writes_a_pack_that_imports_back_to_the_same_facts(
     assert (again / "questions.yaml").read_text() == (pack / "questions.yaml").read_text()
     answer = json.loads(factbot("ask", "--json", "--guild", "43", "When is lunch?").stdout)
     assert answer["fact_id"] == "lunch-time"
+
+
+def test_a_zipped_export_imports_back_and_a_zip_reaching_outside_is_refused(
+    factbot: CommandRunner, faq: Path, tmp_path: Path, db_path: Path
+) -> None:
+    assert factbot("import", str(faq), "--guild", "42").returncode == 0
+    packed = tmp_path / "office.zip"
+    exported = factbot("export", "--guild", "42", str(packed))
+    assert exported.returncode == 0, exported.stderr
+    assert set(zipfile.ZipFile(packed).namelist()) == {
+        "facts/facts.yaml",
+        "questions.yaml",
+        "sources/office-faq-csv.yaml",
+    }
+    assert factbot("export", "--guild", "42", str(packed)).returncode == 2  # no overwriting
+    imported = factbot("import", str(packed), "--guild", "43")
+    assert imported.stdout.startswith("office.zip: 2 facts added, 0 changed, 0 unchanged;")
+    answer = json.loads(factbot("ask", "--json", "--guild", "43", "When is lunch?").stdout)
+    assert answer["fact_id"] == "lunch-time"
+
+    before = {t: _rows(db_path, t) for t in ("facts", "sources", "out_of_scope")}
+    hostile = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(hostile, "w") as archive:
+        for name in zipfile.ZipFile(packed).namelist():
+            archive.writestr(name, zipfile.ZipFile(packed).read(name))
+        archive.writestr("../escaped.yaml", "id: x\n")
+    refused = factbot("import", str(hostile), "--guild", "44")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "factbot: hostile.zip: '../escaped.yaml' points outside the pack."
+    )
+    assert not (tmp_path.parent / "escaped.yaml").exists()
+    assert {t: _rows(db_path, t) for t in before} == before
 
 
 def test_the_shipped_pack_imports_into_a_server(factbot: CommandRunner) -> None:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, MagicMock
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+import discord
+import pytest
+from discord.ext import commands
 
 from tests.conftest import DiscordHarness
+
+if TYPE_CHECKING:
+    from bot.discord_bot import FactBot
 
 S7 = "Notably, OpenAI had previously opted to diversify its vendor partnerships away from Scale AI"
 
@@ -227,6 +238,11 @@ none,What's the weather like today?,
 """
 
 
+def _sent_file(attachment: discord.Attachment) -> bytes:
+    """A file the bot sent: dpytest keeps it where the attachment's url points."""
+    return Path(url2pathname(urlparse(attachment.url).path)).read_bytes()
+
+
 async def _import(bot: DiscordHarness, files: dict[str, str]) -> str:
     """`fact import` as a moderator with each file attached."""
     attached = {name: text.encode() for name, text in files.items()}
@@ -251,6 +267,38 @@ async def test_fact_import_adds_an_attached_faq_once(discord_bot: DiscordHarness
     )
 
 
+async def test_fact_export_sends_a_pack_that_fact_import_takes_back(
+    discord_bot: DiscordHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A moderator keeps a copy of the server's knowledge, or moves it to another server."""
+    monkeypatch.chdir(tmp_path)  # dpytest writes each file the bot sends to the working folder
+    bot = discord_bot
+    await _import(bot, {"faq.csv": FAQ})
+    said: list[str | None] = []
+    send = commands.Context.send
+
+    async def spy(self: commands.Context[FactBot], content: str | None = None, **kw: Any) -> Any:
+        said.append(content)  # dpytest drops the text of a message that carries a file
+        return await send(self, content, **kw)
+
+    monkeypatch.setattr(commands.Context, "send", spy)
+    (exported,) = await bot.say("!fact export", role="moderator")
+    assert said == ["2 facts, 1 source, 1 out-of-scope question."]
+    (attachment,) = exported.message.attachments
+    assert attachment.filename.endswith("-facts.zip")
+    pack = _sent_file(attachment)
+    (imported,) = await bot.say(
+        "!fact import", guild=1, role="moderator", files={"office.zip": pack}
+    )
+    assert imported.text == (
+        "office.zip: 2 facts added, 0 changed, 0 unchanged; 3 phrasings and "
+        "1 out-of-scope question added."
+    )
+    assert "basement garage on level B2" in await _ask(bot, "where can staff park?", guild=1)
+    (nothing,) = await bot.say("!fact export", guild=1, role="member")
+    assert nothing.text.startswith("Only moderators")
+
+
 async def test_fact_import_refuses_a_bad_row_and_stores_nothing(
     discord_bot: DiscordHarness,
 ) -> None:
@@ -261,7 +309,7 @@ async def test_fact_import_refuses_a_bad_row_and_stores_nothing(
     assert "\n" not in reply
     assert "basement garage" not in await _ask(bot, "where can staff park?")
     assert await _import(bot, {"notes.txt": FAQ}) == (
-        "Attach a .csv file with the header fact_id,question,answer."
+        "Attach a .csv file with the header fact_id,question,answer, or a .zip from `fact export`."
     )
 
 

@@ -172,7 +172,7 @@ async def test_a_moderator_imports_a_faq_with_slash_fact_import(
     monkeypatch.setattr(discord.InteractionResponse, "defer", defer)
     monkeypatch.setattr(discord.Webhook, "send", follow_up)
     monkeypatch.setattr(discord.Attachment, "read", read)
-    await _slash(discord_bot, "fact import", {}, role="moderator", files={"faq": "faq.csv"})
+    await _slash(discord_bot, "fact import", {}, role="moderator", files={"file": "faq.csv"})
     assert followed == [
         "faq.csv: 1 fact added, 0 changed, 0 unchanged; 1 phrasing and "
         "0 out-of-scope questions added."

@@ -97,7 +97,7 @@ async def one_round(
         engine = await Engine.open(Path(folder) / "bench.sqlite3", cache_dir=Path(folder))
         try:
             await engine.curator.switch_shipped_pack(bench.GUILD, False, "bench")
-            await engine.curator.import_bundle(bench.GUILD, bulk.read_csv(faq), actor="bench")
+            await engine.curator.import_bundle(bench.GUILD, bulk.read(faq), actor="bench")
             await engine.ready(bench.GUILD)
             ranked_first = bench.best_fact(engine)
             baseline = bench.nearest_phrasing(phrasings)

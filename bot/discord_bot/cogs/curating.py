@@ -7,12 +7,15 @@ overrides, history, citation checks) live in the engine; this cog only translate
 
 from __future__ import annotations
 
+import asyncio
+import io
 from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord.ext import commands
 
 from bot import bulk, replies
+from bot.curation import slug
 from bot.discord_bot.checks import check_moderator
 from bot.discord_bot.embeds import fact_embed
 from bot.errors import BadInput
@@ -22,8 +25,10 @@ if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
 
 MAX_ATTACHMENT_BYTES = 200_000
-MAX_FAQ_BYTES = 5_000_000
-"""A CSV FAQ attached to `fact import`: 15,000 phrasings are about 1 MB."""
+MAX_IMPORT_BYTES = 5_000_000
+"""A file attached to `fact import`: a CSV FAQ of 15,000 phrasings is about 1 MB."""
+MAX_EXPORT_BYTES = 10_000_000
+"""What a bot may upload to a server without boosts."""
 
 
 class FactFlags(commands.FlagConverter, case_insensitive=True):
@@ -175,20 +180,41 @@ class Curating(commands.Cog):
 
     @fact.command(name="import")
     async def fact_import(
-        self, ctx: commands.Context[FactBot], faq: discord.Attachment | None = None
+        self, ctx: commands.Context[FactBot], file: discord.Attachment | None = None
     ) -> None:
-        """Add facts in bulk: attach a .csv with the header fact_id,question,answer, as
-        `factbot import` takes (rows sharing a fact_id are one fact's phrasings)."""
-        if faq is None or not faq.filename.lower().endswith(".csv"):
-            raise BadInput("Attach a .csv file with the header fact_id,question,answer.")
-        if faq.size > MAX_FAQ_BYTES:
-            raise BadInput("That file is too big; keep a FAQ under 5 MB, or use `factbot import`.")
+        """Add facts in bulk: attach a .csv (header fact_id,question,answer) or a pack .zip
+        from `fact export`, as `factbot import` takes them."""
+        if file is None or not file.filename.lower().endswith((".csv", ".zip")):
+            raise BadInput(
+                "Attach a .csv file with the header fact_id,question,answer, "
+                "or a .zip from `fact export`."
+            )
+        if file.size > MAX_IMPORT_BYTES:
+            raise BadInput("That file is too big; keep it under 5 MB, or use `factbot import`.")
         await ctx.defer()  # a large FAQ takes longer than a slash command may wait
-        bundle = bulk.parse_csv(faq.filename, bulk.decoded(faq.filename, await faq.read()))
+        bundle = bulk.parse(file.filename, await file.read())
         report = await self.bot.engine.curator.import_bundle(
             _guild_id(ctx), bundle, actor=_actor(ctx)
         )
-        await ctx.send(f"{discord.utils.escape_markdown(faq.filename)}: {report}")
+        await ctx.send(f"{discord.utils.escape_markdown(file.filename)}: {report}")
+
+    @fact.command(name="export")
+    async def fact_export(self, ctx: commands.Context[FactBot]) -> None:
+        """This server's own facts, the sources they cite and its out-of-scope questions,
+        as a pack .zip that `fact import` (or `factbot import`) takes back."""
+        facts, sources, out_of_scope = self.bot.engine.own_knowledge(_guild_id(ctx))
+        if not facts:
+            raise BadInput("This server has no facts of its own to export.")
+        await ctx.defer()
+        data = await asyncio.to_thread(bulk.zipped_pack, sources, facts, out_of_scope)
+        if len(data) > MAX_EXPORT_BYTES:
+            raise BadInput("That is too big to send here; use `factbot export`.")
+        name = f"{slug(ctx.guild.name if ctx.guild else '', 4)}-facts.zip"
+        await ctx.send(
+            f"{counted(len(facts), 'fact')}, {counted(len(sources), 'source')}, "
+            f"{counted(len(out_of_scope), 'out-of-scope question')}.",
+            file=discord.File(io.BytesIO(data), filename=name),
+        )
 
     @fact.command(name="show")
     async def fact_show(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
