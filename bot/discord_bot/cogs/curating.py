@@ -192,7 +192,8 @@ class Curating(commands.Cog):
         if file.size > MAX_IMPORT_BYTES:
             raise BadInput("That file is too big; keep it under 5 MB, or use `factbot import`.")
         await ctx.defer()  # a large FAQ takes longer than a slash command may wait
-        bundle = bulk.parse(file.filename, await file.read())
+        # Read in a worker thread: a large pack's YAML would hold up every other server.
+        bundle = await asyncio.to_thread(bulk.parse, file.filename, await file.read())
         report = await self.bot.engine.curator.import_bundle(
             _guild_id(ctx), bundle, actor=_actor(ctx)
         )
