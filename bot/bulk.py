@@ -11,12 +11,11 @@ marks a question that must not be answered.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -262,7 +261,7 @@ def read_zip(name: str, data: bytes) -> Bundle:
         if len(tops) == 1 and tops[0].is_dir() and tops[0].name not in {"facts", "sources"}:
             root = tops[0]
         bundle = read_pack(root)
-    return dataclasses.replace(bundle, name=name)
+    return replace(bundle, name=name)
 
 
 def _dump(path: Path, data: object) -> None:

@@ -210,7 +210,8 @@ class Curating(commands.Cog):
         data = await asyncio.to_thread(bulk.zipped_pack, sources, facts, out_of_scope)
         if len(data) > MAX_EXPORT_BYTES:
             raise BadInput("That is too big to send here; use `factbot export`.")
-        name = f"{slug(ctx.guild.name if ctx.guild else '', 4)}-facts.zip"
+        assert ctx.guild is not None  # the cog's check refuses direct messages
+        name = f"{slug(ctx.guild.name, 4)}-facts.zip"
         await ctx.send(
             f"{counted(len(facts), 'fact')}, {counted(len(sources), 'source')}, "
             f"{counted(len(out_of_scope), 'out-of-scope question')}.",
