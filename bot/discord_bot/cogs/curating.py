@@ -12,6 +12,7 @@ import io
 from typing import TYPE_CHECKING, Literal
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot import bulk, replies
@@ -179,11 +180,14 @@ class Curating(commands.Cog):
         await ctx.send(replies.unignored(question))
 
     @fact.command(name="import")
+    @app_commands.describe(file="A .csv FAQ (fact_id,question,answer) or a .zip from fact export")
     async def fact_import(
         self, ctx: commands.Context[FactBot], file: discord.Attachment | None = None
     ) -> None:
-        """Add facts in bulk: attach a .csv (header fact_id,question,answer) or a pack .zip
-        from `fact export`, as `factbot import` takes them."""
+        """Add facts in bulk from an attached .csv FAQ or a pack .zip.
+
+        The .csv has the header fact_id,question,answer (rows sharing a fact_id are one
+        fact's phrasings); the .zip is what `fact export` sends. As `factbot import`."""
         if file is None or not file.filename.lower().endswith((".csv", ".zip")):
             raise BadInput(
                 "Attach a .csv file with the header fact_id,question,answer, "
@@ -201,8 +205,10 @@ class Curating(commands.Cog):
 
     @fact.command(name="export")
     async def fact_export(self, ctx: commands.Context[FactBot]) -> None:
-        """This server's own facts, the sources they cite and its out-of-scope questions,
-        as a pack .zip that `fact import` (or `factbot import`) takes back."""
+        """Download this server's own facts as a pack .zip.
+
+        With the sources they cite and the questions marked out of scope; `fact import`
+        (or `factbot import`) takes it back, here or in another server."""
         facts, sources, out_of_scope = self.bot.engine.own_knowledge(_guild_id(ctx))
         if not facts:
             raise BadInput("This server has no facts of its own to export.")
