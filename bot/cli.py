@@ -130,7 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=_bench)
 
     importing = commands.add_parser(
-        "import", parents=[common], help="add a CSV FAQ or a pack folder to a server"
+        "import",
+        parents=[common],
+        help="add a CSV FAQ or a pack (a folder or its .zip) to a server",
     )
     importing.add_argument(
         "path",
