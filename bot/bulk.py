@@ -246,7 +246,7 @@ def read_zip(name: str, data: bytes) -> Bundle:
     if len(members) > MAX_ZIP_FILES or sum(i.file_size for i in wanted) > MAX_UNZIPPED:
         raise BadInput(f"{name}: too big; a pack of up to {MAX_ZIP_FILES} files and 50 MB.")
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / Path(name).stem
+        root = Path(folder) / Path(name).name  # so a problem reads "pack.zip/facts/…"
         for info in wanted:
             inside = PurePosixPath(info.filename)
             if inside.is_absolute() or ".." in inside.parts or "\\" in info.filename:
