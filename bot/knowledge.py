@@ -21,9 +21,8 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.cache_files import keep, read_kept
@@ -31,6 +30,9 @@ from bot.errors import BadInput
 from bot.matcher import NONE, Example
 from bot.matcher.text import fold
 from bot.models import Fact, Sentence, SentenceRef, Source
+
+if TYPE_CHECKING:
+    import yaml
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +125,12 @@ def _describe(error: ValidationError) -> str:
     )
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_yaml(text: str) -> Any:
     """`yaml.safe_load`, with libyaml's loader where PyYAML was built with it (its wheels
-    are): the knowledge base is read at every start, and the pure-Python loader took half
-    the start-up time."""
-    return yaml.load(text, Loader=_SAFE_LOADER)
+    are): the pure-Python loader took half the time of a start that reads the pack."""
+    import yaml  # here: a warm start reads the pack from the cache and needs no YAML
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:
@@ -143,6 +143,8 @@ def yaml_problem(error: yaml.YAMLError) -> str:
 def read_yaml_file(path: Path) -> Any:
     """A YAML file a user named on the command line, or :class:`BadInput` saying in one
     line why it cannot be read."""
+    import yaml
+
     try:
         return parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -154,6 +156,8 @@ def read_yaml_file(path: Path) -> Any:
 
 
 def _read_yaml(path: Path, root: Path, problems: list[str]) -> Any:
+    import yaml
+
     try:
         return parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:

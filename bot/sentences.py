@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-import pysbd
+if TYPE_CHECKING:
+    import pysbd
 
 
 @cache
 def _segmenter() -> pysbd.Segmenter:
+    import pysbd  # here: only a new document is split, never a question (`factbot ask`)
+
     return pysbd.Segmenter(language="en", clean=False)
 
 

@@ -216,14 +216,15 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, db_path: Pa
 
 
 def test_ask_loads_only_what_answering_needs(run: CommandRunner, db_path: Path) -> None:
-    """Once its matcher is cached, `factbot ask` imports neither discord.py nor what only
-    fitting needs (issue 18: start-up)."""
+    """Once its matcher and the pack are cached, `factbot ask` imports neither discord.py
+    nor what only fitting, reading YAML or splitting documents needs (issue 18: start-up)."""
     assert run("ask", "how much did meta pay").returncode == 0  # fits and caches
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     env["FACTBOT_DB"] = str(db_path)
     script = (
         "import sys; from bot.cli import main; main(['ask', 'how much did meta pay']); "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'discord', 'scipy', 'sklearn'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'discord', 'scipy', 'sklearn', 'yaml', 'pysbd'}))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
