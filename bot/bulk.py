@@ -57,6 +57,7 @@ def write_csv(path: Path, facts: Mapping[str, tuple[Sequence[str], str]]) -> Non
 
 
 def read(path: Path) -> Bundle:
+    """What ``factbot import PATH`` names: a CSV FAQ, a pack folder or a zipped pack."""
     if path.is_dir():
         return read_pack(path)
     if path.suffix.lower() in {".csv", ".zip"} and path.is_file():

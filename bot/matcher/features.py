@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -131,12 +131,17 @@ class NGrams:
         return Rows(starts, np.frombuffer(indices, np.int32), unit)
 
 
+def _embedding_file() -> BinaryIO:
+    """The shipped static embedding (scripts/build_static_embedding.py), inside the wheel."""
+    return resources.files("bot.matcher").joinpath("static_embedding.npz").open("rb")
+
+
 @cache
 def _table() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     """The shipped static embedding (scripts/build_static_embedding.py), read once: each
     word piece's row, the rows as int8, and each row's scale. Kept as int8 and stored
     uncompressed: unpacking and widening the whole table was a fifth of `factbot ask`."""
-    with resources.files("bot.matcher").joinpath("static_embedding.npz").open("rb") as f:
+    with _embedding_file() as f:
         data = np.load(f)
         names = data["pieces"]
         pieces = dict(zip(names.tolist(), range(len(names)), strict=True))
@@ -149,7 +154,7 @@ def english_words() -> frozenset[str]:
     whole words of letters ("garage", "card", "decrease"). About 22,000, names included.
     Read without the vectors: the retrieval matcher, which needs only these, would hold
     13 MB more."""
-    with resources.files("bot.matcher").joinpath("static_embedding.npz").open("rb") as f:
+    with _embedding_file() as f:
         names = np.load(f)["pieces"].tolist()
     return frozenset(p for p in names if p.isalpha())
 
