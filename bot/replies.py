@@ -21,12 +21,35 @@ NOT_MODERATOR = (
     "Only moderators can change facts (the moderator role, Manage Messages or Manage Server)."
 )
 SOURCE_PREVIEW = 10
+CHANGE_LIMIT = 80
+"""How much of a changed value a history line shows."""
 FIELD_LIMIT = 1024
 """Discord's limit for one embed field's value; replies keep to it everywhere."""
+MESSAGE_LIMIT = 2000
+"""Discord's limit for a message's text. A reply past it is refused whole, so the member
+would see nothing: every reply here keeps to it."""
 
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def listed(head: str, lines: Sequence[str], foot: str = "", limit: int = MESSAGE_LIMIT) -> str:
+    """``head``, then as many ``lines`` as fit within ``limit`` characters and a count of
+    the rest, then ``foot``. A list is cut between its lines; only a first line too long
+    to fit alone is clipped."""
+    more = "…and {} more."
+    room = limit - len(head) - len(foot) - len(more.format(len(lines))) - 3
+    shown: list[str] = []
+    for line in lines:
+        line = line if shown else clip(line, room - 1)
+        if len(line) + 1 > room:
+            break
+        shown.append(line)
+        room -= len(line) + 1
+    if len(shown) < len(lines):
+        shown.append(more.format(len(lines) - len(shown)))
+    return "\n".join(part for part in (head, *shown, foot) if part)
 
 
 def flag_usage(flags: Iterable[tuple[str, bool]]) -> str:
@@ -39,24 +62,25 @@ def unknown_command(typed: str, commands: Iterable[str], prefix: str) -> str:
     """A command nobody has, named by its first word, with the nearest one there is."""
     close = process.extractOne(typed, list(commands), score_cutoff=70) if typed else None
     hint = f" Did you mean `{prefix}{close[0]}`?" if close else ""
-    first = typed.split()[0] if typed.strip() else ""
+    first = clip(typed.split()[0], 40) if typed.strip() else ""
     return f"I don't know the command `{first}`.{hint} Try `{prefix}help`."
 
 
-def citation_field(citation: Citation) -> tuple[str, str]:
-    """A cited sentence as (heading, quote): the source and sentence id, then the words."""
+def citation_field(citation: Citation, limit: int = FIELD_LIMIT) -> tuple[str, str]:
+    """A cited sentence as (heading, quote): the source and sentence id, then the words,
+    the quote clipped so that the whole value keeps within ``limit`` characters."""
     name = clip(f"{citation.title} · {citation.sentence_id}", 256)
     where = f"\n— [{citation.source_id}]({citation.url})" if citation.url else ""
-    return name, clip("> " + citation.text, FIELD_LIMIT - len(where)) + where
+    return name, clip("> " + citation.text, max(limit - len(where), 40)) + where
 
 
 def not_answered(answer: Answer, prefix: str) -> str:
     """No answer: say so, then offer the nearest facts as questions to ask instead."""
-    lines = [ASK_BACK if answer.ambiguous else NOT_ANSWERED]
-    if answer.suggestions:
-        lines.append("Did you mean:")
-        lines += [f"• {s.question} (`{prefix}ask {s.question}`)" for s in answer.suggestions]
-    return "\n".join(lines)
+    said = ASK_BACK if answer.ambiguous else NOT_ANSWERED
+    if not answer.suggestions:
+        return said
+    offered = [f"• {s.question} (`{prefix}ask {s.question}`)" for s in answer.suggestions]
+    return listed(f"{said}\nDid you mean:", offered)
 
 
 def fact_fields(
@@ -77,7 +101,7 @@ def fact_origin(view: FactView) -> str:
 
 def added(fact: Fact) -> str:
     cited = ", ".join(str(ref) for ref in fact.cites)
-    return f"Added `{fact.id}` citing {cited}: {fact.answer}"
+    return clip(f"Added `{fact.id}` citing {cited}: {fact.answer}", MESSAGE_LIMIT)
 
 
 def aliased(fact: Fact, question: str) -> str:
@@ -85,11 +109,11 @@ def aliased(fact: Fact, question: str) -> str:
 
 
 def updated(fact: Fact) -> str:
-    return f"Updated `{fact.id}`: {fact.answer}"
+    return clip(f"Updated `{fact.id}`: {fact.answer}", MESSAGE_LIMIT)
 
 
 def restored(fact: Fact) -> str:
-    return f"Restored `{fact.id}`: {fact.answer}"
+    return clip(f"Restored `{fact.id}`: {fact.answer}", MESSAGE_LIMIT)
 
 
 def removed(fact: Fact, prefix: str) -> str:
@@ -110,28 +134,24 @@ def registered(source: Source) -> str:
 def fact_list(views: Sequence[FactView], limit: int = 4000) -> str:
     """One line per fact, cut to ``limit`` characters with a count of the rest."""
     lines = [f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}" for v in views]
-    text = ""
-    for shown, line in enumerate(lines):
-        if len(text) + len(line) > limit - 40:
-            return text + f"…and {len(lines) - shown} more."
-        text += line + "\n"
-    return text or "No facts."
+    return listed("", lines, limit=limit) or "No facts."
 
 
 def search_results(matches: Sequence[Judged]) -> str:
     if not matches:
         return "No fact matches that."
-    return "\n".join(
-        f"`{m.fact.id}` ({m.percent:.0f}%) — {m.fact.canonical_question}" for m in matches
+    return listed(
+        "", [f"`{m.fact.id}` ({m.percent:.0f}%) — {m.fact.canonical_question}" for m in matches]
     )
 
 
 def history(fact_id: str, entries: Sequence[HistoryEntry], limit: int = 15) -> str:
+    """The latest ``limit`` changes, oldest first; each names what changed, in short."""
     lines = [
         f"{h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_change(h)}".rstrip()
         for h in entries[-limit:]
     ]
-    return f"History of `{fact_id}`:\n" + "\n".join(lines)
+    return listed(f"History of `{fact_id}`:", lines)
 
 
 def _change(entry: HistoryEntry) -> str:
@@ -142,14 +162,14 @@ def _change(entry: HistoryEntry) -> str:
         if old == new:
             continue
         if key == "questions" and isinstance(old, list) and isinstance(new, list):
-            parts.append("+ " + "; ".join(q for q in new if q not in old))
+            parts.append(clip("+ " + "; ".join(q for q in new if q not in old), CHANGE_LIMIT))
         else:
             parts.append(f"{key}: {_short(old)} → {_short(new)}")
     return ", ".join(parts)
 
 
 def _short(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)[:80]
+    return json.dumps(value, ensure_ascii=False)[:CHANGE_LIMIT]
 
 
 def _as_is(text: str) -> str:
@@ -161,11 +181,11 @@ def unanswered(
 ) -> str:
     if not rows:
         return "Every question asked here got an answer."
-    listed = "\n".join(f"#{n} {r.times}× {escape(r.question)}" for n, r in enumerate(rows, 1))
-    return (
-        f"Unanswered questions:\n{listed}\n"
+    return listed(
+        "Unanswered questions:",
+        [f"#{n} {r.times}× {escape(r.question)}" for n, r in enumerate(rows, 1)],
         f"Teach me one with `{prefix}fact attach id: … question: #1`, or tell me to leave it "
-        f"with `{prefix}fact ignore question: #1`."
+        f"with `{prefix}fact ignore question: #1`.",
     )
 
 

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -208,6 +208,9 @@ class Sent:
 
     message: discord.Message
 
+    def __post_init__(self) -> None:
+        within_discord_limits(self.message.content, self.message.embeds)
+
     @property
     def embed(self) -> discord.Embed | None:
         return self.message.embeds[0] if self.message.embeds else None
@@ -221,6 +224,19 @@ class Sent:
             parts += [f"{f.name}\n{f.value}" for f in embed.fields]
             parts.append(embed.footer.text or "")
         return "\n".join(p for p in parts if p)
+
+
+def within_discord_limits(content: str | None, embeds: Sequence[discord.Embed] = ()) -> None:
+    """Fails on what Discord itself would refuse (dpytest sends it all): the whole message
+    is refused, and the member sees nothing."""
+    assert len(content or "") <= 2000, f"message of {len(content or '')} characters"
+    for embed in embeds:
+        assert len(embed) <= 6000, f"embed of {len(embed)} characters"
+        assert len(embed.title or "") <= 256
+        assert len(embed.description or "") <= 4096
+        assert len(embed.fields) <= 25, f"embed of {len(embed.fields)} fields"
+        assert all(len(f.name or "") <= 256 and len(f.value or "") <= 1024 for f in embed.fields)
+        assert len(embed.footer.text or "") <= 2048
 
 
 def discord_settings(database: Path | str, **overrides: object) -> Settings:

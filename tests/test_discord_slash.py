@@ -14,7 +14,7 @@ import pytest
 from discord.ext.test import factories
 
 from bot import replies
-from tests.conftest import DiscordHarness
+from tests.conftest import DiscordHarness, within_discord_limits
 
 Responses = list[tuple[str | None, bool]]
 
@@ -28,6 +28,7 @@ def responses(monkeypatch: pytest.MonkeyPatch) -> Responses:
         self: discord.InteractionResponse, content: str | None = None, **kwargs: Any
     ) -> SimpleNamespace:
         embed = kwargs.get("embed")
+        within_discord_limits(content, [embed] if embed else [])
         said.append((content or (embed.description if embed else None), kwargs.get("ephemeral")))
         return SimpleNamespace(resource=None)
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.engine import FactView
 from bot.models import Answer, Citation
+from bot.rendering import counted
 from bot.replies import citation_field, clip, fact_fields, fact_origin
 from bot.store import FactStats
 
 COLOUR = discord.Colour.blurple()
 MAX_FIELDS = 25
+EMBED_LIMIT = 6000
+"""Discord's limit for all of an embed's text together; past it the message is refused."""
+ANSWER_LIMIT = 3000
+"""An answer's share of the embed: the rest is kept for the sentences it cites."""
+QUOTE_FLOOR = 200
+"""Quotes are not shortened below this; cited sentences beyond are counted instead."""
 
 
 def answer_embed(answer: Answer) -> discord.Embed:
-    embed = discord.Embed(description=clip(answer.answer or "", 4096), colour=COLOUR)
-    for name, value in map(citation_field, answer.citations[: MAX_FIELDS - 1]):
-        embed.add_field(name=name, value=value, inline=False)
+    embed = discord.Embed(description=clip(answer.answer or "", ANSWER_LIMIT), colour=COLOUR)
     embed.set_footer(text=f"{answer.fact_id} · confidence {answer.confidence:.0f}% · 👍/👎?")
+    for name, value in citation_fields(answer.citations, EMBED_LIMIT - len(embed), MAX_FIELDS):
+        embed.add_field(name=name, value=value, inline=False)
     return embed
 
 
@@ -25,9 +34,42 @@ def fact_embed(view: FactView, citations: list[Citation], stats: FactStats) -> d
     fact = view.fact
     state = " (removed)" if fact.removed else ""
     embed = discord.Embed(
-        title=f"{fact.id}{state}", description=clip(fact.answer, 4096), colour=COLOUR
+        title=f"{fact.id}{state}", description=clip(fact.answer, ANSWER_LIMIT), colour=COLOUR
     )
-    for name, value in fact_fields(fact, citations, stats)[:MAX_FIELDS]:
-        embed.add_field(name=name, value=value, inline=name in {"Asked", "Feedback"})
     embed.set_footer(text=fact_origin(view))
+    asked_as, asked, feedback = fact_fields(fact, (), stats)  # citations are fitted below
+    room = EMBED_LIMIT - len(embed) - sum(len(n) + len(v) for n, v in (asked_as, asked, feedback))
+    cited = citation_fields(citations, room, MAX_FIELDS - 3)
+    for name, value in (asked_as, *cited, asked, feedback):
+        embed.add_field(name=name, value=value, inline=name in {"Asked", "Feedback"})
     return embed
+
+
+def citation_fields(citations: Sequence[Citation], room: int, most: int) -> list[tuple[str, str]]:
+    """Cited sentences as at most ``most`` fields within ``room`` characters. Long quotes
+    are shortened alike; those that would have to be shortened below ``QUOTE_FLOOR`` are
+    left out and counted in a last field, but the first is always quoted."""
+    for shown in range(min(len(citations), most), 0, -1):
+        left = len(citations) - shown
+        if left and shown == most:
+            continue  # the count takes a field too
+        tail = [("More", f"{counted(left, 'more cited sentence')}.")] if left else []
+        fields = [citation_field(c) for c in citations[:shown]]
+        budget = room - sum(len(n) + len(v) for n, v in tail) - sum(len(n) for n, _ in fields)
+        lengths = [len(v) for _, v in fields]
+        level = _water_level(lengths, budget)
+        if level >= min(QUOTE_FLOOR, max(lengths)) or shown == 1:
+            return [citation_field(c, level) for c in citations[:shown]] + tail
+    return []
+
+
+def _water_level(lengths: Sequence[int], budget: int) -> int:
+    """The largest cap such that the lengths, each cut to it, sum to at most ``budget``:
+    short values keep all they have, and the long ones share what is left alike."""
+    left = budget
+    for i, length in enumerate(sorted(lengths)):
+        share = left // (len(lengths) - i)
+        if length > share:
+            return share
+        left -= length
+    return max(lengths, default=0)
