@@ -80,4 +80,4 @@ async def handle_command_error(ctx: commands.Context[FactBot], error: Exception)
     if message is None:
         log.exception("command %s failed", ctx.command, exc_info=error)
         message = "Something went wrong on my side; it has been logged."
-    await ctx.send(message, ephemeral=True)
+    await ctx.send(replies.clip(message, replies.MESSAGE_LIMIT), ephemeral=True)

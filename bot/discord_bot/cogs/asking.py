@@ -73,7 +73,8 @@ class Asking(commands.Cog):
             answer = self._answer(question, message)
         except (BadInput, commands.CommandOnCooldown) as error:
             ctx = await self.bot.get_context(message)
-            await message.reply(explain(ctx, error) or str(error), mention_author=False)
+            said = explain(ctx, error) or str(error)
+            await message.reply(replies.clip(said, replies.MESSAGE_LIMIT), mention_author=False)
             return
         reply = await message.reply(**self._render(answer), mention_author=False)  # type: ignore[arg-type]
         await self._record(answer, message, reply)
