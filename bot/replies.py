@@ -74,6 +74,20 @@ def citation_field(citation: Citation, limit: int = FIELD_LIMIT) -> tuple[str, s
     return name, clip("> " + citation.text, max(limit - len(where), 40)) + where
 
 
+def answer_footer(answer: Answer) -> str:
+    return f"{answer.fact_id} · confidence {answer.confidence:.0f}% · 👍/👎?"
+
+
+def answer_message(answer: Answer) -> str:
+    """An answer as a message's text, for where the bot may not send embeds: the answer,
+    each cited sentence quoted with where it is from, then the embed's footer line."""
+    cited = [
+        f"> {c.text}\n— {c.title} · {c.sentence_id}" + (f" <{c.url}>" if c.url else "")
+        for c in answer.citations
+    ]
+    return listed(clip(answer.answer or "", 1000), cited, answer_footer(answer))
+
+
 def not_answered(answer: Answer, prefix: str) -> str:
     """No answer: say so, then offer the nearest facts as questions to ask instead."""
     said = ASK_BACK if answer.ambiguous else NOT_ANSWERED

@@ -29,6 +29,24 @@ async def test_prefix_ask_gets_an_embed_quoting_the_source(discord_bot: DiscordH
     assert embed.footer.text.startswith("meta-investment ·")
 
 
+async def test_where_embeds_are_not_allowed_the_answer_comes_as_text(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A server may deny Embed Links in a channel, where an embed would show nothing."""
+    channel = discord_bot.channel(0)
+    # On @everyone: dpytest does not apply a member's own overwrites.
+    await dpytest.set_permission_overrides(channel.guild.default_role, channel, embed_links=False)
+    (reply,) = await discord_bot.say("!ask how much did meta pay?")
+    assert reply.embed is None
+    answer, quote, where, footer = reply.message.content.splitlines()
+    assert answer == "Meta paid $14.3 billion for a 49% stake in Scale AI."
+    assert quote.startswith("> " + S4)
+    assert where == "— Meta's $14.3B bet on Scale AI and how its largest customers reacted · s4"
+    assert footer.startswith("meta-investment · confidence")
+    (other,) = await discord_bot.say("!ask how much did meta pay?", guild=1)
+    assert other.embed is not None
+
+
 async def test_mentioning_the_bot_with_a_question_answers_it(discord_bot: DiscordHarness) -> None:
     (reply,) = await discord_bot.say(f"<@{discord_bot.bot.user.id}> who's scale's ceo?")
     assert "Alexandr Wang" in reply.text

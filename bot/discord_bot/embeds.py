@@ -9,7 +9,7 @@ import discord
 from bot.engine import FactView
 from bot.models import Answer, Citation
 from bot.rendering import counted
-from bot.replies import citation_field, clip, fact_fields, fact_origin
+from bot.replies import answer_footer, citation_field, clip, fact_fields, fact_origin
 from bot.store import FactStats
 
 COLOUR = discord.Colour.blurple()
@@ -24,7 +24,7 @@ QUOTE_FLOOR = 200
 
 def answer_embed(answer: Answer) -> discord.Embed:
     embed = discord.Embed(description=clip(answer.answer or "", ANSWER_LIMIT), colour=COLOUR)
-    embed.set_footer(text=f"{answer.fact_id} · confidence {answer.confidence:.0f}% · 👍/👎?")
+    embed.set_footer(text=answer_footer(answer))
     for name, value in citation_fields(answer.citations, EMBED_LIMIT - len(embed), MAX_FIELDS):
         embed.add_field(name=name, value=value, inline=False)
     return embed

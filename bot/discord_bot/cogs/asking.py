@@ -42,10 +42,12 @@ class Asking(commands.Cog):
         question = check_question(question, keep_lines=True)
         return self.bot.engine.ask(question, message.guild.id if message.guild else GLOBAL)
 
-    def _render(self, answer: Answer) -> dict[str, object]:
-        if answer.answered:
+    def _render(self, answer: Answer, channel: discord.abc.Messageable) -> dict[str, object]:
+        if not answer.answered:
+            return {"content": replies.not_answered(answer, self.bot.settings.command_prefix)}
+        if _may_embed(channel):
             return {"embed": answer_embed(answer)}
-        return {"content": replies.not_answered(answer, self.bot.settings.command_prefix)}
+        return {"content": replies.answer_message(answer)}
 
     async def _record(
         self, answer: Answer, message: discord.Message, reply: discord.Message
@@ -63,7 +65,7 @@ class Asking(commands.Cog):
         """Ask a question; the answer quotes the sentences it comes from."""
         self._enforce_cooldown(ctx.message)
         answer = self._answer(question, ctx.message)
-        reply = await ctx.send(**self._render(answer))  # type: ignore[arg-type]
+        reply = await ctx.send(**self._render(answer, ctx.channel))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
 
     @commands.Cog.listener()
@@ -76,7 +78,8 @@ class Asking(commands.Cog):
             said = explain(ctx, error) or str(error)
             await message.reply(replies.clip(said, replies.MESSAGE_LIMIT), mention_author=False)
             return
-        reply = await message.reply(**self._render(answer), mention_author=False)  # type: ignore[arg-type]
+        rendered = self._render(answer, message.channel)
+        reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
         await self._record(answer, message, reply)
 
     @commands.Cog.listener()
@@ -92,7 +95,8 @@ class Asking(commands.Cog):
             self._enforce_cooldown(message)
         except commands.CommandOnCooldown:
             return
-        reply = await message.reply(embed=answer_embed(answer), mention_author=False)
+        rendered = self._render(answer, message.channel)
+        reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
         await self._record(answer, message, reply)
 
     @commands.Cog.listener()
@@ -108,6 +112,14 @@ class Asking(commands.Cog):
         if vote is None or (self.bot.user and payload.user_id == self.bot.user.id):
             return
         await self.bot.engine.feedback(payload.message_id, payload.user_id, vote, given=added)
+
+
+def _may_embed(channel: discord.abc.Messageable) -> bool:
+    """Whether the bot may send embeds there: where a server denies it Embed Links, an
+    embed shows nothing at all, so the answer goes in the message's text instead."""
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return channel.permissions_for(channel.guild.me).embed_links
+    return True  # direct messages
 
 
 async def setup(bot: FactBot) -> None:
