@@ -59,6 +59,11 @@ class Asking(commands.Cog):
             reply_id=reply.id,
         )
 
+    async def _reply(self, answer: Answer, message: discord.Message) -> None:
+        rendered = self._render(answer, message.channel)
+        reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
+        await self._record(answer, message, reply)
+
     @commands.hybrid_command()
     @app_commands.describe(question="What you want to know, e.g. how many vacation days do I get?")
     async def ask(self, ctx: commands.Context[FactBot], *, question: str) -> None:
@@ -78,9 +83,7 @@ class Asking(commands.Cog):
             said = explain(ctx, error) or str(error)
             await message.reply(replies.clip(said, replies.MESSAGE_LIMIT), mention_author=False)
             return
-        rendered = self._render(answer, message.channel)
-        reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
-        await self._record(answer, message, reply)
+        await self._reply(answer, message)
 
     @commands.Cog.listener()
     async def on_channel_question(self, message: discord.Message) -> None:
@@ -95,9 +98,7 @@ class Asking(commands.Cog):
             self._enforce_cooldown(message)
         except commands.CommandOnCooldown:
             return
-        rendered = self._render(answer, message.channel)
-        reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
-        await self._record(answer, message, reply)
+        await self._reply(answer, message)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
