@@ -10,6 +10,7 @@ marks a question that must not be answered.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import tempfile
@@ -79,18 +80,38 @@ def parse(name: str, data: bytes) -> Bundle:
 
 
 def _rows(name: str, text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with its row number as a spreadsheet shows it (the header is 1)."""
+    """Each CSV record with its row number as a spreadsheet shows it (the header is 1),
+    the blank rows spreadsheets leave left out."""
+    lines = text.splitlines(keepends=True)
     try:
-        yield from enumerate(csv.reader(text.splitlines(keepends=True), strict=True), start=1)
+        for number, row in enumerate(
+            csv.reader(lines, delimiter=_delimiter(lines), strict=True), 1
+        ):
+            if any(cell.strip() for cell in row):
+                yield number, row
     except csv.Error as error:
         raise BadInput(f"{name}: not valid CSV ({error}).") from None
 
 
+def _delimiter(lines: Sequence[str]) -> str:
+    """Spreadsheets save "CSV" with semicolons in many countries, and some export tabs:
+    the header row says which."""
+    header = lines[0] if lines else ""
+    for delimiter in ",;\t":
+        if [h.strip().strip('"').lower() for h in header.split(delimiter)] == HEADER:
+            return delimiter
+    return ","
+
+
 def decoded(name: str, data: bytes) -> str:
     """A file's bytes as text, its lines ending in "\n" whatever wrote it (a spreadsheet's
-    byte-order mark dropped), or one line saying where it is not UTF-8."""
+    byte-order mark dropped), or one line saying where it is not UTF-8. Text with a UTF-16
+    byte-order mark (a spreadsheet's "Unicode text") is read as such."""
     try:
-        text = data.decode("utf-8-sig")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BadInput(f"{name}: not UTF-8 text (byte {error.start:,}).") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import bulk
 from tests.conftest import CommandRunner
 
 FAQ = """\
@@ -113,6 +114,22 @@ def test_a_file_that_is_not_an_faq_gets_one_line(factbot: CommandRunner, tmp_pat
         result = factbot("import", str(path), "--guild", "42")
         assert result.returncode == 2
         assert says in result.stderr
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        FAQ.replace(",", ";").replace('"wifi pw; anyone?"', '"wifi pw, anyone?"').encode(),
+        FAQ.replace(",", "\t").replace('"wifi pw\t anyone?"', "wifi pw, anyone?").encode(),
+        FAQ.replace("\n", "\r\n").encode("utf-16"),
+        FAQ.replace("\nlunch-time,when", "\n,,\n\nlunch-time,when").encode("utf-8-sig"),
+    ],
+    ids=["semicolons", "tabs", "utf-16", "blank rows"],
+)
+def test_a_faq_as_spreadsheets_save_it_reads_as_the_same_faq(saved: bytes) -> None:
+    """Semicolons or tabs between fields, UTF-16 text, CRLF lines, blank rows: what
+    spreadsheets in other countries and settings save when asked for CSV."""
+    assert bulk.parse("office-faq.csv", saved) == bulk.parse("office-faq.csv", FAQ.encode())
 
 
 def test_export_writes_a_pack_that_imports_back_to_the_same_facts(
