@@ -85,7 +85,8 @@ def answer_message(answer: Answer) -> str:
         f"> {c.text}\n— {c.title} · {c.sentence_id}" + (f" <{c.url}>" if c.url else "")
         for c in answer.citations
     ]
-    return listed(clip(answer.answer or "", 1000), cited, answer_footer(answer))
+    # At most half the message: the rest is for the sentences it cites.
+    return listed(clip(answer.answer or "", MESSAGE_LIMIT // 2), cited, answer_footer(answer))
 
 
 def not_answered(answer: Answer, prefix: str) -> str:
