@@ -11,6 +11,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord import app_commands
 from discord.ext.test import factories
 
 from bot import replies
@@ -178,3 +179,25 @@ async def test_a_moderator_imports_a_faq_with_slash_fact_import(
         "faq.csv: 1 fact added, 0 changed, 0 unchanged; 1 phrasing and "
         "0 out-of-scope questions added."
     ]
+
+
+async def test_a_moderator_registers_a_txt_file_with_slash_source_add(
+    discord_bot: DiscordHarness, responses: Responses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slash command has no message to attach to: the document is its `file` option."""
+    group = discord_bot.bot.tree.get_command("source")
+    assert isinstance(group, app_commands.Group)
+    offered = {p.name: p.type for p in group.get_command("add").parameters}  # type: ignore[union-attr]
+    assert offered["file"] == discord.AppCommandOptionType.attachment
+
+    async def read(self: discord.Attachment, **_: Any) -> bytes:
+        assert self.filename == "policy.txt"
+        return b"Answers must cite a source.\nModerators review new facts weekly.\n"
+
+    monkeypatch.setattr(discord.Attachment, "read", read)
+    options = {"title": "Review policy"}
+    await _slash(discord_bot, "source add", options, role="moderator", files={"file": "policy.txt"})
+    ((text, ephemeral),) = responses
+    assert text is not None
+    assert text.startswith("Registered `review-policy` with 2 sentences (s1–s2).")
+    assert not ephemeral

@@ -260,24 +260,20 @@ class Curating(commands.Cog):
         await ctx.send(f"Try `{ctx.clean_prefix}source add title: … text: …`.")
 
     @source.command(name="add")
-    async def source_add(self, ctx: commands.Context[FactBot], *, flags: SourceFlags) -> None:
+    @app_commands.describe(file="The document as a .txt file, instead of text:")
+    async def source_add(
+        self,
+        ctx: commands.Context[FactBot],
+        file: discord.Attachment | None = None,
+        *,
+        flags: SourceFlags,
+    ) -> None:
         """Register a document: `source add title: … text: …` or attach a .txt file."""
-        text = flags.text or await self._attached_text(ctx)
+        text = flags.text or await _text_of(file)
         source = await self.bot.engine.curator.add_source(
             _guild_id(ctx), title=flags.title, text=text, url=flags.url, actor=_actor(ctx)
         )
         await ctx.send(replies.registered(source))
-
-    async def _attached_text(self, ctx: commands.Context[FactBot]) -> str:
-        attachments = [a for a in ctx.message.attachments if a.filename.endswith(".txt")]
-        if not attachments:
-            raise BadInput("Give the document as `text:` or attach it as a .txt file.")
-        if attachments[0].size > MAX_ATTACHMENT_BYTES:
-            raise BadInput("That file is too big; keep documents under 200 KB.")
-        try:
-            return (await attachments[0].read()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadInput("That file is not UTF-8 text.") from None
 
     @commands.hybrid_command()
     async def unanswered(self, ctx: commands.Context[FactBot]) -> None:
@@ -294,6 +290,19 @@ class Curating(commands.Cog):
             _guild_id(ctx), state == "on", actor=_actor(ctx)
         )
         await ctx.send(replies.pack_switched(state == "on"))
+
+
+async def _text_of(file: discord.Attachment | None) -> str:
+    """An attached document's text: a .txt file (a slash command's option, or a file
+    attached to the prefix command's message) of UTF-8 text."""
+    if file is None or not file.filename.lower().endswith(".txt"):
+        raise BadInput("Give the document as `text:` or attach it as a .txt file.")
+    if file.size > MAX_ATTACHMENT_BYTES:
+        raise BadInput("That file is too big; keep documents under 200 KB.")
+    try:
+        return (await file.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("That file is not UTF-8 text.") from None
 
 
 async def setup(bot: FactBot) -> None:
