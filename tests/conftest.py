@@ -18,7 +18,7 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 from discord.ext import commands
-from discord.ext.test import backend, runner
+from discord.ext.test import backend, factories, runner
 
 from bot.config import Settings
 from bot.discord_bot import FactBot, create_bot
@@ -131,6 +131,8 @@ class DiscordHarness:
     guilds: list[discord.Guild]
     moderator_roles: list[discord.Role]
     members: dict[tuple[int, str], discord.Member]
+    said: discord.Message | None = None
+    """The last message :meth:`say` sent."""
 
     def member(self, guild: int, role: str = "member", name: str | None = None) -> discord.Member:
         """The member called ``name`` (default: the role's name), created on first use."""
@@ -168,13 +170,40 @@ class DiscordHarness:
             contextlib.suppress(commands.CommandError),
             mock.patch.object(discord.Attachment, "read", read),
         ):
-            await dpytest.message(
+            self.said = await dpytest.message(
                 content,
                 channel=self.channel(guild),
                 member=self.member(guild, role, name),
                 attachments=list(files),
             )
         return self.sent()
+
+    async def edit(self, message: discord.Message, content: str) -> list[Sent]:
+        """Its author edits a message (Discord sends the whole message again); what the
+        bot sent anew."""
+        data = factories.dict_from_message(message)
+        data["content"] = content.replace("@FactBot", f"<@{self.bot.user.id}>")  # type: ignore[union-attr]
+        data["edited_timestamp"] = discord.utils.utcnow().isoformat()
+        data["channel_id"] = message.channel.id
+        if message.guild is not None:
+            data["guild_id"] = message.guild.id
+        backend.get_state().parse_message_update(data)  # type: ignore[arg-type]
+        await dpytest.run_all_events()
+        return self.sent()
+
+    @staticmethod
+    async def delete(message: discord.Message) -> None:
+        """Its author deletes a message."""
+        backend.delete_message(message)
+        await dpytest.run_all_events()
+
+    @staticmethod
+    async def now_reads(sent: Sent) -> Sent | None:
+        """What a message the bot sent shows now, after any edits; None once deleted."""
+        try:
+            return Sent(await sent.message.channel.fetch_message(sent.message.id))
+        except discord.NotFound:
+            return None
 
     @staticmethod
     def sent() -> list[Sent]:

@@ -218,3 +218,66 @@ def test_a_shard_of_several_connects_as_that_shard(monkeypatch, tmp_path: Path) 
     bot = create_bot()
     assert (bot.shard_id, bot.shard_count) == (1, 2)
     assert bot.settings.factbot_db == "postgresql://bot:s3cret@db.internal/factbot"
+
+
+async def test_an_edited_question_is_answered_again_in_the_same_reply(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A member who fixes a question sees its reply change; nothing new is posted."""
+    (reply,) = await discord_bot.say("@FactBot what is on the lunch menu?")
+    assert reply.embed is None
+    assert "don't know" in reply.text.lower()
+    question = discord_bot.said
+    assert question is not None
+
+    assert await discord_bot.edit(question, "@FactBot how much did meta pay?") == []
+    now = await discord_bot.now_reads(reply)
+    assert now is not None
+    assert now.embed is not None
+    assert now.embed.description == "Meta paid $14.3 billion for a 49% stake in Scale AI."
+    assert not now.message.content  # the "don't know" line went
+
+    assert await discord_bot.edit(question, "@FactBot what is on the lunch menu today?") == []
+    now = await discord_bot.now_reads(reply)
+    assert now is not None
+    assert now.embed is None
+    assert "don't know" in now.text.lower()
+
+
+async def test_an_edited_ask_command_is_answered_again(discord_bot: DiscordHarness) -> None:
+    (reply,) = await discord_bot.say("!ask how much did meta pay?")
+    assert discord_bot.said is not None
+    assert await discord_bot.edit(discord_bot.said, "!ask who's scale's ceo?") == []
+    now = await discord_bot.now_reads(reply)
+    assert now is not None
+    assert now.embed is not None
+    assert "Alexandr Wang" in (now.embed.description or "")
+    # A 👍 on the reply now counts for the fact it shows.
+    shown = (now.embed.footer.text or "").split(" ·")[0]
+    answered = await discord_bot.bot.engine.store.answered_fact(reply.message.id)
+    assert answered == (discord_bot.guilds[0].id, shown)
+
+
+async def test_a_question_edited_into_chat_or_deleted_takes_its_reply_with_it(
+    discord_bot: DiscordHarness,
+) -> None:
+    (reply,) = await discord_bot.say("@FactBot how much did meta pay?")
+    assert discord_bot.said is not None
+    assert await discord_bot.edit(discord_bot.said, "never mind, found it") == []
+    assert await discord_bot.now_reads(reply) is None
+
+    (reply,) = await discord_bot.say("!ask how much did meta pay?")
+    assert discord_bot.said is not None
+    await discord_bot.delete(discord_bot.said)
+    assert await discord_bot.now_reads(reply) is None
+
+
+async def test_in_an_answer_channel_an_edit_the_bot_is_unsure_of_takes_the_reply_back(
+    discord_bot: DiscordHarness,
+) -> None:
+    discord_bot.bot.settings.answer_channel_ids = [discord_bot.channel(0).id]
+    (reply,) = await discord_bot.say("how much did meta pay for scale ai?")
+    assert "$14.3 billion" in reply.text
+    assert discord_bot.said is not None
+    assert await discord_bot.edit(discord_bot.said, "what's for lunch?") == []
+    assert await discord_bot.now_reads(reply) is None

@@ -93,6 +93,21 @@ async def test_reseeding_changed_files_keeps_an_edit(
     assert [h.action for h in history] == ["seed", "seed"]
 
 
+async def test_a_reply_logged_again_answers_the_edited_question(database: Path | str) -> None:
+    """A member edits a question and the bot edits its reply: votes and a moderator's
+    reply to it concern the new question; the old one stays in the log."""
+    store = await Store.open(database)
+    try:
+        logged = {"guild_id": 1, "channel_id": 2, "confidence": 0.0, "reply_id": 7}
+        await store.log_question(question="lunch?", fact_id=None, answered=False, **logged)
+        await store.log_question(question="pay?", fact_id="pay", answered=True, **logged)
+        assert await store.answered_fact(7) == (1, "pay")
+        assert await store.asked(7) == (1, "pay?")
+        assert [q.question for q in await store.unanswered(1)] == ["lunch?"]
+    finally:
+        await store.close()
+
+
 async def test_every_change_is_in_the_history(engine: Engine) -> None:
     """Who, what and the before/after of each change are recorded."""
     await engine.curator.edit_fact(GLOBAL, "read-more", actor="ana", answer="See TechCrunch.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from dataclasses import dataclass
 
 import discord
 from discord.ext import commands
@@ -15,6 +16,16 @@ from bot.discord_bot.help import FactBotHelp
 from bot.engine import Engine
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question a message puts to the bot."""
+
+    question: str
+    quietly: bool
+    """Plain chat in an answer channel: answered only when the bot is sure."""
+
 
 EXTENSIONS = ("bot.discord_bot.cogs.asking", "bot.discord_bot.cogs.curating")
 
@@ -72,18 +83,33 @@ class FactBot(commands.Bot):
                 await self.engine.close()
 
     async def on_message(self, message: discord.Message) -> None:
-        """Commands run as usual; "@FactBot <question>" and plain questions in answer
-        channels go to the asking cog as events."""
+        """Commands run as usual (`!ask` among them); "@FactBot <question>" and plain
+        questions in answer channels go to the asking cog as a ``question`` event."""
         if message.author.bot:
             return
         ctx = await self.get_context(message)
-        question = self._after_mention(message.content)
-        if ctx.command is None and question is not None:
-            self.dispatch("mention_question", message, question)
-        elif ctx.prefix is None and message.channel.id in self.settings.answer_channel_ids:
-            self.dispatch("channel_question", message)
-        else:
+        if ctx.command is not None or (asked := self._asked(ctx)) is None:
             await self.invoke(ctx)
+        else:
+            self.dispatch("question", message, asked)
+
+    async def asked(self, message: discord.Message) -> Asked | None:
+        """What a message asks the bot, by any of the ways members ask; None when it is
+        another command, or chat outside the answer channels."""
+        return self._asked(await self.get_context(message))
+
+    def _asked(self, ctx: commands.Context[FactBot]) -> Asked | None:
+        message = ctx.message
+        if ctx.command is not None:
+            if ctx.command.qualified_name != "ask":
+                return None
+            return Asked(ctx.view.read_rest(), quietly=False)  # as `ask` reads its question
+        question = self._after_mention(message.content)
+        if question is not None:
+            return Asked(question, quietly=False)
+        if ctx.prefix is None and message.channel.id in self.settings.answer_channel_ids:
+            return Asked(message.content, quietly=True)
+        return None
 
     def _after_mention(self, content: str) -> str | None:
         """What follows a leading mention of the bot, or None if it does not start with one."""

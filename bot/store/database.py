@@ -481,20 +481,27 @@ class Store:
         confidence: float,
         reply_id: int | None = None,
     ) -> None:
-        await self._db.execute(
-            "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
-            " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                guild_id,
-                channel_id,
-                question,
-                fact_id,
-                int(answered),
-                confidence,
-                reply_id,
-                _now(),
-            ),
-        )
+        """Log a question asked. A reply logged again (its question was edited) answers
+        the new question from now on; the old one stays in the log without it."""
+        async with self._db.transaction():
+            if reply_id is not None:
+                await self._db.execute(
+                    "UPDATE questions SET reply_id = NULL WHERE reply_id = ?", (reply_id,)
+                )
+            await self._db.execute(
+                "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
+                " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    channel_id,
+                    question,
+                    fact_id,
+                    int(answered),
+                    confidence,
+                    reply_id,
+                    _now(),
+                ),
+            )
 
     async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
         """Questions the bot could not answer in a guild, most asked first."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,11 +19,35 @@ from bot.errors import BadInput
 from bot.models import GLOBAL, Answer
 
 if TYPE_CHECKING:
-    from bot.discord_bot.client import FactBot
+    from bot.discord_bot.client import Asked, FactBot
 
 log = logging.getLogger(__name__)
 
 VOTES = {"👍": 1, "👎": -1}
+
+
+class RecentReplies:
+    """The bot's reply to each of the latest questions, so that an edit or a deletion of
+    the question can reach it. As many as discord.py keeps messages (``max_messages``):
+    an older message's edit never reaches the bot anyway."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._replies: OrderedDict[int, discord.Message] = OrderedDict()
+        self._size = size
+
+    def __contains__(self, question_id: int) -> bool:
+        return question_id in self._replies
+
+    def get(self, question_id: int) -> discord.Message | None:
+        return self._replies.get(question_id)
+
+    def remember(self, question_id: int, reply: discord.Message) -> None:
+        self._replies[question_id] = reply
+        while len(self._replies) > self._size:
+            self._replies.popitem(last=False)
+
+    def forget(self, question_id: int) -> discord.Message | None:
+        return self._replies.pop(question_id, None)
 
 
 class Asking(commands.Cog):
@@ -31,6 +57,7 @@ class Asking(commands.Cog):
         self._cooldowns = commands.CooldownMapping.from_cooldown(
             settings.ask_cooldown_rate, settings.ask_cooldown_seconds, commands.BucketType.user
         )
+        self._replies = RecentReplies()
 
     def _enforce_cooldown(self, message: discord.Message) -> None:
         bucket = self._cooldowns.get_bucket(message)
@@ -60,8 +87,14 @@ class Asking(commands.Cog):
         )
 
     async def _reply(self, answer: Answer, message: discord.Message) -> None:
+        """Reply to the question, or, when it was edited, change the reply it already has."""
         rendered = self._render(answer, message.channel)
-        reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
+        reply = self._replies.get(message.id)
+        if reply is None:
+            reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
+            self._replies.remember(message.id, reply)
+        else:
+            await reply.edit(**{"content": None, "embed": None, **rendered})  # type: ignore[arg-type]
         await self._record(answer, message, reply)
 
     @commands.hybrid_command()
@@ -70,35 +103,76 @@ class Asking(commands.Cog):
         """Ask a question; the answer quotes the sentences it comes from."""
         self._enforce_cooldown(ctx.message)
         answer = self._answer(question, ctx.message)
+        if ctx.interaction is None:
+            await self._reply(answer, ctx.message)
+            return
         reply = await ctx.send(**self._render(answer, ctx.channel))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
 
     @commands.Cog.listener()
-    async def on_mention_question(self, message: discord.Message, question: str) -> None:
+    async def on_question(self, message: discord.Message, asked: Asked) -> None:
+        if asked.quietly:
+            await self._answer_if_sure(message, asked.question)
+            return
         try:
             self._enforce_cooldown(message)
-            answer = self._answer(question, message)
+            answer = self._answer(asked.question, message)
         except (BadInput, commands.CommandOnCooldown) as error:
-            ctx = await self.bot.get_context(message)
-            said = explain(ctx, error) or str(error)
-            await message.reply(replies.clip(said, replies.MESSAGE_LIMIT), mention_author=False)
+            await self._say(message, await self._explained(message, error))
             return
         await self._reply(answer, message)
 
-    @commands.Cog.listener()
-    async def on_channel_question(self, message: discord.Message) -> None:
-        """Plain chat is answered only when the bot is sure; otherwise it stays quiet."""
+    async def _answer_if_sure(self, message: discord.Message, question: str) -> None:
+        """Plain chat is answered only when the bot is sure; otherwise it stays quiet (and
+        takes back its reply to what the message said before an edit)."""
         try:
-            answer = self._answer(message.content, message)
+            answer = self._answer(question, message)
         except BadInput:
-            return
-        if not answer.answered or answer.confidence < self.bot.settings.channel_threshold:
-            return
-        try:
-            self._enforce_cooldown(message)
-        except commands.CommandOnCooldown:
-            return
-        await self._reply(answer, message)
+            answer = None
+        if answer and answer.answered and answer.confidence >= self.bot.settings.channel_threshold:
+            try:
+                self._enforce_cooldown(message)
+            except commands.CommandOnCooldown:
+                return
+            await self._reply(answer, message)
+        else:
+            await self._take_back(message.id)
+
+    @commands.Cog.listener()
+    async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
+        """A question edited after it was answered is answered again, in the same reply:
+        a typo fixed gets its answer. Edited into something else, the reply goes."""
+        if after.id not in self._replies or before.content == after.content:
+            return  # also Discord's own edits, which add a link's preview
+        asked = await self.bot.asked(after)
+        if asked is None:
+            await self._take_back(after.id)
+        else:
+            self.bot.dispatch("question", after, asked)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A question deleted takes its answer with it."""
+        await self._take_back(payload.message_id)
+
+    async def _take_back(self, question_id: int) -> None:
+        reply = self._replies.forget(question_id)
+        if reply is not None:
+            with contextlib.suppress(discord.NotFound):
+                await reply.delete()
+
+    async def _say(self, message: discord.Message, text: str) -> None:
+        """A line of text in reply (or in place of the reply, for an edited question)."""
+        text = replies.clip(text, replies.MESSAGE_LIMIT)
+        reply = self._replies.get(message.id)
+        if reply is None:
+            self._replies.remember(message.id, await message.reply(text, mention_author=False))
+        else:
+            await reply.edit(content=text, embed=None)
+
+    async def _explained(self, message: discord.Message, error: commands.CommandError) -> str:
+        ctx = await self.bot.get_context(message)
+        return explain(ctx, error) or str(error)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
