@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import discord
+import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
 
@@ -203,6 +204,25 @@ async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:
     assert listed.embed.title == "25 facts"
     found = await _mod(bot, "!fact search query: openai cfo")
     assert found.splitlines()[0].startswith("`openai-diversified`")
+
+
+async def test_where_embeds_are_not_allowed_show_and_list_come_as_text(
+    discord_bot: DiscordHarness,
+) -> None:
+    """An embed in a channel that denies Embed Links shows nothing at all."""
+    bot = discord_bot
+    channel = bot.channel(0)
+    await dpytest.set_permission_overrides(channel.guild.default_role, channel, embed_links=False)
+    (shown,) = await bot.say("!fact show id: google-planned-spend", role="moderator")
+    assert shown.embed is None
+    lines = shown.message.content.splitlines()
+    assert lines[0] == "**google-planned-spend**"
+    assert "**Asked as**" in lines
+    assert "earmarked $200 million" in shown.text
+    assert lines[-1] == "shipped with FactBot"
+    (listed,) = await bot.say("!fact list", role="moderator")
+    assert listed.embed is None
+    assert listed.message.content.startswith("**25 facts**\n`")
 
 
 async def test_unanswered_lists_what_went_unanswered_most_asked_first(

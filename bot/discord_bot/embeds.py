@@ -9,7 +9,15 @@ import discord
 from bot.engine import FactView
 from bot.models import Answer, Citation
 from bot.rendering import counted
-from bot.replies import answer_footer, citation_field, clip, fact_fields, fact_origin
+from bot.replies import (
+    MESSAGE_LIMIT,
+    answer_footer,
+    citation_field,
+    clip,
+    fact_fields,
+    fact_origin,
+    listed,
+)
 from bot.store import FactStats
 
 COLOUR = discord.Colour.blurple()
@@ -73,3 +81,26 @@ def _water_level(lengths: Sequence[int], budget: int) -> int:
             return share
         left -= length
     return max(lengths, default=0)
+
+
+def may_embed(channel: discord.abc.Messageable) -> bool:
+    """Whether the bot may send embeds there: where a server denies it Embed Links, an
+    embed shows nothing at all."""
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return channel.permissions_for(channel.guild.me).embed_links
+    return True  # direct messages
+
+
+def embed_or_text(embed: discord.Embed, channel: discord.abc.Messageable) -> dict[str, object]:
+    """What to send for ``embed`` in ``channel``: the embed, or where embeds are denied
+    the same text as a message (``send(**embed_or_text(...))``)."""
+    return {"embed": embed} if may_embed(channel) else {"content": as_text(embed)}
+
+
+def as_text(embed: discord.Embed) -> str:
+    """An embed's title, text, fields and footer as one message, cut between lines to fit."""
+    head = f"**{embed.title}**" if embed.title else ""
+    lines = clip(embed.description or "", MESSAGE_LIMIT // 2).splitlines()
+    for field in embed.fields:
+        lines += [f"**{field.name}**", *(field.value or "").splitlines()]
+    return listed(head, lines, embed.footer.text or "")

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
-from bot.discord_bot.embeds import answer_embed
+from bot.discord_bot.embeds import answer_embed, may_embed
 from bot.discord_bot.errors import explain
 from bot.engine import check_question
 from bot.errors import BadInput
@@ -72,7 +72,7 @@ class Asking(commands.Cog):
     def _render(self, answer: Answer, channel: discord.abc.Messageable) -> dict[str, object]:
         if not answer.answered:
             return {"content": replies.not_answered(answer, self.bot.settings.command_prefix)}
-        if _may_embed(channel):
+        if may_embed(channel):
             return {"embed": answer_embed(answer)}
         return {"content": replies.answer_message(answer)}
 
@@ -187,14 +187,6 @@ class Asking(commands.Cog):
         if vote is None or (self.bot.user and payload.user_id == self.bot.user.id):
             return
         await self.bot.engine.feedback(payload.message_id, payload.user_id, vote, given=added)
-
-
-def _may_embed(channel: discord.abc.Messageable) -> bool:
-    """Whether the bot may send embeds there: where a server denies it Embed Links, an
-    embed shows nothing at all, so the answer goes in the message's text instead."""
-    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
-        return channel.permissions_for(channel.guild.me).embed_links
-    return True  # direct messages
 
 
 async def setup(bot: FactBot) -> None:

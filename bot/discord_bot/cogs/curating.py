@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot import bulk, replies
 from bot.curation import slug
 from bot.discord_bot.checks import check_moderator
-from bot.discord_bot.embeds import fact_embed
+from bot.discord_bot.embeds import embed_or_text, fact_embed
 from bot.errors import BadInput
 from bot.rendering import counted
 
@@ -230,7 +230,8 @@ class Curating(commands.Cog):
         engine, guild_id = self.bot.engine, _guild_id(ctx)
         view = await engine.view(guild_id, flags.id, removed_too=True)
         stats = await engine.stats(guild_id, view.fact.id)
-        await ctx.send(embed=fact_embed(view, engine.citations(view.fact), stats))
+        embed = fact_embed(view, engine.citations(view.fact), stats)
+        await ctx.send(**embed_or_text(embed, ctx.channel))  # type: ignore[arg-type]
 
     @fact.command(name="list")
     async def fact_list(self, ctx: commands.Context[FactBot]) -> None:
@@ -240,7 +241,7 @@ class Curating(commands.Cog):
             title=counted(len(views), "fact"), description=replies.fact_list(views)
         )
         embed.set_footer(text="✎ = this server's own version")
-        await ctx.send(embed=embed)
+        await ctx.send(**embed_or_text(embed, ctx.channel))  # type: ignore[arg-type]
 
     @fact.command(name="search")
     async def fact_search(self, ctx: commands.Context[FactBot], *, flags: SearchFlags) -> None:
