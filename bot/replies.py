@@ -52,6 +52,10 @@ def listed(head: str, lines: Sequence[str], foot: str = "", limit: int = MESSAGE
     return "\n".join(part for part in (head, *shown, foot) if part)
 
 
+def cooldown(retry_after: float) -> str:
+    return f"Easy there: you can ask again in {retry_after:.0f} s."
+
+
 def flag_usage(flags: Iterable[tuple[str, bool]]) -> str:
     """``id: … [answer: …]`` from (name, required) pairs: how flags are typed, worded alike
     in Discord's help and usage lines and in `factbot chat`'s."""

@@ -72,6 +72,14 @@ async def _slash(
         }
     if sub:
         data["options"] = [{"type": 1, "name": sub, "options": values}]
+    await _interact(bot, data, role=role, direct=direct)
+
+
+async def _interact(
+    bot: DiscordHarness, data: dict[str, Any], *, role: str, direct: bool = False
+) -> None:
+    """Deliver an application command interaction as Discord would, and wait until it
+    has run."""
     member = bot.member(0, role)
     payload: dict[str, Any] = {
         "id": str(factories.make_id()),
@@ -201,3 +209,50 @@ async def test_a_moderator_registers_a_txt_file_with_slash_source_add(
     assert text is not None
     assert text.startswith("Registered `review-policy` with 2 sentences (s1–s2).")
     assert not ephemeral
+
+
+async def test_ask_factbot_on_a_message_answers_it_for_all_to_see(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Apps → Ask FactBot on a member's question: a helper gets it answered without
+    retyping it; what the bot does not know only the helper hears."""
+    sent: list[dict[str, Any]] = []
+
+    async def send_message(self: discord.InteractionResponse, **kwargs: Any) -> None:
+        embed = kwargs.get("embed")
+        within_discord_limits(kwargs.get("content"), [embed] if embed else [])
+        sent.append(kwargs)
+
+    async def original_response(self: discord.Interaction) -> SimpleNamespace:
+        return SimpleNamespace(id=factories.make_id())
+
+    monkeypatch.setattr(discord.InteractionResponse, "send_message", send_message)
+    monkeypatch.setattr(discord.Interaction, "original_response", original_response)
+    menu = discord_bot.bot.tree.get_command("Ask FactBot", type=discord.AppCommandType.message)
+    assert menu is not None
+
+    async def ask_about(text: str) -> dict[str, Any]:
+        assert await discord_bot.say(text, name="newcomer") == []  # not an answer channel
+        message = discord_bot.said
+        assert message is not None
+        target = factories.dict_from_message(message)
+        target["channel_id"] = str(message.channel.id)
+        data = {
+            "id": "2",
+            "name": "Ask FactBot",
+            "type": 3,
+            "target_id": str(message.id),
+            "resolved": {"messages": {str(message.id): target}},
+        }
+        await _interact(discord_bot, data, role="helper")
+        (said,) = sent[-1:]
+        return said
+
+    said = await ask_about("how much did meta pay for scale?")
+    assert said["content"] == f"About {discord_bot.said.jump_url}"  # type: ignore[union-attr]
+    assert said["embed"].description == "Meta paid $14.3 billion for a 49% stake in Scale AI."
+    assert not said.get("ephemeral")
+
+    said = await ask_about("what's on the lunch menu?")
+    assert said["content"].startswith("I don't know that one.")
+    assert said["ephemeral"]

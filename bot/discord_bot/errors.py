@@ -48,7 +48,7 @@ def explain(ctx: commands.Context[Any], error: Exception) -> str | None:
         case BadInput():
             return str(error)
         case commands.CommandOnCooldown():
-            return f"Easy there: you can ask again in {error.retry_after:.0f} s."
+            return replies.cooldown(error.retry_after)
         case commands.NoPrivateMessage():
             return "That command works in a server, not in direct messages."
         case NotModerator() | commands.MissingPermissions():

@@ -54,13 +54,25 @@ class Asking(commands.Cog):
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
         settings = bot.settings
-        self._cooldowns = commands.CooldownMapping.from_cooldown(
-            settings.ask_cooldown_rate, settings.ask_cooldown_seconds, commands.BucketType.user
+        # Per member, whichever way they ask (a message's author, or who used a command).
+        self._cooldowns: commands.CooldownMapping[discord.abc.User] = (
+            commands.CooldownMapping.from_cooldown(
+                settings.ask_cooldown_rate, settings.ask_cooldown_seconds, _member
+            )
         )
         self._replies = RecentReplies()
+        # A context menu cannot be declared in a cog as slash commands are: it is added to
+        # the tree while the cog is loaded.
+        self._ask_menu = app_commands.ContextMenu(name="Ask FactBot", callback=self.ask_about)
 
-    def _enforce_cooldown(self, message: discord.Message) -> None:
-        bucket = self._cooldowns.get_bucket(message)
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self._ask_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self._ask_menu.name, type=self._ask_menu.type)
+
+    def _enforce_cooldown(self, member: discord.abc.User) -> None:
+        bucket = self._cooldowns.get_bucket(member)
         retry_after = bucket.update_rate_limit() if bucket else None
         if bucket is not None and retry_after:
             raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)
@@ -77,13 +89,13 @@ class Asking(commands.Cog):
         return {"content": replies.answer_message(answer)}
 
     async def _record(
-        self, answer: Answer, message: discord.Message, reply: discord.Message
+        self, answer: Answer, message: discord.Message, reply: discord.Message | None
     ) -> None:
         await self.bot.engine.record(
             answer,
             guild_id=message.guild.id if message.guild else GLOBAL,
             channel_id=message.channel.id,
-            reply_id=reply.id,
+            reply_id=reply.id if reply else None,
         )
 
     async def _reply(self, answer: Answer, message: discord.Message) -> None:
@@ -101,7 +113,7 @@ class Asking(commands.Cog):
     @app_commands.describe(question="What you want to know, e.g. how many vacation days do I get?")
     async def ask(self, ctx: commands.Context[FactBot], *, question: str) -> None:
         """Ask a question; the answer quotes the sentences it comes from."""
-        self._enforce_cooldown(ctx.message)
+        self._enforce_cooldown(ctx.author)
         answer = self._answer(question, ctx.message)
         if ctx.interaction is None:
             await self._reply(answer, ctx.message)
@@ -109,13 +121,42 @@ class Asking(commands.Cog):
         reply = await ctx.send(**self._render(answer, ctx.channel))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
 
+    async def ask_about(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Apps → Ask FactBot on someone's message: answers it for all to see, with a link
+        to the message. When the bot does not know, only the one who asked is told."""
+        try:
+            self._enforce_cooldown(interaction.user)
+            answer = self._answer(message.content, message)
+        except BadInput as error:
+            await interaction.response.send_message(str(error), ephemeral=True)
+            return
+        except commands.CommandOnCooldown as error:
+            said = replies.cooldown(error.retry_after)
+            await interaction.response.send_message(said, ephemeral=True)
+            return
+        rendered = self._render(answer, message.channel)
+        if not answer.answered:
+            await interaction.response.send_message(**rendered, ephemeral=True)  # type: ignore[arg-type]
+            await self._record(answer, message, None)
+            return
+        about = f"About {message.jump_url}"
+        if "content" in rendered:  # an answer as text: the link goes on top
+            rendered["content"] = replies.clip(
+                f"{about}\n{rendered['content']}", replies.MESSAGE_LIMIT
+            )
+        else:
+            rendered["content"] = about
+        await interaction.response.send_message(**rendered)  # type: ignore[arg-type]
+        reply = await interaction.original_response()
+        await self._record(answer, message, reply)
+
     @commands.Cog.listener()
     async def on_question(self, message: discord.Message, asked: Asked) -> None:
         if asked.quietly:
             await self._answer_if_sure(message, asked.question)
             return
         try:
-            self._enforce_cooldown(message)
+            self._enforce_cooldown(message.author)
             answer = self._answer(asked.question, message)
         except (BadInput, commands.CommandOnCooldown) as error:
             await self._say(message, await self._explained(message, error))
@@ -131,7 +172,7 @@ class Asking(commands.Cog):
             answer = None
         if answer and answer.answered and answer.confidence >= self.bot.settings.channel_threshold:
             try:
-                self._enforce_cooldown(message)
+                self._enforce_cooldown(message.author)
             except commands.CommandOnCooldown:
                 return
             await self._reply(answer, message)
@@ -187,6 +228,10 @@ class Asking(commands.Cog):
         if vote is None or (self.bot.user and payload.user_id == self.bot.user.id):
             return
         await self.bot.engine.feedback(payload.message_id, payload.user_id, vote, given=added)
+
+
+def _member(member: discord.abc.User) -> int:
+    return member.id
 
 
 async def setup(bot: FactBot) -> None:
