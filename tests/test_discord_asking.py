@@ -258,6 +258,19 @@ async def test_an_edited_ask_command_is_answered_again(discord_bot: DiscordHarne
     assert answered == (discord_bot.guilds[0].id, shown)
 
 
+async def test_a_refused_question_fixed_by_an_edit_gets_its_answer_in_place(
+    discord_bot: DiscordHarness,
+) -> None:
+    (refused,) = await discord_bot.say("!ask 🤖🤖🤖")
+    assert refused.text.startswith("Ask me a question in words")
+    assert discord_bot.said is not None
+    assert await discord_bot.edit(discord_bot.said, "!ask how much did meta pay?") == []
+    now = await discord_bot.now_reads(refused)
+    assert now is not None
+    assert now.embed is not None
+    assert "$14.3 billion" in (now.embed.description or "")
+
+
 async def test_a_question_edited_into_chat_or_deleted_takes_its_reply_with_it(
     discord_bot: DiscordHarness,
 ) -> None:

@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
+from bot.discord_bot.client import Asked
 from bot.discord_bot.embeds import answer_embed, may_embed
 from bot.discord_bot.errors import explain
 from bot.engine import check_question
@@ -19,7 +20,7 @@ from bot.errors import BadInput
 from bot.models import GLOBAL, Answer
 
 if TYPE_CHECKING:
-    from bot.discord_bot.client import Asked, FactBot
+    from bot.discord_bot.client import FactBot
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +114,11 @@ class Asking(commands.Cog):
     @app_commands.describe(question="What you want to know, e.g. how many vacation days do I get?")
     async def ask(self, ctx: commands.Context[FactBot], *, question: str) -> None:
         """Ask a question; the answer quotes the sentences it comes from."""
+        if ctx.interaction is None:  # `!ask`: in a reply that follows the message's edits
+            await self.on_question(ctx.message, Asked(question, quietly=False))
+            return
         self._enforce_cooldown(ctx.author)
         answer = self._answer(question, ctx.message)
-        if ctx.interaction is None:
-            await self._reply(answer, ctx.message)
-            return
         reply = await ctx.send(**self._render(answer, ctx.channel))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
 
