@@ -52,6 +52,12 @@ def listed(head: str, lines: Sequence[str], foot: str = "", limit: int = MESSAGE
     return "\n".join(part for part in (head, *shown, foot) if part)
 
 
+OTHER_WAYS_TO_ASK = (
+    "Ask for someone: on their message, Apps → Ask FactBot. "
+    "Edit a question I answered and my reply follows."
+)
+
+
 def cooldown(retry_after: float) -> str:
     return f"Easy there: you can ask again in {retry_after:.0f} s."
 

@@ -190,6 +190,7 @@ async def test_help_spells_out_a_command_the_way_it_is_typed(discord_bot: Discor
     assert "!fact add question: … answer: … cite: … [id: …]" in helped
     assert "flags" not in helped
     assert "!ask <question>" in await _mod(discord_bot, "!help ask")
+    assert "Apps → Ask FactBot" in await _mod(discord_bot, "!help")
 
 
 async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:

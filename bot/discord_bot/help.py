@@ -37,3 +37,7 @@ class FactBotHelp(commands.DefaultHelpCommand):
 
     def get_command_signature(self, command: commands.Command[Any, ..., Any], /) -> str:
         return f"{self.context.clean_prefix}{signature(command)}"
+
+    def get_ending_note(self) -> str:
+        """discord.py's note, then the ways of asking that no command lists."""
+        return f"{super().get_ending_note()}\n{replies.OTHER_WAYS_TO_ASK}"
