@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import discord
@@ -282,6 +283,7 @@ async def start_bot(
     await bot._async_setup_hook()
     await bot.setup_hook()
     dpytest.configure(bot, guilds=list(guilds), members=0)
+    _refuse_replies_without_history(bot)
     made = dpytest.get_config().guilds
     roles = [
         backend.make_role(
@@ -290,6 +292,29 @@ async def start_bot(
         for g in made
     ]
     return DiscordHarness(bot, list(made), roles, {})
+
+
+def _refuse_replies_without_history(bot: FactBot) -> None:
+    """Discord refuses a reply from a bot that may not read the channel's history; dpytest
+    sends it. Make its fake HTTP refuse it too."""
+    http = bot._connection.http
+    send = http.send_message
+
+    async def send_message(channel_id: int, *, params: Any) -> Any:
+        channel = bot.get_channel(channel_id)  # dpytest reads its caller's `channel`
+        replying = bool((params.payload or {}).get("message_reference"))
+        if (
+            replying
+            and isinstance(channel, discord.abc.GuildChannel)
+            and not channel.permissions_for(channel.guild.me).read_message_history
+        ):
+            message = "Cannot reply without permission to read message history"
+            raise discord.Forbidden(
+                backend.FakeRequest(403, "Forbidden"), {"code": 160002, "message": message}
+            )
+        return await send(channel_id, params=params)
+
+    http.send_message = send_message  # type: ignore[method-assign]
 
 
 @contextlib.asynccontextmanager

@@ -47,6 +47,22 @@ async def test_where_embeds_are_not_allowed_the_answer_comes_as_text(
     assert other.embed is not None
 
 
+async def test_where_history_cannot_be_read_the_answer_is_not_a_reply(
+    discord_bot: DiscordHarness,
+) -> None:
+    """Discord refuses a reply from a bot that may not read the channel's history
+    (error 160002): there the answer comes as a message of its own."""
+    channel = discord_bot.channel(0)
+    await dpytest.set_permission_overrides(
+        channel.guild.default_role, channel, read_message_history=False
+    )
+    (answer,) = await discord_bot.say("!ask how much did meta pay?")
+    assert answer.embed is not None
+    assert "$14.3 billion" in (answer.embed.description or "")
+    (refusal,) = await discord_bot.say("@FactBot 🤖🤖")
+    assert refusal.text.startswith("Ask me a question in words")
+
+
 async def test_mentioning_the_bot_with_a_question_answers_it(discord_bot: DiscordHarness) -> None:
     (reply,) = await discord_bot.say(f"<@{discord_bot.bot.user.id}> who's scale's ceo?")
     assert "Alexandr Wang" in reply.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -104,7 +104,7 @@ class Asking(commands.Cog):
         rendered = self._render(answer, message.channel)
         reply = self._replies.get(message.id)
         if reply is None:
-            reply = await message.reply(**rendered, mention_author=False)  # type: ignore[arg-type]
+            reply = await _respond(message, **rendered)
             self._replies.remember(message.id, reply)
         else:
             await reply.edit(**{"content": None, "embed": None, **rendered})  # type: ignore[arg-type]
@@ -208,7 +208,7 @@ class Asking(commands.Cog):
         text = replies.clip(text, replies.MESSAGE_LIMIT)
         reply = self._replies.get(message.id)
         if reply is None:
-            self._replies.remember(message.id, await message.reply(text, mention_author=False))
+            self._replies.remember(message.id, await _respond(message, content=text))
         else:
             await reply.edit(content=text, embed=None)
 
@@ -229,6 +229,17 @@ class Asking(commands.Cog):
         if vote is None or (self.bot.user and payload.user_id == self.bot.user.id):
             return
         await self.bot.engine.feedback(payload.message_id, payload.user_id, vote, given=added)
+
+
+async def _respond(message: discord.Message, **sent: Any) -> discord.Message:
+    """A reply to the message, or, where the bot may not read the channel's history (which
+    Discord requires of a reply: error 160002), a message of its own in the channel."""
+    channel = message.channel
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread) and not (
+        channel.permissions_for(channel.guild.me).read_message_history
+    ):
+        return await channel.send(**sent)
+    return await message.reply(**sent, mention_author=False)
 
 
 def _member(member: discord.abc.User) -> int:
