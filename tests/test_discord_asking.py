@@ -9,7 +9,7 @@ import discord
 import discord.ext.test as dpytest
 
 from bot.discord_bot import create_bot
-from tests.conftest import DiscordHarness, discord_settings, start_bot
+from tests.conftest import DiscordHarness, Sent, discord_settings, start_bot
 
 S4 = "However, following Meta’s significant investment of $14.3 billion for a 49% stake"
 
@@ -260,12 +260,20 @@ async def test_an_edited_question_is_answered_again_in_the_same_reply(
     assert "don't know" in now.text.lower()
 
 
-async def test_an_edited_ask_command_is_answered_again(discord_bot: DiscordHarness) -> None:
-    (reply,) = await discord_bot.say("!ask how much did meta pay?")
-    assert discord_bot.said is not None
-    assert await discord_bot.edit(discord_bot.said, "!ask who's scale's ceo?") == []
-    now = await discord_bot.now_reads(reply)
+async def _edited(bot: DiscordHarness, first: str, then: str) -> tuple[Sent, Sent]:
+    """Say ``first``, then edit it into ``then``: the bot's reply as first sent and as it
+    reads now (nothing new may be posted)."""
+    (reply,) = await bot.say(first)
+    assert bot.said is not None
+    assert await bot.edit(bot.said, then) == []
+    now = await bot.now_reads(reply)
     assert now is not None
+    return reply, now
+
+
+async def test_an_edited_ask_command_is_answered_again(discord_bot: DiscordHarness) -> None:
+    meta, ceo = "!ask how much did meta pay?", "!ask who's scale's ceo?"
+    reply, now = await _edited(discord_bot, meta, ceo)
     assert now.embed is not None
     assert "Alexandr Wang" in (now.embed.description or "")
     # A 👍 on the reply now counts for the fact it shows.
@@ -277,12 +285,8 @@ async def test_an_edited_ask_command_is_answered_again(discord_bot: DiscordHarne
 async def test_a_refused_question_fixed_by_an_edit_gets_its_answer_in_place(
     discord_bot: DiscordHarness,
 ) -> None:
-    (refused,) = await discord_bot.say("!ask 🤖🤖🤖")
+    refused, now = await _edited(discord_bot, "!ask 🤖🤖🤖", "!ask how much did meta pay?")
     assert refused.text.startswith("Ask me a question in words")
-    assert discord_bot.said is not None
-    assert await discord_bot.edit(discord_bot.said, "!ask how much did meta pay?") == []
-    now = await discord_bot.now_reads(refused)
-    assert now is not None
     assert now.embed is not None
     assert "$14.3 billion" in (now.embed.description or "")
 
