@@ -101,14 +101,19 @@ class Asking(commands.Cog):
 
     async def _reply(self, answer: Answer, message: discord.Message) -> None:
         """Reply to the question, or, when it was edited, change the reply it already has."""
-        rendered = self._render(answer, message.channel)
-        reply = self._replies.get(message.id)
-        if reply is None:
-            reply = await _respond(message, **rendered)
-            self._replies.remember(message.id, reply)
-        else:
-            await reply.edit(**{"content": None, "embed": None, **rendered})  # type: ignore[arg-type]
+        reply = await self._post(message, **self._render(answer, message.channel))
         await self._record(answer, message, reply)
+
+    async def _post(self, message: discord.Message, **sent: Any) -> discord.Message:
+        """The reply to ``message``: its reply from before an edit changed to say this, or
+        a new one (also when someone deleted the old one meanwhile)."""
+        reply = self._replies.get(message.id)
+        if reply is not None:
+            with contextlib.suppress(discord.NotFound):
+                return await reply.edit(**{"content": None, "embed": None, **sent})
+        reply = await _respond(message, **sent)
+        self._replies.remember(message.id, reply)
+        return reply
 
     @commands.hybrid_command()
     @app_commands.describe(question="What you want to know, e.g. how many vacation days do I get?")
@@ -205,12 +210,7 @@ class Asking(commands.Cog):
 
     async def _say(self, message: discord.Message, text: str) -> None:
         """A line of text in reply (or in place of the reply, for an edited question)."""
-        text = replies.clip(text, replies.MESSAGE_LIMIT)
-        reply = self._replies.get(message.id)
-        if reply is None:
-            self._replies.remember(message.id, await _respond(message, content=text))
-        else:
-            await reply.edit(content=text, embed=None)
+        await self._post(message, content=replies.clip(text, replies.MESSAGE_LIMIT))
 
     async def _explained(self, message: discord.Message, error: commands.CommandError) -> str:
         ctx = await self.bot.get_context(message)
