@@ -7,6 +7,7 @@ from unittest.mock import AsyncMock, MagicMock
 
 import discord
 import discord.ext.test as dpytest
+from discord.ext.test import backend
 
 from bot.discord_bot import create_bot
 from tests.conftest import DiscordHarness, Sent, discord_settings, start_bot
@@ -303,6 +304,17 @@ async def test_a_question_edited_into_chat_or_deleted_takes_its_reply_with_it(
     assert discord_bot.said is not None
     await discord_bot.delete(discord_bot.said)
     assert await discord_bot.now_reads(reply) is None
+
+    # A moderator purges one member's messages: the bot's replies to them go too.
+    said = []
+    for question in ("!ask how much did meta pay?", "@FactBot who's scale's ceo?"):
+        (reply,) = await discord_bot.say(question, name="spammer")
+        said.append((discord_bot.said, reply))
+    channel = discord_bot.channel(0)
+    data = {"ids": [q.id for q, _ in said], "channel_id": channel.id, "guild_id": channel.guild.id}
+    backend.get_state().parse_message_delete_bulk(data)  # type: ignore[arg-type]
+    await dpytest.run_all_events()
+    assert [await discord_bot.now_reads(r) for _, r in said] == [None, None]
 
 
 async def test_in_an_answer_channel_an_edit_the_bot_is_unsure_of_takes_the_reply_back(

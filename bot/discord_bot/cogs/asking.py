@@ -202,6 +202,12 @@ class Asking(commands.Cog):
         """A question deleted takes its answer with it."""
         await self._take_back(payload.message_id)
 
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """A moderator's purge (of one member's messages, say) takes their answers too."""
+        for question_id in payload.message_ids:
+            await self._take_back(question_id)
+
     async def _take_back(self, question_id: int) -> None:
         reply = self._replies.forget(question_id)
         if reply is not None:
