@@ -1,4 +1,5 @@
-"""Members ask: `/ask`, `!ask`, a mention, or a plain question in an answer channel."""
+"""Members ask: `/ask`, `!ask`, a mention, a plain question in an answer channel, or Apps →
+Ask FactBot on someone's message. A reply follows its question's edits and deletion."""
 
 from __future__ import annotations
 
