@@ -283,7 +283,7 @@ async def start_bot(
     await bot._async_setup_hook()
     await bot.setup_hook()
     dpytest.configure(bot, guilds=list(guilds), members=0)
-    _refuse_replies_without_history(bot)
+    _refuse_what_discord_refuses(bot)
     made = dpytest.get_config().guilds
     roles = [
         backend.make_role(
@@ -294,9 +294,9 @@ async def start_bot(
     return DiscordHarness(bot, list(made), roles, {})
 
 
-def _refuse_replies_without_history(bot: FactBot) -> None:
-    """Discord refuses a reply from a bot that may not read the channel's history; dpytest
-    sends it. Make its fake HTTP refuse it too."""
+def _refuse_what_discord_refuses(bot: FactBot) -> None:
+    """Discord refuses a reply from a bot that may not read the channel's history, and an
+    edit of a deleted message; dpytest does both. Make its fake HTTP refuse them too."""
     http = bot._connection.http
     send = http.send_message
 
@@ -315,6 +315,15 @@ def _refuse_replies_without_history(bot: FactBot) -> None:
         return await send(channel_id, params=params)
 
     http.send_message = send_message  # type: ignore[method-assign]
+    edit = http.edit_message
+
+    async def edit_message(channel_id: int, message_id: int, **fields: Any) -> Any:
+        self = bot._connection._get_message(message_id)  # dpytest reads its caller's `self`
+        if self is None:  # deleted: dpytest would edit it all the same
+            raise discord.NotFound(backend.FakeRequest(404, "Not Found"), "Unknown Message")
+        return await edit(channel_id, message_id, **fields)
+
+    http.edit_message = edit_message  # type: ignore[method-assign]
 
 
 @contextlib.asynccontextmanager

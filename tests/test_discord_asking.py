@@ -305,6 +305,14 @@ async def test_a_question_edited_into_chat_or_deleted_takes_its_reply_with_it(
     await discord_bot.delete(discord_bot.said)
     assert await discord_bot.now_reads(reply) is None
 
+    # A reply someone deleted comes back when its question is edited.
+    (reply,) = await discord_bot.say("!ask how much did meta pay?")
+    assert discord_bot.said is not None
+    await discord_bot.delete(reply.message)
+    (again,) = await discord_bot.edit(discord_bot.said, "!ask who's scale's ceo?")
+    assert again.embed is not None
+    assert "Alexandr Wang" in (again.embed.description or "")
+
     # A moderator purges one member's messages: the bot's replies to them go too.
     said = []
     for question in ("!ask how much did meta pay?", "@FactBot who's scale's ceo?"):
