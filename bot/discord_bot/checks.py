@@ -1,4 +1,5 @@
-"""Who may curate: the configured moderator roles, or Manage Messages / Manage Server."""
+"""Who may curate (the configured moderator roles, or Manage Messages / Manage Server),
+and what the bot itself may do in a channel."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ from bot.discord_bot.errors import NotModerator
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
+
+
+def bot_may(channel: discord.abc.Messageable, permission: str) -> bool:
+    """Whether the bot has ``permission`` (e.g. ``"embed_links"``) in a server's channel;
+    in direct messages it may do what a bot can."""
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return bool(getattr(channel.permissions_for(channel.guild.me), permission))
+    return True
 
 
 def is_moderator(member: discord.Member, moderator_role_ids: list[int]) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.discord_bot.checks import bot_may
 from bot.engine import FactView
 from bot.models import Answer, Citation
 from bot.rendering import counted
@@ -86,9 +87,7 @@ def _water_level(lengths: Sequence[int], budget: int) -> int:
 def may_embed(channel: discord.abc.Messageable) -> bool:
     """Whether the bot may send embeds there: where a server denies it Embed Links, an
     embed shows nothing at all."""
-    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
-        return channel.permissions_for(channel.guild.me).embed_links
-    return True  # direct messages
+    return bot_may(channel, "embed_links")
 
 
 def embed_or_text(embed: discord.Embed, channel: discord.abc.Messageable) -> dict[str, object]:

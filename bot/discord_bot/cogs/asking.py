@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
+from bot.discord_bot.checks import bot_may
 from bot.discord_bot.client import Asked
 from bot.discord_bot.embeds import answer_embed, may_embed
 from bot.discord_bot.errors import explain
@@ -241,12 +242,9 @@ class Asking(commands.Cog):
 async def _respond(message: discord.Message, **sent: Any) -> discord.Message:
     """A reply to the message, or, where the bot may not read the channel's history (which
     Discord requires of a reply: error 160002), a message of its own in the channel."""
-    channel = message.channel
-    if isinstance(channel, discord.abc.GuildChannel | discord.Thread) and not (
-        channel.permissions_for(channel.guild.me).read_message_history
-    ):
-        return await channel.send(**sent)
-    return await message.reply(**sent, mention_author=False)
+    if bot_may(message.channel, "read_message_history"):
+        return await message.reply(**sent, mention_author=False)
+    return await message.channel.send(**sent)
 
 
 def _member(member: discord.abc.User) -> int:
