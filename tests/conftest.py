@@ -157,9 +157,10 @@ class DiscordHarness:
         role: str = "member",
         name: str | None = None,
         files: Mapping[str, bytes] | None = None,
+        channel: discord.abc.Messageable | None = None,
     ) -> list[Sent]:
-        """Send a message as that person, with ``files`` attached (name -> content), and
-        return what the bot sent back."""
+        """Send a message as that person (in the guild's channel, or ``channel``), with
+        ``files`` attached (name -> content), and return what the bot sent back."""
         content = content.replace("@FactBot", f"<@{self.bot.user.id}>")  # type: ignore[union-attr]
         files = files or {}
 
@@ -173,10 +174,60 @@ class DiscordHarness:
         ):
             self.said = await dpytest.message(
                 content,
-                channel=self.channel(guild),
+                channel=channel or self.channel(guild),  # type: ignore[arg-type]
                 member=self.member(guild, role, name),
                 attachments=list(files),
             )
+        return self.sent()
+
+    def forum(self, guild: int, name: str = "help") -> discord.ForumChannel:
+        """A new forum channel (dpytest makes text channels only)."""
+        data = factories.make_channel_dict(
+            discord.ChannelType.forum.value, name=name, guild_id=self.guilds[guild].id, position=9
+        )
+        backend.get_state().parse_channel_create(data)  # type: ignore[arg-type]
+        forum = self.guilds[guild].get_channel(data["id"])
+        assert isinstance(forum, discord.ForumChannel)
+        return forum
+
+    def thread(
+        self, parent: discord.abc.GuildChannel, name: str, *, id_num: int | None = None
+    ) -> discord.Thread:
+        """A new public thread in ``parent`` (a forum's post, when ``parent`` is a forum)."""
+        thread_id = id_num or factories.make_id()
+        backend.get_state().parse_thread_create(
+            {  # type: ignore[typeddict-item]
+                "id": thread_id,
+                "guild_id": parent.guild.id,
+                "parent_id": parent.id,
+                "owner_id": self.member(0).id,
+                "name": name,
+                "type": discord.ChannelType.public_thread.value,
+                "message_count": 0,
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": discord.utils.utcnow().isoformat(),
+                    "locked": False,
+                },
+                "newly_created": True,
+            }
+        )
+        thread = parent.guild.get_thread(thread_id)
+        assert thread is not None
+        return thread
+
+    async def post(
+        self, forum: discord.ForumChannel, title: str, content: str, *, role: str = "member"
+    ) -> list[Sent]:
+        """A member opens a post in a forum: a thread titled ``title`` whose first message,
+        sharing the thread's id as on Discord, says ``content``; what the bot sent back."""
+        thread = self.thread(forum, title)
+        member = self.member(self.guilds.index(forum.guild), role)
+        self.said = backend.make_message(content, member, thread, id_num=thread.id)
+        await dpytest.run_all_events()
         return self.sent()
 
     async def edit(self, message: discord.Message, content: str) -> list[Sent]:

@@ -111,6 +111,39 @@ async def test_plain_questions_only_in_answer_channels_and_only_when_sure(
     assert await discord_bot.say("what about meta?") == []  # unsure: stays quiet
 
 
+async def test_threads_of_an_answer_channel_are_answered_in_too(
+    discord_bot: DiscordHarness,
+) -> None:
+    channel = discord_bot.channel(0)
+    discord_bot.bot.settings.answer_channel_ids = [channel.id]
+    thread = discord_bot.thread(channel, "scale news")
+    (reply,) = await discord_bot.say("how much did meta pay?", channel=thread)
+    assert "$14.3 billion" in reply.text
+    assert reply.message.channel == thread
+    assert await discord_bot.say("anyone up for lunch?", channel=thread) == []
+    discord_bot.bot.settings.answer_channel_ids = []
+    assert await discord_bot.say("how much did meta pay?", channel=thread) == []
+
+
+async def test_a_forum_post_is_read_with_its_title(discord_bot: DiscordHarness) -> None:
+    """A help forum as answer channel: a post is answered in it, its title read as part
+    of the question; the talk that follows in the post is left to people."""
+    forum = discord_bot.forum(0)
+    title, body = "How much did Meta pay for Scale?", "Saw it in the news this morning."
+    assert await discord_bot.post(forum, title, body) == []  # not an answer channel yet
+    discord_bot.bot.settings.answer_channel_ids = [forum.id]
+    (reply,) = await discord_bot.post(forum, title, body)
+    assert "$14.3 billion" in reply.text
+    post = reply.message.channel
+    assert isinstance(post, discord.Thread)
+    assert post.parent_id == forum.id
+    assert await discord_bot.say(body, channel=post) == []  # the body alone asks nothing
+    assert await discord_bot.say("thanks, that's what I needed!", channel=post) == []
+    # A title that only says what the post is about: the message asks the question.
+    (reply,) = await discord_bot.post(forum, "Google and Scale", "Are they still working together?")
+    assert "Google's strategy is shifting" in reply.text
+
+
 async def test_bad_questions_get_one_clear_line_and_are_not_logged(
     discord_bot: DiscordHarness,
 ) -> None:

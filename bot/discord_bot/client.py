@@ -25,6 +25,16 @@ class Asked:
     question: str
     quietly: bool
     """Plain chat in an answer channel: answered only when the bot is sure."""
+    title: str | None = None
+    """The title of the forum post the message opens: it may be the question by itself,
+    or only make sense with the message ("VPN keeps dropping")."""
+
+    def readings(self) -> list[str]:
+        """What the message may ask: itself, or with a post's title, the title with the
+        message and the title alone."""
+        if self.title is None:
+            return [self.question]
+        return [f"{self.title}\n{self.question}", self.title]
 
 
 EXTENSIONS = ("bot.discord_bot.cogs.asking", "bot.discord_bot.cogs.curating")
@@ -107,9 +117,16 @@ class FactBot(commands.Bot):
         question = self._after_mention(message.content)
         if question is not None:
             return Asked(question, quietly=False)
-        if ctx.prefix is None and message.channel.id in self.settings.answer_channel_ids:
-            return Asked(message.content, quietly=True)
+        if ctx.prefix is None and self._answers_in(message.channel):
+            return Asked(message.content, quietly=True, title=_post_title(message))
         return None
+
+    def _answers_in(self, channel: discord.abc.MessageableChannel) -> bool:
+        """Whether plain questions are answered there: in an answer channel, and in its
+        threads (a forum's posts are threads of the forum)."""
+        ids = self.settings.answer_channel_ids
+        in_thread = isinstance(channel, discord.Thread) and channel.parent_id in ids
+        return channel.id in ids or in_thread
 
     def _after_mention(self, content: str) -> str | None:
         """What follows a leading mention of the bot, or None if it does not start with one."""
@@ -129,6 +146,16 @@ class FactBot(commands.Bot):
         error: commands.CommandError,  # type: ignore[override]
     ) -> None:
         await handle_command_error(ctx, error)
+
+
+def _post_title(message: discord.Message) -> str | None:
+    """The title of the forum post ``message`` opens, if it opens one."""
+    channel = message.channel
+    # Only a forum's post starts inside its thread: a thread off a channel's message
+    # shares that message's id, but the message stays in the channel.
+    if isinstance(channel, discord.Thread) and message.id == channel.id:
+        return channel.name
+    return None
 
 
 def create_bot(

@@ -161,7 +161,7 @@ class Asking(commands.Cog):
     @commands.Cog.listener()
     async def on_question(self, message: discord.Message, asked: Asked) -> None:
         if asked.quietly:
-            await self._answer_if_sure(message, asked.question)
+            await self._answer_if_sure(message, asked)
             return
         try:
             self._enforce_cooldown(message.author)
@@ -171,21 +171,23 @@ class Asking(commands.Cog):
             return
         await self._reply(answer, message)
 
-    async def _answer_if_sure(self, message: discord.Message, question: str) -> None:
+    async def _answer_if_sure(self, message: discord.Message, asked: Asked) -> None:
         """Plain chat is answered only when the bot is sure; otherwise it stays quiet (and
         takes back its reply to what the message said before an edit)."""
-        try:
-            answer = self._answer(question, message)
-        except BadInput:
-            answer = None
-        if answer and answer.answered and answer.confidence >= self.bot.settings.channel_threshold:
-            try:
-                self._enforce_cooldown(message.author)
-            except commands.CommandOnCooldown:
-                return
-            await self._reply(answer, message)
-        else:
+        sure = []
+        for reading in asked.readings():
+            with contextlib.suppress(BadInput):
+                answer = self._answer(reading, message)
+                if answer.answered and answer.confidence >= self.bot.settings.channel_threshold:
+                    sure.append(answer)
+        if not sure:
             await self._take_back(message.id)
+            return
+        try:
+            self._enforce_cooldown(message.author)
+        except commands.CommandOnCooldown:
+            return
+        await self._reply(max(sure, key=lambda a: a.confidence), message)
 
     @commands.Cog.listener()
     async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
