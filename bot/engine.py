@@ -10,8 +10,10 @@ go through ``engine.curator``. Nothing here knows about Discord.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import gc
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -314,6 +316,36 @@ class Engine:
                 judged.append(Judged(visible[fact_id], closeness / 100, None))
                 found.add(fact_id)
         return sorted(judged, key=lambda j: -j.percent)[:limit]
+
+    def fact_choices(
+        self, guild_id: int, typed: str, *, removed: bool = False, limit: int = 25
+    ) -> list[Fact]:
+        """The facts a moderator may mean while typing a fact's id: those whose id starts
+        with what is typed, then those whose id holds it, then those the matcher reads it as
+        asking about ("vacation" finds ``pto-days``). ``removed``: the guild's removed
+        facts instead, which only their ids find."""
+        pool = self.library.removed(guild_id) if removed else self.library.visible(guild_id)
+        typed = " ".join(typed.split()).lower()
+        if not typed:
+            return pool[:limit]
+        as_id = typed.replace(" ", "-")
+        # The pool is sorted by id: those starting with it are found by bisection, and the
+        # scan for the rest stops at ``limit`` (100,000 ids take ~10 ms to scan).
+        first = bisect.bisect_left(pool, as_id, key=lambda f: f.id)
+        after = itertools.islice(pool, first, None)
+        starts = itertools.takewhile(lambda f: f.id.startswith(as_id), after)
+        holds = (f for f in pool if as_id in f.id)
+        chosen: dict[str, Fact] = {}
+        for fact in itertools.chain(starts, holds):
+            chosen.setdefault(fact.id, fact)
+            if len(chosen) == limit:
+                return list(chosen.values())
+        if not removed and len(chosen) < limit:
+            with contextlib.suppress(BadInput):  # half a word, an emoji: ids only
+                for judged in self.explain(typed, guild_id).candidates:
+                    if judged.percent >= 5:
+                        chosen.setdefault(judged.fact.id, judged.fact)
+        return list(chosen.values())[:limit]
 
     def citations(self, fact: Fact) -> list[Citation]:
         return self.library.citations(fact)

@@ -230,6 +230,11 @@ class Library:
         self._visible[guild_id] = visible
         return visible
 
+    def removed(self, guild_id: int) -> list[Fact]:
+        """The facts a guild removed (its own, and its versions of shipped ones), sorted by
+        id: what it can restore."""
+        return sorted((f for f in self.own(guild_id) if f.removed), key=lambda f: f.id)
+
     def phrasing_count(self, guild_id: int) -> int:
         """About how many phrasings a guild sees (a guild's own version of a shipped fact
         counts twice): enough to choose how to search them."""

@@ -75,16 +75,46 @@ async def _slash(
     await _interact(bot, data, role=role, direct=direct)
 
 
+async def _typing(
+    bot: DiscordHarness,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    options: dict[str, str],
+    *,
+    role: str = "moderator",
+) -> list[tuple[str, str]]:
+    """A member types ``command``'s options, the last being typed still: what Discord
+    offers them, as (shown, value) pairs."""
+    offered: list[tuple[str, str]] = []
+
+    async def autocomplete(
+        self: discord.InteractionResponse, choices: list[app_commands.Choice[str]]
+    ) -> None:
+        assert len(choices) <= 25
+        assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
+        offered.extend((c.name, c.value) for c in choices)
+
+    monkeypatch.setattr(discord.InteractionResponse, "autocomplete", autocomplete)
+    group, _, sub = command.partition(" ")
+    values: list[dict[str, Any]] = [{"type": 3, "name": k, "value": v} for k, v in options.items()]
+    values[-1]["focused"] = True
+    data = {"id": "1", "name": group, "type": 1, "options": values}
+    if sub:
+        data["options"] = [{"type": 1, "name": sub, "options": values}]
+    await _interact(bot, data, role=role, kind=4)
+    return offered
+
+
 async def _interact(
-    bot: DiscordHarness, data: dict[str, Any], *, role: str, direct: bool = False
+    bot: DiscordHarness, data: dict[str, Any], *, role: str, direct: bool = False, kind: int = 2
 ) -> None:
-    """Deliver an application command interaction as Discord would, and wait until it
-    has run."""
+    """Deliver an application command interaction as Discord would (``kind`` 4: options
+    being typed), and wait until it has run."""
     member = bot.member(0, role)
     payload: dict[str, Any] = {
         "id": str(factories.make_id()),
         "application_id": str(bot.bot.user.id),  # type: ignore[union-attr]
-        "type": 2,
+        "type": kind,
         "token": "token",
         "version": 1,
         "attachment_size_limit": 8_000_000,
@@ -256,3 +286,44 @@ async def test_ask_factbot_on_a_message_answers_it_for_all_to_see(
     said = await ask_about("what's on the lunch menu?")
     assert said["content"].startswith("I don't know that one.")
     assert said["ephemeral"]
+
+
+async def test_a_fact_id_is_offered_while_it_is_typed(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moderators need not remember ids: typing part of one, or what the fact is about,
+    offers the facts meant, each with how it is asked."""
+    offered = await _typing(discord_bot, monkeypatch, "fact show", {"id": "meta-inv"})
+    assert offered[0] == (
+        "meta-investment · How much did Meta pay for its stake in Scale AI?",
+        "meta-investment",
+    )
+    by_meaning = await _typing(discord_bot, monkeypatch, "fact edit", {"id": "who runs scale"})
+    assert "scale-ceo-joins-meta" in [value for _, value in by_meaning]
+    everything = await _typing(discord_bot, monkeypatch, "fact alias", {"id": ""})
+    assert len(everything) == 25  # Discord shows 25 at most; the shipped pack has more
+
+
+async def test_restore_offers_the_removed_facts_only(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await _typing(discord_bot, monkeypatch, "fact restore", {"id": ""}) == []
+    await discord_bot.say("!fact remove id: read-more", role="moderator")
+    offered = await _typing(discord_bot, monkeypatch, "fact restore", {"id": ""})
+    assert [value for _, value in offered] == ["read-more"]
+    shown = await _typing(discord_bot, monkeypatch, "fact show", {"id": "read"})
+    assert "read-more" not in [value for _, value in shown]
+
+
+async def test_unanswered_questions_are_offered_to_attach_and_ignored_ones_to_unignore(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await discord_bot.say("!ask where do we park bikes")
+    await discord_bot.say("!ask who won the match last night")
+    options = {"id": "read-more", "question": "PARK"}
+    offered = await _typing(discord_bot, monkeypatch, "fact attach", options)
+    assert offered == [("where do we park bikes", "where do we park bikes")]
+    await discord_bot.say("!fact ignore question: who won the match last night", role="moderator")
+    ignored = await _typing(discord_bot, monkeypatch, "fact unignore", {"question": "match"})
+    assert ignored == [("who won the match last night", "who won the match last night")]
+    assert await _typing(discord_bot, monkeypatch, "fact ignore", {"question": "match"}) == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -30,6 +32,9 @@ MAX_IMPORT_BYTES = 5_000_000
 """A file attached to `fact import`: a CSV FAQ of 15,000 phrasings is about 1 MB."""
 MAX_EXPORT_BYTES = 10_000_000
 """What a bot may upload to a server without boosts."""
+CHOICES = 25
+"""Discord shows at most 25 choices while an option is typed, each up to 100 characters."""
+CHOICE = 100
 
 
 class FactFlags(commands.FlagConverter, case_insensitive=True):
@@ -255,6 +260,57 @@ class Curating(commands.Cog):
         history = await self.bot.engine.history(_guild_id(ctx), flags.id)
         await ctx.send(replies.history(flags.id.strip().lower(), history))
 
+    @fact_alias.autocomplete("id")
+    @fact_edit.autocomplete("id")
+    @fact_remove.autocomplete("id")
+    @fact_attach.autocomplete("id")
+    @fact_show.autocomplete("id")
+    @fact_history.autocomplete("id")
+    async def _fact_id(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The facts a moderator may mean, offered while they type an id."""
+        return self._choices(interaction, typed, removed=False)
+
+    @fact_restore.autocomplete("id")
+    async def _removed_fact_id(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The removed facts, offered while a moderator types the id of one to restore."""
+        return self._choices(interaction, typed, removed=True)
+
+    @fact_attach.autocomplete("question")
+    @fact_ignore.autocomplete("question")
+    async def _unanswered_question(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The questions of `unanswered` that hold what is typed, most asked first."""
+        if interaction.guild_id is None:
+            return []
+        rows = await self.bot.engine.unanswered(interaction.guild_id, limit=100)
+        return _offered((r.question for r in rows), typed)
+
+    @fact_unignore.autocomplete("question")
+    async def _ignored_question(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The questions marked out of scope here that hold what is typed."""
+        if interaction.guild_id is None:
+            return []
+        return _offered(self.bot.engine.library.out_of_scope(interaction.guild_id), typed)
+
+    def _choices(
+        self, interaction: discord.Interaction, typed: str, *, removed: bool
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        engine = self.bot.engine
+        facts = engine.fact_choices(interaction.guild_id, typed, removed=removed, limit=CHOICES)
+        return [
+            app_commands.Choice(name=replies.clip(f"{f.id} · {f.questions[0]}", CHOICE), value=f.id)
+            for f in facts
+        ]
+
     @commands.hybrid_group(name="source")
     async def source(self, ctx: commands.Context[FactBot]) -> None:
         """Register documents that facts can cite (moderators)."""
@@ -291,6 +347,14 @@ class Curating(commands.Cog):
             _guild_id(ctx), state == "on", actor=_actor(ctx)
         )
         await ctx.send(replies.pack_switched(state == "on"))
+
+
+def _offered(questions: Iterable[str], typed: str) -> list[app_commands.Choice[str]]:
+    """Questions that hold what is typed, as choices (a question longer than a choice may
+    be is left out: cut short, it would name another question)."""
+    typed = " ".join(typed.split()).lower()
+    held = (q for q in questions if typed in q.lower() and len(q) <= CHOICE)
+    return [app_commands.Choice(name=q, value=q) for q in itertools.islice(held, CHOICES)]
 
 
 async def _text_of(file: discord.Attachment | None) -> str:
