@@ -327,3 +327,13 @@ async def test_unanswered_questions_are_offered_to_attach_and_ignored_ones_to_un
     ignored = await _typing(discord_bot, monkeypatch, "fact unignore", {"question": "match"})
     assert ignored == [("who won the match last night", "who won the match last night")]
     assert await _typing(discord_bot, monkeypatch, "fact ignore", {"question": "match"}) == []
+
+
+async def test_slash_ask_offers_the_questions_it_knows_while_one_is_typed(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed = {"question": "how much did meta"}
+    offered = await _typing(discord_bot, monkeypatch, "ask", typed, role="member")
+    asked = "How much did Meta pay for its stake in Scale AI?"
+    assert offered[0] == (asked, asked)
+    assert await _typing(discord_bot, monkeypatch, "ask", {"question": "🙂"}, role="member") == []
