@@ -294,6 +294,33 @@ async def test_an_edited_question_is_answered_again_in_the_same_reply(
     assert "don't know" in now.text.lower()
 
 
+async def test_an_edit_reaches_the_reply_after_discord_py_forgot_the_question(
+    discord_bot: DiscordHarness,
+) -> None:
+    """discord.py keeps the last 1,000 messages of every server the bot is in; in busy
+    servers a question leaves that cache within minutes, and its edit comes raw."""
+    (reply,) = await discord_bot.say("@FactBot what is on the lunch menu?")
+    question = discord_bot.said
+    assert question is not None
+    discord_bot.bot._connection._messages.remove(question)  # type: ignore[union-attr]
+    assert await discord_bot.edit(question, "@FactBot how much did meta pay?") == []
+    now = await discord_bot.now_reads(reply)
+    assert now is not None
+    assert "$14.3 billion" in now.text
+
+
+async def test_discord_adding_a_link_preview_asks_nothing_again(
+    discord_bot: DiscordHarness,
+) -> None:
+    """Discord edits a message itself to add a link's preview: same words, no new answer."""
+    (reply,) = await discord_bot.say("@FactBot how much did meta pay? https://example.com")
+    assert discord_bot.said is not None
+    asked = await discord_bot.bot.engine.store.count("questions")
+    assert await discord_bot.edit(discord_bot.said, discord_bot.said.content) == []
+    assert await discord_bot.bot.engine.store.count("questions") == asked
+    assert await discord_bot.now_reads(reply) is not None
+
+
 async def _edited(bot: DiscordHarness, first: str, then: str) -> tuple[Sent, Sent]:
     """Say ``first``, then edit it into ``then``: the bot's reply as first sent and as it
     reads now (nothing new may be posted)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -31,27 +32,33 @@ LIKELY = 5.0
 """The chance (%) a fact needs to be offered while a question is typed."""
 
 
+@dataclass(frozen=True)
+class Replied:
+    """The bot's reply to a question, and what the question asked when it was answered."""
+
+    reply: discord.Message
+    asked: Asked
+
+
 class RecentReplies:
-    """The bot's reply to each of the latest questions, so that an edit or a deletion of
-    the question can reach it. As many as discord.py keeps messages (``max_messages``):
-    an older message's edit never reaches the bot anyway."""
+    """The bot's reply to each of its latest questions, so that an edit or a deletion of
+    the question can reach it. Only the bot's own replies count, so 1,000 of them reach
+    further back than discord.py's cache of the last 1,000 messages of every server."""
 
     def __init__(self, size: int = 1000) -> None:
-        self._replies: OrderedDict[int, discord.Message] = OrderedDict()
+        self._replies: OrderedDict[int, Replied] = OrderedDict()
         self._size = size
 
-    def __contains__(self, question_id: int) -> bool:
-        return question_id in self._replies
-
-    def get(self, question_id: int) -> discord.Message | None:
+    def get(self, question_id: int) -> Replied | None:
         return self._replies.get(question_id)
 
-    def remember(self, question_id: int, reply: discord.Message) -> None:
-        self._replies[question_id] = reply
+    def remember(self, question_id: int, replied: Replied) -> None:
+        self._replies[question_id] = replied
+        self._replies.move_to_end(question_id)
         while len(self._replies) > self._size:
             self._replies.popitem(last=False)
 
-    def forget(self, question_id: int) -> discord.Message | None:
+    def forget(self, question_id: int) -> Replied | None:
         return self._replies.pop(question_id, None)
 
 
@@ -103,20 +110,22 @@ class Asking(commands.Cog):
             reply_id=reply.id if reply else None,
         )
 
-    async def _reply(self, answer: Answer, message: discord.Message) -> None:
+    async def _reply(self, answer: Answer, message: discord.Message, asked: Asked) -> None:
         """Reply to the question, or, when it was edited, change the reply it already has."""
-        reply = await self._post(message, **self._render(answer, message.channel))
+        reply = await self._post(message, asked, **self._render(answer, message.channel))
         await self._record(answer, message, reply)
 
-    async def _post(self, message: discord.Message, **sent: Any) -> discord.Message:
+    async def _post(self, message: discord.Message, asked: Asked, **sent: Any) -> discord.Message:
         """The reply to ``message``: its reply from before an edit changed to say this, or
         a new one (also when someone deleted the old one meanwhile)."""
-        reply = self._replies.get(message.id)
-        if reply is not None:
+        replied = self._replies.get(message.id)
+        reply = None
+        if replied is not None:
             with contextlib.suppress(discord.NotFound):
-                return await reply.edit(**{"content": None, "embed": None, **sent})
-        reply = await _respond(message, **sent)
-        self._replies.remember(message.id, reply)
+                reply = await replied.reply.edit(**{"content": None, "embed": None, **sent})
+        if reply is None:
+            reply = await _respond(message, **sent)
+        self._replies.remember(message.id, Replied(reply, asked))
         return reply
 
     @commands.hybrid_command()
@@ -183,9 +192,9 @@ class Asking(commands.Cog):
             self._enforce_cooldown(message.author)
             answer = self._answer(asked.question, message)
         except (BadInput, commands.CommandOnCooldown) as error:
-            await self._say(message, await self._explained(message, error))
+            await self._say(message, asked, await self._explained(message, error))
             return
-        await self._reply(answer, message)
+        await self._reply(answer, message, asked)
 
     async def _answer_if_sure(self, message: discord.Message, asked: Asked) -> None:
         """Plain chat is answered only when the bot is sure; otherwise it stays quiet (and
@@ -203,19 +212,22 @@ class Asking(commands.Cog):
             self._enforce_cooldown(message.author)
         except commands.CommandOnCooldown:
             return
-        await self._reply(max(sure, key=lambda a: a.confidence), message)
+        await self._reply(max(sure, key=lambda a: a.confidence), message, asked)
 
     @commands.Cog.listener()
-    async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """A question edited after it was answered is answered again, in the same reply:
-        a typo fixed gets its answer. Edited into something else, the reply goes."""
-        if after.id not in self._replies or before.content == after.content:
-            return  # also Discord's own edits, which add a link's preview
-        asked = await self.bot.asked(after)
+        a typo fixed gets its answer. Edited into something else, the reply goes. (Raw:
+        discord.py reports an edit as ``on_message_edit`` only while the message is still
+        in its cache of the last 1,000 messages of every server the bot is in.)"""
+        replied = self._replies.get(payload.message_id)
+        if replied is None:
+            return
+        asked = await self.bot.asked(payload.message)
         if asked is None:
-            await self._take_back(after.id)
-        else:
-            self.bot.dispatch("question", after, asked)
+            await self._take_back(payload.message_id)
+        elif asked != replied.asked:  # not Discord's own edits, which add a link's preview
+            self.bot.dispatch("question", payload.message, asked)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
@@ -229,14 +241,14 @@ class Asking(commands.Cog):
             await self._take_back(question_id)
 
     async def _take_back(self, question_id: int) -> None:
-        reply = self._replies.forget(question_id)
-        if reply is not None:
+        replied = self._replies.forget(question_id)
+        if replied is not None:
             with contextlib.suppress(discord.NotFound):
-                await reply.delete()
+                await replied.reply.delete()
 
-    async def _say(self, message: discord.Message, text: str) -> None:
+    async def _say(self, message: discord.Message, asked: Asked, text: str) -> None:
         """A line of text in reply (or in place of the reply, for an edited question)."""
-        await self._post(message, content=replies.clip(text, replies.MESSAGE_LIMIT))
+        await self._post(message, asked, content=replies.clip(text, replies.MESSAGE_LIMIT))
 
     async def _explained(self, message: discord.Message, error: commands.CommandError) -> str:
         ctx = await self.bot.get_context(message)
