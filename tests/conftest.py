@@ -158,19 +158,34 @@ class DiscordHarness:
         name: str | None = None,
         files: Mapping[str, bytes] | None = None,
         channel: discord.abc.Messageable | None = None,
+        reply_to: discord.Message | None = None,
     ) -> list[Sent]:
         """Send a message as that person (in the guild's channel, or ``channel``), with
-        ``files`` attached (name -> content), and return what the bot sent back."""
+        ``files`` attached (name -> content), in reply to ``reply_to``; return what the
+        bot sent back."""
         content = content.replace("@FactBot", f"<@{self.bot.user.id}>")  # type: ignore[union-attr]
         files = files or {}
 
         async def read(attachment: discord.Attachment, **_: object) -> bytes:
             return files[attachment.filename]  # dpytest attaches names, not content
 
+        def as_reply(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            data = make_message_dict(*args, **kwargs)
+            if reply_to is not None:  # dpytest cannot send a reply: as Discord sends one
+                data["type"] = discord.MessageType.reply.value
+                data["message_reference"] = {
+                    "message_id": reply_to.id,
+                    "channel_id": reply_to.channel.id,
+                    "guild_id": reply_to.guild.id if reply_to.guild else None,
+                }
+            return data
+
+        make_message_dict = factories.make_message_dict
         # The bot's error handler has already replied to a failed command; dpytest re-raises.
         with (
             contextlib.suppress(commands.CommandError),
             mock.patch.object(discord.Attachment, "read", read),
+            mock.patch.object(factories, "make_message_dict", as_reply),
         ):
             self.said = await dpytest.message(
                 content,

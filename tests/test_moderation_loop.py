@@ -66,6 +66,32 @@ async def test_a_moderator_switches_the_shipped_pack_off_and_on(
     assert "$14.3 billion" in await _ask(bot, "how much did meta pay")
 
 
+async def test_a_moderator_replies_to_an_answer_to_teach_what_it_should_have_said(
+    discord_bot: DiscordHarness,
+) -> None:
+    """Through Discord: `!fact attach` in reply to the bot's answer attaches the question
+    that answer was for, as the member last worded it; `!fact ignore` in reply leaves it
+    unanswered from then on."""
+    bot = discord_bot
+    (reply,) = await bot.say("!ask is scale's founder still its CEO")
+    assert bot.said is not None
+    await bot.edit(bot.said, "!ask is scale's founder still running it")
+    (attached,) = await bot.say(
+        "!fact attach id: scale-ceo-joins-meta", role="moderator", reply_to=reply.message
+    )
+    assert attached.text == (
+        "`scale-ceo-joins-meta` now also answers “is scale's founder still running it”."
+    )
+    assert "Alexandr Wang" in await _ask(bot, "is scale's founder still running it")
+
+    (unsure,) = await bot.say("!ask what did meta pay for the llama team")
+    (ignored,) = await bot.say("!fact ignore", role="moderator", reply_to=unsure.message)
+    assert ignored.text == (
+        "I'll leave questions like “what did meta pay for the llama team” unanswered."
+    )
+    assert "I don't know" in await _ask(bot, "what did meta pay for the llama team")
+
+
 async def test_a_reply_to_an_answer_names_the_question_it_answered(engine: Engine) -> None:
     """In Discord, a moderator replies to the bot's wrong answer with `!fact attach id: …`
     or `!fact ignore`: the question is the one that answer was for, in that server only."""
