@@ -30,8 +30,21 @@ MESSAGE_LIMIT = 2000
 would see nothing: every reply here keeps to it."""
 
 
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+Escape = Callable[[str], str]
+"""Makes words show as written where they are read as markup (Discord's markdown)."""
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def clip(text: str, limit: int, escape: Escape = _as_is) -> str:
+    """``text`` escaped, in at most ``limit`` characters: cut (with "…") before it is
+    escaped, so that no escape is cut in two."""
+    room = limit
+    while len(shown := escape(text if len(text) <= room else text[: room - 1] + "…")) > limit:
+        room = max(room - (len(shown) - limit), 1)
+    return shown
 
 
 def listed(head: str, lines: Sequence[str], foot: str = "", limit: int = MESSAGE_LIMIT) -> str:
@@ -76,23 +89,26 @@ def unknown_command(typed: str, commands: Iterable[str], prefix: str) -> str:
     return f"I don't know the command `{first}`.{hint} Try `{prefix}help`."
 
 
-def citation_field(citation: Citation, limit: int = FIELD_LIMIT) -> tuple[str, str]:
+def citation_field(
+    citation: Citation, limit: int = FIELD_LIMIT, escape: Escape = _as_is
+) -> tuple[str, str]:
     """A cited sentence as (heading, quote): the source and sentence id, then the words,
     the quote clipped so that the whole value keeps within ``limit`` characters."""
     name = clip(f"{citation.title} · {citation.sentence_id}", 256)
     where = f"\n— [{citation.source_id}]({citation.url})" if citation.url else ""
-    return name, clip("> " + citation.text, max(limit - len(where), 40)) + where
+    return name, "> " + clip(citation.text, max(limit - len(where) - 2, 40), escape) + where
 
 
 def answer_footer(answer: Answer) -> str:
     return f"{answer.fact_id} · confidence {answer.confidence:.0f}% · 👍/👎?"
 
 
-def answer_message(answer: Answer) -> str:
+def answer_message(answer: Answer, escape: Escape = _as_is) -> str:
     """An answer as a message's text, for where the bot may not send embeds: the answer,
-    each cited sentence quoted with where it is from, then the embed's footer line."""
+    each cited sentence quoted (as written: ``escape``) with where it is from, then the
+    embed's footer line."""
     cited = [
-        f"> {c.text}\n— {c.title} · {c.sentence_id}" + (f" <{c.url}>" if c.url else "")
+        f"> {escape(c.text)}\n— {c.title} · {c.sentence_id}" + (f" <{c.url}>" if c.url else "")
         for c in answer.citations
     ]
     # At most half the message: the rest is for the sentences it cites.
@@ -197,12 +213,8 @@ def _short(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)[:CHANGE_LIMIT]
 
 
-def _as_is(text: str) -> str:
-    return text
-
-
 def unanswered(
-    rows: Sequence[UnansweredQuestion], prefix: str = "!", escape: Callable[[str], str] = _as_is
+    rows: Sequence[UnansweredQuestion], prefix: str = "!", escape: Escape = _as_is
 ) -> str:
     if not rows:
         return "Every question asked here got an answer."

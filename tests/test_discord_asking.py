@@ -30,6 +30,27 @@ async def test_prefix_ask_gets_an_embed_quoting_the_source(discord_bot: DiscordH
     assert embed.footer.text.startswith("meta-investment ·")
 
 
+async def test_a_quote_shows_as_written_whatever_markdown_is_in_it(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A cited sentence with "__init__" or "5*3 … 4*2" in it would show underlined or in
+    italics: Discord gets it escaped, in the embed and in the answer as text alike."""
+    text = "Run __init__.py first; a build costs 5*3 credits and a test 4*2."
+    await discord_bot.say(f"!source add title: Build notes text: {text}", role="moderator")
+    await discord_bot.say(
+        "!fact add question: how much does a build cost answer: 15 credits. cite: build-notes:s1",
+        role="moderator",
+    )
+    escaped = r"> Run \_\_init\_\_.py first; a build costs 5\*3 credits and a test 4\*2."
+    (reply,) = await discord_bot.say("!ask how much does a build cost?")
+    assert reply.embed is not None
+    assert [f.value for f in reply.embed.fields] == [escaped]
+    channel = discord_bot.channel(0)
+    await dpytest.set_permission_overrides(channel.guild.default_role, channel, embed_links=False)
+    (reply,) = await discord_bot.say("!ask how much does a build cost?")
+    assert escaped in reply.message.content.splitlines()
+
+
 async def test_where_embeds_are_not_allowed_the_answer_comes_as_text(
     discord_bot: DiscordHarness,
 ) -> None:

@@ -4,6 +4,10 @@ fails any test whose bot sends more (``within_discord_limits``)."""
 
 from __future__ import annotations
 
+import discord
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot import replies
 from bot.models import Answer, Suggestion
 from tests.conftest import DiscordHarness
@@ -75,3 +79,13 @@ def test_long_suggestions_are_offered_as_far_as_they_fit() -> None:
     assert len(said) <= replies.MESSAGE_LIMIT
     assert said.startswith(f"I don't know that one.\nDid you mean:\n• {long} (`!ask {long}`)")
     assert said.endswith("…and 1 more.")  # the third would pass 2,000 characters
+
+
+@given(st.text(alphabet="ab *_~`|\\", max_size=60), st.integers(min_value=2, max_value=40))
+def test_an_escaped_quote_is_cut_before_it_is_escaped(text: str, limit: int) -> None:
+    """Cut after escaping, "5\\*3" could end as "5\\…": a stray backslash on screen."""
+    escape = discord.utils.escape_markdown
+    shown = replies.clip(text, limit, escape)
+    assert len(shown) <= limit
+    cut_before_escaping = (escape(text[:n]) + "…" for n in range(len(text)))
+    assert shown == escape(text) or shown in cut_before_escaping

@@ -63,12 +63,12 @@ def citation_fields(citations: Sequence[Citation], room: int, most: int) -> list
         if left and shown == most:
             continue  # the count takes a field too
         tail = [("More", f"{counted(left, 'more cited sentence')}.")] if left else []
-        fields = [citation_field(c) for c in citations[:shown]]
+        fields = [citation_field(c, escape=as_written) for c in citations[:shown]]
         budget = room - sum(len(n) + len(v) for n, v in tail) - sum(len(n) for n, _ in fields)
         lengths = [len(v) for _, v in fields]
         level = _water_level(lengths, budget)
         if level >= min(QUOTE_FLOOR, max(lengths)) or shown == 1:
-            return [citation_field(c, level) for c in citations[:shown]] + tail
+            return [citation_field(c, level, as_written) for c in citations[:shown]] + tail
     return []
 
 
@@ -82,6 +82,12 @@ def _water_level(lengths: Sequence[int], budget: int) -> int:
             return share
         left -= length
     return max(lengths, default=0)
+
+
+def as_written(text: str) -> str:
+    """Someone else's words, shown as they were written: a quoted sentence's "5*3 and 4*2"
+    or "__init__.py" must not turn into italics or underlining."""
+    return discord.utils.escape_markdown(text)
 
 
 def may_embed(channel: discord.abc.Messageable) -> bool:

@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot import replies
 from bot.discord_bot.checks import bot_may
 from bot.discord_bot.client import Asked
-from bot.discord_bot.embeds import answer_embed, may_embed
+from bot.discord_bot.embeds import answer_embed, as_written, may_embed
 from bot.discord_bot.errors import explain
 from bot.engine import check_question
 from bot.errors import BadInput
@@ -98,7 +98,7 @@ class Asking(commands.Cog):
             return {"content": replies.not_answered(answer, self.bot.settings.command_prefix)}
         if may_embed(channel):
             return {"embed": answer_embed(answer)}
-        return {"content": replies.answer_message(answer)}
+        return {"content": replies.answer_message(answer, as_written)}
 
     async def _record(
         self, answer: Answer, message: discord.Message, reply: discord.Message | None

@@ -20,7 +20,7 @@ from discord.ext import commands
 from bot import bulk, replies
 from bot.curation import slug
 from bot.discord_bot.checks import check_moderator
-from bot.discord_bot.embeds import embed_or_text, fact_embed
+from bot.discord_bot.embeds import as_written, embed_or_text, fact_embed
 from bot.errors import BadInput
 from bot.rendering import counted
 
@@ -206,7 +206,7 @@ class Curating(commands.Cog):
         report = await self.bot.engine.curator.import_bundle(
             _guild_id(ctx), bundle, actor=_actor(ctx)
         )
-        await ctx.send(f"{discord.utils.escape_markdown(file.filename)}: {report}")
+        await ctx.send(f"{as_written(file.filename)}: {report}")
 
     @fact.command(name="export")
     async def fact_export(self, ctx: commands.Context[FactBot]) -> None:
@@ -336,9 +336,7 @@ class Curating(commands.Cog):
     async def unanswered(self, ctx: commands.Context[FactBot]) -> None:
         """What members asked that I could not answer, most asked first (moderators)."""
         rows = await self.bot.engine.unanswered(_guild_id(ctx))
-        await ctx.send(
-            replies.unanswered(rows, ctx.clean_prefix, escape=discord.utils.escape_markdown)
-        )
+        await ctx.send(replies.unanswered(rows, ctx.clean_prefix, escape=as_written))
 
     @commands.hybrid_command()
     async def pack(self, ctx: commands.Context[FactBot], state: Literal["on", "off"]) -> None:
