@@ -9,6 +9,7 @@ outright may be any it may cite.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -91,3 +92,27 @@ def _locate_quote(quote: str, sources: Sequence[Source]) -> SentenceRef:
     if best is not None and best[0] >= 60:
         hint = f" The closest is `{best[1].source_id}:{best[1].id}`: “{best[1].text[:120]}”"
     raise BadInput(f"That quote is not a sentence of any registered source.{hint}")
+
+
+def sentences_holding(
+    typed: str, sources: Sequence[Source], limit: int = 25
+) -> tuple[str, list[Sentence]]:
+    """For ``cite:`` being typed: the sentence ids already given, as typed, and the
+    sentences (in source order) holding every word typed after them ("s4 meta inv": "s4",
+    and the sentences with "meta" and "inv" in them). With no words yet, the first ones."""
+    parts = typed.split()
+    given = 0
+    while given < len(parts) and _REF.match(parts[given].lower()):
+        given += 1
+    words = [w.casefold() for w in parts[given:]]
+    found = (
+        sentence
+        for source in sources
+        for sentence in source.sentences
+        if _holds(sentence.text.casefold(), words)
+    )
+    return " ".join(parts[:given]), list(itertools.islice(found, limit))
+
+
+def _holds(text: str, words: Sequence[str]) -> bool:
+    return all(w in text for w in words)

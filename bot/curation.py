@@ -113,11 +113,15 @@ class Curator:
         return await self._save(fact, "add", actor, before=None)
 
     def _citations(self, guild_id: int, cite: str) -> tuple[SentenceRef, ...]:
+        return resolve_citations(cite, self.library.sources(guild_id), self.citable(guild_id))
+
+    def citable(self, guild_id: int) -> list[Source]:
+        """The sources a guild's bare sentence ids and quotes are looked for in: all it
+        sees, or, with the shipped pack off, only its own (its ``s1``, not the article's)."""
         sources = self.library.sources(guild_id)
         if self.library.sees_shipped(guild_id):
-            return resolve_citations(cite, sources)
-        own = [s for s in sources if s.guild_id == guild_id]
-        return resolve_citations(cite, sources, seen=own)
+            return sources
+        return [s for s in sources if s.guild_id == guild_id]
 
     async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
         question = check_question(question)

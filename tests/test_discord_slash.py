@@ -337,3 +337,23 @@ async def test_slash_ask_offers_the_questions_it_knows_while_one_is_typed(
     asked = "How much did Meta pay for its stake in Scale AI?"
     assert offered[0] == (asked, asked)
     assert await _typing(discord_bot, monkeypatch, "ask", {"question": "🙂"}, role="member") == []
+
+
+async def test_a_sentence_to_cite_is_found_by_its_words_while_cite_is_typed(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moderators cite by id, and need not know ids: the words they type find sentences."""
+    typed = {"question": "what did google earmark", "answer": "$200 million.", "cite": "EARMARK"}
+    offered = await _typing(discord_bot, monkeypatch, "fact add", typed)
+    assert offered == [
+        (
+            "scale-meta-article:s3 · According to a recent report by Reuters, Google had "
+            "initially earmarked $20…",
+            "scale-meta-article:s3",
+        )
+    ]
+    typed = {"id": "google-pulling-back", "cite": "s3 other competitors"}
+    ((_, value),) = await _typing(discord_bot, monkeypatch, "fact edit", typed)
+    assert value == "s3 scale-meta-article:s5"
+    await discord_bot.say("!pack off", role="moderator")
+    assert await _typing(discord_bot, monkeypatch, "fact edit", typed) == []  # own sources only

@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import bulk, replies
+from bot.citing import sentences_holding
 from bot.curation import slug
 from bot.discord_bot.checks import check_moderator
 from bot.discord_bot.embeds import as_written, embed_or_text, fact_embed
@@ -278,6 +279,26 @@ class Curating(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         """The removed facts, offered while a moderator types the id of one to restore."""
         return self._choices(interaction, typed, removed=True)
+
+    @fact_add.autocomplete("cite")
+    @fact_edit.autocomplete("cite")
+    async def _sentence(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """Sentences to cite, found by the words typed: moderators need not know ids. The
+        ids already typed stay in front of the one picked ("s4 meta inv" → "s4 …:s7")."""
+        if interaction.guild_id is None:
+            return []
+        citable = self.bot.engine.curator.citable(interaction.guild_id)
+        given, sentences = sentences_holding(typed, citable, CHOICES)
+        choices = []
+        for sentence in sentences:
+            ref = f"{sentence.source_id}:{sentence.id}"
+            value = f"{given} {ref}".strip()
+            if len(value) <= CHOICE:
+                name = replies.clip(f"{ref} · {sentence.text}", CHOICE)
+                choices.append(app_commands.Choice(name=name, value=value))
+        return choices
 
     @fact_attach.autocomplete("question")
     @fact_ignore.autocomplete("question")
