@@ -24,6 +24,7 @@ from types import TracebackType
 import platformdirs
 from rapidfuzz import fuzz, process, utils
 
+from bot.answer_channels import AnswerChannels
 from bot.answering import Answerer, Explanation, Judged, Policy
 from bot.cache_files import remove_outdated
 from bot.config import Settings
@@ -94,6 +95,7 @@ class Engine:
         self._cache_dir = cache_dir or default_cache_dir()
         self._kept_change = kept_change
         """Where the library snapshot it started from stood (None: read row by row)."""
+        self.answer_channels = AnswerChannels(store, library.updating)
 
     @classmethod
     async def open(
@@ -174,6 +176,7 @@ class Engine:
             cache_dir=cache_dir,
             kept_change=opened.kept_change,
         )
+        await engine.answer_channels.load()
         if opened.kept_change is not None:
             await engine.sync()  # what was written after the snapshot
         return engine
@@ -245,8 +248,8 @@ class Engine:
         return taken
 
     async def _take_in(self, change: Change) -> bool:
-        """Apply a change to a source, a guild's out-of-scope questions or its settings
-        unless it is there already."""
+        """Apply a change to a source, a guild's out-of-scope questions, its settings or its
+        answer channels unless it is there already."""
         guild_id = change.guild_id
         match change.kind:
             case "source":
@@ -264,6 +267,8 @@ class Engine:
                 if on == self.library.pack_switched_on(guild_id):
                     return False
                 self.library.switch_shipped_pack(guild_id, on)
+            case "channels":
+                return await self.answer_channels.take_in(guild_id)
         return True
 
     async def watch(self, every: float = 0.5) -> None:

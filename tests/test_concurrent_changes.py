@@ -225,3 +225,21 @@ async def test_the_running_bot_follows_a_change_made_by_another_process(
             assert WIFI in await until(lambda text: WIFI in text)
             await other.curator.remove_fact(guild, "what-is-the-wifi-password", "al")
             assert WIFI not in await until(lambda text: WIFI not in text)
+
+
+async def test_an_answer_channel_switched_in_one_process_is_one_in_the_other(
+    two_engines: tuple[Engine, Engine], database: Path | str
+) -> None:
+    """Two shards of one bot: a moderator's `answers on` in one holds in both, and after
+    a restart."""
+    al, bea = two_engines
+    assert await al.answer_channels.switch(GUILD, 42, True, "al")
+    assert not await al.answer_channels.switch(GUILD, 42, True, "al")  # already so
+    assert await bea.sync() == 1
+    assert bea.answer_channels.of(GUILD) == {42}
+    async with await Engine.open(database) as restarted:
+        assert restarted.answer_channels.of(GUILD) == {42}
+    assert await bea.answer_channels.switch(GUILD, 42, False, "bea")
+    await al.sync()
+    assert al.answer_channels.of(GUILD) == frozenset()
+    assert al.answer_channels.of(GUILD + 1) == frozenset()

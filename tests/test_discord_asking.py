@@ -132,6 +132,60 @@ async def test_plain_questions_only_in_answer_channels_and_only_when_sure(
     assert await discord_bot.say("what about meta?") == []  # unsure: stays quiet
 
 
+async def test_moderators_choose_the_answer_channels_of_their_server(
+    discord_bot: DiscordHarness,
+) -> None:
+    """`answers on` in a channel: plain questions there are answered when the bot is sure;
+    `answers off` stops it. One server's choice is not another's."""
+    channel = discord_bot.channel(0)
+    assert await discord_bot.say("how much did meta pay?") == []
+    (refused,) = await discord_bot.say("!answers on")
+    assert "moderator" in refused.text.lower()
+    (listed,) = await discord_bot.say("!answers", role="moderator")
+    assert listed.text.startswith("I answer plain questions nowhere here")
+
+    (on,) = await discord_bot.say("!answers on", role="moderator")
+    assert on.text.startswith(f"I'll answer plain questions in <#{channel.id}> and its threads")
+    (reply,) = await discord_bot.say("how much did meta pay?")
+    assert "$14.3 billion" in reply.text
+    assert await discord_bot.say("anyone up for lunch?") == []
+    assert await discord_bot.say("how much did meta pay?", guild=1) == []
+    (listed,) = await discord_bot.say("!answers", role="moderator")
+    assert listed.text == (
+        f"I answer plain questions in <#{channel.id}> (and their threads) when 75% sure."
+    )
+
+    (again,) = await discord_bot.say("!answers on", role="moderator")
+    assert again.text == f"<#{channel.id}> is an answer channel already."
+    (off,) = await discord_bot.say("!answers off", role="moderator")
+    assert off.text.startswith(f"In <#{channel.id}> I'll answer only when asked")
+    assert await discord_bot.say("how much did meta pay?") == []
+
+
+async def test_answer_channels_the_bot_was_started_with_stay_so(
+    discord_bot: DiscordHarness,
+) -> None:
+    channel = discord_bot.channel(0)
+    discord_bot.bot.settings.answer_channel_ids = [channel.id]
+    (listed,) = await discord_bot.say("!answers", role="moderator")
+    assert f"<#{channel.id}>" in listed.text
+    (refused,) = await discord_bot.say("!answers off", role="moderator")
+    assert "ANSWER_CHANNEL_IDS" in refused.text
+    (reply,) = await discord_bot.say("how much did meta pay?")
+    assert "$14.3 billion" in reply.text
+
+
+async def test_answers_on_in_a_forum_post_switches_the_forum(
+    discord_bot: DiscordHarness,
+) -> None:
+    forum = discord_bot.forum(0)
+    post = discord_bot.thread(forum, "Setting up")
+    (on,) = await discord_bot.say("!answers on", role="moderator", channel=post)
+    assert f"<#{forum.id}>" in on.text
+    (reply,) = await discord_bot.post(forum, "How much did Meta pay for Scale?", "Curious.")
+    assert "$14.3 billion" in reply.text
+
+
 async def test_threads_of_an_answer_channel_are_answered_in_too(
     discord_bot: DiscordHarness,
 ) -> None:

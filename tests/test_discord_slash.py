@@ -357,3 +357,26 @@ async def test_a_sentence_to_cite_is_found_by_its_words_while_cite_is_typed(
     assert value == "s3 scale-meta-article:s5"
     await discord_bot.say("!pack off", role="moderator")
     assert await _typing(discord_bot, monkeypatch, "fact edit", typed) == []  # own sources only
+
+
+async def test_slash_answers_offers_channels_and_forums_and_switches_this_channel(
+    discord_bot: DiscordHarness, responses: Responses
+) -> None:
+    answers = discord_bot.bot.tree.get_command("answers")
+    assert isinstance(answers, app_commands.Command)
+    state, channel = answers.parameters
+    assert [c.value for c in state.choices] == ["on", "off", "list"]
+    assert set(channel.channel_types) == {
+        discord.ChannelType.text,
+        discord.ChannelType.news,
+        discord.ChannelType.forum,
+        discord.ChannelType.media,  # a forum of pictures, to discord.py a ForumChannel
+    }
+    await _slash(discord_bot, "answers", {"state": "on"}, role="moderator")
+    ((said, private),) = responses
+    assert said is not None
+    assert said.startswith(f"I'll answer plain questions in <#{discord_bot.channel(0).id}>")
+    assert not private
+    assert discord_bot.bot.engine.answer_channels.of(discord_bot.guilds[0].id) == {
+        discord_bot.channel(0).id
+    }

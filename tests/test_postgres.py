@@ -13,6 +13,7 @@ import pytest
 from bot.engine import Engine
 from bot.errors import StorageError
 from bot.store import Store
+from bot.store.schema import POSTGRES_SCHEMA
 from tests.conftest import CommandRunner
 
 
@@ -86,3 +87,26 @@ def test_a_schema_that_does_not_exist_gets_one_line(postgres: str, factbot: Comm
     done = factbot("ask", "--db", missing, "hi")
     assert done.returncode == 2
     assert "names no schema there: create it (CREATE SCHEMA) first" in done.stderr
+
+
+async def test_an_earlier_factbots_schema_is_upgraded_in_place(postgres: str) -> None:
+    """Schema 1 (before answer channels): opened, it gains what is new, keeps its rows."""
+    await _execute(postgres, POSTGRES_SCHEMA)
+    await _execute(postgres, "INSERT INTO meta (key, value) VALUES ('schema', '1')")
+    await _execute(
+        postgres,
+        "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
+        " VALUES (7, 0, 'al', '2026-01-01')",
+    )
+    store = await Store.open(postgres)
+    try:
+        assert await store.shipped_pack_off() == {7}
+        assert await store.set_answer_channel(7, 42, True, "al")
+        assert await store.answer_channels() == {7: {42}}
+    finally:
+        await store.close()
+    connection = await asyncpg.connect(postgres)
+    try:
+        assert await connection.fetchval("SELECT value FROM meta WHERE key = 'schema'") == "2"
+    finally:
+        await connection.close()

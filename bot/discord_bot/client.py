@@ -117,14 +117,18 @@ class FactBot(commands.Bot):
         question = self._after_mention(message.content)
         if question is not None:
             return Asked(question, quietly=False)
-        if ctx.prefix is None and self._answers_in(message.channel):
+        if ctx.prefix is None and self._answers_plainly(message):
             return Asked(message.content, quietly=True, title=_post_title(message))
         return None
 
-    def _answers_in(self, channel: discord.abc.MessageableChannel) -> bool:
-        """Whether plain questions are answered there: in an answer channel, and in its
-        threads (a forum's posts are threads of the forum)."""
-        ids = self.settings.answer_channel_ids
+    def _answers_plainly(self, message: discord.Message) -> bool:
+        """Whether plain questions are answered where ``message`` was sent: in its server's
+        answer channels (``ANSWER_CHANNEL_IDS`` and its moderators' `answers on`) and in
+        their threads (a forum's posts are threads of the forum)."""
+        ids = set(self.settings.answer_channel_ids)
+        if message.guild is not None:
+            ids |= self.engine.answer_channels.of(message.guild.id)
+        channel = message.channel
         in_thread = isinstance(channel, discord.Thread) and channel.parent_id in ids
         return channel.id in ids or in_thread
 

@@ -44,10 +44,11 @@ class UnansweredQuestion:
 @dataclass(frozen=True)
 class Change:
     """One thing the change feed says was written: a fact (``key`` its id), a source (its
-    id), a guild's out-of-scope questions or its settings (``key`` empty)."""
+    id), a guild's out-of-scope questions, its settings or its answer channels (``key``
+    empty)."""
 
     guild_id: int
-    kind: Literal["fact", "source", "out_of_scope", "settings"]
+    kind: Literal["fact", "source", "out_of_scope", "settings", "channels"]
     key: str
 
 
@@ -591,6 +592,32 @@ class Store:
             " excluded.shipped_pack, updated_by = excluded.updated_by,"
             " updated_at = excluded.updated_at",
             (guild_id, int(on), actor, _now()),
+        )
+
+    async def answer_channels(self, guild_id: int | None = None) -> dict[int, set[int]]:
+        """The channels where moderators let plain questions be answered, by guild."""
+        where, args = ("AND guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        query = f"SELECT guild_id, channel_id FROM answer_channels WHERE removed = 0 {where}"
+        channels: dict[int, set[int]] = {}
+        for row in await self._db.fetch(query, args):
+            channels.setdefault(row[0], set()).add(row[1])
+        return channels
+
+    async def set_answer_channel(
+        self, guild_id: int, channel_id: int, on: bool, actor: str
+    ) -> bool:
+        """Returns False when the channel was already so. Switched off, a channel's row
+        stays (removed): who did what is kept."""
+        return (
+            await self._db.execute(
+                "INSERT INTO answer_channels (guild_id, channel_id, removed, updated_by,"
+                " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO"
+                " UPDATE SET removed = excluded.removed, updated_by = excluded.updated_by,"
+                " updated_at = excluded.updated_at"
+                " WHERE answer_channels.removed <> excluded.removed",
+                (guild_id, channel_id, int(not on), actor, _now()),
+            )
+            > 0
         )
 
     # -- the change feed ----------------------------------------------------------------

@@ -30,7 +30,7 @@ import asyncpg
 
 from bot.errors import StorageError
 from bot.store.backend import Row
-from bot.store.schema import POSTGRES_SCHEMA, POSTGRES_SCHEMA_VERSION
+from bot.store.schema import POSTGRES_SCHEMA, POSTGRES_SCHEMA_VERSION, POSTGRES_UPGRADES
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,8 @@ class PostgresDatabase:
 
 
 async def _migrate(connection: asyncpg.Connection, where: str) -> None:
-    """Create the tables in an empty schema; refuse a schema that holds another program's
-    tables or a newer FactBot's."""
+    """Create the tables in an empty schema, or upgrade an earlier FactBot's; refuse a
+    schema that holds another program's tables or a newer FactBot's."""
     if await connection.fetchval("SELECT to_regclass('meta') IS NULL"):
         clash = await connection.fetchval(
             "SELECT to_regclass('facts') IS NOT NULL OR to_regclass('sources') IS NOT NULL"
@@ -145,10 +145,7 @@ async def _migrate(connection: asyncpg.Connection, where: str) -> None:
             raise _not_ours(where)
         log.info("creating FactBot's tables in %s", where)
         await connection.execute(POSTGRES_SCHEMA)
-        await connection.execute(
-            "INSERT INTO meta (key, value) VALUES ('schema', $1)", str(POSTGRES_SCHEMA_VERSION)
-        )
-        return
+        await connection.execute("INSERT INTO meta (key, value) VALUES ('schema', '1')")
     version = await connection.fetchval("SELECT value FROM meta WHERE key = 'schema'")
     if version is None:
         raise _not_ours(where)
@@ -157,6 +154,12 @@ async def _migrate(connection: asyncpg.Connection, where: str) -> None:
             f"{where} was written by a newer FactBot (schema {version}; this one knows "
             f"{POSTGRES_SCHEMA_VERSION}): upgrade FactBot to use it."
         )
+    # Run under the caller's transaction and write lock: one process upgrades, the
+    # others wait and then find the upgrade done.
+    for number in range(int(version) + 1, POSTGRES_SCHEMA_VERSION + 1):
+        log.info("upgrading %s to schema %d", where, number)
+        await connection.execute(POSTGRES_UPGRADES[number])
+        await connection.execute("UPDATE meta SET value = $1 WHERE key = 'schema'", str(number))
 
 
 def _not_ours(where: str) -> StorageError:

@@ -3,7 +3,8 @@
 ``PRAGMA user_version`` records how many have run. Never edit a shipped migration: add one.
 Guild id 0 marks global rows (the shipped knowledge base).
 
-Migration 3: ``facts.revision`` counts a fact's writes, so a write based on an older
+Migration 4: ``answer_channels``, where a server's moderators let plain questions be
+answered. Migration 3: ``facts.revision`` counts a fact's writes, so a write based on an older
 version is refused (compare-and-set); ``changes`` is the change feed other processes on
 the same database follow. Triggers fill it, so no write path can forget to.
 """
@@ -145,11 +146,28 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'settings', '');
     END;
     """,
+    """
+    CREATE TABLE answer_channels (
+        guild_id   INTEGER NOT NULL,
+        channel_id INTEGER NOT NULL,
+        removed    INTEGER NOT NULL DEFAULT 0,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, channel_id)
+    );
+    CREATE TRIGGER answer_channel_added AFTER INSERT ON answer_channels BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'channels', '');
+    END;
+    CREATE TRIGGER answer_channel_changed AFTER UPDATE ON answer_channels BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'channels', '');
+    END;
+    """,
 )
 
-POSTGRES_SCHEMA_VERSION = 1
-"""PostgreSQL schemas are numbered on their own, in ``meta`` (key ``schema``); version 1
-holds what SQLite's migrations 1–3 built, in PostgreSQL's types (Discord ids need BIGINT)."""
+POSTGRES_SCHEMA_VERSION = 2
+"""PostgreSQL schemas are numbered on their own, in ``meta`` (key ``schema``): version 1
+holds what SQLite's migrations 1–3 built, in PostgreSQL's types (Discord ids need BIGINT);
+each later version is :data:`POSTGRES_UPGRADES`' script of that number."""
 
 POSTGRES_SCHEMA = """
 CREATE TABLE meta (
@@ -277,3 +295,19 @@ CREATE TRIGGER out_of_scope_changed AFTER INSERT OR UPDATE ON out_of_scope
 CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE ON guild_settings
     FOR EACH ROW EXECUTE FUNCTION factbot_record_change('settings');
 """
+
+POSTGRES_UPGRADES: dict[int, str] = {
+    2: """
+CREATE TABLE answer_channels (
+    guild_id   BIGINT NOT NULL,
+    channel_id BIGINT NOT NULL,
+    removed    INTEGER NOT NULL DEFAULT 0,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, channel_id)
+);
+CREATE TRIGGER answer_channels_changed AFTER INSERT OR UPDATE ON answer_channels
+    FOR EACH ROW EXECUTE FUNCTION factbot_record_change('channels');
+""",
+}
+"""Never edit a shipped upgrade: add one (SQLite's migration of the same change beside)."""
