@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact show": (("id",), ()),
     "fact history": (("id",), ()),
     "fact search": (("query",), ()),
-    "fact list": ((), ()),
+    "fact list": ((), ("page",)),
     "fact attach": (("id",), ("question",)),
     "fact ignore": ((), ("question",)),
     "fact unignore": (("question",), ()),
@@ -215,7 +215,9 @@ class Interpreter:
                 return Reply(text, fields=dict(fields))
             case "fact list":
                 views = engine.facts(guild)
-                return Reply(f"{counted(len(views), 'fact')}\n{replies.fact_list(views)}")
+                page = _page(flags.get("page", "1"))
+                listed = replies.fact_list(views, page, self.prefix)
+                return Reply(f"{counted(len(views), 'fact')}\n{listed}")
             case "fact search":
                 matches = engine.search(flags["query"], guild)
                 return Reply(replies.search_results(matches))
@@ -244,3 +246,9 @@ class Interpreter:
             case "unanswered":
                 return Reply(replies.unanswered(await engine.unanswered(guild), self.prefix))
         raise AssertionError(f"unhandled command {command}")  # pragma: no cover
+
+
+def _page(given: str) -> int:
+    if not given.strip().isdigit():
+        raise BadInput("`page:` is not valid: give a number, like `page: 2`.")
+    return int(given)

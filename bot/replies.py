@@ -13,6 +13,7 @@ from rapidfuzz import process
 
 from bot.answering import Judged
 from bot.engine import FactView
+from bot.errors import BadInput
 from bot.models import Answer, Citation, Fact, HistoryEntry, Source
 from bot.rendering import ASK_BACK, NOT_ANSWERED, counted
 from bot.store import FactStats, UnansweredQuestion
@@ -172,10 +173,23 @@ def registered(source: Source) -> str:
     )
 
 
-def fact_list(views: Sequence[FactView], limit: int = 4000) -> str:
-    """One line per fact, cut to ``limit`` characters with a count of the rest."""
-    lines = [f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}" for v in views]
-    return listed("", lines, limit=limit) or "No facts."
+PAGE = 15
+"""Facts a page of `fact list` shows: 15 lines of at most 100 characters fit a message."""
+
+
+def fact_list(views: Sequence[FactView], page: int = 1, prefix: str = "!") -> str:
+    """A page of one line per fact, and how to see the next one."""
+    pages = max(1, -(-len(views) // PAGE))
+    if not 1 <= page <= pages:
+        raise BadInput(f"`page:` goes from 1 to {pages}.")
+    lines = [
+        clip(f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}", 100)
+        for v in views[(page - 1) * PAGE : page * PAGE]
+    ]
+    foot = f"Page {page} of {pages}." if pages > 1 else ""
+    if page < pages:
+        foot += f" Next: `{prefix}fact list page: {page + 1}`"
+    return listed("", lines, foot) or "No facts."
 
 
 def search_results(matches: Sequence[Judged]) -> str:

@@ -203,6 +203,17 @@ async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:
     (listed,) = await bot.say("!fact list", role="moderator")
     assert listed.embed is not None
     assert listed.embed.title == "25 facts"
+    assert listed.embed.description is not None
+    *first, foot = listed.embed.description.splitlines()
+    assert len(first) == 15
+    assert foot == "Page 1 of 2. Next: `!fact list page: 2`"
+    (second,) = await bot.say("!fact list page: 2", role="moderator")
+    assert second.embed is not None
+    assert second.embed.description is not None
+    *rest, foot = second.embed.description.splitlines()
+    assert foot == "Page 2 of 2."
+    assert len({*first, *rest}) == 25
+    assert await _mod(bot, "!fact list page: 3") == "`page:` goes from 1 to 2."
     found = await _mod(bot, "!fact search query: openai cfo")
     assert found.splitlines()[0].startswith("`openai-diversified`")
 
@@ -224,6 +235,7 @@ async def test_where_embeds_are_not_allowed_show_and_list_come_as_text(
     (listed,) = await bot.say("!fact list", role="moderator")
     assert listed.embed is None
     assert listed.message.content.startswith("**25 facts**\n`")
+    assert "\nPage 1 of 2. Next: `!fact list page: 2`\n" in listed.message.content
 
 
 async def test_unanswered_lists_what_went_unanswered_most_asked_first(

@@ -105,7 +105,9 @@ def embed_or_text(embed: discord.Embed, channel: discord.abc.Messageable) -> dic
 def as_text(embed: discord.Embed) -> str:
     """An embed's title, text, fields and footer as one message, cut between lines to fit."""
     head = f"**{embed.title}**" if embed.title else ""
-    lines = clip(embed.description or "", MESSAGE_LIMIT // 2).splitlines()
+    # The text's half, when fields share the message; cut between lines below either way.
+    room = MESSAGE_LIMIT // 2 if embed.fields else MESSAGE_LIMIT
+    lines = clip(embed.description or "", room).splitlines()
     for field in embed.fields:
         lines += [f"**{field.name}**", *(field.value or "").splitlines()]
     return listed(head, lines, embed.footer.text or "")

@@ -77,6 +77,10 @@ class UnignoreFlags(commands.FlagConverter, case_insensitive=True):
     question: str = commands.flag(description="A question marked with `fact ignore`")
 
 
+class ListFlags(commands.FlagConverter, case_insensitive=True):
+    page: int = commands.flag(default=1, description="Which page of the list (15 a page)")
+
+
 class SearchFlags(commands.FlagConverter, case_insensitive=True):
     query: str = commands.flag(description="Words to look for")
 
@@ -240,12 +244,11 @@ class Curating(commands.Cog):
         await ctx.send(**embed_or_text(embed, ctx.channel))  # type: ignore[arg-type]
 
     @fact.command(name="list")
-    async def fact_list(self, ctx: commands.Context[FactBot]) -> None:
-        """List the facts this server sees."""
+    async def fact_list(self, ctx: commands.Context[FactBot], *, flags: ListFlags) -> None:
+        """List the facts this server sees, a page at a time: `fact list page: 2`."""
         views = self.bot.engine.facts(_guild_id(ctx))
-        embed = discord.Embed(
-            title=counted(len(views), "fact"), description=replies.fact_list(views)
-        )
+        listed = replies.fact_list(views, flags.page, ctx.clean_prefix)
+        embed = discord.Embed(title=counted(len(views), "fact"), description=listed)
         embed.set_footer(text="✎ = this server's own version")
         await ctx.send(**embed_or_text(embed, ctx.channel))  # type: ignore[arg-type]
 
