@@ -7,9 +7,12 @@ from unittest.mock import AsyncMock, MagicMock
 
 import discord
 import discord.ext.test as dpytest
+import pytest
 from discord.ext.test import backend
 
-from bot.discord_bot import create_bot
+from bot.discord_bot import FactBot, create_bot
+from bot.discord_bot.client import run_bot
+from bot.errors import BadInput
 from tests.conftest import DiscordHarness, Sent, discord_settings, start_bot
 
 S4 = "However, following Meta’s significant investment of $14.3 billion for a 49% stake"
@@ -469,3 +472,37 @@ async def test_in_an_answer_channel_an_edit_the_bot_is_unsure_of_takes_the_reply
     assert discord_bot.said is not None
     assert await discord_bot.edit(discord_bot.said, "what's for lunch?") == []
     assert await discord_bot.now_reads(reply) is None
+
+
+@pytest.fixture
+def connecting(monkeypatch: pytest.MonkeyPatch) -> list[discord.Intents]:
+    """The intents each `bot.start` asked Discord for (nothing connects): Discord refuses
+    Message Content to an application that has not switched it on."""
+    asked: list[discord.Intents] = []
+
+    async def start(self: FactBot, token: str, *, reconnect: bool = True) -> None:
+        asked.append(self.intents)
+        if token != "good":
+            raise discord.LoginFailure("Improper token has been passed.")
+        if self.intents.message_content:
+            raise discord.PrivilegedIntentsRequired(shard_id=None)
+
+    monkeypatch.setattr(FactBot, "start", start)
+    monkeypatch.setattr(discord.utils, "setup_logging", lambda: None)
+    return asked
+
+
+async def test_without_the_message_content_intent_the_bot_serves_what_it_can(
+    connecting: list[discord.Intents], db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    await run_bot(discord_settings(db_path, discord_token="good"))
+    assert [i.message_content for i in connecting] == [True, False]
+    assert "Privileged Gateway Intents" in caplog.text
+
+
+async def test_a_token_discord_refuses_is_one_line_without_the_token(
+    connecting: list[discord.Intents], db_path: Path
+) -> None:
+    with pytest.raises(BadInput, match=r"^Discord refused DISCORD_TOKEN: copy") as refused:
+        await run_bot(discord_settings(db_path, discord_token="s3cret-token"))
+    assert "s3cret" not in str(refused.value)

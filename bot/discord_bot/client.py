@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.discord_bot.errors import handle_command_error
 from bot.discord_bot.help import FactBotHelp
 from bot.engine import Engine
+from bot.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -167,14 +168,38 @@ def create_bot(
 ) -> FactBot:
     """Build the bot without connecting; with no settings, read them from the environment.
 
-    ``intents`` are for tests: dpytest keeps its fake members only with the members intent,
-    which the real bot does not need (message authors carry their roles).
+    ``intents``: the default ones and Message Content, unless given (tests give the members
+    intent: dpytest keeps its fake members only with it, which the real bot does not need,
+    as message authors carry their roles).
     """
     return FactBot(settings=settings or Settings(), intents=intents)
 
 
 async def run_bot(settings: Settings) -> None:
+    """Connect and serve until stopped. Where Discord refuses the Message Content intent
+    (not switched on for the application), serve without it: slash commands, mentions of
+    the bot (Discord shows a bot what mentions it) and Ask FactBot still work, and the log
+    says what to switch on for the rest."""
     assert settings.discord_token is not None
     discord.utils.setup_logging()
-    async with create_bot(settings) as bot:
-        await bot.start(settings.discord_token.get_secret_value())
+    try:
+        await _serve(settings, None)
+    except discord.PrivilegedIntentsRequired:
+        log.warning(
+            "Discord refused the Message Content intent: `!ask` and answer channels cannot "
+            "be read (slash commands, mentions of the bot and Ask FactBot still work). Turn "
+            "it on under Bot → Privileged Gateway Intents in the Developer Portal, then restart."
+        )
+        await _serve(settings, discord.Intents.default())
+
+
+async def _serve(settings: Settings, intents: discord.Intents | None) -> None:
+    assert settings.discord_token is not None
+    async with create_bot(settings, intents=intents) as bot:
+        try:
+            await bot.start(settings.discord_token.get_secret_value())
+        except discord.LoginFailure:
+            raise BadInput(
+                "Discord refused DISCORD_TOKEN: copy the bot's token again (Developer "
+                "Portal → your application → Bot → Reset Token)"
+            ) from None
