@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact ignore": ((), ("question",)),
     "fact unignore": (("question",), ()),
     "source add": (("title",), ("text", "url")),
+    "source list": ((), ("page",)),
+    "source show": (("id",), ("page",)),
     "unanswered": ((), ()),
     "pack": ((), ()),
 }
@@ -224,6 +226,13 @@ class Interpreter:
             case "fact history":
                 history = await engine.history(guild, flags["id"])
                 return Reply(replies.history(flags["id"].strip().lower(), history))
+            case "source list":
+                page = _page(flags.get("page", "1"))
+                return Reply(replies.source_list(engine.sources(guild), page, self.prefix))
+            case "source show":
+                source = engine.source(guild, flags["id"])
+                page = _page(flags.get("page", "1"))
+                return Reply(replies.source_page(source, page, self.prefix))
             case "source add":
                 if not flags.get("text"):
                     raise BadInput("Give the document as `text:` or attach it as a .txt file.")

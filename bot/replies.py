@@ -174,22 +174,46 @@ def registered(source: Source) -> str:
 
 
 PAGE = 15
-"""Facts a page of `fact list` shows: 15 lines of at most 100 characters fit a message."""
+"""Lines a page of a list shows: 15 lines of at most 120 characters fit a message."""
+
+
+def paged(
+    lines: Sequence[str], page: int, command: str, prefix: str = "!", limit: int = MESSAGE_LIMIT
+) -> str:
+    """Page ``page`` of ``lines``, and the command that shows the next one, in at most
+    ``limit`` characters."""
+    pages = max(1, -(-len(lines) // PAGE))
+    if not 1 <= page <= pages:
+        raise BadInput(f"`page:` goes from 1 to {pages}.")
+    shown = [clip(line, 120) for line in lines[(page - 1) * PAGE : page * PAGE]]
+    foot = f"Page {page} of {pages}." if pages > 1 else ""
+    if page < pages:
+        foot += f" Next: `{prefix}{command} page: {page + 1}`"
+    return listed("", shown, foot, limit)
 
 
 def fact_list(views: Sequence[FactView], page: int = 1, prefix: str = "!") -> str:
     """A page of one line per fact, and how to see the next one."""
-    pages = max(1, -(-len(views) // PAGE))
-    if not 1 <= page <= pages:
-        raise BadInput(f"`page:` goes from 1 to {pages}.")
-    lines = [
-        clip(f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}", 100)
-        for v in views[(page - 1) * PAGE : page * PAGE]
-    ]
-    foot = f"Page {page} of {pages}." if pages > 1 else ""
-    if page < pages:
-        foot += f" Next: `{prefix}fact list page: {page + 1}`"
-    return listed("", lines, foot) or "No facts."
+    lines = [f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}" for v in views]
+    return paged(lines, page, "fact list", prefix) or "No facts."
+
+
+def source_list(sources: Sequence[Source], page: int = 1, prefix: str = "!") -> str:
+    """A page of the sources facts here may cite."""
+    lines = [f"`{s.id}` — {s.title} ({counted(len(s.sentences), 'sentence')})" for s in sources]
+    hint = f"See one's sentences: `{prefix}source show id: …`"
+    body = paged(lines, page, "source list", prefix, MESSAGE_LIMIT - len(hint) - 1)
+    return f"{body or 'No sources.'}\n{hint}"
+
+
+def source_page(source: Source, page: int = 1, prefix: str = "!", escape: Escape = _as_is) -> str:
+    """A source's title and where it is from, then a page of its sentences (as written:
+    ``escape``) with their ids: what a moderator cites."""
+    where = f" <{source.url}>" if source.url else ""
+    head = clip(f"**{clip(source.title, 200)}** (`{source.id}`){where}", 400)
+    lines = [f"`{s.id}` {clip(s.text, 110, escape)}" for s in source.sentences]
+    command = f"source show id: {source.id}"
+    return f"{head}\n{paged(lines, page, command, prefix, MESSAGE_LIMIT - len(head) - 1)}"
 
 
 def search_results(matches: Sequence[Judged]) -> str:

@@ -85,6 +85,11 @@ class SearchFlags(commands.FlagConverter, case_insensitive=True):
     query: str = commands.flag(description="Words to look for")
 
 
+class SourceShowFlags(commands.FlagConverter, case_insensitive=True):
+    id: str = commands.flag(description="The source's id, e.g. team-handbook")
+    page: int = commands.flag(default=1, description="Which page of its sentences (15 a page)")
+
+
 class SourceFlags(commands.FlagConverter, case_insensitive=True):
     title: str = commands.flag(description="The document's title")
     text: str | None = commands.flag(default=None, description="The text (or attach a .txt)")
@@ -337,8 +342,9 @@ class Curating(commands.Cog):
 
     @commands.hybrid_group(name="source")
     async def source(self, ctx: commands.Context[FactBot]) -> None:
-        """Register documents that facts can cite (moderators)."""
-        await ctx.send(f"Try `{ctx.clean_prefix}source add title: … text: …`.")
+        """Register documents that facts can cite, and look them up (moderators)."""
+        names = ", ".join(f"`{c.name}`" for c in self.source.commands)
+        await ctx.send(f"Source commands: {names}. Try `{ctx.clean_prefix}help source`.")
 
     @source.command(name="add")
     @app_commands.describe(file="The document as a .txt file, instead of text:")
@@ -355,6 +361,33 @@ class Curating(commands.Cog):
             _guild_id(ctx), title=flags.title, text=text, url=flags.url, actor=_actor(ctx)
         )
         await ctx.send(replies.registered(source))
+
+    @source.command(name="list")
+    async def source_list(self, ctx: commands.Context[FactBot], *, flags: ListFlags) -> None:
+        """List the sources facts here may cite: `source list`."""
+        sources = self.bot.engine.sources(_guild_id(ctx))
+        await ctx.send(replies.source_list(sources, flags.page, ctx.clean_prefix))
+
+    @source.command(name="show")
+    async def source_show(self, ctx: commands.Context[FactBot], *, flags: SourceShowFlags) -> None:
+        """A source's sentences with the ids to cite them by: `source show id: …`."""
+        source = self.bot.engine.source(_guild_id(ctx), flags.id)
+        await ctx.send(replies.source_page(source, flags.page, ctx.clean_prefix, as_written))
+
+    @source_show.autocomplete("id")
+    async def _source_id(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The sources whose id or title holds what is typed."""
+        if interaction.guild_id is None:
+            return []
+        typed = typed.casefold().strip()
+        sources = self.bot.engine.sources(interaction.guild_id)
+        held = [s for s in sources if typed in s.id or typed in s.title.casefold()]
+        return [
+            app_commands.Choice(name=replies.clip(f"{s.id} · {s.title}", CHOICE), value=s.id)
+            for s in held[:CHOICES]
+        ]
 
     @commands.hybrid_command()
     async def unanswered(self, ctx: commands.Context[FactBot]) -> None:
