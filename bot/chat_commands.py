@@ -23,6 +23,7 @@ MENTION = "@FactBot"
 COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact add": (("question", "answer", "cite"), ("id",)),
     "fact alias": (("id", "question"), ()),
+    "fact unalias": (("id", "question"), ()),
     "fact edit": (("id",), ("answer", "cite")),
     "fact remove": (("id",), ()),
     "fact restore": (("id",), ()),
@@ -190,6 +191,11 @@ class Interpreter:
                     actor=actor,
                 )
                 return Reply(replies.added(fact))
+            case "fact unalias":
+                fact, question = await engine.curator.remove_phrasing(
+                    guild, flags["id"], flags["question"], actor
+                )
+                return Reply(replies.unaliased(fact, question))
             case "fact alias":
                 fact = await engine.curator.add_phrasing(
                     guild, flags["id"], flags["question"], actor

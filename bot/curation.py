@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from bot.citing import resolve_citations
 from bot.errors import BadInput, ChangedMeanwhile, FactNotFound
 from bot.library import Library
-from bot.matcher.text import fold, words
+from bot.matcher.text import fold, wording, words
 from bot.models import GLOBAL, Fact, SentenceRef, Source
 from bot.rendering import counted
 from bot.sentences import split_sentences
@@ -132,6 +132,29 @@ class Curator:
             update={"questions": (*before.questions, question), "guild_id": guild_id}
         )
         return await self._save(fact, "alias", actor, before)
+
+    async def remove_phrasing(
+        self, guild_id: int, fact_id: str, question: str, actor: str
+    ) -> tuple[Fact, str]:
+        """Take a phrasing off a fact (one attached by mistake, say); the fact keeps at least
+        one. Returns the fact and the phrasing as it was worded."""
+        before = self.find(guild_id, fact_id)
+        wanted = wording(visible(question))  # "Where do I park?" is "where do i park"
+        gone = [q for q in before.questions if wording(q) == wanted]
+        if not gone:
+            close = process.extractOne(
+                question, before.questions, scorer=fuzz.ratio, score_cutoff=75
+            )
+            hint = f" Did you mean “{close[0]}”?" if close else ""
+            raise BadInput(f"`{before.id}` has no phrasing like that.{hint}")
+        kept = tuple(q for q in before.questions if q not in gone)
+        if not kept:
+            raise BadInput(
+                f"That is the only phrasing of `{before.id}`: alias another first, "
+                "or remove the fact."
+            )
+        fact = before.model_copy(update={"questions": kept, "guild_id": guild_id})
+        return await self._save(fact, "unalias", actor, before), gone[0]
 
     async def edit_fact(
         self,

@@ -126,10 +126,14 @@ class Answer(_Model):
     partial: bool = Field(default=False, exclude=True)
 
 
+Action = Literal["seed", "add", "edit", "alias", "unalias", "remove", "restore"]
+"""What a change to a fact did, as its history says."""
+
+
 class HistoryEntry(_Model):
     fact_id: str
     guild_id: int
-    action: Literal["seed", "add", "edit", "alias", "remove", "restore"]
+    action: Action
     actor: str
     at: dt.datetime
     before: dict[str, object] | None

@@ -150,6 +150,10 @@ def aliased(fact: Fact, question: str) -> str:
     return f"`{fact.id}` now also answers “{question.strip()}”."
 
 
+def unaliased(fact: Fact, question: str) -> str:
+    return f"`{fact.id}` no longer answers “{question}” (it was one of its phrasings)."
+
+
 def updated(fact: Fact) -> str:
     return clip(f"Updated `{fact.id}`: {fact.answer}", MESSAGE_LIMIT)
 
@@ -241,7 +245,9 @@ def _change(entry: HistoryEntry) -> str:
         if old == new:
             continue
         if key == "questions" and isinstance(old, list) and isinstance(new, list):
-            parts.append(clip("+ " + "; ".join(q for q in new if q not in old), CHANGE_LIMIT))
+            added, gone = [q for q in new if q not in old], [q for q in old if q not in new]
+            said = [f"+ {'; '.join(added)}"] * bool(added) + [f"− {'; '.join(gone)}"] * bool(gone)
+            parts.append(clip(" ".join(said), CHANGE_LIMIT))
         else:
             parts.append(f"{key}: {_short(old)} → {_short(new)}")
     return ", ".join(parts)

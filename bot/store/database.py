@@ -24,14 +24,12 @@ from pydantic import BaseModel
 
 from bot.errors import ChangedMeanwhile
 from bot.knowledge import KnowledgeBase
-from bot.models import GLOBAL, Fact, HistoryEntry, Sentence, SentenceRef, Source
+from bot.models import GLOBAL, Action, Fact, HistoryEntry, Sentence, SentenceRef, Source
 from bot.store.backend import Database, open_database
 
 log = logging.getLogger(__name__)
 
 SEED_ACTOR = "knowledge base"
-
-Action = Literal["seed", "add", "edit", "alias", "remove", "restore"]
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,11 @@ class AliasFlags(commands.FlagConverter, case_insensitive=True):
     question: str = commands.flag(description="Another way people ask it")
 
 
+class UnaliasFlags(commands.FlagConverter, case_insensitive=True):
+    id: str = commands.flag(description="The fact's id")
+    question: str = commands.flag(description="The phrasing it should no longer answer")
+
+
 class EditFlags(commands.FlagConverter, case_insensitive=True):
     id: str = commands.flag(description="The fact's id")
     answer: str | None = commands.flag(default=None, description="A new answer")
@@ -145,6 +150,15 @@ class Curating(commands.Cog):
             _guild_id(ctx), flags.id, flags.question, actor=_actor(ctx)
         )
         await ctx.send(replies.aliased(fact, flags.question))
+
+    @fact.command(name="unalias")
+    async def fact_unalias(self, ctx: commands.Context[FactBot], *, flags: UnaliasFlags) -> None:
+        """Take a phrasing off a fact, one attached by mistake, say: `fact unalias id: …
+        question: …`."""
+        fact, question = await self.bot.engine.curator.remove_phrasing(
+            _guild_id(ctx), flags.id, flags.question, actor=_actor(ctx)
+        )
+        await ctx.send(replies.unaliased(fact, question))
 
     @fact.command(name="edit")
     async def fact_edit(self, ctx: commands.Context[FactBot], *, flags: EditFlags) -> None:
@@ -270,6 +284,7 @@ class Curating(commands.Cog):
         await ctx.send(replies.history(flags.id.strip().lower(), history))
 
     @fact_alias.autocomplete("id")
+    @fact_unalias.autocomplete("id")
     @fact_edit.autocomplete("id")
     @fact_remove.autocomplete("id")
     @fact_attach.autocomplete("id")
@@ -318,6 +333,17 @@ class Curating(commands.Cog):
             return []
         rows = await self.bot.engine.unanswered(interaction.guild_id, limit=100)
         return _offered((r.question for r in rows), typed)
+
+    @fact_unalias.autocomplete("question")
+    async def _phrasing(
+        self, interaction: discord.Interaction, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """The phrasings of the fact named in `id:` that hold what is typed."""
+        fact_id = getattr(interaction.namespace, "id", None)
+        if interaction.guild_id is None or not fact_id:
+            return []
+        fact = self.bot.engine.library.visible_fact(interaction.guild_id, str(fact_id))
+        return _offered(fact.questions if fact else (), typed)
 
     @fact_unignore.autocomplete("question")
     async def _ignored_question(
