@@ -45,7 +45,7 @@ from bot.matcher.text import wording
 from bot.matcher_cache import FORMAT as MATCHER_FORMAT
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
 from bot.rendering import counted
-from bot.store import Change, FactStats, Store, UnansweredQuestion
+from bot.store import Change, DislikedAnswer, FactStats, Store, UnansweredQuestion
 from bot.training import Matchers
 
 log = logging.getLogger(__name__)
@@ -439,6 +439,19 @@ class Engine:
             if len(kept) >= limit or len(rows) < wanted:
                 return kept[:limit]
             wanted *= 2
+
+    async def disliked(self, guild_id: int, limit: int = 10) -> list[DislikedAnswer]:
+        """Answers members marked 👎, latest first, leaving out the questions a moderator
+        has dealt with since (attached to another fact, or marked out of scope)."""
+        ignored = {wording(q) for q in self.library.out_of_scope(guild_id)}
+        rows = await self.store.disliked(guild_id, limit + len(ignored) + 20)
+        kept = [
+            r
+            for r in rows
+            if wording(r.question) not in ignored
+            and not set(self.library.said(guild_id, r.question)) - {r.fact_id}
+        ]
+        return kept[:limit]
 
     async def which_question(
         self, guild_id: int, given: str | None, reply_id: int | None = None

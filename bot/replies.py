@@ -16,7 +16,7 @@ from bot.engine import FactView
 from bot.errors import BadInput
 from bot.models import Answer, Citation, Fact, HistoryEntry, Source
 from bot.rendering import ASK_BACK, NOT_ANSWERED, counted
-from bot.store import FactStats, UnansweredQuestion
+from bot.store import DislikedAnswer, FactStats, UnansweredQuestion
 
 NOT_MODERATOR = (
     "Only moderators can change facts (the moderator role, Manage Messages or Manage Server)."
@@ -255,6 +255,28 @@ def _change(entry: HistoryEntry) -> str:
 
 def _short(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)[:CHANGE_LIMIT]
+
+
+def disliked(
+    rows: Sequence[DislikedAnswer],
+    prefix: str = "!",
+    escape: Escape = _as_is,
+    link: Callable[[DislikedAnswer], str] | None = None,
+) -> str:
+    """Answers members marked 👎, each with where it is (``link``), and how to teach."""
+    if not rows:
+        return "No answer here has a 👎 left to deal with."
+    lines = [
+        f"#{n} {r.votes}× 👎 “{escape(clip(r.question, 150))}” → `{r.fact_id}`"
+        + (f" {link(r)}" if link else "").rstrip()
+        for n, r in enumerate(rows, 1)
+    ]
+    return listed(
+        "Answers members marked 👎, latest first:",
+        lines,
+        f"Reply to one with `{prefix}fact attach id: …` (the fact that answers it) or "
+        f"`{prefix}fact ignore` (leave it unanswered).",
+    )
 
 
 def unanswered(

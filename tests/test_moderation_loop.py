@@ -92,6 +92,30 @@ async def test_a_moderator_replies_to_an_answer_to_teach_what_it_should_have_sai
     assert "I don't know" in await _ask(bot, "what did meta pay for the llama team")
 
 
+async def test_answers_members_dislike_are_listed_with_a_link_until_dealt_with(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A 👎 is a member saying the answer was wrong: `disliked` lists those answers, each
+    linking to the reply, where a moderator replies to teach (`fact attach` or `ignore`)."""
+    bot = discord_bot
+    assert await _mod(bot, "!disliked") == "No answer here has a 👎 left to deal with."
+    (answer,) = await bot.say("!ask what did meta pay for its stake")
+    await bot.react(answer.message, "👎", guild=0, role="member")
+    await bot.react(answer.message, "👎", guild=0, role="someone")
+    (other,) = await bot.say("!ask who is scale's ceo", guild=1)
+    await bot.react(other.message, "👎", guild=1, role="member")
+    listed = await _mod(bot, "!disliked")
+    channel = bot.channel(0)
+    assert listed.splitlines()[1] == (
+        "#1 2× 👎 “what did meta pay for its stake” → `meta-investment` "
+        f"https://discord.com/channels/{channel.guild.id}/{channel.id}/{answer.message.id}"
+    )
+    assert "scale's ceo" not in listed  # another server's
+    (ignored,) = await bot.say("!fact ignore", role="moderator", reply_to=answer.message)
+    assert "unanswered" in ignored.text
+    assert await _mod(bot, "!disliked") == "No answer here has a 👎 left to deal with."
+
+
 async def test_a_reply_to_an_answer_names_the_question_it_answered(engine: Engine) -> None:
     """In Discord, a moderator replies to the bot's wrong answer with `!fact attach id: …`
     or `!fact ignore`: the question is the one that answer was for, in that server only."""

@@ -1,5 +1,21 @@
 """Persistence: the store, on SQLite (`sqlite.py`) or PostgreSQL (`postgres.py`), and its schema."""
 
-from bot.store.database import SEED_ACTOR, Action, Change, FactStats, Store, UnansweredQuestion
+from bot.store.database import (
+    SEED_ACTOR,
+    Action,
+    Change,
+    DislikedAnswer,
+    FactStats,
+    Store,
+    UnansweredQuestion,
+)
 
-__all__ = ["SEED_ACTOR", "Action", "Change", "FactStats", "Store", "UnansweredQuestion"]
+__all__ = [
+    "SEED_ACTOR",
+    "Action",
+    "Change",
+    "DislikedAnswer",
+    "FactStats",
+    "Store",
+    "UnansweredQuestion",
+]

@@ -40,6 +40,17 @@ class UnansweredQuestion:
 
 
 @dataclass(frozen=True)
+class DislikedAnswer:
+    """An answer members marked 👎: where the bot's reply is, and how many disliked it."""
+
+    question: str
+    fact_id: str
+    channel_id: int | None
+    reply_id: int
+    votes: int
+
+
+@dataclass(frozen=True)
 class Change:
     """One thing the change feed says was written: a fact (``key`` its id), a source (its
     id), a guild's out-of-scope questions, its settings or its answer channels (``key``
@@ -514,6 +525,20 @@ class Store:
                 row["question"], row["times"], dt.datetime.fromisoformat(row["last_asked"])
             )
             for row in await self._db.fetch(query, (guild_id, limit))
+        ]
+
+    async def disliked(self, guild_id: int, limit: int = 10) -> list[DislikedAnswer]:
+        """Answers members marked 👎 in a guild, the latest marked first."""
+        query = """
+            SELECT q.question, q.fact_id, q.channel_id, q.reply_id, count(*) AS votes
+            FROM feedback f JOIN questions q ON q.reply_id = f.reply_id
+            WHERE q.guild_id = ? AND q.answered = 1 AND f.vote = -1
+            GROUP BY q.question, q.fact_id, q.channel_id, q.reply_id
+            ORDER BY max(f.at) DESC LIMIT ?
+        """
+        return [
+            DislikedAnswer(r["question"], r["fact_id"], r["channel_id"], r["reply_id"], r["votes"])
+            for r in await self._db.fetch(query, (guild_id, limit))
         ]
 
     async def answered_fact(self, reply_id: int) -> tuple[int, str] | None:

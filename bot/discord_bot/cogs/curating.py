@@ -24,6 +24,7 @@ from bot.discord_bot.checks import check_moderator
 from bot.discord_bot.embeds import as_written, embed_or_text, fact_embed
 from bot.errors import BadInput
 from bot.rendering import counted
+from bot.store import DislikedAnswer
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
@@ -420,6 +421,19 @@ class Curating(commands.Cog):
         """What members asked that I could not answer, most asked first (moderators)."""
         rows = await self.bot.engine.unanswered(_guild_id(ctx))
         await ctx.send(replies.unanswered(rows, ctx.clean_prefix, escape=as_written))
+
+    @commands.hybrid_command()
+    async def disliked(self, ctx: commands.Context[FactBot]) -> None:
+        """Answers members marked 👎, with a link to each: reply there to teach me."""
+        guild_id = _guild_id(ctx)
+        rows = await self.bot.engine.disliked(guild_id)
+
+        def link(row: DislikedAnswer) -> str:
+            if row.channel_id is None:
+                return ""
+            return f"https://discord.com/channels/{guild_id}/{row.channel_id}/{row.reply_id}"
+
+        await ctx.send(replies.disliked(rows, ctx.clean_prefix, as_written, link))
 
     @commands.hybrid_command()
     async def pack(self, ctx: commands.Context[FactBot], state: Literal["on", "off"]) -> None:
