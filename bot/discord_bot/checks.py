@@ -1,5 +1,5 @@
-"""Who may curate (the configured moderator roles, or Manage Messages / Manage Server),
-and what the bot itself may do in a channel."""
+"""Who may curate (the configured moderator roles, or Manage Messages / Manage Server), how
+the history names them, and what the bot itself may do in a channel."""
 
 from __future__ import annotations
 
@@ -36,3 +36,8 @@ async def check_moderator(ctx: commands.Context[FactBot]) -> bool:
     if not is_moderator(ctx.author, ctx.bot.settings.moderator_role_ids):
         raise NotModerator()
     return True
+
+
+def actor(ctx: commands.Context[FactBot]) -> str:
+    """Who made a change, as the history keeps it: name and id (a name can change)."""
+    return f"{ctx.author} ({ctx.author.id})"

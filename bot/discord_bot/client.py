@@ -38,7 +38,11 @@ class Asked:
         return [f"{self.title}\n{self.question}", self.title]
 
 
-EXTENSIONS = ("bot.discord_bot.cogs.asking", "bot.discord_bot.cogs.curating")
+EXTENSIONS = (
+    "bot.discord_bot.cogs.asking",
+    "bot.discord_bot.cogs.curating",
+    "bot.discord_bot.cogs.channels",
+)
 
 
 class FactBot(commands.Bot):

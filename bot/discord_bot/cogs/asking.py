@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
+from bot.discord_bot import offers
 from bot.discord_bot.checks import bot_may
 from bot.discord_bot.client import Asked
 from bot.discord_bot.embeds import answer_embed, as_written, may_embed
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VOTES = {"👍": 1, "👎": -1}
-LIKELY = 5.0
-"""The chance (%) a fact needs to be offered while a question is typed."""
 
 
 @dataclass(frozen=True)
@@ -140,19 +139,7 @@ class Asking(commands.Cog):
         reply = await ctx.send(**self._render(answer, ctx.channel))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
 
-    @ask.autocomplete("question")
-    async def _known_question(
-        self, interaction: discord.Interaction, typed: str
-    ) -> list[app_commands.Choice[str]]:
-        """While a member types, the questions of the facts it seems to be about: picking
-        one asks it as a moderator worded it. What they typed can still be sent as it is."""
-        try:
-            question = check_question(typed)
-        except BadInput:  # nothing typed yet, or nothing to read
-            return []
-        explained = self.bot.engine.explain(question, interaction.guild_id or GLOBAL)
-        worded = [j.fact.questions[0] for j in explained.candidates if j.percent >= LIKELY]
-        return [app_commands.Choice(name=q, value=q) for q in worded if len(q) <= 100][:25]
+    ask.autocomplete("question")(offers.known_questions)
 
     async def ask_about(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Apps → Ask FactBot on someone's message: answers it for all to see, with a link
