@@ -45,7 +45,14 @@ from bot.matcher.text import wording
 from bot.matcher_cache import FORMAT as MATCHER_FORMAT
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
 from bot.rendering import counted
-from bot.store import Change, DislikedAnswer, FactStats, Store, UnansweredQuestion
+from bot.store import (
+    Change,
+    DislikedAnswer,
+    FactStats,
+    LoggedReply,
+    Store,
+    UnansweredQuestion,
+)
 from bot.training import Matchers
 
 log = logging.getLogger(__name__)
@@ -378,8 +385,10 @@ class Engine:
         guild_id: int,
         channel_id: int | None = None,
         reply_id: int | None = None,
+        message_id: int | None = None,
     ) -> None:
-        """Log a question that was asked, so moderators can see what went unanswered."""
+        """Log a question that was asked, so moderators can see what went unanswered, and,
+        with the message that asked it, so that its reply can follow the message's edits."""
         await self.store.log_question(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -388,7 +397,13 @@ class Engine:
             answered=answer.answered,
             confidence=answer.confidence,
             reply_id=reply_id,
+            message_id=message_id,
         )
+
+    async def reply_to(self, message_id: int) -> LoggedReply | None:
+        """The bot's reply to the question a message asked, as logged (a restart forgets
+        the replies it keeps in memory)."""
+        return await self.store.reply_to(message_id)
 
     async def feedback(self, reply_id: int, user_id: int, vote: int, *, given: bool) -> None:
         """A 👍 (1) or 👎 (-1) given or taken back on a reply; only answers count."""

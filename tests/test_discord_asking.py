@@ -12,6 +12,7 @@ from discord.ext.test import backend
 
 from bot.discord_bot import FactBot, create_bot
 from bot.discord_bot.client import run_bot
+from bot.discord_bot.cogs.asking import RecentReplies
 from bot.errors import BadInput
 from tests.conftest import DiscordHarness, Sent, discord_settings, start_bot
 
@@ -385,6 +386,28 @@ async def test_an_edit_reaches_the_reply_after_discord_py_forgot_the_question(
     now = await discord_bot.now_reads(reply)
     assert now is not None
     assert "$14.3 billion" in now.text
+
+
+async def test_a_reply_follows_its_question_after_a_restart(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A restart forgets the replies held in memory; the question log still knows which
+    message each reply answers, so an edit or a deletion after it still reaches it."""
+    (reply,) = await discord_bot.say("@FactBot what is on the lunch menu?")
+    question = discord_bot.said
+    assert question is not None
+    asking = discord_bot.bot.get_cog("Asking")
+    asking._replies = RecentReplies()  # type: ignore[union-attr]  # as after a restart
+    asked = await discord_bot.bot.engine.store.count("questions")
+    assert await discord_bot.edit(question, question.content) == []  # a link's preview
+    assert await discord_bot.bot.engine.store.count("questions") == asked
+    assert await discord_bot.edit(question, "@FactBot how much did meta pay?") == []
+    now = await discord_bot.now_reads(reply)
+    assert now is not None
+    assert "$14.3 billion" in now.text
+    asking._replies = RecentReplies()  # type: ignore[union-attr]
+    await discord_bot.delete(question)
+    assert await discord_bot.now_reads(reply) is None
 
 
 async def test_discord_adding_a_link_preview_asks_nothing_again(

@@ -13,7 +13,7 @@ import pytest
 from bot.engine import Engine
 from bot.errors import StorageError
 from bot.store import Store
-from bot.store.schema import POSTGRES_SCHEMA
+from bot.store.schema import POSTGRES_SCHEMA, POSTGRES_SCHEMA_VERSION
 from tests.conftest import CommandRunner
 
 
@@ -107,6 +107,7 @@ async def test_an_earlier_factbots_schema_is_upgraded_in_place(postgres: str) ->
         await store.close()
     connection = await asyncpg.connect(postgres)
     try:
-        assert await connection.fetchval("SELECT value FROM meta WHERE key = 'schema'") == "2"
+        version = await connection.fetchval("SELECT value FROM meta WHERE key = 'schema'")
+        assert version == str(POSTGRES_SCHEMA_VERSION)
     finally:
         await connection.close()

@@ -10,7 +10,7 @@ import yaml
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
 from bot.models import GLOBAL
-from bot.store import Store
+from bot.store import LoggedReply, Store
 from bot.store.schema import MIGRATIONS
 
 
@@ -99,11 +99,14 @@ async def test_a_reply_logged_again_answers_the_edited_question(database: Path |
     store = await Store.open(database)
     try:
         logged = {"guild_id": 1, "channel_id": 2, "confidence": 0.0, "reply_id": 7}
+        logged |= {"message_id": 5}
+        assert await store.reply_to(5) is None
         await store.log_question(question="lunch?", fact_id=None, answered=False, **logged)
         await store.log_question(question="pay?", fact_id="pay", answered=True, **logged)
         assert await store.answered_fact(7) == (1, "pay")
         assert await store.asked(7) == (1, "pay?")
         assert [q.question for q in await store.unanswered(1)] == ["lunch?"]
+        assert await store.reply_to(5) == LoggedReply(channel_id=2, reply_id=7, question="pay?")
     finally:
         await store.close()
 

@@ -6,6 +6,7 @@ from bot.store.database import (
     Change,
     DislikedAnswer,
     FactStats,
+    LoggedReply,
     Store,
     UnansweredQuestion,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "Change",
     "DislikedAnswer",
     "FactStats",
+    "LoggedReply",
     "Store",
     "UnansweredQuestion",
 ]

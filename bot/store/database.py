@@ -40,6 +40,15 @@ class UnansweredQuestion:
 
 
 @dataclass(frozen=True)
+class LoggedReply:
+    """Where the bot's reply to a logged question is, and the question as it answered it."""
+
+    channel_id: int
+    reply_id: int
+    question: str
+
+
+@dataclass(frozen=True)
 class DislikedAnswer:
     """An answer members marked 👎: where the bot's reply is, and how many disliked it."""
 
@@ -490,9 +499,11 @@ class Store:
         answered: bool,
         confidence: float,
         reply_id: int | None = None,
+        message_id: int | None = None,
     ) -> None:
-        """Log a question asked. A reply logged again (its question was edited) answers
-        the new question from now on; the old one stays in the log without it."""
+        """Log a question asked (in the message ``message_id``, when one can be edited). A
+        reply logged again (its question was edited) answers the new question from now on;
+        the old one stays in the log without it."""
         async with self._db.transaction():
             if reply_id is not None:
                 await self._db.execute(
@@ -500,7 +511,8 @@ class Store:
                 )
             await self._db.execute(
                 "INSERT INTO questions (guild_id, channel_id, question, fact_id, answered,"
-                " confidence, reply_id, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " confidence, reply_id, message_id, asked_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     channel_id,
@@ -509,6 +521,7 @@ class Store:
                     int(answered),
                     confidence,
                     reply_id,
+                    message_id,
                     _now(),
                 ),
             )
@@ -540,6 +553,15 @@ class Store:
             DislikedAnswer(r["question"], r["fact_id"], r["channel_id"], r["reply_id"], r["votes"])
             for r in await self._db.fetch(query, (guild_id, limit))
         ]
+
+    async def reply_to(self, message_id: int) -> LoggedReply | None:
+        """The bot's reply to the question a message asked, if it has one."""
+        query = (
+            "SELECT channel_id, reply_id, question FROM questions"
+            " WHERE message_id = ? AND reply_id IS NOT NULL ORDER BY id DESC LIMIT 1"
+        )
+        row = await self._db.fetchone(query, (message_id,))
+        return LoggedReply(row["channel_id"], row["reply_id"], row["question"]) if row else None
 
     async def answered_fact(self, reply_id: int) -> tuple[int, str] | None:
         """The (guild, fact) a bot reply answered with, if it was an answer."""

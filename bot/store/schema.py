@@ -3,10 +3,12 @@
 ``PRAGMA user_version`` records how many have run. Never edit a shipped migration: add one.
 Guild id 0 marks global rows (the shipped knowledge base).
 
-Migration 4: ``answer_channels``, where a server's moderators let plain questions be
-answered. Migration 3: ``facts.revision`` counts a fact's writes, so a write based on an older
+Migration 3: ``facts.revision`` counts a fact's writes, so a write based on an older
 version is refused (compare-and-set); ``changes`` is the change feed other processes on
 the same database follow. Triggers fill it, so no write path can forget to.
+Migration 4: ``answer_channels``, where a server's moderators let plain questions be
+answered. Migration 5: ``questions.message_id``, the message that asked, so that a reply
+still follows its question's edits after a restart.
 """
 
 from __future__ import annotations
@@ -162,9 +164,13 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'channels', '');
     END;
     """,
+    """
+    ALTER TABLE questions ADD COLUMN message_id INTEGER;
+    CREATE INDEX questions_by_message ON questions (message_id);
+    """,
 )
 
-POSTGRES_SCHEMA_VERSION = 2
+POSTGRES_SCHEMA_VERSION = 3
 """PostgreSQL schemas are numbered on their own, in ``meta`` (key ``schema``): version 1
 holds what SQLite's migrations 1–3 built, in PostgreSQL's types (Discord ids need BIGINT);
 each later version is :data:`POSTGRES_UPGRADES`' script of that number."""
@@ -308,6 +314,10 @@ CREATE TABLE answer_channels (
 );
 CREATE TRIGGER answer_channels_changed AFTER INSERT OR UPDATE ON answer_channels
     FOR EACH ROW EXECUTE FUNCTION factbot_record_change('channels');
+""",
+    3: """
+ALTER TABLE questions ADD COLUMN message_id BIGINT;
+CREATE INDEX questions_by_message ON questions (message_id);
 """,
 }
 """Never edit a shipped upgrade: add one (SQLite's migration of the same change beside)."""

@@ -33,29 +33,37 @@ VOTES = {"👍": 1, "👎": -1}
 
 @dataclass(frozen=True)
 class Replied:
-    """The bot's reply to a question, and what the question asked when it was answered."""
+    """The bot's reply to a question, and the question it answered, as read."""
 
-    reply: discord.Message
-    asked: Asked
+    reply: discord.Message | discord.PartialMessage
+    asked: str
 
 
 class RecentReplies:
     """The bot's reply to each of its latest questions, so that an edit or a deletion of
-    the question can reach it. Only the bot's own replies count, so 1,000 of them reach
-    further back than discord.py's cache of the last 1,000 messages of every server."""
+    the question can reach it at once. Only the bot's own replies count, so 1,000 of them
+    reach further back than discord.py's cache of the last 1,000 messages of every server;
+    a question older than all it holds (or than this process) is looked up in the log."""
 
     def __init__(self, size: int = 1000) -> None:
         self._replies: OrderedDict[int, Replied] = OrderedDict()
         self._size = size
+        self._since = discord.utils.time_snowflake(discord.utils.utcnow())
+        """Messages from here on that the bot replied to are all held (ids grow with time)."""
 
     def get(self, question_id: int) -> Replied | None:
         return self._replies.get(question_id)
+
+    def holds_all_of(self, question_id: int) -> bool:
+        """Whether a question's reply, if there is one, is held here."""
+        return question_id >= self._since
 
     def remember(self, question_id: int, replied: Replied) -> None:
         self._replies[question_id] = replied
         self._replies.move_to_end(question_id)
         while len(self._replies) > self._size:
-            self._replies.popitem(last=False)
+            forgotten, _ = self._replies.popitem(last=False)
+            self._since = max(self._since, forgotten + 1)
 
     def forget(self, question_id: int) -> Replied | None:
         return self._replies.pop(question_id, None)
@@ -100,32 +108,54 @@ class Asking(commands.Cog):
         return {"content": replies.answer_message(answer, as_written)}
 
     async def _record(
-        self, answer: Answer, message: discord.Message, reply: discord.Message | None
+        self,
+        answer: Answer,
+        message: discord.Message,
+        reply: discord.Message | None,
+        *,
+        follows: bool = False,
     ) -> None:
+        """Log the question; ``follows``: the reply follows the message's edits, even after
+        a restart."""
         await self.bot.engine.record(
             answer,
             guild_id=message.guild.id if message.guild else GLOBAL,
             channel_id=message.channel.id,
             reply_id=reply.id if reply else None,
+            message_id=message.id if follows else None,
         )
 
     async def _reply(self, answer: Answer, message: discord.Message, asked: Asked) -> None:
         """Reply to the question, or, when it was edited, change the reply it already has."""
         reply = await self._post(message, asked, **self._render(answer, message.channel))
-        await self._record(answer, message, reply)
+        await self._record(answer, message, reply, follows=True)
 
     async def _post(self, message: discord.Message, asked: Asked, **sent: Any) -> discord.Message:
         """The reply to ``message``: its reply from before an edit changed to say this, or
         a new one (also when someone deleted the old one meanwhile)."""
-        replied = self._replies.get(message.id)
+        replied = await self._replied(message.id)
         reply = None
         if replied is not None:
             with contextlib.suppress(discord.NotFound):
                 reply = await replied.reply.edit(**{"content": None, "embed": None, **sent})
         if reply is None:
             reply = await _respond(message, **sent)
-        self._replies.remember(message.id, Replied(reply, asked))
+        self._replies.remember(message.id, Replied(reply, _read(asked)))
         return reply
+
+    async def _replied(self, question_id: int) -> Replied | None:
+        """The bot's reply to a message's question: held in memory, or, for a message
+        from before this process started (or older than all it holds), as logged."""
+        replied = self._replies.get(question_id)
+        if replied is not None or self._replies.holds_all_of(question_id):
+            return replied
+        logged = await self.bot.engine.reply_to(question_id)
+        if logged is None:
+            return None
+        channel = self.bot.get_partial_messageable(logged.channel_id)
+        replied = Replied(channel.get_partial_message(logged.reply_id), logged.question)
+        self._replies.remember(question_id, replied)
+        return replied
 
     @commands.hybrid_command()
     @app_commands.describe(question="What you want to know, e.g. how many vacation days do I get?")
@@ -207,13 +237,13 @@ class Asking(commands.Cog):
         a typo fixed gets its answer. Edited into something else, the reply goes. (Raw:
         discord.py reports an edit as ``on_message_edit`` only while the message is still
         in its cache of the last 1,000 messages of every server the bot is in.)"""
-        replied = self._replies.get(payload.message_id)
+        replied = await self._replied(payload.message_id)
         if replied is None:
             return
         asked = await self.bot.asked(payload.message)
         if asked is None:
             await self._take_back(payload.message_id)
-        elif asked != replied.asked:  # not Discord's own edits, which add a link's preview
+        elif _read(asked) != replied.asked:  # not Discord's own edits (a link's preview)
             self.bot.dispatch("question", payload.message, asked)
 
     @commands.Cog.listener()
@@ -228,7 +258,8 @@ class Asking(commands.Cog):
             await self._take_back(question_id)
 
     async def _take_back(self, question_id: int) -> None:
-        replied = self._replies.forget(question_id)
+        replied = await self._replied(question_id)
+        self._replies.forget(question_id)
         if replied is not None:
             with contextlib.suppress(discord.NotFound):
                 await replied.reply.delete()
@@ -262,6 +293,15 @@ async def _respond(message: discord.Message, **sent: Any) -> discord.Message:
     if bot_may(message.channel, "read_message_history"):
         return await message.reply(**sent, mention_author=False)
     return await message.channel.send(**sent)
+
+
+def _read(asked: Asked) -> str:
+    """What a message asks, as the bot reads and logs it: an edit that asks the same thing
+    again needs no new answer."""
+    text = asked.readings()[0]
+    with contextlib.suppress(BadInput):
+        return check_question(text, keep_lines=True)
+    return text
 
 
 def _member(member: discord.abc.User) -> int:
