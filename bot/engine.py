@@ -406,13 +406,12 @@ class Engine:
         return await self.store.reply_to(message_id)
 
     async def feedback(self, reply_id: int, user_id: int, vote: int, *, given: bool) -> None:
-        """A 👍 (1) or 👎 (-1) given or taken back on a reply; only answers count."""
-        if await self.store.answered_fact(reply_id) is None:
-            return
+        """A 👍 (1) or 👎 (-1) given or taken back on a reply; only answers count, each
+        vote for the answer the reply showed when it was given."""
         if given:
-            await self.store.record_feedback(reply_id, user_id, vote)
+            await self.store.record_vote(reply_id, user_id, vote)
         else:
-            await self.store.withdraw_feedback(reply_id, user_id, vote)
+            await self.store.withdraw_vote(reply_id, user_id, vote)
 
     # -- looking facts up --------------------------------------------------------------
 

@@ -116,6 +116,30 @@ async def test_answers_members_dislike_are_listed_with_a_link_until_dealt_with(
     assert await _mod(bot, "!disliked") == "No answer here has a 👎 left to deal with."
 
 
+async def test_a_vote_stays_with_the_answer_it_judged_when_the_question_is_edited(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A member 👎s an answer, then rewords the question and the reply answers anew: the
+    👎 was about the first answer, not the second."""
+    bot = discord_bot
+    (reply,) = await bot.say("!ask what did meta pay")
+    assert "$14.3 billion" in reply.text
+    await bot.react(reply.message, "👎", guild=0, role="member")
+    assert bot.said is not None
+    await bot.edit(bot.said, "!ask who runs scale now")
+    now = await bot.now_reads(reply)
+    assert now is not None
+    assert now.embed is not None
+    assert now.embed.footer.text is not None
+    assert now.embed.footer.text.startswith("scale-ceo-joins-meta ·")
+    listed = await _mod(bot, "!disliked")
+    assert "#1 1× 👎 “what did meta pay” → `meta-investment`" in listed.splitlines()
+    shown = await bot.say("!fact show id: meta-investment", role="moderator")
+    assert "👍 0 · 👎 1" in shown[0].text
+    await bot.react(reply.message, "👍", guild=0, role="member")  # now about the new answer
+    assert "👎 1" in (await bot.say("!fact show id: meta-investment", role="moderator"))[0].text
+
+
 async def test_a_reply_to_an_answer_names_the_question_it_answered(engine: Engine) -> None:
     """In Discord, a moderator replies to the bot's wrong answer with `!fact attach id: …`
     or `!fact ignore`: the question is the one that answer was for, in that server only."""

@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import StorageError
-from bot.store import Store
+from bot.store import FactStats, Store
 from bot.store.schema import POSTGRES_SCHEMA, POSTGRES_SCHEMA_VERSION
 from tests.conftest import CommandRunner
 
@@ -98,9 +98,16 @@ async def test_an_earlier_factbots_schema_is_upgraded_in_place(postgres: str) ->
         "INSERT INTO guild_settings (guild_id, shipped_pack, updated_by, updated_at)"
         " VALUES (7, 0, 'al', '2026-01-01')",
     )
+    await _execute(
+        postgres,
+        "INSERT INTO questions (guild_id, question, fact_id, answered, confidence, reply_id,"
+        " asked_at) VALUES (7, 'pay?', 'pay', 1, 90, 9, '2026-01-01');"
+        " INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (9, 3, -1, '2026-01-01')",
+    )
     store = await Store.open(postgres)
     try:
         assert await store.shipped_pack_off() == {7}
+        assert await store.fact_stats(7, "pay") == FactStats(asked=1, helpful=0, unhelpful=1)
         assert await store.set_answer_channel(7, 42, True, "al")
         assert await store.answer_channels() == {7: {42}}
     finally:

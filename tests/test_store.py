@@ -10,7 +10,7 @@ import yaml
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
 from bot.models import GLOBAL
-from bot.store import LoggedReply, Store
+from bot.store import FactStats, LoggedReply, Store
 from bot.store.schema import MIGRATIONS
 
 
@@ -127,3 +127,23 @@ async def test_every_change_is_in_the_history(engine: Engine) -> None:
     assert history[1].after["answer"] == "See TechCrunch."
     assert history[2].after is not None
     assert history[2].after["removed"] is True
+
+
+async def test_an_earlier_sqlite_database_is_upgraded_keeping_its_votes(db_path: Path) -> None:
+    """Migration 6 moves each 👍/👎 from the reply to the question it judged."""
+    async with aiosqlite.connect(db_path) as db:
+        for number, script in enumerate(MIGRATIONS[:5], start=1):
+            await db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        await db.execute(
+            "INSERT INTO questions (guild_id, question, fact_id, answered, confidence, reply_id,"
+            " asked_at) VALUES (7, 'pay?', 'pay', 1, 90, 9, '2026-01-01')"
+        )
+        await db.execute(
+            "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (9, 3, -1, '2026-01-01')"
+        )
+        await db.commit()
+    store = await Store.open(db_path)
+    try:
+        assert await store.fact_stats(7, "pay") == FactStats(asked=1, helpful=0, unhelpful=1)
+    finally:
+        await store.close()

@@ -1,4 +1,4 @@
-"""FactBot's records: facts, sources, history, questions, feedback, and the change feed.
+"""FactBot's records: facts, sources, history, questions, votes, and the change feed.
 
 The same SQL runs on SQLite (the default, one machine) and PostgreSQL (several), through
 :mod:`bot.store.backend`. Every write that touches more than one row runs in one
@@ -55,7 +55,8 @@ class DislikedAnswer:
     question: str
     fact_id: str
     channel_id: int | None
-    reply_id: int
+    reply_id: int | None
+    """None once the member edited the question: the reply answers the new wording now."""
     votes: int
 
 
@@ -487,7 +488,7 @@ class Store:
             for row in await self._db.fetch(query, (fact_id, guild_id))
         ]
 
-    # -- questions and feedback ------------------------------------------------------------
+    # -- questions and votes ---------------------------------------------------------------
 
     async def log_question(
         self,
@@ -544,10 +545,10 @@ class Store:
         """Answers members marked 👎 in a guild, the latest marked first."""
         query = """
             SELECT q.question, q.fact_id, q.channel_id, q.reply_id, count(*) AS votes
-            FROM feedback f JOIN questions q ON q.reply_id = f.reply_id
-            WHERE q.guild_id = ? AND q.answered = 1 AND f.vote = -1
-            GROUP BY q.question, q.fact_id, q.channel_id, q.reply_id
-            ORDER BY max(f.at) DESC LIMIT ?
+            FROM votes v JOIN questions q ON q.id = v.question_id
+            WHERE q.guild_id = ? AND v.vote = -1
+            GROUP BY q.id, q.question, q.fact_id, q.channel_id, q.reply_id
+            ORDER BY max(v.at) DESC LIMIT ?
         """
         return [
             DislikedAnswer(r["question"], r["fact_id"], r["channel_id"], r["reply_id"], r["votes"])
@@ -575,18 +576,22 @@ class Store:
         row = await self._db.fetchone(query, (reply_id,))
         return (row["guild_id"], row["question"]) if row else None
 
-    async def record_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
+    async def record_vote(self, reply_id: int, user_id: int, vote: int) -> None:
+        """A 👍 (1) or 👎 (-1) on a reply, for the answer it shows now: its question's. Not
+        an answer (a "don't know"), nothing is recorded."""
         await self._db.execute(
-            "INSERT INTO feedback (reply_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (reply_id, user_id) DO UPDATE SET vote = excluded.vote,"
+            "INSERT INTO votes (question_id, user_id, vote, at)"
+            " SELECT id, ?, ?, ? FROM questions WHERE reply_id = ? AND answered = 1"
+            " ON CONFLICT (question_id, user_id) DO UPDATE SET vote = excluded.vote,"
             " at = excluded.at",
-            (reply_id, user_id, vote, _now()),
+            (user_id, vote, _now(), reply_id),
         )
 
-    async def withdraw_feedback(self, reply_id: int, user_id: int, vote: int) -> None:
+    async def withdraw_vote(self, reply_id: int, user_id: int, vote: int) -> None:
         await self._db.execute(
-            "DELETE FROM feedback WHERE reply_id = ? AND user_id = ? AND vote = ?",
-            (reply_id, user_id, vote),
+            "DELETE FROM votes WHERE user_id = ? AND vote = ?"
+            " AND question_id IN (SELECT id FROM questions WHERE reply_id = ?)",
+            (user_id, vote, reply_id),
         )
 
     async def fact_stats(self, guild_id: int, fact_id: str) -> FactStats:
@@ -594,7 +599,7 @@ class Store:
             SELECT count(DISTINCT q.id) AS asked,
                    count(*) FILTER (WHERE f.vote = 1) AS helpful,
                    count(*) FILTER (WHERE f.vote = -1) AS unhelpful
-            FROM questions q LEFT JOIN feedback f ON f.reply_id = q.reply_id
+            FROM questions q LEFT JOIN votes f ON f.question_id = q.id
             WHERE q.guild_id = ? AND q.fact_id = ? AND q.answered = 1
         """
         row = await self._db.fetchone(query, (guild_id, fact_id))

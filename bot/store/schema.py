@@ -8,7 +8,9 @@ version is refused (compare-and-set); ``changes`` is the change feed other proce
 the same database follow. Triggers fill it, so no write path can forget to.
 Migration 4: ``answer_channels``, where a server's moderators let plain questions be
 answered. Migration 5: ``questions.message_id``, the message that asked, so that a reply
-still follows its question's edits after a restart.
+still follows its question's edits after a restart. Migration 6: ``votes`` replaces
+``feedback``: a 👍 or 👎 belongs to the question whose answer it judged (``feedback`` was
+keyed by the reply, which moves to the edited question when a member edits theirs).
 """
 
 from __future__ import annotations
@@ -168,9 +170,22 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE questions ADD COLUMN message_id INTEGER;
     CREATE INDEX questions_by_message ON questions (message_id);
     """,
+    """
+    CREATE TABLE votes (
+        question_id INTEGER NOT NULL REFERENCES questions (id),
+        user_id     INTEGER NOT NULL,
+        vote        INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        at          TEXT NOT NULL,
+        PRIMARY KEY (question_id, user_id)
+    );
+    INSERT INTO votes (question_id, user_id, vote, at)
+        SELECT q.id, f.user_id, f.vote, f.at
+        FROM feedback f JOIN questions q ON q.reply_id = f.reply_id;
+    DROP TABLE feedback;
+    """,
 )
 
-POSTGRES_SCHEMA_VERSION = 3
+POSTGRES_SCHEMA_VERSION = 4
 """PostgreSQL schemas are numbered on their own, in ``meta`` (key ``schema``): version 1
 holds what SQLite's migrations 1–3 built, in PostgreSQL's types (Discord ids need BIGINT);
 each later version is :data:`POSTGRES_UPGRADES`' script of that number."""
@@ -318,6 +333,19 @@ CREATE TRIGGER answer_channels_changed AFTER INSERT OR UPDATE ON answer_channels
     3: """
 ALTER TABLE questions ADD COLUMN message_id BIGINT;
 CREATE INDEX questions_by_message ON questions (message_id);
+""",
+    4: """
+CREATE TABLE votes (
+    question_id BIGINT NOT NULL REFERENCES questions (id),
+    user_id     BIGINT NOT NULL,
+    vote        INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    at          TEXT NOT NULL,
+    PRIMARY KEY (question_id, user_id)
+);
+INSERT INTO votes (question_id, user_id, vote, at)
+    SELECT q.id, f.user_id, f.vote, f.at
+    FROM feedback f JOIN questions q ON q.reply_id = f.reply_id;
+DROP TABLE feedback;
 """,
 }
 """Never edit a shipped upgrade: add one (SQLite's migration of the same change beside)."""

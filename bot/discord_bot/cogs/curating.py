@@ -338,7 +338,7 @@ class Curating(commands.Cog):
         rows = await self.bot.engine.disliked(guild_id)
 
         def link(row: DislikedAnswer) -> str:
-            if row.channel_id is None:
+            if row.channel_id is None or row.reply_id is None:
                 return ""
             return f"https://discord.com/channels/{guild_id}/{row.channel_id}/{row.reply_id}"
 
