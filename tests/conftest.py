@@ -362,7 +362,8 @@ async def start_bot(
 
 def _refuse_what_discord_refuses(bot: FactBot) -> None:
     """Discord refuses a reply from a bot that may not read the channel's history, and an
-    edit of a deleted message; dpytest does both. Make its fake HTTP refuse them too."""
+    edit of a deleted message; dpytest does both. Make its fake HTTP refuse them too, and
+    add the bot's reactions with the payload discord.py 2.4+ reads."""
     http = bot._connection.http
     send = http.send_message
 
@@ -390,6 +391,23 @@ def _refuse_what_discord_refuses(bot: FactBot) -> None:
         return await edit(channel_id, message_id, **fields)
 
     http.edit_message = edit_message  # type: ignore[method-assign]
+
+    async def add_reaction(channel_id: int, message_id: int, emoji: str) -> None:
+        # dpytest's own payload predates discord.py 2.4's (no reaction type): as Discord's.
+        channel = bot.get_channel(channel_id)
+        data: dict[str, Any] = {
+            "message_id": message_id,
+            "channel_id": channel_id,
+            "user_id": bot.user.id,  # type: ignore[union-attr]
+            "emoji": {"id": None, "name": emoji},
+            "burst": False,
+            "type": 0,
+        }
+        if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            data["guild_id"] = channel.guild.id
+        bot._connection.parse_message_reaction_add(data)  # type: ignore[arg-type]
+
+    http.add_reaction = add_reaction  # type: ignore[method-assign]
 
 
 @contextlib.asynccontextmanager

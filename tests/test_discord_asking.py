@@ -276,8 +276,10 @@ async def test_cooldown_slows_down_one_member_with_a_friendly_line(db_path: Path
 async def test_reactions_on_an_answer_are_recorded_as_feedback(
     discord_bot: DiscordHarness,
 ) -> None:
-    """👍/👎 on an answer count for its fact, and `fact show` reports them."""
+    """The bot puts 👍 and 👎 under an answer for members to click; theirs count for its
+    fact (the bot's own do not), and `fact show` reports them."""
     (answer,) = await discord_bot.say("!ask how much did meta pay")
+    assert [str(r.emoji) for r in answer.message.reactions if r.me] == ["👍", "👎"]
     await discord_bot.react(answer.message, "👍", guild=0, role="member")
     await discord_bot.react(answer.message, "👎", guild=0, role="moderator")
     await discord_bot.react(answer.message, "🎉", guild=0, role="member")
@@ -285,6 +287,18 @@ async def test_reactions_on_an_answer_are_recorded_as_feedback(
     fields = {f.name: f.value for f in shown.embed.fields} if shown.embed else {}
     assert fields["Asked"] == "1 times"
     assert fields["Feedback"] == "👍 1 · 👎 1"
+
+
+async def test_no_votes_are_invited_under_a_no_nor_where_reactions_are_denied(
+    discord_bot: DiscordHarness,
+) -> None:
+    (unsure,) = await discord_bot.say("!ask what is on the lunch menu?")
+    assert unsure.message.reactions == []
+    channel = discord_bot.channel(0)
+    await dpytest.set_permission_overrides(channel.guild.default_role, channel, add_reactions=False)
+    (answer,) = await discord_bot.say("!ask how much did meta pay")
+    assert "$14.3 billion" in answer.text
+    assert answer.message.reactions == []
 
 
 async def test_slash_ask_callback_answers_with_the_same_embed(

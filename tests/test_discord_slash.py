@@ -17,13 +17,18 @@ from discord.ext.test import factories
 from bot import replies
 from tests.conftest import DiscordHarness, within_discord_limits
 
-Responses = list[tuple[str | None, bool]]
+
+class Responses(list[tuple[str | None, bool]]):
+    """What the bot answered each interaction with, and whether only the caller saw it;
+    and the reactions it added under its responses."""
+
+    reactions: list[str]
 
 
 @pytest.fixture
 def responses(monkeypatch: pytest.MonkeyPatch) -> Responses:
-    """What the bot answered each interaction with, and whether only the caller saw it."""
-    said: Responses = []
+    said = Responses()
+    said.reactions = []
 
     async def send_message(
         self: discord.InteractionResponse, content: str | None = None, **kwargs: Any
@@ -34,7 +39,13 @@ def responses(monkeypatch: pytest.MonkeyPatch) -> Responses:
         return SimpleNamespace(resource=None)
 
     async def original_response(self: discord.Interaction) -> SimpleNamespace:
-        return SimpleNamespace(id=factories.make_id())  # the reply, as the bot records it
+        async def add_reaction(emoji: str) -> None:
+            said.reactions.append(emoji)
+
+        # The response as a message: what the bot records and reacts under.
+        return SimpleNamespace(
+            id=factories.make_id(), channel=self.channel, reactions=[], add_reaction=add_reaction
+        )
 
     monkeypatch.setattr(discord.InteractionResponse, "send_message", send_message)
     monkeypatch.setattr(discord.Interaction, "original_response", original_response)
@@ -185,6 +196,7 @@ async def test_a_member_asks_with_slash_ask(
     assert text is not None
     assert "$14.3 billion" in text
     assert not ephemeral
+    assert responses.reactions == ["👍", "👎"]
 
 
 FAQ = """fact_id,question,answer

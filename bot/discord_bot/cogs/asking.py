@@ -129,6 +129,7 @@ class Asking(commands.Cog):
         """Reply to the question, or, when it was edited, change the reply it already has."""
         reply = await self._post(message, asked, **self._render(answer, message.channel))
         await self._record(answer, message, reply, follows=True)
+        await _invite_votes(reply, answer)
 
     async def _post(self, message: discord.Message, asked: Asked, **sent: Any) -> discord.Message:
         """The reply to ``message``: its reply from before an edit changed to say this, or
@@ -168,6 +169,7 @@ class Asking(commands.Cog):
         answer = self._answer(question, ctx.message)
         reply = await ctx.send(**self._render(answer, ctx.channel))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
+        await _invite_votes(reply, answer)
 
     ask.autocomplete("question")(offers.known_questions)
 
@@ -199,6 +201,7 @@ class Asking(commands.Cog):
         await interaction.response.send_message(**rendered)  # type: ignore[arg-type]
         reply = await interaction.original_response()
         await self._record(answer, message, reply)
+        await _invite_votes(reply, answer)
 
     @commands.Cog.listener()
     async def on_question(self, message: discord.Message, asked: Asked) -> None:
@@ -293,6 +296,18 @@ async def _respond(message: discord.Message, **sent: Any) -> discord.Message:
     if bot_may(message.channel, "read_message_history"):
         return await message.reply(**sent, mention_author=False)
     return await message.channel.send(**sent)
+
+
+async def _invite_votes(reply: discord.Message | discord.PartialMessage, answer: Answer) -> None:
+    """👍 and 👎 under an answer, for members to click (the footer asks for them): what
+    `fact show` counts and `disliked` lists. Not under "don't know", nor twice."""
+    if not answer.answered or not bot_may(reply.channel, "add_reactions"):
+        return
+    if any(r.me for r in getattr(reply, "reactions", ())):
+        return
+    with contextlib.suppress(discord.HTTPException):  # a member may block the bot, say
+        for emoji in VOTES:
+            await reply.add_reaction(emoji)
 
 
 def _read(asked: Asked) -> str:
