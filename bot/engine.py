@@ -65,6 +65,11 @@ _CACHE_FORMATS = (PACK_FORMAT, LIBRARY_FORMAT, MATCHER_FORMAT)
 version's, and are removed."""
 
 
+WORTH_NAMING = 5.0
+"""The chance (%) a fact needs to be named as what a search or half-typed text may be
+about: below it, what the matcher ranks next is noise."""
+
+
 def default_cache_dir() -> Path:
     return platformdirs.user_cache_path("factbot", appauthor=False)
 
@@ -317,7 +322,7 @@ class Engine:
     def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Judged]:
         """Facts about a query, for moderators: the matcher's likely ones, then those whose
         id or phrasings share its words (a fact added a moment ago is found at once)."""
-        judged = [j for j in self.explain(query, guild_id).candidates if j.percent >= 5]
+        judged = [j for j in self.explain(query, guild_id).candidates if j.percent >= WORTH_NAMING]
         found = {j.fact.id for j in judged}
         visible = {f.id: f for f in self.library.visible(guild_id)}
         texts = {i: f"{i} {' '.join(f.questions)}" for i, f in visible.items()}
@@ -355,7 +360,7 @@ class Engine:
         if not removed and len(chosen) < limit:
             with contextlib.suppress(BadInput):  # half a word, an emoji: ids only
                 for judged in self.explain(typed, guild_id).candidates:
-                    if judged.percent >= 5:
+                    if judged.percent >= WORTH_NAMING:
                         chosen.setdefault(judged.fact.id, judged.fact)
         return list(chosen.values())[:limit]
 

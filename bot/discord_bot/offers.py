@@ -17,7 +17,7 @@ import discord
 from discord.app_commands import Choice
 
 from bot.citing import sentences_holding
-from bot.engine import Engine, check_question
+from bot.engine import WORTH_NAMING, Engine, check_question
 from bot.errors import BadInput
 from bot.models import GLOBAL
 from bot.replies import clip
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 CHOICES = 25
 CHOICE = 100
-LIKELY = 5.0
-"""The chance (%) a fact needs to be offered while a question is typed."""
 
 Offered = list[Choice[str]]
 
@@ -45,7 +43,7 @@ async def known_questions(interaction: discord.Interaction, typed: str) -> Offer
     except BadInput:  # nothing typed yet, or nothing to read
         return []
     explained = _engine(interaction).explain(question, interaction.guild_id or GLOBAL)
-    worded = [j.fact.questions[0] for j in explained.candidates if j.percent >= LIKELY]
+    worded = [j.fact.questions[0] for j in explained.candidates if j.percent >= WORTH_NAMING]
     return _offered(worded, "")
 
 

@@ -68,11 +68,8 @@ class AnswerChannels(commands.Cog, name="Channels"):
         if not self.bot.intents.message_content:
             return "⚠ I run without the Message Content intent, so I cannot read them."
         can = channel.permissions_for(channel.guild.me)
-        post = (
-            can.send_messages_in_threads
-            if isinstance(channel, discord.ForumChannel)
-            else (can.send_messages)
-        )
+        in_posts = isinstance(channel, discord.ForumChannel)  # a forum's posts are threads
+        post = can.send_messages_in_threads if in_posts else can.send_messages
         if not (can.view_channel and post):
             return "⚠ I may not see or post there: check my permissions in that channel."
         return None
