@@ -245,8 +245,11 @@ def _change(entry: HistoryEntry) -> str:
         if old == new:
             continue
         if key == "questions" and isinstance(old, list) and isinstance(new, list):
-            added, gone = [q for q in new if q not in old], [q for q in old if q not in new]
-            said = [f"+ {'; '.join(added)}"] * bool(added) + [f"− {'; '.join(gone)}"] * bool(gone)
+            said = []
+            if added := [q for q in new if q not in old]:
+                said.append("+ " + "; ".join(added))
+            if gone := [q for q in old if q not in new]:
+                said.append("− " + "; ".join(gone))
             parts.append(clip(" ".join(said), CHANGE_LIMIT))
         else:
             parts.append(f"{key}: {_short(old)} → {_short(new)}")
