@@ -118,3 +118,39 @@ async def test_an_earlier_factbots_schema_is_upgraded_in_place(postgres: str) ->
         assert version == str(POSTGRES_SCHEMA_VERSION)
     finally:
         await connection.close()
+
+
+async def test_logging_a_question_does_not_queue_behind_the_write_lock(postgres: str) -> None:
+    """An import in one shard holds the write lock; another shard's answers are still
+    logged meanwhile (the log is no fact and no change-feed entry)."""
+    importing, answering = await Store.open(postgres), await Store.open(postgres)
+    held, done = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_lock() -> None:
+        async with importing._db.transaction():
+            held.set()
+            await done.wait()
+
+    holder = asyncio.create_task(hold_the_lock())
+    try:
+        await held.wait()
+        logged = answering.log_question(
+            guild_id=1,
+            channel_id=2,
+            question="pay?",
+            fact_id="pay",
+            answered=True,
+            confidence=90.0,
+            reply_id=3,
+        )
+        await asyncio.wait_for(logged, timeout=30)  # waiting for the lock would never end
+    finally:
+        done.set()
+        await holder
+        await importing.close()
+        await answering.close()
+    store = await Store.open(postgres)
+    try:
+        assert await store.count("questions") == 1
+    finally:
+        await store.close()

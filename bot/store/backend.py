@@ -39,7 +39,12 @@ class Database(Protocol):
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None: ...
 
-    def transaction(self) -> AbstractAsyncContextManager[None]: ...
+    def transaction(self, *, exclusive: bool = True) -> AbstractAsyncContextManager[None]:
+        """Statements that commit together. ``exclusive``: no other process writes
+        between its reads and its writes (compare-and-set, the change feed's order); a
+        write that needs neither (the question log) leaves it out, not to queue behind
+        every shard's fact writes."""
+        ...
 
     async def data_version(self) -> int:
         """A number that changes when another process commits a change: a cheap "anything

@@ -505,7 +505,9 @@ class Store:
         """Log a question asked (in the message ``message_id``, when one can be edited). A
         reply logged again (its question was edited) answers the new question from now on;
         the old one stays in the log without it."""
-        async with self._db.transaction():
+        # Not exclusive: the log is no fact and no change-feed entry, so an answer need not
+        # wait for every shard's fact writes (the unique reply id keeps it consistent).
+        async with self._db.transaction(exclusive=False):
             if reply_id is not None:
                 await self._db.execute(
                     "UPDATE questions SET reply_id = NULL WHERE reply_id = ?", (reply_id,)

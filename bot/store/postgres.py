@@ -105,10 +105,11 @@ class PostgresDatabase:
                 await self._connection().executemany(numbered(sql), rows)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
+    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[None]:
         with _reported(self.where):
             async with self._pool.acquire() as connection, connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                if exclusive:
+                    await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
                 token = _in_transaction.set(connection)
                 try:
                     yield

@@ -93,9 +93,10 @@ class SQLiteDatabase:
             await self._db.executemany(sql, rows)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
+    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[None]:
         """``BEGIN IMMEDIATE`` takes the write lock at once: no other process writes
-        between this transaction's reads and its writes."""
+        between this transaction's reads and its writes. (SQLite has one writer at a time
+        whatever ``exclusive`` says.)"""
         with self._reported():
             await self._db.execute("BEGIN IMMEDIATE")
             try:
