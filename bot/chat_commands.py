@@ -15,6 +15,7 @@ from bot import replies
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.models import Answer
+from bot.parts import asks
 from bot.rendering import counted
 
 MENTION = "@FactBot"
@@ -123,6 +124,10 @@ class Interpreter:
         return self._render(answer)
 
     async def _plain(self, message: str, speaker: Speaker) -> Reply | None:
+        """Chat in an answer channel: answered only when it asks something, and the bot
+        knows the answer."""
+        if not asks(message):
+            return None
         try:
             question = check_question(message, keep_lines=True)
         except BadInput:

@@ -26,7 +26,12 @@ OPENERS = frozenset(
 LEANING = FUNCTION_WORDS | frozenset("i i'm im my me we our you your it this that".split())
 """Words that only say how something is asked: "what do I do?" has nothing else."""
 
+ASKING = OPENERS | frozenset("anyone anybody someone somebody explain".split())
+"""How a sentence that asks may open without a question mark: "anyone know who runs
+payroll", "explain the parking rules"."""
+
 _SENTENCE_END = re.compile(r"(\?)+\s*|\s*;\s*")
+_ANY_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n")
 _OPENER = "|".join(re.escape(w) for w in sorted(OPENERS, key=len, reverse=True))
 _AND = re.compile(rf",?\s+(?:and|also|plus|&)\s+(?=(?:{_OPENER})\b)")
 
@@ -52,3 +57,14 @@ def _sentences(line: str) -> list[tuple[str, str | None]]:
     """A line's sentences, each with the "?" that ended it, or None."""
     chunks = _SENTENCE_END.split(line)  # with a group: sentence, its "?" or None, ...
     return list(zip(chunks[::2], [*chunks[1::2], None], strict=True))
+
+
+def asks(message: str) -> bool:
+    """Whether a message asks something: one of its sentences ends with a question mark
+    or opens as questions do. In an answer channel only such messages are answered: "I
+    read that Wang joined Meta" tells, and the bot has nothing to add."""
+    for sentence in _ANY_SENTENCE_END.split(fold(message)):
+        said = words(sentence)
+        if said and (sentence.rstrip().endswith("?") or said[0] in ASKING):
+            return True
+    return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parts import parts_of
+from bot.parts import asks, parts_of
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,33 @@ def test_several_questions_split(message: str, parts: list[str]) -> None:
 )
 def test_one_question_stays_whole(message: str) -> None:
     assert parts_of(message) == [message]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "parking permits?",
+        "where do I park",
+        "anyone know who runs payroll",
+        "tell me the wifi password",
+        "Badge is broken again. Who do I call",
+        "whats the guest wifi",
+    ],
+)
+def test_a_message_that_asks(message: str) -> None:
+    assert asks(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "the new badges are great",
+        "I read that payroll moved to Fridays",
+        "wow, parking is free now!",
+        "thanks",
+        "",
+    ],
+)
+def test_a_message_that_only_tells(message: str) -> None:
+    """In an answer channel the bot leaves these alone, however sure of a fact it is."""
+    assert not asks(message)

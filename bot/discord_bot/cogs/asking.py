@@ -22,6 +22,7 @@ from bot.discord_bot.errors import explain
 from bot.engine import check_question
 from bot.errors import BadInput
 from bot.models import GLOBAL, Answer
+from bot.parts import asks
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
@@ -217,10 +218,12 @@ class Asking(commands.Cog):
         await self._reply(answer, message, asked)
 
     async def _answer_if_sure(self, message: discord.Message, asked: Asked) -> None:
-        """Plain chat is answered only when the bot is sure; otherwise it stays quiet (and
-        takes back its reply to what the message said before an edit)."""
+        """Plain chat is answered only when it asks something (a forum post always does)
+        and the bot is sure; otherwise it stays quiet (and takes back its reply to what the
+        message said before an edit)."""
         sure = []
-        for reading in asked.readings():
+        readings = asked.readings() if asked.title is not None or asks(asked.question) else []
+        for reading in readings:
             with contextlib.suppress(BadInput):
                 answer = self._answer(reading, message)
                 if answer.answered and answer.confidence >= self.bot.settings.channel_threshold:
