@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot import replies
+from bot.config import Settings
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.models import Answer
@@ -19,6 +20,7 @@ from bot.parts import asks
 from bot.rendering import counted
 
 MENTION = "@FactBot"
+CHANNEL_THRESHOLD: float = Settings.model_fields["channel_threshold"].default
 
 # command -> (required flags, optional flags)
 COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -80,9 +82,13 @@ def parse_flags(text: str, required: tuple[str, ...], optional: tuple[str, ...])
 
 
 class Interpreter:
-    def __init__(self, engine: Engine, prefix: str = "!") -> None:
+    def __init__(
+        self, engine: Engine, prefix: str = "!", channel_threshold: float = CHANNEL_THRESHOLD
+    ) -> None:
         self.engine = engine
         self.prefix = prefix
+        self.channel_threshold = channel_threshold
+        """The confidence (%) a plain question in an answer channel needs, as in Discord."""
         self.last_question: dict[int, str] = {}
         """Per guild, the last question asked: what `fact attach` and `fact ignore` mean
         without a `question:` (in Discord, they reply to the answer instead)."""
@@ -133,7 +139,8 @@ class Interpreter:
         except BadInput:
             return None
         answer = self.engine.ask(question, speaker.guild_id)
-        return self._render(answer) if answer.answered else None
+        sure = answer.answered and answer.confidence >= self.channel_threshold
+        return self._render(answer) if sure else None
 
     def _render(self, answer: Answer) -> Reply:
         if not answer.answered:

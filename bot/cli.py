@@ -291,7 +291,7 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.transcripts import Transcript, Turn, dump_transcript, expectation_of
 
     async with await _open(settings) as engine:
-        interpreter = Interpreter(engine, settings.command_prefix)
+        interpreter = Interpreter(engine, settings.command_prefix, settings.channel_threshold)
         speaker = Speaker(args.guild, moderator=True, name="console")
         turns: list[Turn] = []
         print("Ask me about the facts I know. An empty line or Ctrl-D ends the chat.")
