@@ -62,7 +62,7 @@ def _sentences(line: str) -> list[tuple[str, str | None]]:
 def asks(message: str) -> bool:
     """Whether a message asks something: one of its sentences ends with a question mark
     or opens as questions do. In an answer channel only such messages are answered: "I
-    read that Wang joined Meta" tells, and the bot has nothing to add."""
+    read that payroll moved to Fridays" tells, and the bot has nothing to add."""
     for sentence in _ANY_SENTENCE_END.split(fold(message)):
         said = words(sentence)
         if said and (sentence.rstrip().endswith("?") or said[0] in ASKING):
