@@ -67,8 +67,8 @@ def listed(head: str, lines: Sequence[str], foot: str = "", limit: int = MESSAGE
 
 
 OTHER_WAYS_TO_ASK = (
-    "Ask for someone: on their message, Apps → Ask FactBot. "
-    "Edit a question I answered and my reply follows."
+    "Ask for someone: on their message, Apps → Ask FactBot. Follow up by replying to my "
+    "answer. Edit a question I answered and my reply follows."
 )
 
 

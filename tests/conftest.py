@@ -178,6 +178,7 @@ class DiscordHarness:
                     "channel_id": reply_to.channel.id,
                     "guild_id": reply_to.guild.id if reply_to.guild else None,
                 }
+                data["referenced_message"] = factories.dict_from_message(reply_to)
             return data
 
         make_message_dict = factories.make_message_dict

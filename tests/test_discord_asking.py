@@ -190,6 +190,22 @@ async def test_answers_on_in_a_forum_post_switches_the_forum(
     assert "$14.3 billion" in reply.text
 
 
+async def test_a_follow_up_in_reply_to_the_bot_is_answered_when_it_is_sure(
+    discord_bot: DiscordHarness,
+) -> None:
+    """Members follow up by replying to the bot's answer, without a mention or `!ask`."""
+    (answer,) = await discord_bot.say("!ask how much did meta pay?")
+    (follow_up,) = await discord_bot.say(
+        "and is google pulling back from scale?", reply_to=answer.message
+    )
+    assert "Google's strategy is shifting" in follow_up.text
+    assert await discord_bot.say("thanks, that's what I needed!", reply_to=answer.message) == []
+    assert await discord_bot.say("what about meta?", reply_to=answer.message) == []  # unsure
+    question = discord_bot.said
+    assert question is not None
+    assert await discord_bot.say("and is google pulling back from scale?", reply_to=question) == []
+
+
 async def test_threads_of_an_answer_channel_are_answered_in_too(
     discord_bot: DiscordHarness,
 ) -> None:

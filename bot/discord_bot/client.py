@@ -124,7 +124,17 @@ class FactBot(commands.Bot):
             return Asked(question, quietly=False)
         if ctx.prefix is None and self._answers_plainly(message):
             return Asked(message.content, quietly=True, title=_post_title(message))
+        if ctx.prefix is None and self._replied_to(message):
+            # A follow-up in reply to the bot: asked, though answered only when sure
+            # ("thanks!" in reply gets no "I don't know that one").
+            return Asked(message.content, quietly=True)
         return None
+
+    def _replied_to(self, message: discord.Message) -> bool:
+        """Whether a message replies to one of the bot's."""
+        replied = message.reference.resolved if message.reference else None
+        me = self.user
+        return isinstance(replied, discord.Message) and me is not None and replied.author == me
 
     def _answers_plainly(self, message: discord.Message) -> bool:
         """Whether plain questions are answered where ``message`` was sent: in its server's
