@@ -1,5 +1,6 @@
-"""Members ask: `/ask`, `!ask`, a mention, a plain question in an answer channel, or Apps →
-Ask FactBot on someone's message. A reply follows its question's edits and deletion."""
+"""Members ask: `/ask`, `!ask`, a mention, a plain question in an answer channel, a reply to
+the bot, or Apps → Ask FactBot on someone's message. A reply follows its question's edits
+and deletion."""
 
 from __future__ import annotations
 
