@@ -24,7 +24,6 @@ from types import TracebackType
 import platformdirs
 from rapidfuzz import fuzz, process, utils
 
-from bot.answer_channels import AnswerChannels
 from bot.answering import Answerer, Explanation, Judged, Policy
 from bot.cache_files import remove_outdated
 from bot.config import Settings
@@ -45,6 +44,7 @@ from bot.matcher.text import wording
 from bot.matcher_cache import FORMAT as MATCHER_FORMAT
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
 from bot.rendering import counted
+from bot.server_choices import ServerChoices
 from bot.store import (
     Change,
     DislikedAnswer,
@@ -107,7 +107,8 @@ class Engine:
         self._cache_dir = cache_dir or default_cache_dir()
         self._kept_change = kept_change
         """Where the library snapshot it started from stood (None: read row by row)."""
-        self.answer_channels = AnswerChannels(store, library.updating)
+        self.answer_channels = ServerChoices(store, library.updating, "answer_channels")
+        self.moderator_roles = ServerChoices(store, library.updating, "moderator_roles")
 
     @classmethod
     async def open(
@@ -189,6 +190,7 @@ class Engine:
             kept_change=opened.kept_change,
         )
         await engine.answer_channels.load()
+        await engine.moderator_roles.load()
         if opened.kept_change is not None:
             await engine.sync()  # what was written after the snapshot
         return engine
@@ -260,8 +262,8 @@ class Engine:
         return taken
 
     async def _take_in(self, change: Change) -> bool:
-        """Apply a change to a source, a guild's out-of-scope questions, its settings or its
-        answer channels unless it is there already."""
+        """Apply a change to a source, a guild's out-of-scope questions, its settings, its
+        answer channels or its moderator roles unless it is there already."""
         guild_id = change.guild_id
         match change.kind:
             case "source":
@@ -281,6 +283,8 @@ class Engine:
                 self.library.switch_shipped_pack(guild_id, on)
             case "channels":
                 return await self.answer_channels.take_in(guild_id)
+            case "roles":
+                return await self.moderator_roles.take_in(guild_id)
         return True
 
     async def watch(self, every: float = 0.5) -> None:

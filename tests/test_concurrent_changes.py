@@ -14,6 +14,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import ChangedMeanwhile, FactNotFound
+from bot.server_choices import ServerChoices
 from tests.conftest import discord_settings, running_bot
 
 GUILD = 7
@@ -227,19 +228,24 @@ async def test_the_running_bot_follows_a_change_made_by_another_process(
             assert WIFI not in await until(lambda text: WIFI not in text)
 
 
-async def test_an_answer_channel_switched_in_one_process_is_one_in_the_other(
-    two_engines: tuple[Engine, Engine], database: Path | str
+@pytest.mark.parametrize("kind", ["answer_channels", "moderator_roles"])
+async def test_a_servers_choice_made_in_one_process_holds_in_the_other(
+    two_engines: tuple[Engine, Engine], database: Path | str, kind: str
 ) -> None:
-    """Two shards of one bot: a moderator's `answers on` in one holds in both, and after
-    a restart."""
+    """Two shards of one bot: a moderator's `answers on` (or an admin's `moderators add`)
+    in one holds in both, and after a restart."""
     al, bea = two_engines
-    assert await al.answer_channels.switch(GUILD, 42, True, "al")
-    assert not await al.answer_channels.switch(GUILD, 42, True, "al")  # already so
+
+    def chosen(engine: Engine) -> ServerChoices:
+        return getattr(engine, kind)  # type: ignore[no-any-return]
+
+    assert await chosen(al).switch(GUILD, 42, True, "al")
+    assert not await chosen(al).switch(GUILD, 42, True, "al")  # already so
     assert await bea.sync() == 1
-    assert bea.answer_channels.of(GUILD) == {42}
+    assert chosen(bea).of(GUILD) == {42}
     async with await Engine.open(database) as restarted:
-        assert restarted.answer_channels.of(GUILD) == {42}
-    assert await bea.answer_channels.switch(GUILD, 42, False, "bea")
+        assert chosen(restarted).of(GUILD) == {42}
+    assert await chosen(bea).switch(GUILD, 42, False, "bea")
     await al.sync()
-    assert al.answer_channels.of(GUILD) == frozenset()
-    assert al.answer_channels.of(GUILD + 1) == frozenset()
+    assert chosen(al).of(GUILD) == frozenset()
+    assert chosen(al).of(GUILD + 1) == frozenset()

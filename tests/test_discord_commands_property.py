@@ -16,7 +16,7 @@ from bot.discord_bot.errors import explain
 from tests.conftest import DiscordHarness
 
 CURATED = ("facts", "phrasings", "citations", "fact_history", "sources", "sentences")
-CURATED += ("out_of_scope", "guild_settings", "answer_channels")
+CURATED += ("out_of_scope", "guild_settings", "answer_channels", "moderator_roles")
 
 _odd = st.sampled_from(
     [

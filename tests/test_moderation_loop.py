@@ -4,8 +4,11 @@ switched on or off per server."""
 
 from __future__ import annotations
 
+import discord
 import pytest
+from discord.ext.test import backend
 
+from bot import replies
 from bot.engine import Engine
 from bot.errors import BadInput
 from tests.conftest import DiscordHarness
@@ -150,3 +153,32 @@ async def test_a_reply_to_an_answer_names_the_question_it_answered(engine: Engin
         await engine.which_question(8, None, 1234)
     with pytest.raises(BadInput, match="no #3"):
         await engine.which_question(7, "#3")
+
+
+async def test_a_server_admin_names_the_roles_that_curate(discord_bot: DiscordHarness) -> None:
+    """A team's Helpers curate without Manage Messages, once someone who manages the
+    server names their role; naming it is for server managers only."""
+    bot = discord_bot
+    guild = bot.guilds[0]
+    helpers = backend.make_role("Helpers", guild, permissions=0)
+    managers = backend.make_role(
+        "Managers", guild, permissions=discord.Permissions(manage_guild=True).value
+    )
+    for name, role in (("helen", helpers), ("ada", managers)):
+        bot.members[(0, name)] = backend.update_member(bot.member(0, name=name), roles=[role])
+    add = "!fact add question: who waters the plants answer: Helen does. cite: s1 id: plants"
+
+    async def said(command: str, name: str) -> str:
+        (reply,) = await bot.say(command, name=name)
+        return reply.text
+
+    assert await said(add, "helen") == replies.NOT_MODERATOR
+    refused = await _mod(bot, f"!moderators add <@&{helpers.id}>")
+    assert "Manage Server" in refused
+    named = await said(f"!moderators add <@&{helpers.id}>", "ada")
+    assert named == f"<@&{helpers.id}> may curate facts here now (`fact add`, `fact edit`, …)."
+    assert (await said(add, "helen")).startswith("Added `plants`")
+    listed = await said("!moderators", "ada")
+    assert listed.startswith(f"Curating facts here: <@&{helpers.id}>;")
+    await said(f"!moderators remove <@&{helpers.id}>", "ada")
+    assert await said("!fact remove id: plants", "helen") == replies.NOT_MODERATOR

@@ -108,8 +108,8 @@ async def test_an_earlier_factbots_schema_is_upgraded_in_place(postgres: str) ->
     try:
         assert await store.shipped_pack_off() == {7}
         assert await store.fact_stats(7, "pay") == FactStats(asked=1, helpful=0, unhelpful=1)
-        assert await store.set_answer_channel(7, 42, True, "al")
-        assert await store.answer_channels() == {7: {42}}
+        assert await store.choose("answer_channels", 7, 42, True, "al")
+        assert await store.chosen("answer_channels") == {7: {42}}
     finally:
         await store.close()
     connection = await asyncpg.connect(postgres)

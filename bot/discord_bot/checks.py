@@ -3,6 +3,7 @@ the history names them, and what the bot itself may do in a channel."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import discord
@@ -22,7 +23,7 @@ def bot_may(channel: discord.abc.Messageable, permission: str) -> bool:
     return True
 
 
-def is_moderator(member: discord.Member, moderator_role_ids: list[int]) -> bool:
+def is_moderator(member: discord.Member, moderator_role_ids: Collection[int]) -> bool:
     permissions = member.guild_permissions
     if permissions.manage_messages or permissions.manage_guild:
         return True
@@ -30,10 +31,13 @@ def is_moderator(member: discord.Member, moderator_role_ids: list[int]) -> bool:
 
 
 async def check_moderator(ctx: commands.Context[FactBot]) -> bool:
-    """A command check: in a server, by a moderator; raises with the reason otherwise."""
+    """A command check: in a server, by a moderator (Manage Messages or Manage Server, a
+    role of ``MODERATOR_ROLE_IDS``, or one the server's admins named with `moderators
+    add`); raises with the reason otherwise."""
     if ctx.guild is None or not isinstance(ctx.author, discord.Member):
         raise commands.NoPrivateMessage()
-    if not is_moderator(ctx.author, ctx.bot.settings.moderator_role_ids):
+    roles = {*ctx.bot.settings.moderator_role_ids, *ctx.bot.engine.moderator_roles.of(ctx.guild.id)}
+    if not is_moderator(ctx.author, roles):
         raise NotModerator()
     return True
 

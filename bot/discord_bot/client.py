@@ -41,7 +41,7 @@ class Asked:
 EXTENSIONS = (
     "bot.discord_bot.cogs.asking",
     "bot.discord_bot.cogs.curating",
-    "bot.discord_bot.cogs.channels",
+    "bot.discord_bot.cogs.server",
 )
 
 

@@ -39,6 +39,15 @@ class UnansweredQuestion:
     last_asked: dt.datetime
 
 
+Choice = Literal["answer_channels", "moderator_roles"]
+"""What a server's moderators choose for it, each a set of Discord ids."""
+_CHOICES: dict[Choice, tuple[str, str]] = {
+    "answer_channels": ("answer_channels", "channel_id"),
+    "moderator_roles": ("moderator_roles", "role_id"),
+}
+"""Each choice's table and id column (names from here only, never from input)."""
+
+
 @dataclass(frozen=True)
 class LoggedReply:
     """Where the bot's reply to a logged question is, and the question as it answered it."""
@@ -67,7 +76,7 @@ class Change:
     empty)."""
 
     guild_id: int
-    kind: Literal["fact", "source", "out_of_scope", "settings", "channels"]
+    kind: Literal["fact", "source", "out_of_scope", "settings", "channels", "roles"]
     key: str
 
 
@@ -646,28 +655,28 @@ class Store:
             (guild_id, int(on), actor, _now()),
         )
 
-    async def answer_channels(self, guild_id: int | None = None) -> dict[int, set[int]]:
-        """The channels where moderators let plain questions be answered, by guild."""
+    async def chosen(self, kind: Choice, guild_id: int | None = None) -> dict[int, set[int]]:
+        """What a server's moderators chose, by guild: the channels where plain questions
+        are answered, or the roles that may curate."""
+        table, column = _CHOICES[kind]
         where, args = ("AND guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
-        query = f"SELECT guild_id, channel_id FROM answer_channels WHERE removed = 0 {where}"
-        channels: dict[int, set[int]] = {}
+        query = f"SELECT guild_id, {column} FROM {table} WHERE removed = 0 {where}"
+        chosen: dict[int, set[int]] = {}
         for row in await self._db.fetch(query, args):
-            channels.setdefault(row[0], set()).add(row[1])
-        return channels
+            chosen.setdefault(row[0], set()).add(row[1])
+        return chosen
 
-    async def set_answer_channel(
-        self, guild_id: int, channel_id: int, on: bool, actor: str
-    ) -> bool:
-        """Returns False when the channel was already so. Switched off, a channel's row
-        stays (removed): who did what is kept."""
+    async def choose(self, kind: Choice, guild_id: int, item_id: int, on: bool, actor: str) -> bool:
+        """Returns False when it was already so. Taken back, a choice's row stays
+        (removed): who did what is kept."""
+        table, column = _CHOICES[kind]
         return (
             await self._db.execute(
-                "INSERT INTO answer_channels (guild_id, channel_id, removed, updated_by,"
-                " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, channel_id) DO"
-                " UPDATE SET removed = excluded.removed, updated_by = excluded.updated_by,"
-                " updated_at = excluded.updated_at"
-                " WHERE answer_channels.removed <> excluded.removed",
-                (guild_id, channel_id, int(not on), actor, _now()),
+                f"INSERT INTO {table} (guild_id, {column}, removed, updated_by, updated_at)"
+                f" VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, {column}) DO UPDATE SET"
+                " removed = excluded.removed, updated_by = excluded.updated_by,"
+                f" updated_at = excluded.updated_at WHERE {table}.removed <> excluded.removed",
+                (guild_id, item_id, int(not on), actor, _now()),
             )
             > 0
         )

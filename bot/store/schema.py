@@ -11,6 +11,7 @@ answered. Migration 5: ``questions.message_id``, the message that asked, so that
 still follows its question's edits after a restart. Migration 6: ``votes`` replaces
 ``feedback``: a 👍 or 👎 belongs to the question whose answer it judged (``feedback`` was
 keyed by the reply, which moves to the edited question when a member edits theirs).
+Migration 7: ``moderator_roles``, the roles a server's admins let curate.
 """
 
 from __future__ import annotations
@@ -183,9 +184,25 @@ MIGRATIONS: tuple[str, ...] = (
         FROM feedback f JOIN questions q ON q.reply_id = f.reply_id;
     DROP TABLE feedback;
     """,
+    """
+    CREATE TABLE moderator_roles (
+        guild_id   INTEGER NOT NULL,
+        role_id    INTEGER NOT NULL,
+        removed    INTEGER NOT NULL DEFAULT 0,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, role_id)
+    );
+    CREATE TRIGGER moderator_role_added AFTER INSERT ON moderator_roles BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'roles', '');
+    END;
+    CREATE TRIGGER moderator_role_changed AFTER UPDATE ON moderator_roles BEGIN
+        INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'roles', '');
+    END;
+    """,
 )
 
-POSTGRES_SCHEMA_VERSION = 4
+POSTGRES_SCHEMA_VERSION = 5
 """PostgreSQL schemas are numbered on their own, in ``meta`` (key ``schema``): version 1
 holds what SQLite's migrations 1–3 built, in PostgreSQL's types (Discord ids need BIGINT);
 each later version is :data:`POSTGRES_UPGRADES`' script of that number."""
@@ -346,6 +363,18 @@ INSERT INTO votes (question_id, user_id, vote, at)
     SELECT q.id, f.user_id, f.vote, f.at
     FROM feedback f JOIN questions q ON q.reply_id = f.reply_id;
 DROP TABLE feedback;
+""",
+    5: """
+CREATE TABLE moderator_roles (
+    guild_id   BIGINT NOT NULL,
+    role_id    BIGINT NOT NULL,
+    removed    INTEGER NOT NULL DEFAULT 0,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, role_id)
+);
+CREATE TRIGGER moderator_roles_changed AFTER INSERT OR UPDATE ON moderator_roles
+    FOR EACH ROW EXECUTE FUNCTION factbot_record_change('roles');
 """,
 }
 """Never edit a shipped upgrade: add one (SQLite's migration of the same change beside)."""

@@ -1,7 +1,8 @@
-"""Moderators choose where plain questions are answered: `answers on` in a channel (its
-threads and a forum's posts too), `answers off`, `answers` to list them. The choice is
-the server's, kept by the engine (``Engine.answer_channels``) and followed by every shard;
-``ANSWER_CHANNEL_IDS`` adds the host's own."""
+"""A server's setup, chosen by its own moderators and admins, kept by the engine and
+followed by every shard: where plain questions are answered (`answers on` in a channel,
+its threads and a forum's posts too; ``ANSWER_CHANNEL_IDS`` adds the host's own), and
+which roles may curate (`moderators add @Helpers`, for admins; ``MODERATOR_ROLE_IDS``
+adds the host's own)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,9 @@ if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
 
 
-class AnswerChannels(commands.Cog, name="Channels"):
+class ServerSetup(commands.Cog, name="Setup"):
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
-
-    async def cog_check(self, ctx: commands.Context[FactBot]) -> bool:  # type: ignore[override]
-        """For moderators, in a server."""
-        return await check_moderator(ctx)
 
     # ignore_extra=False: "answers on #nowhere" must not switch this channel instead.
     @commands.hybrid_command(ignore_extra=False, usage="[on|off|list] [#channel]")
@@ -32,6 +29,7 @@ class AnswerChannels(commands.Cog, name="Channels"):
         state="on: answer plain questions there; off: only when asked; list: where I do",
         channel="Another channel or forum than this one",
     )
+    @commands.check(check_moderator)
     async def answers(
         self,
         ctx: commands.Context[FactBot],
@@ -41,7 +39,7 @@ class AnswerChannels(commands.Cog, name="Channels"):
         """Answer plain questions in a channel, without `ask` or a mention, when I am sure:
         `answers on` here (its threads too; a forum: its posts), `answers off`, or
         `answers` to list where I do."""
-        assert ctx.guild is not None  # the cog's check refuses direct messages
+        assert ctx.guild is not None  # check_moderator refuses direct messages
         settings = self.bot.settings
         where = channel or _channel_itself(ctx.channel)
         if state == "list":
@@ -62,6 +60,39 @@ class AnswerChannels(commands.Cog, name="Channels"):
         if state == "on" and (doubt := self._cannot_answer_in(where)):
             said += f"\n{doubt}"
         await ctx.send(said)
+
+    @commands.hybrid_command(ignore_extra=False, usage="[add|remove|list] [@role]")
+    @commands.guild_only()
+    @commands.has_guild_permissions(manage_guild=True)
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(
+        change="add: the role may curate facts; remove: no longer; list: which roles may",
+        role="The role, e.g. @Helpers",
+    )
+    async def moderators(
+        self,
+        ctx: commands.Context[FactBot],
+        change: Literal["add", "remove", "list"] = "list",
+        role: discord.Role | None = None,
+    ) -> None:
+        """Let a role curate facts here (for those who manage the server): `moderators add
+        @Helpers`, `moderators remove @Helpers`, or `moderators` to list them. Manage
+        Messages or Manage Server lets anyone curate anyway."""
+        assert ctx.guild is not None  # guild_only
+        host = {i for i in self.bot.settings.moderator_role_ids if ctx.guild.get_role(i)}
+        chosen = self.bot.engine.moderator_roles
+        if change == "list":
+            await ctx.send(_moderator_roles_line(sorted(chosen.of(ctx.guild.id) | host)))
+            return
+        if role is None:
+            raise BadInput(f"Name the role: `{ctx.clean_prefix}moderators {change} @Helpers`.")
+        if change == "remove" and role.id in host:
+            raise BadInput(
+                f"<@&{role.id}> curates by the bot's own settings (MODERATOR_ROLE_IDS); "
+                "whoever hosts it can change that."
+            )
+        switched = await chosen.switch(ctx.guild.id, role.id, change == "add", actor=actor(ctx))
+        await ctx.send(_moderators_switched(role, change == "add", switched))
 
     def _cannot_answer_in(self, channel: discord.abc.GuildChannel) -> str | None:
         """Why plain questions there would go unanswered, if they would."""
@@ -106,5 +137,23 @@ def _answers_switched(
     return f"<#{channel.id}> is not an answer channel."
 
 
+def _moderator_roles_line(ids: list[int]) -> str:
+    always = "Manage Messages or Manage Server always may"
+    if not ids:
+        return f"No role is named to curate facts here; {always}. `moderators add @role` names one."
+    listed = ", ".join(f"<@&{i}>" for i in ids)
+    return f"Curating facts here: {listed}; {always}."
+
+
+def _moderators_switched(role: discord.Role, add: bool, switched: bool) -> str:
+    if add and switched:
+        return f"<@&{role.id}> may curate facts here now (`fact add`, `fact edit`, …)."
+    if add:
+        return f"<@&{role.id}> may curate facts here already."
+    if switched:
+        return f"<@&{role.id}> no longer curates facts here."
+    return f"<@&{role.id}> was not named to curate facts here."
+
+
 async def setup(bot: FactBot) -> None:
-    await bot.add_cog(AnswerChannels(bot))
+    await bot.add_cog(ServerSetup(bot))
