@@ -392,3 +392,14 @@ async def test_slash_answers_offers_channels_and_forums_and_switches_this_channe
     assert discord_bot.bot.engine.answer_channels.of(discord_bot.guilds[0].id) == {
         discord_bot.channel(0).id
     }
+
+
+async def test_slash_moderators_is_shown_to_server_managers_only(
+    discord_bot: DiscordHarness,
+) -> None:
+    moderators = discord_bot.bot.tree.get_command("moderators")
+    assert isinstance(moderators, app_commands.Command)
+    assert moderators.default_permissions == discord.Permissions(manage_guild=True)
+    change, role = moderators.parameters
+    assert [c.value for c in change.choices] == ["add", "remove", "list"]
+    assert role.type is discord.AppCommandOptionType.role
