@@ -358,6 +358,12 @@ async def test_slash_commands_are_registered_with_their_options(
     }
 
 
+def test_the_bot_shows_how_to_ask_it_under_its_name(db_path: Path) -> None:
+    bot = create_bot(discord_settings(db_path))
+    assert isinstance(bot.activity, discord.Activity)
+    assert (bot.activity.type, bot.activity.name) == (discord.ActivityType.listening, "/ask")
+
+
 def test_factory_reads_settings_from_the_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """create_bot() with no settings takes FACTBOT_DB (and the rest) from the environment."""
     monkeypatch.setenv("FACTBOT_DB", str(tmp_path / "env.sqlite3"))

@@ -60,6 +60,8 @@ class FactBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=FactBotHelp(),
             description="Answers questions from curated facts, quoting its sources.",
+            # In the member list under the bot's name: how to ask it.
+            activity=discord.Activity(type=discord.ActivityType.listening, name="/ask"),
             # One shard of several (each its own process, one PostgreSQL database), or all.
             shard_id=settings.shard_id,
             shard_count=settings.shard_count,
