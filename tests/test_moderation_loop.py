@@ -175,10 +175,11 @@ async def test_a_server_admin_names_the_roles_that_curate(discord_bot: DiscordHa
     assert await said(add, "helen") == replies.NOT_MODERATOR
     refused = await _mod(bot, f"!moderators add <@&{helpers.id}>")
     assert "Manage Server" in refused
+    assert "@everyone" in await said("!moderators add @everyone", "ada")  # anyone could edit
     named = await said(f"!moderators add <@&{helpers.id}>", "ada")
     assert named == f"<@&{helpers.id}> may curate facts here now (`fact add`, `fact edit`, …)."
     assert (await said(add, "helen")).startswith("Added `plants`")
-    listed = await said("!moderators", "ada")
+    listed = await _mod(bot, "!moderators")  # moderators may see who else curates
     assert listed.startswith(f"Curating facts here: <@&{helpers.id}>;")
     await said(f"!moderators remove <@&{helpers.id}>", "ada")
     assert await said("!fact remove id: plants", "helen") == replies.NOT_MODERATOR

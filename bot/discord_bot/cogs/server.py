@@ -62,8 +62,7 @@ class ServerSetup(commands.Cog, name="Setup"):
         await ctx.send(said)
 
     @commands.hybrid_command(ignore_extra=False, usage="[add|remove|list] [@role]")
-    @commands.guild_only()
-    @commands.has_guild_permissions(manage_guild=True)
+    @commands.check(check_moderator)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(
         change="add: the role may curate facts; remove: no longer; list: which roles may",
@@ -75,17 +74,25 @@ class ServerSetup(commands.Cog, name="Setup"):
         change: Literal["add", "remove", "list"] = "list",
         role: discord.Role | None = None,
     ) -> None:
-        """Let a role curate facts here (for those who manage the server): `moderators add
-        @Helpers`, `moderators remove @Helpers`, or `moderators` to list them. Manage
+        """Let a role curate facts here: `moderators add @Helpers`, `moderators remove
+        @Helpers` (for those who manage the server), or `moderators` to list them. Manage
         Messages or Manage Server lets anyone curate anyway."""
-        assert ctx.guild is not None  # guild_only
+        assert ctx.guild is not None  # check_moderator refuses direct messages
         host = {i for i in self.bot.settings.moderator_role_ids if ctx.guild.get_role(i)}
         chosen = self.bot.engine.moderator_roles
         if change == "list":
             await ctx.send(_moderator_roles_line(sorted(chosen.of(ctx.guild.id) | host)))
             return
+        # Moderators may see who curates; naming more of them is for the server's managers.
+        assert isinstance(ctx.author, discord.Member)  # as check_moderator made sure
+        if not ctx.author.guild_permissions.manage_guild:
+            raise commands.MissingPermissions(["manage_guild"])
         if role is None:
             raise BadInput(f"Name the role: `{ctx.clean_prefix}moderators {change} @Helpers`.")
+        if role.is_default():
+            raise BadInput(
+                "Not @everyone: anyone could then change the facts. Name a role, like @Helpers."
+            )
         if change == "remove" and role.id in host:
             raise BadInput(
                 f"<@&{role.id}> curates by the bot's own settings (MODERATOR_ROLE_IDS); "
