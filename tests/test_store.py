@@ -147,3 +147,23 @@ async def test_an_earlier_sqlite_database_is_upgraded_keeping_its_votes(db_path:
         assert await store.fact_stats(7, "pay") == FactStats(asked=1, helpful=0, unhelpful=1)
     finally:
         await store.close()
+
+
+async def test_votes_count_for_the_answer_they_judged(database: Path | str) -> None:
+    """A 👎 given before the member edited the question stays with the first answer."""
+    store = await Store.open(database)
+    try:
+        logged = {"guild_id": 1, "channel_id": 2, "confidence": 90.0, "reply_id": 7}
+        await store.log_question(question="pay?", fact_id="pay", answered=True, **logged)
+        await store.record_vote(7, user_id=3, vote=-1)
+        await store.record_vote(8, user_id=3, vote=-1)  # no such answer: nothing
+        await store.log_question(question="who runs it?", fact_id="ceo", answered=True, **logged)
+        await store.record_vote(7, user_id=4, vote=1)
+        assert await store.fact_stats(1, "pay") == FactStats(asked=1, helpful=0, unhelpful=1)
+        assert await store.fact_stats(1, "ceo") == FactStats(asked=1, helpful=1, unhelpful=0)
+        (disliked,) = await store.disliked(1)
+        assert (disliked.question, disliked.fact_id, disliked.reply_id) == ("pay?", "pay", None)
+        await store.withdraw_vote(7, user_id=4, vote=1)
+        assert await store.fact_stats(1, "ceo") == FactStats(asked=1, helpful=0, unhelpful=0)
+    finally:
+        await store.close()
