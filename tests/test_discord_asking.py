@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from unittest.mock import AsyncMock, MagicMock
 
@@ -433,6 +434,7 @@ async def test_a_reply_follows_its_question_after_a_restart(
     question = discord_bot.said
     assert question is not None
     asking = discord_bot.bot.get_cog("Asking")
+    await asyncio.sleep(0.01)  # the restart comes a moment later than the question
     asking._replies = RecentReplies()  # type: ignore[union-attr]  # as after a restart
     asked = await discord_bot.bot.engine.store.count("questions")
     assert await discord_bot.edit(question, question.content) == []  # a link's preview
