@@ -134,13 +134,8 @@ class Interpreter:
         knows the answer."""
         if not asks(message):
             return None
-        try:
-            question = check_question(message, keep_lines=True)
-        except BadInput:
-            return None
-        answer = self.engine.ask(question, speaker.guild_id)
-        sure = answer.answered and answer.confidence >= self.channel_threshold
-        return self._render(answer) if sure else None
+        answer = self.engine.answer_if_sure([message], speaker.guild_id, self.channel_threshold)
+        return self._render(answer) if answer else None
 
     def _render(self, answer: Answer) -> Reply:
         if not answer.answered:

@@ -16,10 +16,11 @@ import gc
 import itertools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import platformdirs
 from rapidfuzz import fuzz, process, utils
@@ -57,6 +58,8 @@ from bot.training import Matchers
 
 log = logging.getLogger(__name__)
 
+Row = TypeVar("Row")
+
 __all__ = ["Engine", "FactView", "check_question"]
 
 
@@ -68,6 +71,20 @@ version's, and are removed."""
 WORTH_NAMING = 5.0
 """The chance (%) a fact needs to be named as what a search or half-typed text may be
 about: below it, what the matcher ranks next is noise."""
+
+
+async def _first_kept(
+    rows: Callable[[int], Awaitable[list[Row]]], keep: Callable[[Row], bool], limit: int
+) -> list[Row]:
+    """The first ``limit`` rows worth keeping, asking ``rows(n)`` for twice as many each
+    time too few of those read are kept."""
+    wanted = limit
+    while True:
+        read = await rows(wanted)
+        kept = [row for row in read if keep(row)]
+        if len(kept) >= limit or len(read) < wanted:
+            return kept[:limit]
+        wanted *= 2
 
 
 def default_cache_dir() -> Path:
@@ -312,6 +329,20 @@ class Engine:
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
         return self.answerer.ask(question, guild_id)
 
+    def answer_if_sure(
+        self, readings: Sequence[str], guild_id: int, threshold: float
+    ) -> Answer | None:
+        """Plain chat, which nobody asked the bot to answer (in an answer channel, a reply
+        to it): the surest answer of the ways the message may be read, if it reaches
+        ``threshold`` (%); otherwise None, as for what cannot be read at all."""
+        sure = []
+        for reading in readings:
+            with contextlib.suppress(BadInput):
+                answer = self.ask(check_question(reading, keep_lines=True), guild_id)
+                if answer.answered and answer.confidence >= threshold:
+                    sure.append(answer)
+        return max(sure, key=lambda a: a.confidence, default=None)
+
     def explain(self, question: str, guild_id: int = GLOBAL) -> Explanation:
         return self.answerer.explain(question, guild_id)
 
@@ -449,32 +480,34 @@ class Engine:
     async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
         """What members asked that got no answer, most asked first, leaving out what a
         moderator has dealt with since (attached to a fact, or marked out of scope)."""
-        settled = {wording(q) for q in self.library.out_of_scope(guild_id)}
-        wanted = limit + len(settled)
-        while True:
-            rows = await self.store.unanswered(guild_id, wanted)
-            kept = [
-                r
-                for r in rows
-                if wording(r.question) not in settled
-                and not self.library.said(guild_id, r.question)
-            ]
-            if len(kept) >= limit or len(rows) < wanted:
-                return kept[:limit]
-            wanted *= 2
+        dealt_with = self._dealt_with(guild_id)
+        return await _first_kept(
+            lambda n: self.store.unanswered(guild_id, n),
+            lambda row: not dealt_with(row.question),
+            limit,
+        )
 
     async def disliked(self, guild_id: int, limit: int = 10) -> list[DislikedAnswer]:
         """Answers members marked 👎, latest first, leaving out the questions a moderator
         has dealt with since (attached to another fact, or marked out of scope)."""
+        dealt_with = self._dealt_with(guild_id)
+        return await _first_kept(
+            lambda n: self.store.disliked(guild_id, n),
+            lambda row: not dealt_with(row.question, row.fact_id),
+            limit,
+        )
+
+    def _dealt_with(self, guild_id: int) -> Callable[..., bool]:
+        """Whether a moderator has dealt with a question since it was asked: marked it out
+        of scope, or made it a phrasing of a fact (other than ``answered_with``, the one it
+        was answered with, which a member's 👎 says was wrong)."""
         ignored = {wording(q) for q in self.library.out_of_scope(guild_id)}
-        rows = await self.store.disliked(guild_id, limit + len(ignored) + 20)
-        kept = [
-            r
-            for r in rows
-            if wording(r.question) not in ignored
-            and not set(self.library.said(guild_id, r.question)) - {r.fact_id}
-        ]
-        return kept[:limit]
+
+        def dealt_with(question: str, answered_with: str | None = None) -> bool:
+            attached = set(self.library.said(guild_id, question)) - {answered_with}
+            return wording(question) in ignored or bool(attached)
+
+        return dealt_with
 
     async def which_question(
         self, guild_id: int, given: str | None, reply_id: int | None = None

@@ -72,8 +72,8 @@ class DislikedAnswer:
 @dataclass(frozen=True)
 class Change:
     """One thing the change feed says was written: a fact (``key`` its id), a source (its
-    id), a guild's out-of-scope questions, its settings or its answer channels (``key``
-    empty)."""
+    id), a guild's out-of-scope questions, its settings, its answer channels or its
+    moderator roles (``key`` empty)."""
 
     guild_id: int
     kind: Literal["fact", "source", "out_of_scope", "settings", "channels", "roles"]

@@ -222,21 +222,18 @@ class Asking(commands.Cog):
         """Plain chat is answered only when it asks something (a forum post always does)
         and the bot is sure; otherwise it stays quiet (and takes back its reply to what the
         message said before an edit)."""
-        sure = []
         readings = asked.readings() if asked.title is not None or asks(asked.question) else []
-        for reading in readings:
-            with contextlib.suppress(BadInput):
-                answer = self._answer(reading, message)
-                if answer.answered and answer.confidence >= self.bot.settings.channel_threshold:
-                    sure.append(answer)
-        if not sure:
+        guild_id = message.guild.id if message.guild else GLOBAL
+        threshold = self.bot.settings.channel_threshold
+        answer = self.bot.engine.answer_if_sure(readings, guild_id, threshold)
+        if answer is None:
             await self._take_back(message.id)
             return
         try:
             self._enforce_cooldown(message.author)
         except commands.CommandOnCooldown:
             return
-        await self._reply(max(sure, key=lambda a: a.confidence), message, asked)
+        await self._reply(answer, message, asked)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
