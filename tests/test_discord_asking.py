@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from pathlib import Path
+from typing import Any
 from unittest.mock import AsyncMock, MagicMock
 
 import discord
@@ -12,8 +15,9 @@ import pytest
 from discord.ext.test import backend
 
 from bot.discord_bot import FactBot, create_bot
-from bot.discord_bot.client import run_bot
+from bot.discord_bot.client import run_bot, stopping_on_sigterm
 from bot.discord_bot.cogs.asking import RecentReplies
+from bot.engine import Engine
 from bot.errors import BadInput
 from tests.conftest import DiscordHarness, Sent, discord_settings, start_bot
 
@@ -567,3 +571,77 @@ async def test_a_token_discord_refuses_is_one_line_without_the_token(
     with pytest.raises(BadInput, match=r"^Discord refused DISCORD_TOKEN: copy") as refused:
         await run_bot(discord_settings(db_path, discord_token="s3cret-token"))
     assert "s3cret" not in str(refused.value)
+
+
+async def test_sigterm_stops_the_bot_and_its_engine_cleanly(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path
+) -> None:
+    """A host stops a bot with SIGTERM on every deploy: `factbot run` returns as after
+    Ctrl-C, its database closed, instead of dying mid-reply."""
+    serving = asyncio.Event()
+
+    async def start(self: FactBot, token: str, *, reconnect: bool = True) -> None:
+        await self.setup_hook()
+        serving.set()
+        while not self.is_closed():  # as discord.py's own connection loop
+            await asyncio.sleep(0.01)
+
+    closed: list[Engine] = []
+    monkeypatch.setattr(FactBot, "start", start)
+    monkeypatch.setattr(discord.utils, "setup_logging", lambda: None)
+    close_engine = Engine.close
+
+    async def close(self: Engine) -> None:
+        await close_engine(self)
+        closed.append(self)
+
+    monkeypatch.setattr(Engine, "close", close)
+    running = asyncio.create_task(run_bot(discord_settings(db_path, discord_token="good")))
+    await asyncio.wait_for(serving.wait(), 30)
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(running, 30)
+    assert len(closed) == 1
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # and no handler left behind
+
+
+async def test_a_stopping_bot_sends_the_answer_it_is_writing_first(
+    discord_bot: DiscordHarness,
+) -> None:
+    bot = discord_bot.bot
+    http = bot._connection.http
+    send = http.send_message
+    sending, go_on = asyncio.Event(), asyncio.Event()
+    sent: list[bool] = []
+
+    async def slow_send(channel_id: int, *, params: Any) -> Any:
+        sending.set()
+        await go_on.wait()
+        message = await send(channel_id, params=params)
+        sent.append(True)
+        return message
+
+    closed_when: list[list[bool]] = []
+
+    async def close() -> None:
+        closed_when.append(list(sent))
+
+    http.send_message = slow_send  # type: ignore[method-assign]
+    bot.close = close  # type: ignore[method-assign]
+    try:
+        asking = asyncio.create_task(discord_bot.say("!ask how much did meta pay?"))
+        await asyncio.wait_for(sending.wait(), 30)
+        with stopping_on_sigterm(bot):
+            os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.sleep(0.2)
+            assert closed_when == []  # the answer is still being sent
+            go_on.set()
+            (reply,) = await asyncio.wait_for(asking, 30)
+            for _ in range(100):
+                if closed_when:
+                    break
+                await asyncio.sleep(0.01)
+        assert "$14.3 billion" in reply.text
+        assert closed_when == [[True]]
+    finally:
+        go_on.set()
+        del bot.close  # the fixture closes the engine

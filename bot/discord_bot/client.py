@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import discord
@@ -17,6 +20,10 @@ from bot.engine import Engine
 from bot.errors import BadInput
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE = 10.0
+"""Seconds a stopping bot gives the answers and commands in progress. Hosts wait 10 to 30
+seconds after SIGTERM before they kill a process."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,17 @@ class FactBot(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d slash commands globally (may take a while to show)", len(synced))
+
+    async def stop(self) -> None:
+        """Stop as a host asks (SIGTERM, on every deploy or restart): what members and
+        moderators asked before is answered first, for up to `STOP_GRACE` seconds, then the
+        bot closes. Closing at once would drop replies half sent."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STOP_GRACE
+        # A message's task may hand the question on to a task of its own: look again.
+        while (busy := _in_progress()) and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(busy, timeout=left)
+        await self.close()
 
     async def close(self) -> None:
         try:
@@ -179,6 +197,42 @@ def _post_title(message: discord.Message) -> str | None:
     return None
 
 
+def _in_progress() -> set[asyncio.Task[object]]:
+    """The tasks answering Discord's events and slash commands, by the names discord.py
+    gives them (`Client._schedule_event`, `CommandTree._from_interaction`)."""
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if task is not asyncio.current_task()
+        and not task.done()
+        and (task.get_name().startswith("discord.py: ") or task.get_name() == "CommandTree-invoker")
+    }
+
+
+@contextlib.contextmanager
+def stopping_on_sigterm(bot: FactBot) -> Iterator[None]:
+    """While inside, SIGTERM stops the bot gracefully (`FactBot.stop`) instead of killing
+    the process mid-reply. Ctrl-C already closes it: asyncio turns it into an exception."""
+    loop = asyncio.get_running_loop()
+    stopping: set[asyncio.Task[None]] = set()  # the loop holds tasks only weakly
+
+    def stop() -> None:
+        log.info("SIGTERM: finishing the answers in progress, then stopping")
+        task = loop.create_task(bot.stop(), name="factbot-stop")
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except NotImplementedError:  # Windows' event loops take no signal handlers
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
 def create_bot(
     settings: Settings | None = None, *, intents: discord.Intents | None = None
 ) -> FactBot:
@@ -213,7 +267,8 @@ async def _serve(settings: Settings, intents: discord.Intents | None) -> None:
     assert settings.discord_token is not None
     async with create_bot(settings, intents=intents) as bot:
         try:
-            await bot.start(settings.discord_token.get_secret_value())
+            with stopping_on_sigterm(bot):
+                await bot.start(settings.discord_token.get_secret_value())
         except discord.LoginFailure:
             raise BadInput(
                 "Discord refused DISCORD_TOKEN: copy the bot's token again (Developer "
