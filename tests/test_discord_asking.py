@@ -578,16 +578,22 @@ async def test_sigterm_stops_the_bot_and_its_engine_cleanly(
 ) -> None:
     """A host stops a bot with SIGTERM on every deploy: `factbot run` returns as after
     Ctrl-C, its database closed, instead of dying mid-reply."""
-    serving = asyncio.Event()
+    serving, leaving = asyncio.Event(), asyncio.Event()
 
     async def start(self: FactBot, token: str, *, reconnect: bool = True) -> None:
         await self.setup_hook()
         serving.set()
-        while not self.is_closed():  # as discord.py's own connection loop
-            await asyncio.sleep(0.01)
+        await leaving.wait()  # discord.py's connection loop returns once the bot closes
+
+    leave = FactBot.close
+
+    async def close_bot(self: FactBot) -> None:
+        leaving.set()
+        await leave(self)
 
     closed: list[Engine] = []
     monkeypatch.setattr(FactBot, "start", start)
+    monkeypatch.setattr(FactBot, "close", close_bot)
     monkeypatch.setattr(discord.utils, "setup_logging", lambda: None)
     close_engine = Engine.close
 
@@ -630,7 +636,7 @@ async def test_a_stopping_bot_sends_the_answer_it_is_writing_first(
     try:
         asking = asyncio.create_task(discord_bot.say("!ask how much did meta pay?"))
         await asyncio.wait_for(sending.wait(), 30)
-        with stopping_on_sigterm(bot):
+        async with stopping_on_sigterm(bot):
             os.kill(os.getpid(), signal.SIGTERM)
             await asyncio.sleep(0.2)
             assert closed_when == []  # the answer is still being sent

@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import discord
@@ -209,18 +209,18 @@ def _in_progress() -> set[asyncio.Task[object]]:
     }
 
 
-@contextlib.contextmanager
-def stopping_on_sigterm(bot: FactBot) -> Iterator[None]:
+@contextlib.asynccontextmanager
+async def stopping_on_sigterm(bot: FactBot) -> AsyncIterator[None]:
     """While inside, SIGTERM stops the bot gracefully (`FactBot.stop`) instead of killing
-    the process mid-reply. Ctrl-C already closes it: asyncio turns it into an exception."""
+    the process mid-reply; leaving waits for that stop to finish closing (`Client.start`
+    returns as soon as closing begins). Ctrl-C already closes the bot: asyncio turns it
+    into an exception."""
     loop = asyncio.get_running_loop()
-    stopping: set[asyncio.Task[None]] = set()  # the loop holds tasks only weakly
+    stopping: list[asyncio.Task[None]] = []  # the loop itself holds tasks only weakly
 
     def stop() -> None:
         log.info("SIGTERM: finishing the answers in progress, then stopping")
-        task = loop.create_task(bot.stop(), name="factbot-stop")
-        stopping.add(task)
-        task.add_done_callback(stopping.discard)
+        stopping.append(loop.create_task(bot.stop(), name="factbot-stop"))
 
     try:
         loop.add_signal_handler(signal.SIGTERM, stop)
@@ -231,6 +231,7 @@ def stopping_on_sigterm(bot: FactBot) -> Iterator[None]:
         yield
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
+        await asyncio.gather(*stopping)
 
 
 def create_bot(
@@ -267,7 +268,7 @@ async def _serve(settings: Settings, intents: discord.Intents | None) -> None:
     assert settings.discord_token is not None
     async with create_bot(settings, intents=intents) as bot:
         try:
-            with stopping_on_sigterm(bot):
+            async with stopping_on_sigterm(bot):
                 await bot.start(settings.discord_token.get_secret_value())
         except discord.LoginFailure:
             raise BadInput(
