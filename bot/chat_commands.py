@@ -9,6 +9,7 @@ and permissions mirror the Discord cogs; the rules themselves all live in the en
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot import replies
@@ -127,7 +128,7 @@ class Interpreter:
         answer = self.engine.ask(question, speaker.guild_id)
         await self.engine.record(answer, guild_id=speaker.guild_id)
         self.last_question[speaker.guild_id] = question
-        return self._render(answer)
+        return self._render(answer, example=lambda: self.engine.example_question(speaker.guild_id))
 
     async def _plain(self, message: str, speaker: Speaker) -> Reply | None:
         """Chat in an answer channel: answered only when it asks something, and the bot
@@ -137,9 +138,9 @@ class Interpreter:
         answer = self.engine.answer_if_sure([message], speaker.guild_id, self.channel_threshold)
         return self._render(answer) if answer else None
 
-    def _render(self, answer: Answer) -> Reply:
+    def _render(self, answer: Answer, example: Callable[[], str | None] | None = None) -> Reply:
         if not answer.answered:
-            return Reply(replies.not_answered(answer, self.prefix), answer)
+            return Reply(replies.not_answered(answer, self.prefix, example=example), answer)
         fields = dict(map(replies.citation_field, answer.citations))
         text = "\n".join(
             [answer.answer or "", *(f"{k}\n{v}" for k, v in fields.items()), answer.fact_id or ""]

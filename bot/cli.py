@@ -306,9 +306,9 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
             prefix = settings.command_prefix
             said = line if line.startswith((prefix, MENTION)) else f"{prefix}ask {line}"
             reply = await interpreter.handle(said, speaker)
-            text = (
-                answer_text(reply.answer) if reply and reply.answer else reply.text if reply else ""
-            )
+            # An answer as `factbot ask` shows it; anything else in the bot's words in Discord.
+            answered = reply is not None and reply.answer is not None and reply.answer.answered
+            text = answer_text(reply.answer) if answered else reply.text if reply else ""
             print("bot> " + text.replace("\n", "\n     "))
             turns.append(Turn(say=said, role="moderator", expect=expectation_of(reply)))
     if args.record and turns:

@@ -467,6 +467,11 @@ class Engine:
         sources = [s for i in cited if (s := self.library.source(i)) is not None]
         return facts, sources, list(self.library.out_of_scope(guild_id))
 
+    def example_question(self, guild_id: int = GLOBAL) -> str | None:
+        """A question the guild's members can ask, as its fact is worded."""
+        fact = self.library.example(guild_id)
+        return fact.questions[0] if fact is not None else None
+
     def facts(self, guild_id: int = GLOBAL) -> list[FactView]:
         return [FactView(f, local=f.guild_id != GLOBAL) for f in self.library.visible(guild_id)]
 

@@ -230,6 +230,14 @@ class Library:
         self._visible[guild_id] = visible
         return visible
 
+    def example(self, guild_id: int) -> Fact | None:
+        """A fact to show a guild's members what they can ask: of the guild's own facts if
+        it has any (what its members are there for), the one with the most phrasings
+        (moderators word most what members ask most)."""
+        own = [f for f in self._rows.get(guild_id, {}).values() if not f.removed]
+        facts = own if guild_id != GLOBAL and own else self.visible(guild_id)
+        return max(facts, key=lambda f: len(f.questions), default=None)
+
     def removed(self, guild_id: int) -> list[Fact]:
         """The facts a guild removed (its own, and its versions of shipped ones), sorted by
         id: what it can restore."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from rapidfuzz import process
 
 from bot.answering import Judged
+from bot.chatter import Chatter, chatter
 from bot.engine import FactView
 from bot.errors import BadInput
 from bot.models import Answer, Citation, Fact, HistoryEntry, Source
@@ -29,6 +30,11 @@ FIELD_LIMIT = 1024
 MESSAGE_LIMIT = 2000
 """Discord's limit for a message's text. A reply past it is refused whole, so the member
 would see nothing: every reply here keeps to it."""
+
+
+WELCOME = "You're welcome!"
+HELLO = "Hi! I answer questions from this server's facts and quote the sources they come from."
+"""What the bot says to thanks, and to a greeting or "what can you do?" (then how to ask)."""
 
 
 Escape = Callable[[str], str]
@@ -116,13 +122,35 @@ def answer_message(answer: Answer, escape: Escape = _as_is) -> str:
     return listed(clip(answer.answer or "", MESSAGE_LIMIT // 2), cited, answer_footer(answer))
 
 
-def not_answered(answer: Answer, prefix: str) -> str:
-    """No answer: say so, then offer the nearest facts as questions to ask instead."""
+def not_answered(
+    answer: Answer,
+    prefix: str,
+    escape: Escape = _as_is,
+    *,
+    example: Callable[[], str | None] | None = None,
+) -> str:
+    """No answer: say so, then offer the nearest facts as questions to ask instead.
+
+    ``example``, given when the message was said to the bot itself: a question it can
+    answer, to offer when the message greets or thanks it (then answered in kind)."""
+    if example is not None and (kind := chatter(answer.question)) is not None:
+        return chatted(kind, prefix, example(), escape)
     said = ASK_BACK if answer.ambiguous else NOT_ANSWERED
     if not answer.suggestions:
         return said
-    offered = [f"• {s.question} (`{prefix}ask {s.question}`)" for s in answer.suggestions]
+    offered = [f"• {escape(s.question)} (`{prefix}ask {s.question}`)" for s in answer.suggestions]
     return listed(f"{said}\nDid you mean:", offered)
+
+
+def chatted(kind: Chatter, prefix: str, example: str | None, escape: Escape = _as_is) -> str:
+    """The reply to thanks, or to a greeting (or "what can you do?"): how to ask, with a
+    question the bot can answer."""
+    if kind is Chatter.THANKS:
+        return WELCOME
+    hello = HELLO
+    if example is not None:
+        hello += f" Ask me something, for example: {clip(example, 300, escape)}"
+    return f"{hello}\n`{prefix}help` lists what I can do."
 
 
 def fact_fields(
@@ -196,9 +224,14 @@ def paged(
     return listed("", shown, foot, limit)
 
 
-def fact_list(views: Sequence[FactView], page: int = 1, prefix: str = "!") -> str:
+def fact_list(
+    views: Sequence[FactView], page: int = 1, prefix: str = "!", escape: Escape = _as_is
+) -> str:
     """A page of one line per fact, and how to see the next one."""
-    lines = [f"`{v.fact.id}`{' ✎' if v.local else ''} — {v.fact.canonical_question}" for v in views]
+    lines = [
+        f"`{v.fact.id}`{' ✎' if v.local else ''} — {escape(v.fact.canonical_question)}"
+        for v in views
+    ]
     return paged(lines, page, "fact list", prefix) or "No facts."
 
 
@@ -220,12 +253,13 @@ def source_page(source: Source, page: int = 1, prefix: str = "!", escape: Escape
     return f"{head}\n{paged(lines, page, command, prefix, MESSAGE_LIMIT - len(head) - 1)}"
 
 
-def search_results(matches: Sequence[Judged]) -> str:
+def search_results(matches: Sequence[Judged], escape: Escape = _as_is) -> str:
     if not matches:
         return "No fact matches that."
-    return listed(
-        "", [f"`{m.fact.id}` ({m.percent:.0f}%) — {m.fact.canonical_question}" for m in matches]
-    )
+    found = [
+        f"`{m.fact.id}` ({m.percent:.0f}%) — {escape(m.fact.canonical_question)}" for m in matches
+    ]
+    return listed("", found)
 
 
 def history(fact_id: str, entries: Sequence[HistoryEntry], limit: int = 15) -> str:

@@ -133,10 +133,11 @@ def test_db_flag_creates_and_seeds_the_file(run: CommandRunner, tmp_path: Path) 
 
 
 def test_chat_answers_until_an_empty_line(run: CommandRunner) -> None:
-    result = run("chat", stdin="how much did meta pay\nhello?\n\n")
+    result = run("chat", stdin="how much did meta pay\nwho won the match?\nhello?\n\n")
     assert result.returncode == 0
     assert "bot> Meta paid $14.3 billion" in result.stdout
-    assert "I don't know that one." in result.stdout
+    assert "bot> I don't know that one." in result.stdout
+    assert "bot> Hi! I answer questions from this server's facts" in result.stdout
 
 
 def test_chat_commands_with_flags_missing_get_one_line(run: CommandRunner) -> None:

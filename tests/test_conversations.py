@@ -13,6 +13,7 @@ import discord.ext.test as dpytest
 import pytest
 
 from bot.rendering import ASK_BACK, NOT_ANSWERED
+from bot.replies import HELLO, WELCOME
 from bot.transcripts import Observed, check, failure, load_transcript, replay
 from tests.conftest import Sent, discord_settings, start_bot
 
@@ -26,8 +27,8 @@ def observe(sent: list[Sent]) -> Observed:
     text = "\n".join(s.text for s in sent)
     embeds = [s.embed for s in sent if s.embed is not None]
     answered = any("confidence" in (e.footer.text or "") for e in embeds)
-    if not answered and not text.startswith((NOT_ANSWERED, ASK_BACK)):
-        answered = None  # not an answer to a question at all
+    if not answered and not text.startswith((NOT_ANSWERED, ASK_BACK, HELLO, WELCOME)):
+        answered = None  # not a reply to a question at all
     citations = []
     fields = {}
     for embed in embeds:

@@ -14,11 +14,14 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext.test import backend
 
+from bot import replies
 from bot.discord_bot import FactBot, create_bot
 from bot.discord_bot.client import run_bot, stopping_on_sigterm
 from bot.discord_bot.cogs.asking import RecentReplies
+from bot.discord_bot.embeds import as_written
 from bot.engine import Engine
 from bot.errors import BadInput
+from bot.models import Answer, Suggestion
 from tests.conftest import DiscordHarness, Sent, discord_settings, start_bot
 
 S4 = "However, following Meta’s significant investment of $14.3 billion for a 49% stake"
@@ -60,6 +63,25 @@ async def test_a_quote_shows_as_written_whatever_markdown_is_in_it(
     assert escaped in reply.message.content.splitlines()
 
 
+async def test_questions_offered_and_listed_show_as_written(discord_bot: DiscordHarness) -> None:
+    """A fact asked as "what does __init__ do" was offered and listed underlined."""
+    await discord_bot.say("!source add title: Code text: It sets things up.", role="moderator")
+    await discord_bot.say(
+        "!fact add question: what does __init__ do? answer: It sets things up. cite: code:s1",
+        role="moderator",
+    )
+    shown = r"what does \_\_init\_\_ do?"
+    (listed,) = await discord_bot.say("!fact list page: 2", role="moderator")
+    assert shown in listed.text
+    (found,) = await discord_bot.say("!fact search query: init", role="moderator")
+    assert shown in found.text
+    # Offered when the bot is unsure (which a matcher that learned one phrasing seldom is).
+    offer = Suggestion(fact_id="what-does-init-do", question="what does __init__ do?")
+    unsure = Answer(question="init?", answered=False, confidence=0, suggestions=(offer,))
+    offered = replies.not_answered(unsure, "!", as_written)
+    assert f"• {shown} (`!ask what does __init__ do?`)" in offered  # a code span as typed
+
+
 async def test_where_embeds_are_not_allowed_the_answer_comes_as_text(
     discord_bot: DiscordHarness,
 ) -> None:
@@ -97,6 +119,43 @@ async def test_where_history_cannot_be_read_the_answer_is_not_a_reply(
 async def test_mentioning_the_bot_with_a_question_answers_it(discord_bot: DiscordHarness) -> None:
     (reply,) = await discord_bot.say(f"<@{discord_bot.bot.user.id}> who's scale's ceo?")
     assert "Alexandr Wang" in reply.text
+
+
+async def test_thanks_and_greetings_said_to_the_bot_get_a_reply_in_kind(
+    discord_bot: DiscordHarness,
+) -> None:
+    """ "@FactBot hi" used to get "I don't know that one": a greeting (or "what can you
+    do?") gets how to ask, with a question the bot answers; thanks gets "You're welcome"."""
+    (thanks,) = await discord_bot.say("@FactBot thanks!!")
+    assert thanks.text == "You're welcome!"
+    for said in ("@FactBot hi there 👋", "!ask what can you do?"):
+        (hello,) = await discord_bot.say(said)
+        assert hello.text.startswith("Hi! I answer questions from this server's facts")
+    example = hello.text.split("for example: ", 1)[1].splitlines()[0]
+    (answer,) = await discord_bot.say(f"!ask {example}")
+    assert answer.embed is not None  # the example is answered, with its citation
+    (unknown,) = await discord_bot.say("@FactBot who won the match?")
+    assert unknown.text == "I don't know that one."
+
+
+async def test_a_server_with_its_own_facts_is_offered_one_of_them_as_an_example(
+    discord_bot: DiscordHarness,
+) -> None:
+    await discord_bot.say(
+        "!source add title: Desk text: The help desk is on floor 2.", role="moderator"
+    )
+    await discord_bot.say(
+        "!fact add question: where is the help desk? answer: On floor 2. cite: desk:s1",
+        role="moderator",
+    )
+    (hello,) = await discord_bot.say("@FactBot hello")
+    assert "for example: where is the help desk?" in hello.text
+    (elsewhere,) = await discord_bot.say("@FactBot hello", guild=1)
+    assert "help desk" not in elsewhere.text
+    await discord_bot.say("!fact alias id: where-is-the-help-desk question: help", role="moderator")
+    (answer,) = await discord_bot.say("@FactBot help")  # a fact worded so answers it
+    assert answer.embed is not None
+    assert answer.embed.description == "On floor 2."
 
 
 async def test_questions_on_separate_lines_get_one_answer_citing_both(

@@ -298,6 +298,8 @@ async def test_ask_factbot_on_a_message_answers_it_for_all_to_see(
     said = await ask_about("what's on the lunch menu?")
     assert said["content"].startswith("I don't know that one.")
     assert said["ephemeral"]
+    said = await ask_about("thanks!")  # said to someone else, not to the bot
+    assert said["content"] == "I don't know that one."
 
 
 async def test_a_fact_id_is_offered_while_it_is_typed(

@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -102,9 +103,21 @@ class Asking(commands.Cog):
         question = check_question(question, keep_lines=True)
         return self.bot.engine.ask(question, message.guild.id if message.guild else GLOBAL)
 
-    def _render(self, answer: Answer, channel: discord.abc.Messageable) -> dict[str, object]:
+    def _render(
+        self, answer: Answer, channel: discord.abc.Messageable, *, to_me: bool = True
+    ) -> dict[str, object]:
+        """The reply; ``to_me``: the member said it to the bot, so thanks or a greeting is
+        answered in kind (not when asked about someone else's message)."""
         if not answer.answered:
-            return {"content": replies.not_answered(answer, self.bot.settings.command_prefix)}
+            guild = getattr(channel, "guild", None)
+            example = partial(self.bot.engine.example_question, guild.id if guild else GLOBAL)
+            said = replies.not_answered(
+                answer,
+                self.bot.settings.command_prefix,
+                as_written,
+                example=example if to_me else None,
+            )
+            return {"content": said}
         if may_embed(channel):
             return {"embed": answer_embed(answer)}
         return {"content": replies.answer_message(answer, as_written)}
@@ -188,7 +201,7 @@ class Asking(commands.Cog):
             said = replies.cooldown(error.retry_after)
             await interaction.response.send_message(said, ephemeral=True)
             return
-        rendered = self._render(answer, message.channel)
+        rendered = self._render(answer, message.channel, to_me=False)
         if not answer.answered:
             await interaction.response.send_message(**rendered, ephemeral=True)  # type: ignore[arg-type]
             await self._record(answer, message, None)

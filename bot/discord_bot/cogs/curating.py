@@ -256,7 +256,7 @@ class Curating(commands.Cog):
     async def fact_list(self, ctx: commands.Context[FactBot], *, flags: ListFlags) -> None:
         """List the facts this server sees, a page at a time: `fact list page: 2`."""
         views = self.bot.engine.facts(_guild_id(ctx))
-        listed = replies.fact_list(views, flags.page, ctx.clean_prefix)
+        listed = replies.fact_list(views, flags.page, ctx.clean_prefix, as_written)
         embed = discord.Embed(title=counted(len(views), "fact"), description=listed)
         embed.set_footer(text="✎ = this server's own version")
         await ctx.send(**embed_or_text(embed, ctx.channel))  # type: ignore[arg-type]
@@ -265,7 +265,7 @@ class Curating(commands.Cog):
     async def fact_search(self, ctx: commands.Context[FactBot], *, flags: SearchFlags) -> None:
         """Find facts about something: `fact search query: …`."""
         matches = self.bot.engine.search(flags.query, _guild_id(ctx))
-        await ctx.send(replies.search_results(matches))
+        await ctx.send(replies.search_results(matches, as_written))
 
     @fact.command(name="history")
     async def fact_history(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
