@@ -153,7 +153,7 @@ async def test_a_server_with_its_own_facts_is_offered_one_of_them_as_an_example(
     (elsewhere,) = await discord_bot.say("@FactBot hello", guild=1)
     assert "help desk" not in elsewhere.text
     await discord_bot.say("!fact alias id: where-is-the-help-desk question: help", role="moderator")
-    (answer,) = await discord_bot.say("@FactBot help")  # a fact worded so answers it
+    (answer,) = await discord_bot.say("!ask help")  # a fact worded so answers it
     assert answer.embed is not None
     assert answer.embed.description == "On floor 2."
 
