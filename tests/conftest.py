@@ -246,6 +246,29 @@ class DiscordHarness:
         await dpytest.run_all_events()
         return self.sent()
 
+    async def retitle(self, thread: discord.Thread, name: str) -> list[Sent]:
+        """Its owner renames a thread (a forum post's title); what the bot sent anew."""
+        data = {
+            "id": thread.id,
+            "guild_id": thread.guild.id,
+            "parent_id": thread.parent_id,
+            "owner_id": thread.owner_id,
+            "name": name,
+            "type": thread.type.value,
+            "message_count": 1,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": discord.utils.utcnow().isoformat(),
+                "locked": False,
+            },
+        }
+        backend.get_state().parse_thread_update(data)  # type: ignore[arg-type]
+        await dpytest.run_all_events()
+        return self.sent()
+
     async def edit(self, message: discord.Message, content: str) -> list[Sent]:
         """Its author edits a message (Discord sends the whole message again); what the
         bot sent anew."""

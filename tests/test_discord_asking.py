@@ -303,6 +303,21 @@ async def test_a_forum_post_is_read_with_its_title(discord_bot: DiscordHarness) 
     assert "Google's strategy is shifting" in reply.text
 
 
+async def test_a_forum_post_retitled_is_answered_again(discord_bot: DiscordHarness) -> None:
+    forum = discord_bot.forum(0)
+    discord_bot.bot.settings.answer_channel_ids = [forum.id]
+    (reply,) = await discord_bot.post(forum, "How much did Meta pay for Scale?", "Anyone?")
+    assert "$14.3 billion" in reply.text
+    post = reply.message.channel
+    assert isinstance(post, discord.Thread)
+    assert await discord_bot.retitle(post, "Where did Scale's CEO go?") == []
+    now = await discord_bot.now_reads(reply)
+    assert now is not None
+    assert now.text.startswith("Scale's CEO, Alexandr Wang, joined Meta")
+    await discord_bot.retitle(post, "Lunch plans")  # asks nothing any more: the reply goes
+    assert await discord_bot.now_reads(reply) is None
+
+
 async def test_bad_questions_get_one_clear_line_and_are_not_logged(
     discord_bot: DiscordHarness,
 ) -> None:

@@ -264,6 +264,24 @@ class Asking(commands.Cog):
             self.bot.dispatch("question", payload.message, asked)
 
     @commands.Cog.listener()
+    async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        """A forum post retitled is asked again, as its opening message edited would be:
+        the title is part of the question ("Meta deal?" made "How much did Meta pay?")."""
+        replied = await self._replied(payload.thread_id)  # a post opens with the post's id
+        if replied is None:
+            return
+        thread = payload.thread or self.bot.get_channel(payload.thread_id)
+        if not isinstance(thread, discord.Thread):
+            return
+        try:
+            opening = thread.starter_message or await thread.fetch_message(thread.id)
+        except discord.HTTPException:  # deleted meanwhile, or no longer readable
+            return
+        asked = await self.bot.asked(opening)
+        if asked is not None and _read(asked) != replied.asked:
+            self.bot.dispatch("question", opening, asked)
+
+    @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """A question deleted takes its answer with it."""
         await self._take_back(payload.message_id)
