@@ -453,6 +453,14 @@ class Engine:
         else:
             await self.store.withdraw_vote(reply_id, user_id, vote)
 
+    async def voted_on(self, reply_id: int) -> bool:
+        """Whether members voted on the answer a reply shows."""
+        return await self.store.voted_on(reply_id)
+
+    async def forget_reply(self, reply_id: int) -> None:
+        """The bot deleted its reply (its question was deleted, or changed)."""
+        await self.store.forget_reply(reply_id)
+
     # -- looking facts up --------------------------------------------------------------
 
     async def view(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> FactView:

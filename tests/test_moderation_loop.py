@@ -122,25 +122,31 @@ async def test_answers_members_dislike_are_listed_with_a_link_until_dealt_with(
 async def test_a_vote_stays_with_the_answer_it_judged_when_the_question_is_edited(
     discord_bot: DiscordHarness,
 ) -> None:
-    """A member 👎s an answer, then rewords the question and the reply answers anew: the
-    👎 was about the first answer, not the second."""
+    """A member 👎s an answer, then rewords the question and the bot answers anew: the
+    👎 was about the first answer, not the second. The new answer comes in a new reply,
+    since the old one's 👎 would show under it (a reply nobody voted on is edited)."""
     bot = discord_bot
     (reply,) = await bot.say("!ask what did meta pay")
     assert "$14.3 billion" in reply.text
     await bot.react(reply.message, "👎", guild=0, role="member")
     assert bot.said is not None
-    await bot.edit(bot.said, "!ask who runs scale now")
-    now = await bot.now_reads(reply)
-    assert now is not None
+    (now,) = await bot.edit(bot.said, "!ask who runs scale now")
+    assert await bot.now_reads(reply) is None  # the judged answer went with its votes
     assert now.embed is not None
     assert now.embed.footer.text is not None
     assert now.embed.footer.text.startswith("scale-ceo-joins-meta ·")
+    assert [r.emoji for r in now.message.reactions] == ["👍", "👎"]
+    assert [r.count for r in now.message.reactions] == [1, 1]  # the bot's own, to click
     listed = await _mod(bot, "!disliked")
     assert "#1 1× 👎 “what did meta pay” → `meta-investment`" in listed.splitlines()
     shown = await bot.say("!fact show id: meta-investment", role="moderator")
     assert "👍 0 · 👎 1" in shown[0].text
-    await bot.react(reply.message, "👍", guild=0, role="member")  # now about the new answer
+    await bot.react(now.message, "👍", guild=0, role="member")  # about the new answer
     assert "👎 1" in (await bot.say("!fact show id: meta-investment", role="moderator"))[0].text
+    shown = await bot.say("!fact show id: scale-ceo-joins-meta", role="moderator")
+    assert "👍 1 · 👎 0" in shown[0].text
+    # Reworded again to ask the same as now: nobody voted against it, so it is edited.
+    assert await bot.edit(bot.said, "!ask who runs scale these days") == []
 
 
 async def test_a_reply_to_an_answer_names_the_question_it_answered(engine: Engine) -> None:

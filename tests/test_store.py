@@ -106,7 +106,9 @@ async def test_a_reply_logged_again_answers_the_edited_question(database: Path |
         assert await store.answered_fact(7) == (1, "pay")
         assert await store.asked(7) == (1, "pay?")
         assert [q.question for q in await store.unanswered(1)] == ["lunch?"]
-        assert await store.reply_to(5) == LoggedReply(channel_id=2, reply_id=7, question="pay?")
+        assert await store.reply_to(5) == LoggedReply(
+            channel_id=2, reply_id=7, question="pay?", answered_with="pay"
+        )
     finally:
         await store.close()
 
@@ -165,5 +167,12 @@ async def test_votes_count_for_the_answer_they_judged(database: Path | str) -> N
         assert (disliked.question, disliked.fact_id, disliked.reply_id) == ("pay?", "pay", None)
         await store.withdraw_vote(7, user_id=4, vote=1)
         assert await store.fact_stats(1, "ceo") == FactStats(asked=1, helpful=0, unhelpful=0)
+        assert not await store.voted_on(7)
+        await store.record_vote(7, user_id=4, vote=-1)
+        assert await store.voted_on(7)
+        await store.forget_reply(7)  # the bot deleted it: its votes stay, its link goes
+        assert not await store.voted_on(7)
+        disliked_now = {(d.question, d.reply_id) for d in await store.disliked(1)}
+        assert disliked_now == {("who runs it?", None), ("pay?", None)}
     finally:
         await store.close()

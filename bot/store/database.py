@@ -55,6 +55,8 @@ class LoggedReply:
     channel_id: int
     reply_id: int
     question: str
+    answered_with: str | None = None
+    """The fact the reply answers with, if it answers."""
 
 
 @dataclass(frozen=True)
@@ -569,11 +571,14 @@ class Store:
     async def reply_to(self, message_id: int) -> LoggedReply | None:
         """The bot's reply to the question a message asked, if it has one."""
         query = (
-            "SELECT channel_id, reply_id, question FROM questions"
+            "SELECT channel_id, reply_id, question, answered, fact_id FROM questions"
             " WHERE message_id = ? AND reply_id IS NOT NULL ORDER BY id DESC LIMIT 1"
         )
         row = await self._db.fetchone(query, (message_id,))
-        return LoggedReply(row["channel_id"], row["reply_id"], row["question"]) if row else None
+        if row is None:
+            return None
+        answered_with = row["fact_id"] if row["answered"] else None
+        return LoggedReply(row["channel_id"], row["reply_id"], row["question"], answered_with)
 
     async def answered_fact(self, reply_id: int) -> tuple[int, str] | None:
         """The (guild, fact) a bot reply answered with, if it was an answer."""
@@ -597,6 +602,21 @@ class Store:
             " at = excluded.at",
             (user_id, vote, _now(), reply_id),
         )
+
+    async def forget_reply(self, reply_id: int) -> None:
+        """The bot deleted its reply: its question stays in the log (and its votes), but
+        no longer links to a message that is gone."""
+        await self._db.execute(
+            "UPDATE questions SET reply_id = NULL WHERE reply_id = ?", (reply_id,)
+        )
+
+    async def voted_on(self, reply_id: int) -> bool:
+        """Whether anyone voted on the answer a reply shows now."""
+        query = (
+            "SELECT 1 FROM votes v JOIN questions q ON q.id = v.question_id"
+            " WHERE q.reply_id = ? LIMIT 1"
+        )
+        return await self._db.fetchone(query, (reply_id,)) is not None
 
     async def withdraw_vote(self, reply_id: int, user_id: int, vote: int) -> None:
         await self._db.execute(

@@ -40,6 +40,8 @@ class Replied:
 
     reply: discord.Message | discord.PartialMessage
     asked: str
+    answered_with: str | None = None
+    """The fact the reply answers with (members may have voted on it), if it answers."""
 
 
 class RecentReplies:
@@ -142,21 +144,32 @@ class Asking(commands.Cog):
 
     async def _reply(self, answer: Answer, message: discord.Message, asked: Asked) -> None:
         """Reply to the question, or, when it was edited, change the reply it already has."""
-        reply = await self._post(message, asked, **self._render(answer, message.channel))
+        rendered = self._render(answer, message.channel)
+        answered_with = answer.fact_id if answer.answered else None
+        reply = await self._post(message, asked, answered_with, **rendered)
         await self._record(answer, message, reply, follows=True)
         await _invite_votes(reply, answer)
 
-    async def _post(self, message: discord.Message, asked: Asked, **sent: Any) -> discord.Message:
+    async def _post(
+        self, message: discord.Message, asked: Asked, answered_with: str | None, **sent: Any
+    ) -> discord.Message:
         """The reply to ``message``: its reply from before an edit changed to say this, or
-        a new one (also when someone deleted the old one meanwhile)."""
+        a new one (also when someone deleted the old one meanwhile). A reply members voted
+        on is sent anew if its answer changes: their 👍 and 👎 judged the old answer."""
         replied = await self._replied(message.id)
         reply = None
-        if replied is not None:
+        if (
+            replied is not None
+            and replied.answered_with not in (None, answered_with)
+            and await self.bot.engine.voted_on(replied.reply.id)
+        ):
+            await self._take_back(message.id)
+        elif replied is not None:
             with contextlib.suppress(discord.NotFound):
                 reply = await replied.reply.edit(**{"content": None, "embed": None, **sent})
         if reply is None:
             reply = await _respond(message, **sent)
-        self._replies.remember(message.id, Replied(reply, _read(asked)))
+        self._replies.remember(message.id, Replied(reply, _read(asked), answered_with))
         return reply
 
     async def _replied(self, question_id: int) -> Replied | None:
@@ -169,7 +182,8 @@ class Asking(commands.Cog):
         if logged is None:
             return None
         channel = self.bot.get_partial_messageable(logged.channel_id)
-        replied = Replied(channel.get_partial_message(logged.reply_id), logged.question)
+        reply = channel.get_partial_message(logged.reply_id)
+        replied = Replied(reply, logged.question, logged.answered_with)
         self._replies.remember(question_id, replied)
         return replied
 
@@ -266,7 +280,7 @@ class Asking(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
         """A forum post retitled is asked again, as its opening message edited would be:
-        the title is part of the question ("Meta deal?" made "How much did Meta pay?")."""
+        the title is part of the question ("VPN" retitled "How do I reset the VPN?")."""
         replied = await self._replied(payload.thread_id)  # a post opens with the post's id
         if replied is None:
             return
@@ -298,10 +312,11 @@ class Asking(commands.Cog):
         if replied is not None:
             with contextlib.suppress(discord.NotFound):
                 await replied.reply.delete()
+            await self.bot.engine.forget_reply(replied.reply.id)
 
     async def _say(self, message: discord.Message, asked: Asked, text: str) -> None:
         """A line of text in reply (or in place of the reply, for an edited question)."""
-        await self._post(message, asked, content=replies.clip(text, replies.MESSAGE_LIMIT))
+        await self._post(message, asked, None, content=replies.clip(text, replies.MESSAGE_LIMIT))
 
     async def _explained(self, message: discord.Message, error: commands.CommandError) -> str:
         ctx = await self.bot.get_context(message)
