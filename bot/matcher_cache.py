@@ -21,6 +21,7 @@ import hashlib
 import logging
 import multiprocessing
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -128,7 +129,17 @@ class MatcherCache:
         there.close()
         try:
             # Handed over once it runs, not with its start: a process that dies on the way
-            # (a script without the __main__ idiom) is then an error here, not a hang.
+            # is then an error here, not a hang; one that never gets to run is stopped.
+            if not _heard_from(here, STARTS_WITHIN):
+                worker.terminate()
+                worker.join()
+                raise RuntimeError(
+                    f"the process to fit the index in ({worker.pid}) did not start within "
+                    f"{STARTS_WITHIN:.0f} s. A new process runs the script's top level "
+                    "again: in a script, open FactBot's engine under "
+                    "`if __name__ == '__main__':`"
+                )
+            here.recv()  # it runs
             here.send(list(examples))
             here.recv()
         except (EOFError, OSError):
@@ -217,11 +228,27 @@ class MatcherCache:
         return self.folder / f"{FORMAT}-latest-{digest.hexdigest()[:32]}.txt"
 
 
+STARTS_WITHIN = 60.0
+"""Seconds a new process has to start and say so (about one on this project's machine). A
+script that opens the engine at its top level, unguarded, is run again by the new process
+(multiprocessing's spawn), which then never gets to the fit, and would wait forever."""
+
+
+def _heard_from(parent: Connection, within: float) -> bool:
+    """Whether the worker spoke (or ended: the pipe then reads as closed) in time."""
+    deadline = time.monotonic() + within
+    while not parent.poll(0.2):
+        if time.monotonic() > deadline:
+            return False
+    return True
+
+
 def _fit_index(
     folder: Path, database: str, scope: int, vocabulary: Vocabulary, parent: Connection
 ) -> None:
     """In a process of its own: fit and keep the index for the examples the parent sends
     (unless another process does meanwhile), then say so."""
+    parent.send("running")
     examples: list[Example] = parent.recv()
     cache = MatcherCache(folder, database)
     fit = RetrievalMatcher(vocabulary).fit

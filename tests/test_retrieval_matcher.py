@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from bot import bench, bench_scale
+from bot import bench, bench_scale, matcher_cache
 from bot.cache_files import remove_outdated
 from bot.engine import Engine
 from bot.matcher import NONE, AnyMatcher, Example, RetrievalMatcher, Vocabulary, retrieval
@@ -302,3 +304,20 @@ def test_a_fitting_process_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> N
     examples = [Example(_UnreadableElsewhere("where do bikes go"), "bike-rack")]
     with pytest.raises(RuntimeError, match=r"fitting the index in process \d+ failed"):
         cache.fitted_apart(1, examples, Vocabulary())
+
+
+def test_a_fitting_process_that_never_starts_is_stopped_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script that opens the engine at its top level, without the `__main__` guard, is
+    run again by the new process, which hangs in it (an unclosed database keeps it from
+    ending): the fit used to wait for it forever."""
+    script = tmp_path / "unguarded.py"
+    script.write_text("import time\ntime.sleep(600)\n")
+    unguarded = types.ModuleType("__main__")
+    unguarded.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", unguarded)
+    monkeypatch.setattr(matcher_cache, "STARTS_WITHIN", 3.0)
+    cache = MatcherCache(tmp_path, "factbot.sqlite3")
+    with pytest.raises(RuntimeError, match=r"did not start within 3 s.*__name__ == '__main__'"):
+        cache.fitted_apart(1, [Example("where do bikes go", "bike-rack")], Vocabulary())
