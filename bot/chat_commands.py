@@ -235,7 +235,7 @@ class Interpreter:
                 listed = replies.fact_list(views, page, self.prefix)
                 return Reply(f"{counted(len(views), 'fact')}\n{listed}")
             case "fact search":
-                matches = engine.search(flags["query"], guild)
+                matches = await engine.search(flags["query"], guild)
                 return Reply(replies.search_results(matches))
             case "fact history":
                 history = await engine.history(guild, flags["id"])

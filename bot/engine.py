@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import platformdirs
 from rapidfuzz import fuzz, process, utils
@@ -98,6 +98,30 @@ class FactView:
     fact: Fact
     local: bool
     """True when the guild's own version (added or overriding a shipped fact)."""
+
+    @classmethod
+    def of(cls, fact: Fact) -> FactView:
+        return cls(fact, local=fact.guild_id != GLOBAL)
+
+
+class FactViews(Sequence[FactView]):
+    """The facts a guild sees, each made a :class:`FactView` when read: a page of a list
+    of 100,000 facts makes 15."""
+
+    def __init__(self, facts: Sequence[Fact]) -> None:
+        self._facts = facts
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    @overload
+    def __getitem__(self, index: int) -> FactView: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FactView]: ...
+    def __getitem__(self, index: int | slice) -> FactView | Sequence[FactView]:
+        if isinstance(index, slice):
+            return FactViews(self._facts[index])
+        return FactView.of(self._facts[index])
 
 
 class Engine:
@@ -354,19 +378,18 @@ class Engine:
             await self.matchers.ready(guild_id)
             self.library.prepare(guild_id)
 
-    def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Judged]:
+    async def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Judged]:
         """Facts about a query, for moderators: the matcher's likely ones, then those whose
         id or phrasings share its words (a fact added a moment ago is found at once)."""
         judged = [j for j in self.explain(query, guild_id).candidates if j.percent >= WORTH_NAMING]
         found = {j.fact.id for j in judged}
-        visible = {f.id: f for f in self.library.visible(guild_id)}
-        texts = {i: f"{i} {' '.join(f.questions)}" for i, f in visible.items()}
-        for _, closeness, fact_id in process.extract(
-            query, texts, scorer=fuzz.token_set_ratio, processor=utils.default_process, limit=limit
-        ):
-            if closeness >= 60 and fact_id not in found:
-                judged.append(Judged(visible[fact_id], closeness / 100, None))
-                found.add(fact_id)
+        visible = self.library.visible(guild_id)  # a list the library no longer changes
+        # Every fact is compared, 0.4 s at 100,000 facts: in a worker thread, where rapidfuzz
+        # lets go of the GIL, so that every server's questions are answered meanwhile.
+        for closeness, fact in await asyncio.to_thread(_closest, query, visible, limit):
+            if fact.id not in found:
+                judged.append(Judged(fact, closeness / 100, None))
+                found.add(fact.id)
         return sorted(judged, key=lambda j: -j.percent)[:limit]
 
     def fact_choices(
@@ -465,7 +488,7 @@ class Engine:
 
     async def view(self, guild_id: int, fact_id: str, *, removed_too: bool = False) -> FactView:
         fact = self.curator.find(guild_id, fact_id, removed_too=removed_too)
-        return FactView(fact, local=fact.guild_id != GLOBAL)
+        return FactView.of(fact)
 
     def own_knowledge(self, guild_id: int) -> tuple[list[Fact], list[Source], list[str]]:
         """What a guild added itself (facts, the sources they cite, questions it marked out
@@ -480,8 +503,8 @@ class Engine:
         fact = self.library.example(guild_id)
         return fact.questions[0] if fact is not None else None
 
-    def facts(self, guild_id: int = GLOBAL) -> list[FactView]:
-        return [FactView(f, local=f.guild_id != GLOBAL) for f in self.library.visible(guild_id)]
+    def facts(self, guild_id: int = GLOBAL) -> FactViews:
+        return FactViews(self.library.visible(guild_id))
 
     async def history(self, guild_id: int, fact_id: str) -> list[HistoryEntry]:
         await self.view(guild_id, fact_id, removed_too=True)
@@ -557,3 +580,19 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _closest(query: str, facts: list[Fact], limit: int) -> list[tuple[float, Fact]]:
+    """The facts whose id and phrasings share most of the query's words (at least 60 of
+    100, rapidfuzz's token-set ratio), closest first."""
+    texts = [utils.default_process(f"{f.id} {' '.join(f.questions)}") for f in facts]
+    scores = process.cdist(
+        [utils.default_process(query)],
+        texts,
+        scorer=fuzz.token_set_ratio,
+        processor=None,
+        score_cutoff=60,
+        workers=1,  # cdist computes without the GIL; extract holds it
+    )[0]
+    closest = (-scores).argsort(kind="stable")[:limit]
+    return [(float(scores[i]), facts[i]) for i in closest if scores[i] >= 60]

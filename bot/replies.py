@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from rapidfuzz import process
 
@@ -208,16 +209,24 @@ def registered(source: Source) -> str:
 PAGE = 15
 """Lines a page of a list shows: 15 lines of at most 120 characters fit a message."""
 
+T = TypeVar("T")
+
 
 def paged(
-    lines: Sequence[str], page: int, command: str, prefix: str = "!", limit: int = MESSAGE_LIMIT
+    items: Sequence[T],
+    page: int,
+    command: str,
+    prefix: str = "!",
+    limit: int = MESSAGE_LIMIT,
+    line: Callable[[T], str] = str,
 ) -> str:
-    """Page ``page`` of ``lines``, and the command that shows the next one, in at most
-    ``limit`` characters."""
-    pages = max(1, -(-len(lines) // PAGE))
+    """Page ``page`` of ``items``, each shown as its ``line``, and the command that shows
+    the next page, in at most ``limit`` characters. Only the page's items are worded: a
+    server may have 100,000 facts."""
+    pages = max(1, -(-len(items) // PAGE))
     if not 1 <= page <= pages:
         raise BadInput(f"`page:` goes from 1 to {pages}.")
-    shown = [clip(line, 120) for line in lines[(page - 1) * PAGE : page * PAGE]]
+    shown = [clip(line(item), 120) for item in items[(page - 1) * PAGE : page * PAGE]]
     foot = f"Page {page} of {pages}." if pages > 1 else ""
     if page < pages:
         foot += f" Next: `{prefix}{command} page: {page + 1}`"
@@ -228,11 +237,12 @@ def fact_list(
     views: Sequence[FactView], page: int = 1, prefix: str = "!", escape: Escape = _as_is
 ) -> str:
     """A page of one line per fact, and how to see the next one."""
-    lines = [
-        f"`{v.fact.id}`{' ✎' if v.local else ''} — {escape(v.fact.canonical_question)}"
-        for v in views
-    ]
-    return paged(lines, page, "fact list", prefix) or "No facts."
+
+    def line(view: FactView) -> str:
+        own = " ✎" if view.local else ""
+        return f"`{view.fact.id}`{own} — {escape(view.fact.canonical_question)}"
+
+    return paged(views, page, "fact list", prefix, line=line) or "No facts."
 
 
 def source_list(sources: Sequence[Source], page: int = 1, prefix: str = "!") -> str:

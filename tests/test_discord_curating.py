@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, MagicMock
@@ -13,6 +15,7 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext import commands
 
+from bot import engine as engine_module
 from tests.conftest import DiscordHarness
 
 if TYPE_CHECKING:
@@ -216,6 +219,31 @@ async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:
     assert await _mod(bot, "!fact list page: 3") == "`page:` goes from 1 to 2."
     found = await _mod(bot, "!fact search query: openai cfo")
     assert found.splitlines()[0].startswith("`openai-diversified`")
+
+
+async def test_members_are_answered_while_a_moderator_searches(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fact search` compares every fact (0.4 s at 100,000): it must not hold up the
+    answers of every server the bot is in meanwhile."""
+    comparing, go_on = threading.Event(), threading.Event()
+    compare = engine_module._closest
+
+    def slow_closest(*args: Any) -> Any:
+        comparing.set()
+        go_on.wait(30)
+        return compare(*args)
+
+    monkeypatch.setattr(engine_module, "_closest", slow_closest)
+    searching = asyncio.create_task(_mod(discord_bot, "!fact search query: openai cfo"))
+    try:
+        await asyncio.to_thread(comparing.wait, 30)
+        answer = discord_bot.bot.engine.ask("how much did meta pay?", discord_bot.guilds[1].id)
+        assert answer.fact_id == "meta-investment"
+        assert not searching.done()
+    finally:
+        go_on.set()
+    assert (await searching).startswith("`openai-diversified`")
 
 
 async def test_where_embeds_are_not_allowed_show_and_list_come_as_text(

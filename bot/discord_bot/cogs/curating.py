@@ -264,7 +264,7 @@ class Curating(commands.Cog):
     @fact.command(name="search")
     async def fact_search(self, ctx: commands.Context[FactBot], *, flags: SearchFlags) -> None:
         """Find facts about something: `fact search query: …`."""
-        matches = self.bot.engine.search(flags.query, _guild_id(ctx))
+        matches = await self.bot.engine.search(flags.query, _guild_id(ctx))
         await ctx.send(replies.search_results(matches, as_written))
 
     @fact.command(name="history")
