@@ -211,26 +211,8 @@ class DiscordHarness:
     ) -> discord.Thread:
         """A new public thread in ``parent`` (a forum's post, when ``parent`` is a forum)."""
         thread_id = id_num or factories.make_id()
-        backend.get_state().parse_thread_create(
-            {  # type: ignore[typeddict-item]
-                "id": thread_id,
-                "guild_id": parent.guild.id,
-                "parent_id": parent.id,
-                "owner_id": self.member(0).id,
-                "name": name,
-                "type": discord.ChannelType.public_thread.value,
-                "message_count": 0,
-                "member_count": 1,
-                "rate_limit_per_user": 0,
-                "thread_metadata": {
-                    "archived": False,
-                    "auto_archive_duration": 1440,
-                    "archive_timestamp": discord.utils.utcnow().isoformat(),
-                    "locked": False,
-                },
-                "newly_created": True,
-            }
-        )
+        data = _thread_payload(thread_id, parent, self.member(0).id, name)
+        backend.get_state().parse_thread_create({**data, "newly_created": True})  # type: ignore[typeddict-item]
         thread = parent.guild.get_thread(thread_id)
         assert thread is not None
         return thread
@@ -248,23 +230,8 @@ class DiscordHarness:
 
     async def retitle(self, thread: discord.Thread, name: str) -> list[Sent]:
         """Its owner renames a thread (a forum post's title); what the bot sent anew."""
-        data = {
-            "id": thread.id,
-            "guild_id": thread.guild.id,
-            "parent_id": thread.parent_id,
-            "owner_id": thread.owner_id,
-            "name": name,
-            "type": thread.type.value,
-            "message_count": 1,
-            "member_count": 1,
-            "rate_limit_per_user": 0,
-            "thread_metadata": {
-                "archived": False,
-                "auto_archive_duration": 1440,
-                "archive_timestamp": discord.utils.utcnow().isoformat(),
-                "locked": False,
-            },
-        }
+        assert thread.parent is not None
+        data = _thread_payload(thread.id, thread.parent, thread.owner_id, name)
         backend.get_state().parse_thread_update(data)  # type: ignore[arg-type]
         await dpytest.run_all_events()
         return self.sent()
@@ -344,6 +311,29 @@ class Sent:
             parts += [f"{f.name}\n{f.value}" for f in embed.fields]
             parts.append(embed.footer.text or "")
         return "\n".join(p for p in parts if p)
+
+
+def _thread_payload(
+    thread_id: int, parent: discord.abc.GuildChannel, owner_id: int, name: str
+) -> dict[str, Any]:
+    """A public thread as Discord sends it (dpytest makes no threads)."""
+    return {
+        "id": thread_id,
+        "guild_id": parent.guild.id,
+        "parent_id": parent.id,
+        "owner_id": owner_id,
+        "name": name,
+        "type": discord.ChannelType.public_thread.value,
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": discord.utils.utcnow().isoformat(),
+            "locked": False,
+        },
+    }
 
 
 def within_discord_limits(content: str | None, embeds: Sequence[discord.Embed] = ()) -> None:
