@@ -374,6 +374,11 @@ async def start_bot(
     return DiscordHarness(bot, list(made), roles, {})
 
 
+AS_SENT: dict[int, dict[str, Any]] = {}
+"""What dpytest keeps of no message the bot sent: its buttons (``components``, what a
+member clicks) and what it replies to (``message_reference``), as Discord was sent them."""
+
+
 def _refuse_what_discord_refuses(bot: FactBot) -> None:
     """Discord refuses a reply from a bot that may not read the channel's history, and an
     edit of a deleted message; dpytest does both. Make its fake HTTP refuse them too, and
@@ -393,7 +398,13 @@ def _refuse_what_discord_refuses(bot: FactBot) -> None:
             raise discord.Forbidden(
                 backend.FakeRequest(403, "Forbidden"), {"code": 160002, "message": message}
             )
-        return await send(channel_id, params=params)
+        sent = await send(channel_id, params=params)
+        payload = params.payload or {}
+        AS_SENT[int(sent["id"])] = {
+            "components": payload.get("components") or [],
+            **({"message_reference": payload["message_reference"]} if replying else {}),
+        }
+        return sent
 
     http.send_message = send_message  # type: ignore[method-assign]
     edit = http.edit_message
@@ -402,6 +413,9 @@ def _refuse_what_discord_refuses(bot: FactBot) -> None:
         self = bot._connection._get_message(message_id)  # dpytest reads its caller's `self`
         if self is None:  # deleted: dpytest would edit it all the same
             raise discord.NotFound(backend.FakeRequest(404, "Not Found"), "Unknown Message")
+        payload = fields["params"].payload if "params" in fields else fields
+        if "components" in (payload or {}):
+            AS_SENT.setdefault(message_id, {})["components"] = payload["components"] or []
         return await edit(channel_id, message_id, **fields)
 
     http.edit_message = edit_message  # type: ignore[method-assign]

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext.test import factories
 
 from bot import replies
-from tests.conftest import DiscordHarness, within_discord_limits
+from tests.conftest import AS_SENT, DiscordHarness, within_discord_limits
 
 
 class Responses(list[tuple[str | None, bool]]):
@@ -117,10 +117,16 @@ async def _typing(
 
 
 async def _interact(
-    bot: DiscordHarness, data: dict[str, Any], *, role: str, direct: bool = False, kind: int = 2
+    bot: DiscordHarness,
+    data: dict[str, Any],
+    *,
+    role: str,
+    direct: bool = False,
+    kind: int = 2,
+    message: discord.Message | None = None,
 ) -> None:
-    """Deliver an application command interaction as Discord would (``kind`` 4: options
-    being typed), and wait until it has run."""
+    """Deliver an interaction as Discord would (``kind`` 2: a command, 3: a button clicked
+    on ``message``, 4: options being typed), and wait until it has run."""
     member = bot.member(0, role)
     payload: dict[str, Any] = {
         "id": str(factories.make_id()),
@@ -153,9 +159,24 @@ async def _interact(
     # discord.py links the tree to the connection state when it builds the tree; dpytest
     # swaps in its own state afterwards, so link it again, as discord.py did.
     state._command_tree = bot.bot.tree
+    if message is not None:
+        as_sent = {"components": [], **AS_SENT.get(message.id, {}), "flags": 0}
+        payload["message"] = factories.dict_from_message(message) | as_sent
     state.parse_interaction_create(payload)  # type: ignore[arg-type]
-    running = [t for t in asyncio.all_tasks() if t.get_name() == "CommandTree-invoker"]
+    running = [
+        t
+        for t in asyncio.all_tasks()
+        if t.get_name() == "CommandTree-invoker" or t.get_name().startswith("discord-ui-")
+    ]
     await asyncio.gather(*running)
+
+
+async def _click(bot: DiscordHarness, message: discord.Message, label: str, role: str) -> None:
+    """A member clicks the button labelled ``label`` on the bot's message."""
+    buttons = [b for row in AS_SENT[message.id]["components"] for b in row["components"]]
+    (button,) = [b for b in buttons if b["label"] == label]
+    data = {"custom_id": button["custom_id"], "component_type": 2}
+    await _interact(bot, data, role=role, kind=3, message=message)
 
 
 ADD = {"question": "what is the team motto", "answer": "Cite everything.", "cite": "s24"}
@@ -405,3 +426,49 @@ async def test_slash_moderators_is_shown_to_server_managers_only(
     change, role = moderators.parameters
     assert [c.value for c in change.choices] == ["add", "remove", "list"]
     assert role.type is discord.AppCommandOptionType.role
+
+
+async def test_did_you_mean_is_a_button_that_asks_it(
+    discord_bot: DiscordHarness, responses: Responses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unsure, the bot offers facts as buttons: the member who asked clicks one and the
+    bot's reply becomes that answer for all to see; anyone else clicking sees it alone."""
+    edits: list[dict[str, Any]] = []
+
+    async def edit_message(self: discord.InteractionResponse, **fields: Any) -> None:
+        edits.append(fields)
+
+    monkeypatch.setattr(discord.InteractionResponse, "edit_message", edit_message)
+    (unsure,) = await discord_bot.say("!ask what about meta?")
+    assert unsure.text.startswith("I'm not sure which you mean.")
+    label = "How much did Meta pay for its stake in Scale AI?"
+
+    await _click(discord_bot, unsure.message, label, role="moderator")  # not who asked
+    (shown, only_them) = responses[-1]
+    assert shown == "Meta paid $14.3 billion for a 49% stake in Scale AI."
+    assert only_them
+    assert edits == []
+
+    await _click(discord_bot, unsure.message, label, role="member")  # who asked
+    (edit,) = edits
+    assert edit["content"] is None
+    assert edit["view"] is None  # the buttons go
+    assert edit["embed"].description == "Meta paid $14.3 billion for a 49% stake in Scale AI."
+    reply = unsure.message
+    answered = await discord_bot.bot.engine.store.answered_fact(reply.id)
+    assert answered == (discord_bot.guilds[0].id, "meta-investment")  # votes count for it
+    assert [r.emoji for r in reply.reactions] == ["👍", "👎"]
+    assert discord_bot.said is not None  # the reply still follows the question's edits
+    logged = await discord_bot.bot.engine.reply_to(discord_bot.said.id)
+    assert logged is not None
+    assert (logged.reply_id, logged.answered_with) == (reply.id, "meta-investment")
+
+
+async def test_a_button_for_a_fact_removed_since_says_so(
+    discord_bot: DiscordHarness, responses: Responses
+) -> None:
+    (unsure,) = await discord_bot.say("!ask what about meta?")
+    await discord_bot.say("!fact remove id: meta-investment", role="moderator")
+    label = "How much did Meta pay for its stake in Scale AI?"
+    await _click(discord_bot, unsure.message, label, role="member")
+    assert responses == [("That fact was removed meanwhile: ask again in your own words.", True)]

@@ -198,14 +198,18 @@ def _post_title(message: discord.Message) -> str | None:
 
 
 def _in_progress() -> set[asyncio.Task[object]]:
-    """The tasks answering Discord's events and slash commands, by the names discord.py
-    gives them (`Client._schedule_event`, `CommandTree._from_interaction`)."""
+    """The tasks answering Discord's events, slash commands and buttons, by the names
+    discord.py gives them (`Client._schedule_event`, `CommandTree._from_interaction`,
+    `ViewStore`)."""
     return {
         task
         for task in asyncio.all_tasks()
         if task is not asyncio.current_task()
         and not task.done()
-        and (task.get_name().startswith("discord.py: ") or task.get_name() == "CommandTree-invoker")
+        and (
+            task.get_name().startswith(("discord.py: ", "discord-ui-"))  # buttons too
+            or task.get_name() == "CommandTree-invoker"
+        )
     }
 
 

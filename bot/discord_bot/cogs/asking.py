@@ -21,6 +21,7 @@ from bot.discord_bot.checks import bot_may
 from bot.discord_bot.client import Asked
 from bot.discord_bot.embeds import answer_embed, as_written, may_embed
 from bot.discord_bot.errors import explain
+from bot.discord_bot.suggested import AskSuggested, suggestion_buttons
 from bot.engine import check_question
 from bot.errors import BadInput
 from bot.models import GLOBAL, Answer
@@ -91,9 +92,11 @@ class Asking(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self._ask_menu)
+        self.bot.add_dynamic_items(AskSuggested)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self._ask_menu.name, type=self._ask_menu.type)
+        self.bot.remove_dynamic_items(AskSuggested)
 
     def _enforce_cooldown(self, member: discord.abc.User) -> None:
         bucket = self._cooldowns.get_bucket(member)
@@ -106,10 +109,15 @@ class Asking(commands.Cog):
         return self.bot.engine.ask(question, message.guild.id if message.guild else GLOBAL)
 
     def _render(
-        self, answer: Answer, channel: discord.abc.Messageable, *, to_me: bool = True
+        self,
+        answer: Answer,
+        channel: discord.abc.Messageable,
+        asked_by: discord.abc.User,
+        *,
+        to_me: bool = True,
     ) -> dict[str, object]:
-        """The reply; ``to_me``: the member said it to the bot, so thanks or a greeting is
-        answered in kind (not when asked about someone else's message)."""
+        """The reply to ``asked_by``; ``to_me``: they said it to the bot, so thanks or a
+        greeting is answered in kind (not when asked about someone else's message)."""
         if not answer.answered:
             guild = getattr(channel, "guild", None)
             example = partial(self.bot.engine.example_question, guild.id if guild else GLOBAL)
@@ -119,6 +127,8 @@ class Asking(commands.Cog):
                 as_written,
                 example=example if to_me else None,
             )
+            if (buttons := suggestion_buttons(answer, asked_by.id)) is not None:
+                return {"content": said, "view": buttons}
             return {"content": said}
         if may_embed(channel):
             return {"embed": answer_embed(answer)}
@@ -127,27 +137,27 @@ class Asking(commands.Cog):
     async def _record(
         self,
         answer: Answer,
-        message: discord.Message,
+        asked_in: discord.Message | discord.Interaction,
         reply: discord.Message | None,
         *,
-        follows: bool = False,
+        follows: int | None = None,
     ) -> None:
-        """Log the question; ``follows``: the reply follows the message's edits, even after
-        a restart."""
+        """Log the question; ``follows``: the message whose edits the reply follows, even
+        after a restart."""
         await self.bot.engine.record(
             answer,
-            guild_id=message.guild.id if message.guild else GLOBAL,
-            channel_id=message.channel.id,
+            guild_id=asked_in.guild.id if asked_in.guild else GLOBAL,
+            channel_id=asked_in.channel.id if asked_in.channel else None,
             reply_id=reply.id if reply else None,
-            message_id=message.id if follows else None,
+            message_id=follows,
         )
 
     async def _reply(self, answer: Answer, message: discord.Message, asked: Asked) -> None:
         """Reply to the question, or, when it was edited, change the reply it already has."""
-        rendered = self._render(answer, message.channel)
+        rendered = self._render(answer, message.channel, message.author)
         answered_with = answer.fact_id if answer.answered else None
         reply = await self._post(message, asked, answered_with, **rendered)
-        await self._record(answer, message, reply, follows=True)
+        await self._record(answer, message, reply, follows=message.id)
         await _invite_votes(reply, answer)
 
     async def _post(
@@ -166,7 +176,8 @@ class Asking(commands.Cog):
             await self._take_back(message.id)
         elif replied is not None:
             with contextlib.suppress(discord.NotFound):
-                reply = await replied.reply.edit(**{"content": None, "embed": None, **sent})
+                blank = {"content": None, "embed": None, "view": None}
+                reply = await replied.reply.edit(**{**blank, **sent})
         if reply is None:
             reply = await _respond(message, **sent)
         self._replies.remember(message.id, Replied(reply, _read(asked), answered_with))
@@ -196,7 +207,7 @@ class Asking(commands.Cog):
             return
         self._enforce_cooldown(ctx.author)
         answer = self._answer(question, ctx.message)
-        reply = await ctx.send(**self._render(answer, ctx.channel))  # type: ignore[arg-type]
+        reply = await ctx.send(**self._render(answer, ctx.channel, ctx.author))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
         await _invite_votes(reply, answer)
 
@@ -215,7 +226,7 @@ class Asking(commands.Cog):
             said = replies.cooldown(error.retry_after)
             await interaction.response.send_message(said, ephemeral=True)
             return
-        rendered = self._render(answer, message.channel, to_me=False)
+        rendered = self._render(answer, message.channel, interaction.user, to_me=False)
         if not answer.answered:
             await interaction.response.send_message(**rendered, ephemeral=True)  # type: ignore[arg-type]
             await self._record(answer, message, None)
@@ -231,6 +242,40 @@ class Asking(commands.Cog):
         reply = await interaction.original_response()
         await self._record(answer, message, reply)
         await _invite_votes(reply, answer)
+
+    async def ask_suggested(
+        self, interaction: discord.Interaction[FactBot], asked_by: int, fact_id: str
+    ) -> None:
+        """A "did you mean" button: asks the fact's question. Clicked by who asked, the
+        bot's "not sure" becomes the answer; by anyone else, only they see it."""
+        guild_id = interaction.guild_id or GLOBAL
+        try:
+            fact = (await self.bot.engine.view(guild_id, fact_id)).fact
+        except BadInput:
+            said = "That fact was removed meanwhile: ask again in your own words."
+            await interaction.response.send_message(said, ephemeral=True)
+            return
+        try:
+            self._enforce_cooldown(interaction.user)
+        except commands.CommandOnCooldown as error:
+            said = replies.cooldown(error.retry_after)
+            await interaction.response.send_message(said, ephemeral=True)
+            return
+        answer = self.bot.engine.ask(fact.questions[0], guild_id)
+        rendered = self._render(answer, interaction.channel, interaction.user)  # type: ignore[arg-type]
+        shown = interaction.message
+        if interaction.user.id != asked_by or shown is None:
+            await interaction.response.send_message(**rendered, ephemeral=True)  # type: ignore[arg-type]
+            await self._record(answer, interaction, None)
+            return
+        await interaction.response.edit_message(**{"content": None, "view": None, **rendered})  # type: ignore[arg-type]
+        if shown.flags.ephemeral:  # Ask FactBot's "not sure", for the eyes of who asked only
+            await self._record(answer, interaction, None)
+            return
+        # The reply still follows the edits of the message it replies to.
+        asked = shown.reference.message_id if shown.reference else None
+        await self._record(answer, interaction, shown, follows=asked)
+        await _invite_votes(shown, answer)
 
     @commands.Cog.listener()
     async def on_question(self, message: discord.Message, asked: Asked) -> None:
