@@ -129,8 +129,10 @@ def not_answered(
     escape: Escape = _as_is,
     *,
     example: Callable[[], str | None] | None = None,
+    buttons: bool = False,
 ) -> str:
-    """No answer: say so, then offer the nearest facts as questions to ask instead.
+    """No answer: say so, then offer the nearest facts as questions to ask instead (each
+    with the command that asks it, unless it comes with ``buttons`` that do).
 
     ``example``, given when the message was said to the bot itself: a question it can
     answer, to offer when the message greets or thanks it (then answered in kind)."""
@@ -139,7 +141,10 @@ def not_answered(
     said = ASK_BACK if answer.ambiguous else NOT_ANSWERED
     if not answer.suggestions:
         return said
-    offered = [f"• {escape(s.question)} (`{prefix}ask {s.question}`)" for s in answer.suggestions]
+    offered = [
+        f"• {escape(s.question)}" + ("" if buttons else f" (`{prefix}ask {s.question}`)")
+        for s in answer.suggestions
+    ]
     return listed(f"{said}\nDid you mean:", offered)
 
 

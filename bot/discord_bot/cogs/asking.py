@@ -121,15 +121,15 @@ class Asking(commands.Cog):
         if not answer.answered:
             guild = getattr(channel, "guild", None)
             example = partial(self.bot.engine.example_question, guild.id if guild else GLOBAL)
+            buttons = suggestion_buttons(answer, asked_by.id)
             said = replies.not_answered(
                 answer,
                 self.bot.settings.command_prefix,
                 as_written,
                 example=example if to_me else None,
+                buttons=buttons is not None,
             )
-            if (buttons := suggestion_buttons(answer, asked_by.id)) is not None:
-                return {"content": said, "view": buttons}
-            return {"content": said}
+            return {"content": said} if buttons is None else {"content": said, "view": buttons}
         if may_embed(channel):
             return {"embed": answer_embed(answer)}
         return {"content": replies.answer_message(answer, as_written)}
