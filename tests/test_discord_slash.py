@@ -462,6 +462,11 @@ async def test_did_you_mean_is_a_button_that_asks_it(
     logged = await discord_bot.bot.engine.reply_to(discord_bot.said.id)
     assert logged is not None
     assert (logged.reply_id, logged.answered_with) == (reply.id, "meta-investment")
+    # Judged, then reworded to ask something else: the judged answer goes, a new one comes.
+    await discord_bot.react(reply, "👎", guild=0, role="moderator")
+    (anew,) = await discord_bot.edit(discord_bot.said, "!ask where did scale's ceo go?")
+    assert anew.message.id != reply.id
+    assert await discord_bot.now_reads(unsure) is None
 
 
 async def test_a_button_for_a_fact_removed_since_says_so(

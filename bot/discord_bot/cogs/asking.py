@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -275,6 +275,8 @@ class Asking(commands.Cog):
         # The reply still follows the edits of the message it replies to.
         asked = shown.reference.message_id if shown.reference else None
         await self._record(answer, interaction, shown, follows=asked)
+        if asked is not None and (replied := self._replies.get(asked)) is not None:
+            self._replies.remember(asked, replace(replied, answered_with=answer.fact_id))
         await _invite_votes(shown, answer)
 
     @commands.Cog.listener()
