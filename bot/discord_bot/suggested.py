@@ -1,6 +1,7 @@
-""" "Did you mean" as buttons: when the bot is not sure, each fact it suggests is a button
-that asks that fact's question, so nobody copies `!ask …` by hand (on a phone, least of
-all). The buttons keep working after a restart: what a button does is in its id."""
+"""Suggestions as buttons: when the bot is not sure ("Did you mean: …"), each fact it
+suggests is a button that asks that fact's question, so nobody copies `!ask …` by hand
+(on a phone, least of all). The buttons keep working after a restart: what a button does
+is in its id."""
 
 from __future__ import annotations
 
