@@ -21,7 +21,6 @@ import hashlib
 import logging
 import multiprocessing
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -130,7 +129,7 @@ class MatcherCache:
         try:
             # Handed over once it runs, not with its start: a process that dies on the way
             # is then an error here, not a hang; one that never gets to run is stopped.
-            if not _heard_from(here, STARTS_WITHIN):
+            if not here.poll(STARTS_WITHIN):  # nothing said, and not ended either
                 worker.terminate()
                 worker.join()
                 raise RuntimeError(
@@ -232,15 +231,6 @@ STARTS_WITHIN = 60.0
 """Seconds a new process has to start and say so (about one on this project's machine). A
 script that opens the engine at its top level, unguarded, is run again by the new process
 (multiprocessing's spawn), which then never gets to the fit, and would wait forever."""
-
-
-def _heard_from(parent: Connection, within: float) -> bool:
-    """Whether the worker spoke (or ended: the pipe then reads as closed) in time."""
-    deadline = time.monotonic() + within
-    while not parent.poll(0.2):
-        if time.monotonic() > deadline:
-            return False
-    return True
 
 
 def _fit_index(
