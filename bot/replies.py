@@ -16,7 +16,7 @@ from bot.answering import Judged
 from bot.chatter import Chatter, chatter
 from bot.engine import FactView
 from bot.errors import BadInput
-from bot.models import Answer, Citation, Fact, HistoryEntry, Source
+from bot.models import Answer, Citation, Fact, HistoryEntry, Sentence, Source
 from bot.rendering import ASK_BACK, NOT_ANSWERED, counted
 from bot.store import DislikedAnswer, FactStats, UnansweredQuestion
 
@@ -252,9 +252,12 @@ def fact_list(
 
 def source_list(sources: Sequence[Source], page: int = 1, prefix: str = "!") -> str:
     """A page of the sources facts here may cite."""
-    lines = [f"`{s.id}` — {s.title} ({counted(len(s.sentences), 'sentence')})" for s in sources]
+
+    def line(source: Source) -> str:
+        return f"`{source.id}` — {source.title} ({counted(len(source.sentences), 'sentence')})"
+
     hint = f"See one's sentences: `{prefix}source show id: …`"
-    body = paged(lines, page, "source list", prefix, MESSAGE_LIMIT - len(hint) - 1)
+    body = paged(sources, page, "source list", prefix, MESSAGE_LIMIT - len(hint) - 1, line)
     return f"{body or 'No sources.'}\n{hint}"
 
 
@@ -263,9 +266,12 @@ def source_page(source: Source, page: int = 1, prefix: str = "!", escape: Escape
     ``escape``) with their ids: what a moderator cites."""
     where = f" <{source.url}>" if source.url else ""
     head = clip(f"**{clip(source.title, 200)}** (`{source.id}`){where}", 400)
-    lines = [f"`{s.id}` {clip(s.text, 110, escape)}" for s in source.sentences]
-    command = f"source show id: {source.id}"
-    return f"{head}\n{paged(lines, page, command, prefix, MESSAGE_LIMIT - len(head) - 1)}"
+
+    def line(sentence: Sentence) -> str:  # a FAQ's source has a sentence for every answer
+        return f"`{sentence.id}` {clip(sentence.text, 110, escape)}"
+
+    command, room = f"source show id: {source.id}", MESSAGE_LIMIT - len(head) - 1
+    return f"{head}\n{paged(source.sentences, page, command, prefix, room, line)}"
 
 
 def search_results(matches: Sequence[Judged], escape: Escape = _as_is) -> str:

@@ -67,7 +67,8 @@ class DislikedAnswer:
     fact_id: str
     channel_id: int | None
     reply_id: int | None
-    """None once the member edited the question: the reply answers the new wording now."""
+    """None once the member edited the question (the reply answers the new wording now),
+    or once the bot deleted its reply."""
     votes: int
 
 

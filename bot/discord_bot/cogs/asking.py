@@ -155,8 +155,7 @@ class Asking(commands.Cog):
     async def _reply(self, answer: Answer, message: discord.Message, asked: Asked) -> None:
         """Reply to the question, or, when it was edited, change the reply it already has."""
         rendered = self._render(answer, message.channel, message.author)
-        answered_with = answer.fact_id if answer.answered else None
-        reply = await self._post(message, asked, answered_with, **rendered)
+        reply = await self._post(message, asked, _answered_with(answer), **rendered)
         await self._record(answer, message, reply, follows=message.id)
         await _invite_votes(reply, answer)
 
@@ -276,7 +275,7 @@ class Asking(commands.Cog):
         asked = shown.reference.message_id if shown.reference else None
         await self._record(answer, interaction, shown, follows=asked)
         if asked is not None and (replied := self._replies.get(asked)) is not None:
-            self._replies.remember(asked, replace(replied, answered_with=answer.fact_id))
+            self._replies.remember(asked, replace(replied, answered_with=_answered_with(answer)))
         await _invite_votes(shown, answer)
 
     @commands.Cog.listener()
@@ -402,6 +401,11 @@ async def _invite_votes(reply: discord.Message | discord.PartialMessage, answer:
     with contextlib.suppress(discord.HTTPException):  # a member may block the bot, say
         for emoji in VOTES:
             await reply.add_reaction(emoji)
+
+
+def _answered_with(answer: Answer) -> str | None:
+    """The fact a reply shows, which members may vote on; None for "don't know"."""
+    return answer.fact_id if answer.answered else None
 
 
 def _read(asked: Asked) -> str:
