@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -181,6 +182,15 @@ def _guild_option(parser: argparse.ArgumentParser, help: str, default: int | Non
     parser.add_argument(
         "--guild", type=int, default=default, required=default is None, metavar="ID", help=help
     )
+
+
+def command() -> int:
+    """The ``factbot`` command itself (tests call :func:`main`, in a process that goes on)."""
+    # What is imported by now lives until the process ends. Frozen, the cycle collector
+    # no longer walks it, neither on each full collection nor at exit: that walk was
+    # 40 ms of the 0.35 s `factbot ask` took, and pauses a running bot as often.
+    gc.freeze()
+    return main()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

