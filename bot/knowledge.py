@@ -72,7 +72,8 @@ class KnowledgeBase:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built when first used: a start that finds the pack in the cache reads no YAML.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class _SourceFile(_Strict):

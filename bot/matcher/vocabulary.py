@@ -47,8 +47,9 @@ class Vocabulary:
                 elif key := tuple(_tokens(fold(spelling))):
                     self._phrases.setdefault(key, target)
         self._longest = max((len(k) for k in self._phrases), default=0)
-        # Each with its verb: a text without the verb needs no search for the rest.
-        self._gapped = [(v, re.compile(p), t) for (v, p), t in gapped.items()]
+        # Each with its verb: a text without the verb needs no search for the rest, and
+        # its pattern is compiled (by `re`, once) only when a text has the verb.
+        self._gapped = [(v, p, t) for (v, p), t in gapped.items()]
         self._starts = frozenset(k[0] for k in self._phrases)
         self._names = frozenset(fold(name) for name in self.entities)
 
@@ -57,7 +58,7 @@ class Vocabulary:
         text = fold(text)
         for verb, pattern, target in self._gapped:
             if verb in text:
-                text = pattern.sub(lambda m, t=target: f"{t}{m.group(1)}", text)
+                text = re.sub(pattern, lambda m, t=target: f"{t}{m.group(1)}", text)
         tokens, out, i = _tokens(text), [], 0
         while i < len(tokens):
             if tokens[i] not in self._starts and not tokens[i].endswith("'s"):
