@@ -23,6 +23,7 @@ import multiprocessing
 import shutil
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
+from operator import attrgetter
 from pathlib import Path
 
 from bot.cache_files import UNREADABLE, keep, read_kept, written_whole
@@ -30,8 +31,8 @@ from bot.matcher import AnyMatcher, Example, Matcher, RetrievalMatcher, Vocabula
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-matcher-24"
-"""Part of every file's name: bump it when a matcher's pickled form changes."""
+FORMAT = "factbot-matcher-25"
+"""Part of every file's name: bump it when a matcher's pickled form or naming changes."""
 
 
 class MatcherCache:
@@ -215,9 +216,11 @@ class MatcherCache:
     def _path(self, examples: Sequence[Example], vocabulary: Vocabulary) -> Path:
         """Where the matcher for these examples is kept (without its suffix)."""
         digest = hashlib.sha256(_vocabulary_key(vocabulary).encode())
-        digest.update(
-            "".join(f"{e.label}\x1f{e.text}\x1f{e.answer:d}\x1e" for e in examples).encode()
-        )
+        # Column by column, joined in C: a string made per example took twice as long (a
+        # tenth of a second more at 100,000 facts, on every start).
+        for column in ("text", "label"):
+            digest.update("\x1f".join(map(attrgetter(column), examples)).encode() + b"\x1e")
+        digest.update(bytes(map(attrgetter("answer"), examples)))
         return self.folder / f"{FORMAT}-{digest.hexdigest()[:32]}"
 
     def _note(self, scope: int, vocabulary: Vocabulary) -> Path:
