@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import logging
@@ -34,6 +35,7 @@ from bot.rendering import (
     render_sweep,
 )
 from bot.store import Store
+from bot.training import fitting, stop_fitting_processes
 
 log = logging.getLogger("factbot")
 
@@ -190,7 +192,19 @@ def command() -> int:
     # no longer walks it, neither on each full collection nor at exit: that walk was
     # 40 ms of the 0.35 s `factbot ask` took, and pauses a running bot as often.
     gc.freeze()
-    return main()
+    code = main()
+    if fitting():
+        # It ended (answered, interrupted, or the bot was stopped) in the middle of a fit
+        # nobody will use now. Python would wait at exit for the rest of it (5 s for the
+        # shipped pack, 40 s at 15,000 phrasings), and a thread still inside scikit-learn's
+        # compiled code as Python shuts down can crash the process. Leave at once: what
+        # matters is written (the store commits each change, the cache writes whole files).
+        stop_fitting_processes()
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,6 +31,9 @@ from bot.matcher import AnyMatcher, Example, Matcher, RetrievalMatcher, Vocabula
 
 log = logging.getLogger(__name__)
 
+FITTING = "factbot-fit"
+"""The name of every thread and process that runs a full fit."""
+
 FORMAT = "factbot-matcher-25"
 """Part of every file's name: bump it when a matcher's pickled form or naming changes."""
 
@@ -122,7 +125,7 @@ class MatcherCache:
         worker = context.Process(
             target=_fit_index,
             args=(self.folder, self.database, scope, vocabulary, there),
-            name="factbot-fit",
+            name=FITTING,
             daemon=True,
         )
         worker.start()

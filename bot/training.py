@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from bot.matcher import (
     kind_for,
     matcher_for,
 )
-from bot.matcher_cache import MatcherCache
+from bot.matcher_cache import FITTING, MatcherCache
 from bot.models import GLOBAL
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,20 @@ def _in_daemon_thread(fit: Callable[[], AnyMatcher]) -> asyncio.Future[AnyMatche
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
             loop.call_soon_threadsafe(settle, result, error)
 
-    threading.Thread(target=run, name="factbot-fit", daemon=True).start()
+    threading.Thread(target=run, name=FITTING, daemon=True).start()
     return future
+
+
+def fitting() -> bool:
+    """Whether a full fit is under way in this process (in a thread of its own)."""
+    return any(t.name == FITTING and t.is_alive() for t in threading.enumerate())
+
+
+def stop_fitting_processes() -> None:
+    """Stop the processes fitting an index for this one (multiprocessing would, at exit)."""
+    for child in multiprocessing.active_children():
+        if child.name == FITTING:
+            child.terminate()
 
 
 def _learned(base: AnyMatcher, examples: list[Example]) -> AnyMatcher | None:

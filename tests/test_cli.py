@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import command, main
+from bot.matcher_cache import FITTING
 from tests.conftest import CommandRunner
 
 
@@ -319,3 +324,45 @@ def test_an_option_that_would_be_ignored_is_refused_before_any_work(
     assert result.returncode == 2
     assert result.stdout == ""
     assert says in result.stderr
+
+
+def test_a_command_ending_mid_fit_does_not_wait_for_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A command that ends while a full fit runs (interrupted on its first run, a bot
+    stopped mid-fit) leaves at once with its exit code; one that ends with no fit under
+    way ends as usual."""
+    left: list[int] = []
+    monkeypatch.setattr(os, "_exit", left.append)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # this test process goes on
+    monkeypatch.setattr(sys, "argv", ["factbot", "ask", "--db", str(tmp_path / "x.db"), " "])
+    assert command() == 2
+    assert left == []
+    release = threading.Event()
+    fit = threading.Thread(target=release.wait, name=FITTING, daemon=True)
+    fit.start()
+    try:
+        command()
+    finally:
+        release.set()
+        fit.join()
+    assert left == [2]
+
+
+def test_interrupted_during_its_first_fit_it_stops_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C while the first run fits the pack's matcher: exit 130, nothing on stderr,
+    no matcher kept half-fitted, and the next run fits and answers."""
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env |= {"FACTBOT_DB": str(tmp_path / "f.db"), "FACTBOT_CACHE": str(tmp_path / "cache")}
+    ask = [sys.executable, "-m", "bot", "ask", "how much did meta pay"]
+    with subprocess.Popen(ask, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as asking:
+        while not list((tmp_path / "cache").glob("factbot-matcher-*.lock")):
+            assert asking.poll() is None, asking.stderr.read() if asking.stderr else ""
+            time.sleep(0.05)
+        asking.send_signal(signal.SIGINT)
+        _, errors = asking.communicate(timeout=120)
+    assert (asking.returncode, errors) == (130, b"")
+    assert not list((tmp_path / "cache").glob("factbot-matcher-*.pickle"))
+    again = subprocess.run(ask, capture_output=True, text=True, env=env, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "$14.3 billion" in again.stdout
