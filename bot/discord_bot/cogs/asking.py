@@ -104,6 +104,18 @@ class Asking(commands.Cog):
         if bucket is not None and retry_after:
             raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)
 
+    async def _too_soon(self, interaction: discord.Interaction) -> bool:
+        """Whether the member clicking or asking from a menu has asked too often: then they
+        alone are told when they may ask again (a menu or a button has no command error
+        handler to say it)."""
+        try:
+            self._enforce_cooldown(interaction.user)
+        except commands.CommandOnCooldown as error:
+            said = replies.cooldown(error.retry_after)
+            await interaction.response.send_message(said, ephemeral=True)
+            return True
+        return False
+
     def _answer(self, question: str, message: discord.Message) -> Answer:
         question = check_question(question, keep_lines=True)
         return self.bot.engine.ask(question, message.guild.id if message.guild else GLOBAL)
@@ -215,15 +227,12 @@ class Asking(commands.Cog):
     async def ask_about(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Apps → Ask FactBot on someone's message: answers it for all to see, with a link
         to the message. When the bot does not know, only the one who asked is told."""
+        if await self._too_soon(interaction):
+            return
         try:
-            self._enforce_cooldown(interaction.user)
             answer = self._answer(message.content, message)
         except BadInput as error:
             await interaction.response.send_message(str(error), ephemeral=True)
-            return
-        except commands.CommandOnCooldown as error:
-            said = replies.cooldown(error.retry_after)
-            await interaction.response.send_message(said, ephemeral=True)
             return
         rendered = self._render(answer, message.channel, interaction.user, to_me=False)
         if not answer.answered:
@@ -254,11 +263,7 @@ class Asking(commands.Cog):
             said = "That fact was removed meanwhile: ask again in your own words."
             await interaction.response.send_message(said, ephemeral=True)
             return
-        try:
-            self._enforce_cooldown(interaction.user)
-        except commands.CommandOnCooldown as error:
-            said = replies.cooldown(error.retry_after)
-            await interaction.response.send_message(said, ephemeral=True)
+        if await self._too_soon(interaction):
             return
         answer = self.bot.engine.ask(fact.questions[0], guild_id)
         rendered = self._render(answer, interaction.channel, interaction.user)  # type: ignore[arg-type]
