@@ -382,16 +382,20 @@ class Engine:
     async def search(self, query: str, guild_id: int = GLOBAL, limit: int = 5) -> list[Judged]:
         """Facts about a query, for moderators: the matcher's likely ones, then those whose
         id or phrasings share its words (a fact added a moment ago is found at once)."""
-        judged = [j for j in self.explain(query, guild_id).candidates if j.percent >= WORTH_NAMING]
-        found = {j.fact.id for j in judged}
+        found = {
+            j.fact.id: j
+            for j in self.explain(query, guild_id).candidates
+            if j.percent >= WORTH_NAMING
+        }
         visible = self.library.visible(guild_id)  # a list the library no longer changes
         # Every fact is compared, 0.4 s at 100,000 facts: in a worker thread, where rapidfuzz
         # lets go of the GIL, so that every server's questions are answered meanwhile.
         for closeness, fact in await asyncio.to_thread(_closest, query, visible, limit):
-            if fact.id not in found:
-                judged.append(Judged(fact, closeness / 100, None))
-                found.add(fact.id)
-        return sorted(judged, key=lambda j: -j.percent)[:limit]
+            # A fact both ways found shows the higher figure: one the matcher also likes must
+            # not rank below a fact that merely shares the same words with the query.
+            if fact.id not in found or found[fact.id].percent < closeness:
+                found[fact.id] = Judged(fact, closeness / 100, None)
+        return sorted(found.values(), key=lambda j: -j.percent)[:limit]
 
     def fact_choices(
         self, guild_id: int, typed: str, *, removed: bool = False, limit: int = 25

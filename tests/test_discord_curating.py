@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, MagicMock
@@ -16,6 +17,8 @@ import pytest
 from discord.ext import commands
 
 from bot import engine as engine_module
+from bot.answering import Explanation
+from bot.models import GLOBAL
 from tests.conftest import DiscordHarness
 
 if TYPE_CHECKING:
@@ -218,7 +221,25 @@ async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:
     assert len({*first, *rest}) == 25
     assert await _mod(bot, "!fact list page: 3") == "`page:` goes from 1 to 2."
     found = await _mod(bot, "!fact search query: openai cfo")
-    assert found.splitlines()[0].startswith("`openai-diversified`")
+    assert found.splitlines()[0].startswith("`openai-diversified`"), found
+
+
+async def test_search_ranks_a_doubted_fact_by_the_words_it_shares(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fact the matcher gives a low chance, but whose phrasings share the query's words
+    as much as another fact's do, must not be listed below that other fact."""
+    engine = discord_bot.bot.engine
+    explain = engine.explain
+
+    def doubtful(question: str, guild_id: int = GLOBAL) -> Explanation:
+        explained = explain(question, guild_id)
+        doubted = [replace(j, chance=0.3) for j in explained.candidates]
+        return replace(explained, candidates=tuple(doubted))
+
+    monkeypatch.setattr(engine, "explain", doubtful)
+    found = await _mod(discord_bot, "!fact search query: what is openai doing")
+    assert found.splitlines()[0].startswith("`openai-diversified`"), found
 
 
 async def test_members_are_answered_while_a_moderator_searches(
