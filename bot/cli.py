@@ -144,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a .csv (fact_id,question,answer), a pack folder or its .zip",
     )
     where = importing.add_mutually_exclusive_group(required=True)
-    where.add_argument("--guild", type=int, metavar="ID", help="the server it is for")
+    where.add_argument("--guild", type=_server_id, metavar="ID", help="the server it is for")
     where.add_argument(
         "--global",
         dest="everywhere",
@@ -182,8 +182,30 @@ def _parser() -> argparse.ArgumentParser:
 def _guild_option(parser: argparse.ArgumentParser, help: str, default: int | None = None) -> None:
     """``--guild ID``: required when there is no sensible default."""
     parser.add_argument(
-        "--guild", type=int, default=default, required=default is None, metavar="ID", help=help
+        "--guild",
+        type=_server_id,
+        default=default,
+        required=default is None,
+        metavar="ID",
+        help=help,
     )
+
+
+_LARGEST_ID = 2**63 - 1
+"""Discord's ids are 64-bit and never negative; the store keeps them as signed 64-bit."""
+
+
+def _server_id(text: str) -> int:
+    """A server's id as typed after ``--guild`` (0: a direct message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= _LARGEST_ID:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a server id (in Discord: right-click the server, Copy Server ID)"
+        )
+    return value
 
 
 def command() -> int:

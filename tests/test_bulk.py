@@ -105,6 +105,21 @@ def test_a_bad_row_is_named_and_nothing_from_the_file_is_stored(
     assert {t: _rows(db_path, t) for t in before} == before
 
 
+@pytest.mark.parametrize("server", ["-5", "99999999999999999999", "abc"])
+def test_a_server_id_no_server_can_have_is_refused(
+    factbot: CommandRunner, faq: Path, db_path: Path, server: str
+) -> None:
+    """Facts imported for server -5 would be stored where no server ever sees them, and an
+    id past 64 bits made the import fail with an unexpected error (exit 1)."""
+    factbot("ask", "hello")
+    before = _rows(db_path, "facts")
+    result = factbot("import", str(faq), "--guild", server)
+    assert result.returncode == 2
+    assert f"argument --guild: {server!r} is not a server id" in result.stderr
+    assert _rows(db_path, "facts") == before
+    assert factbot("ask", "--guild", server, "wifi password?").returncode == 2
+
+
 def test_a_file_that_is_not_an_faq_gets_one_line(factbot: CommandRunner, tmp_path: Path) -> None:
     wrong_header = tmp_path / "faq.csv"
     wrong_header.write_text("question,answer\nq,a\n", encoding="utf-8")
