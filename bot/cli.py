@@ -512,11 +512,11 @@ async def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store.sqlite import copy_database
+    from bot.store.sqlite import check_backup, copy_database
 
     target = _sqlite_file(settings.factbot_db, "restore")
     _must_be_file(args.path, "no such backup file.")
-    await (await Store.open(args.path)).close()  # refuses anything that is not a backup
+    check_backup(args.path)
     await asyncio.to_thread(copy_database, args.path, target)
     print(f"restored {settings.factbot_db} from {args.path}")
     return 0

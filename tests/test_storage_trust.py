@@ -92,3 +92,34 @@ def test_backup_and_restore_bring_back_exactly_what_was_there(
     assert lunch["fact_id"] == "lunch"
     assert parking["fact_id"] != "parking"
     _refused(factbot("restore", str(first)), "not a SQLite database")
+
+
+def test_restore_refuses_what_is_not_a_backup_and_touches_neither_file(
+    factbot: CommandRunner, tmp_path: Path, db_path: Path
+) -> None:
+    """An empty file is an empty database to SQLite: restoring one used to replace the
+    database with a fresh FactBot database, losing everything moderators had added."""
+    faq = tmp_path / "faq.csv"
+    faq.write_text("fact_id,question,answer\nlunch,when is lunch,Lunch is at noon.\n")
+    assert factbot("import", str(faq), "--guild", "9").returncode == 0
+    before = _contents(db_path)
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    other = tmp_path / "other.sqlite3"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    newer = tmp_path / "newer.sqlite3"
+    assert factbot("backup", str(newer)).returncode == 0
+    with sqlite3.connect(newer) as connection:
+        connection.execute("PRAGMA user_version = 999")
+    for path, says in [
+        (empty, "is an empty database"),
+        (other, "is another program's database"),
+        (newer, "newer FactBot"),
+    ]:
+        kept = _digest(path)
+        _refused(factbot("restore", str(path)), says)
+        assert _digest(path) == kept
+    assert _contents(db_path) == before
+    ask = factbot("ask", "--json", "--guild", "9", "when is lunch")
+    assert json.loads(ask.stdout)["fact_id"] == "lunch"

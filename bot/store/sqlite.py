@@ -157,21 +157,55 @@ async def _claim(db: aiosqlite.Connection, path: Path | str) -> None:
     version = await _pragma(db, "user_version")
     async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
         tables = {row[0] for row in await cursor.fetchall()}
-    ours = application_id == APPLICATION_ID or (
-        # Databases from before the mark: FactBot's tables and schema version.
-        application_id == 0 and version > 0 and {"meta", "facts", "fact_history"} <= tables
-    )
-    if not ours and (application_id or tables):
+    if _whose(application_id, version, tables) == "another program's":
         raise StorageError(
             f"{path} is another program's database: give --db (or FACTBOT_DB) another file."
         )
     if version > len(MIGRATIONS):
-        raise StorageError(
-            f"{path} was written by a newer FactBot (schema {version}; this one knows "
-            f"{len(MIGRATIONS)}): upgrade FactBot to use it."
-        )
+        raise StorageError(_newer(path, version, "use it"))
     if application_id != APPLICATION_ID:
         await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def check_backup(path: Path) -> None:
+    """Refuse a file that is not a backup this FactBot can restore, reading it only.
+
+    Opening it as the database would not do: SQLite takes an empty file for an empty
+    database, which FactBot would fill with its tables, and restoring that would leave
+    nothing of what moderators added."""
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            application_id, version = (
+                db.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("application_id", "user_version")
+            )
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.Error as error:
+        reason = "not a SQLite database" if "not a database" in str(error) else str(error)
+        raise StorageError(f"{path}: {reason}; restore a file `factbot backup` wrote.") from None
+    whose = _whose(application_id, version, tables)
+    if whose != "FactBot's":
+        raise StorageError(f"{path} is {whose} database; restore a file `factbot backup` wrote.")
+    if version > len(MIGRATIONS):
+        raise StorageError(_newer(path, version, "restore it"))
+
+
+def _whose(application_id: int, version: int, tables: set[str]) -> str:
+    """Whose database a file is, by FactBot's mark and, for those from before the mark,
+    by its tables and schema version."""
+    if application_id == APPLICATION_ID or (
+        application_id == 0 and version > 0 and {"meta", "facts", "fact_history"} <= tables
+    ):
+        return "FactBot's"
+    return "another program's" if application_id or tables else "an empty"
+
+
+def _newer(path: Path | str, version: int, to: str) -> str:
+    return (
+        f"{path} was written by a newer FactBot (schema {version}; this one knows "
+        f"{len(MIGRATIONS)}): upgrade FactBot to {to}."
+    )
 
 
 _ADVICE = {
