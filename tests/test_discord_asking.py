@@ -555,10 +555,11 @@ async def test_an_edited_ask_command_is_answered_again(discord_bot: DiscordHarne
     reply, now = await _edited(discord_bot, meta, ceo)
     assert now.embed is not None
     assert "Alexandr Wang" in (now.embed.description or "")
-    # A 👍 on the reply now counts for the fact it shows.
+    # A 👎 on the reply now counts against the fact it shows.
     shown = (now.embed.footer.text or "").split(" ·")[0]
-    answered = await discord_bot.bot.engine.store.answered_fact(reply.message.id)
-    assert answered == (discord_bot.guilds[0].id, shown)
+    await discord_bot.react(reply.message, "👎", guild=0, role="member")
+    (listed,) = await discord_bot.say("!disliked", role="moderator")
+    assert f"“who's scale's ceo?” → `{shown}`" in listed.text
 
 
 async def test_a_refused_question_fixed_by_an_edit_gets_its_answer_in_place(

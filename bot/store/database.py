@@ -581,12 +581,6 @@ class Store:
         answered_with = row["fact_id"] if row["answered"] else None
         return LoggedReply(row["channel_id"], row["reply_id"], row["question"], answered_with)
 
-    async def answered_fact(self, reply_id: int) -> tuple[int, str] | None:
-        """The (guild, fact) a bot reply answered with, if it was an answer."""
-        query = "SELECT guild_id, fact_id FROM questions WHERE reply_id = ? AND answered = 1"
-        row = await self._db.fetchone(query, (reply_id,))
-        return (row["guild_id"], row["fact_id"]) if row else None
-
     async def asked(self, reply_id: int) -> tuple[int, str] | None:
         """The (guild, question) a bot reply was for."""
         query = "SELECT guild_id, question FROM questions WHERE reply_id = ?"
