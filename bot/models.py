@@ -7,8 +7,9 @@ visible everywhere. A guild's own facts and overrides carry its Discord id.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -21,8 +22,31 @@ FactId = Annotated[
 ]
 
 
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def shared_fields_set(names: Iterable[str]) -> set[str]:
+    """The one set of these field names that models share as the fields they had set:
+    one per combination rather than one per model (see ``_Model.__getstate__``)."""
+    key = frozenset(names)
+    if key not in _FIELDS_SETS:
+        _FIELDS_SETS[key] = set(key)
+    return _FIELDS_SETS[key]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """As pydantic pickles a model, but naming a set of the fields set that models with
+        the same ones share: pickle then writes it once, and an unpickled model takes the
+        one copy instead of a set of its own. Those sets were over a third of what a large
+        library restored from its snapshot held (about 110 MB at 100,000 facts). Sharing is
+        safe: the models are frozen, and pydantic copies the set before a ``model_copy``
+        changes it."""
+        state = super().__getstate__()
+        state["__pydantic_fields_set__"] = shared_fields_set(state["__pydantic_fields_set__"])
+        return state
 
 
 class Sentence(_Model):

@@ -24,7 +24,16 @@ from pydantic import BaseModel
 
 from bot.errors import ChangedMeanwhile
 from bot.knowledge import KnowledgeBase
-from bot.models import GLOBAL, Action, Fact, HistoryEntry, Sentence, SentenceRef, Source
+from bot.models import (
+    GLOBAL,
+    Action,
+    Fact,
+    HistoryEntry,
+    Sentence,
+    SentenceRef,
+    Source,
+    shared_fields_set,
+)
 from bot.store.backend import Database, open_database
 
 log = logging.getLogger(__name__)
@@ -99,11 +108,10 @@ _MARK_OUT_OF_SCOPE = (
 
 
 _ALL_SET: dict[type[BaseModel], set[str]] = {
-    model: set(model.model_fields) for model in (Fact, Sentence, SentenceRef)
+    model: shared_fields_set(model.model_fields) for model in (Fact, Sentence, SentenceRef)
 }
 """The fields set on a model built from a row (all of them): one set shared by every such
-object instead of one each (at 100,000 facts those sets alone were 116 MB). Sharing is
-safe: the models are frozen, and pydantic copies the set before a ``model_copy`` changes it."""
+object instead of one each (at 100,000 facts those sets alone were 116 MB)."""
 
 
 _IDS_PER_READ = 500
