@@ -588,9 +588,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _closest(query: str, facts: list[Fact], limit: int) -> list[tuple[float, Fact]]:
-    """The facts whose id and phrasings share most of the query's words (at least 60 of
-    100, rapidfuzz's token-set ratio), closest first."""
-    texts = [utils.default_process(f"{f.id} {' '.join(f.questions)}") for f in facts]
+    """The facts whose id, phrasings, keywords and answer share most of the query's words
+    (at least 60 of 100, rapidfuzz's token-set ratio), closest first. The answer counts: a
+    moderator looking for the fact that says "lot B" searches for what it says."""
+    texts = [
+        utils.default_process(" ".join((f.id, *f.questions, *f.keywords, f.answer))) for f in facts
+    ]
     scores = process.cdist(
         [utils.default_process(query)],
         texts,

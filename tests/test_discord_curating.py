@@ -222,6 +222,9 @@ async def test_show_list_and_search(discord_bot: DiscordHarness) -> None:
     assert await _mod(bot, "!fact list page: 3") == "`page:` goes from 1 to 2."
     found = await _mod(bot, "!fact search query: openai cfo")
     assert found.splitlines()[0].startswith("`openai-diversified`"), found
+    # Found by what it says, too: only its answer has "collaboration".
+    found = await _mod(bot, "!fact search query: collaboration")
+    assert found.splitlines()[0].startswith("`openai-diversified`"), found
 
 
 async def test_search_ranks_a_doubted_fact_by_the_words_it_shares(
