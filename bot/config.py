@@ -59,10 +59,12 @@ class Settings(BaseSettings):
     """A knowledge pack folder to ship instead of the built-in one."""
     factbot_shipped_pack: bool = True
     """Off: no guild sees the shipped pack's facts (each guild can switch it too)."""
-    channel_threshold: float = 75.0
+    channel_threshold: float = Field(default=75.0, ge=0, le=100)
     """Plain questions in answer channels are answered only above this confidence."""
-    ask_cooldown_rate: int = 5
-    ask_cooldown_seconds: float = 30.0
+    ask_cooldown_rate: int = Field(default=5, ge=1)
+    ask_cooldown_seconds: float = Field(default=30.0, gt=0)
+    """Each member may ask ``ask_cooldown_rate`` questions per ``ask_cooldown_seconds``
+    (a rate of 0 would refuse every question)."""
     shard_id: int | None = Field(default=None, ge=0)
     shard_count: int | None = Field(default=None, ge=1)
     """Run one shard of several (``shard_id`` of ``shard_count``), each in a process of its

@@ -265,6 +265,9 @@ def test_a_shard_id_without_a_count_is_refused(
     [
         ("COMMAND_PREFIX", "", "bad setting COMMAND_PREFIX: String should have at least 1"),
         ("FACTBOT_KNOWLEDGE", "no-such-pack", "bad setting FACTBOT_KNOWLEDGE: Path does not"),
+        ("CHANNEL_THRESHOLD", "500", "bad setting CHANNEL_THRESHOLD: Input should be less"),
+        ("ASK_COOLDOWN_RATE", "0", "bad setting ASK_COOLDOWN_RATE: Input should be greater"),
+        ("ASK_COOLDOWN_SECONDS", "-1", "bad setting ASK_COOLDOWN_SECONDS: Input should be"),
     ],
 )
 def test_a_setting_that_cannot_work_is_refused_in_one_line(
