@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import json
 import logging
@@ -512,13 +513,23 @@ async def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store.sqlite import check_backup, copy_database
+    from bot.store.sqlite import check_backup, copy_database, keep_aside
 
     target = _sqlite_file(settings.factbot_db, "restore")
     _must_be_file(args.path, "no such backup file.")
     check_backup(args.path)
+    kept = None
+    if target.is_file():
+        # What was written since the backup would be gone: the database as it was is kept
+        # beside it, so that restoring the wrong file loses nothing either.
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+        _must_be_new(kept)
+        await asyncio.to_thread(keep_aside, target, kept)
     await asyncio.to_thread(copy_database, args.path, target)
     print(f"restored {settings.factbot_db} from {args.path}")
+    if kept is not None:
+        print(f"the database as it was is kept in {kept} (`factbot restore {kept}` puts it back)")
     return 0
 
 

@@ -91,6 +91,11 @@ def test_backup_and_restore_bring_back_exactly_what_was_there(
     lunch, parking = (json.loads(line) for line in ask.stdout.splitlines())
     assert lunch["fact_id"] == "lunch"
     assert parking["fact_id"] != "parking"
+    # What was added after the backup is kept aside, not lost.
+    (kept,) = tmp_path.glob("factbot.sqlite3.before-restore-*")
+    assert f"kept in {kept}" in restored.stdout
+    again = factbot("ask", "--json", "--db", str(kept), "--guild", "9", "where do I park")
+    assert json.loads(again.stdout)["fact_id"] == "parking"
     _refused(factbot("restore", str(first)), "not a SQLite database")
 
 
@@ -123,3 +128,44 @@ def test_restore_refuses_what_is_not_a_backup_and_touches_neither_file(
     assert _contents(db_path) == before
     ask = factbot("ask", "--json", "--guild", "9", "when is lunch")
     assert json.loads(ask.stdout)["fact_id"] == "lunch"
+
+
+def test_restore_mends_a_damaged_database_and_keeps_the_damaged_one(
+    factbot: CommandRunner, tmp_path: Path, db_path: Path
+) -> None:
+    """A damaged database is what a backup is for: restore replaces it (keeping its bytes
+    aside), where every other command refuses it."""
+    faq = tmp_path / "faq.csv"
+    faq.write_text("fact_id,question,answer\nlunch,when is lunch,Lunch is at noon.\n")
+    assert factbot("import", str(faq), "--guild", "9").returncode == 0
+    backup = tmp_path / "backup.sqlite3"
+    assert factbot("backup", str(backup)).returncode == 0
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+    damaged = bytearray(db_path.read_bytes())
+    damaged[100:page_size] = b"\xab" * (page_size - 100)  # the table of tables, garbled
+    db_path.write_bytes(damaged)
+    _refused(factbot("ask", "when is lunch"), "it is damaged")
+
+    assert factbot("restore", str(backup)).returncode == 0
+    ask = factbot("ask", "--json", "--guild", "9", "when is lunch")
+    assert json.loads(ask.stdout)["fact_id"] == "lunch"
+    (kept,) = tmp_path.glob("factbot.sqlite3.before-restore-*[0-9Z]")
+    assert kept.read_bytes()[:page_size] == damaged[:page_size]
+
+
+def test_restore_replaces_only_factbots_database(factbot: CommandRunner, tmp_path: Path) -> None:
+    assert factbot("ask", "hello").returncode == 0
+    backup = tmp_path / "backup.sqlite3"
+    assert factbot("backup", str(backup)).returncode == 0
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    notes = tmp_path / "notes.db"
+    notes.write_text("these are my notes, not a database\n" * 100)
+    for target, says in [(other, "another program's"), (notes, "not a SQLite database")]:
+        before = _digest(target)
+        _refused(factbot("restore", "--db", str(target), str(backup)), says)
+        assert _digest(target) == before
+        assert not list(tmp_path.glob(f"{target.name}.before-restore-*"))

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -174,21 +175,48 @@ def check_backup(path: Path) -> None:
     database, which FactBot would fill with its tables, and restoring that would leave
     nothing of what moderators added."""
     try:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
-            application_id, version = (
-                db.execute(f"PRAGMA {name}").fetchone()[0]
-                for name in ("application_id", "user_version")
-            )
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        whose, version = _look(path)
     except sqlite3.Error as error:
         reason = "not a SQLite database" if "not a database" in str(error) else str(error)
         raise StorageError(f"{path}: {reason}; restore a file `factbot backup` wrote.") from None
-    whose = _whose(application_id, version, tables)
     if whose != "FactBot's":
         raise StorageError(f"{path} is {whose} database; restore a file `factbot backup` wrote.")
     if version > len(MIGRATIONS):
         raise StorageError(_newer(path, version, "restore it"))
+
+
+def keep_aside(database: Path, copy: Path) -> None:
+    """Copy the database a restore is about to replace to ``copy``. A damaged one, which
+    SQLite cannot read to copy, is copied byte for byte with its write-ahead log; a file
+    that is not FactBot's database is refused (:class:`StorageError`), not replaced."""
+    try:
+        whose, _ = _look(database)
+    except sqlite3.DatabaseError as error:
+        if "malformed" not in str(error):
+            raise storage_error(database, error) from None
+        whose = "damaged"
+    if whose == "another program's":
+        raise StorageError(
+            f"{database} is another program's database: give --db (or FACTBOT_DB) FactBot's."
+        )
+    if whose == "damaged":
+        for suffix in ("", "-wal"):
+            if (part := database.with_name(database.name + suffix)).is_file():
+                shutil.copyfile(part, copy.with_name(copy.name + suffix))
+    else:
+        copy_database(database, copy)
+
+
+def _look(path: Path) -> tuple[str, int]:
+    """Whose database the file is (:func:`_whose`) and its schema version, read-only."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+        application_id, version = (
+            db.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("application_id", "user_version")
+        )
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return _whose(application_id, version, tables), version
 
 
 def _whose(application_id: int, version: int, tables: set[str]) -> str:
