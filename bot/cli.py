@@ -518,17 +518,15 @@ async def _restore(args: argparse.Namespace, settings: Settings) -> int:
     target = _sqlite_file(settings.factbot_db, "restore")
     _must_be_file(args.path, "no such backup file.")
     check_backup(args.path)
-    kept = None
-    if target.is_file():
-        # What was written since the backup would be gone: the database as it was is kept
-        # beside it, so that restoring the wrong file loses nothing either.
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = target.with_name(f"{target.name}.before-restore-{stamp}")
-        _must_be_new(kept)
-        await asyncio.to_thread(keep_aside, target, kept)
+    # What was written since the backup would be gone: the database as it was is kept
+    # beside it, so that restoring the wrong file loses nothing either.
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+    _must_be_new(kept)
+    was_kept = target.is_file() and await asyncio.to_thread(keep_aside, target, kept)
     await asyncio.to_thread(copy_database, args.path, target)
     print(f"restored {settings.factbot_db} from {args.path}")
-    if kept is not None:
+    if was_kept:
         print(f"the database as it was is kept in {kept} (`factbot restore {kept}` puts it back)")
     return 0
 

@@ -169,3 +169,8 @@ def test_restore_replaces_only_factbots_database(factbot: CommandRunner, tmp_pat
         _refused(factbot("restore", "--db", str(target), str(backup)), says)
         assert _digest(target) == before
         assert not list(tmp_path.glob(f"{target.name}.before-restore-*"))
+    empty = tmp_path / "empty.db"  # nothing in it to keep
+    empty.touch()
+    assert factbot("restore", "--db", str(empty), str(backup)).returncode == 0
+    assert not list(tmp_path.glob("empty.db.before-restore-*"))
+    assert factbot("ask", "--db", str(empty), "how much did meta pay").returncode == 0

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Literal
 
 import aiosqlite
 
@@ -185,29 +186,34 @@ def check_backup(path: Path) -> None:
         raise StorageError(_newer(path, version, "restore it"))
 
 
-def keep_aside(database: Path, copy: Path) -> None:
-    """Copy the database a restore is about to replace to ``copy``. A damaged one, which
-    SQLite cannot read to copy, is copied byte for byte with its write-ahead log; a file
-    that is not FactBot's database is refused (:class:`StorageError`), not replaced."""
+def keep_aside(database: Path, copy: Path) -> bool:
+    """Copy the database a restore is about to replace to ``copy``, unless it holds
+    nothing (False). A damaged one, which SQLite cannot read to copy, is copied byte for
+    byte with its write-ahead log; a file that is not FactBot's database is refused
+    (:class:`StorageError`), not replaced."""
     try:
         whose, _ = _look(database)
     except sqlite3.DatabaseError as error:
         if "malformed" not in str(error):
             raise storage_error(database, error) from None
-        whose = "damaged"
+        for suffix in ("", "-wal"):
+            if (part := database.with_name(database.name + suffix)).is_file():
+                shutil.copyfile(part, copy.with_name(copy.name + suffix))
+        return True
     if whose == "another program's":
         raise StorageError(
             f"{database} is another program's database: give --db (or FACTBOT_DB) FactBot's."
         )
-    if whose == "damaged":
-        for suffix in ("", "-wal"):
-            if (part := database.with_name(database.name + suffix)).is_file():
-                shutil.copyfile(part, copy.with_name(copy.name + suffix))
-    else:
-        copy_database(database, copy)
+    if whose == "an empty":
+        return False
+    copy_database(database, copy)
+    return True
 
 
-def _look(path: Path) -> tuple[str, int]:
+Whose = Literal["FactBot's", "another program's", "an empty"]
+
+
+def _look(path: Path) -> tuple[Whose, int]:
     """Whose database the file is (:func:`_whose`) and its schema version, read-only."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
@@ -219,7 +225,7 @@ def _look(path: Path) -> tuple[str, int]:
     return _whose(application_id, version, tables), version
 
 
-def _whose(application_id: int, version: int, tables: set[str]) -> str:
+def _whose(application_id: int, version: int, tables: set[str]) -> Whose:
     """Whose database a file is, by FactBot's mark and, for those from before the mark,
     by its tables and schema version."""
     if application_id == APPLICATION_ID or (
