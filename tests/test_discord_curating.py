@@ -313,6 +313,18 @@ async def test_source_add_reads_an_attached_text_file(discord_bot: DiscordHarnes
     )
     assert reply.text.startswith("Registered `review-policy` with 2 sentences (s1–s2).")
     assert "`s2` Moderators review new facts weekly." in reply.text
+    # As Windows Notepad saves "Unicode": UTF-16 with a byte-order mark, CRLF lines.
+    notepad = "Visitors sign in at the desk.\r\nBadges go back by six.\r\n".encode("utf-16")
+    (reply,) = await discord_bot.say(
+        "!source add title: Visitors", role="moderator", files={"visitors.txt": notepad}
+    )
+    assert "`s1` Visitors sign in at the desk." in reply.text
+    assert "`s2` Badges go back by six." in reply.text
+    latin = "Caf\xe9 opens at eight.".encode("latin-1")
+    (reply,) = await discord_bot.say(
+        "!source add title: Cafe", role="moderator", files={"cafe.txt": latin}
+    )
+    assert reply.text == "cafe.txt: not UTF-8 text (byte 3)."
 
 
 FAQ = """fact_id,question,answer

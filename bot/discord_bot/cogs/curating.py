@@ -355,15 +355,13 @@ class Curating(commands.Cog):
 
 async def _text_of(file: discord.Attachment | None) -> str:
     """An attached document's text: a .txt file (a slash command's option, or a file
-    attached to the prefix command's message) of UTF-8 text."""
+    attached to the prefix command's message), read as a FAQ file is (UTF-8, or UTF-16
+    with its byte-order mark, as Windows Notepad saves "Unicode")."""
     if file is None or not file.filename.lower().endswith(".txt"):
         raise BadInput("Give the document as `text:` or attach it as a .txt file.")
     if file.size > MAX_ATTACHMENT_BYTES:
         raise BadInput("That file is too big; keep documents under 200 KB.")
-    try:
-        return (await file.read()).decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput("That file is not UTF-8 text.") from None
+    return bulk.decoded(file.filename, await file.read())
 
 
 async def setup(bot: FactBot) -> None:
