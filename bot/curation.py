@@ -69,9 +69,11 @@ def check_answer(answer: str) -> str:
     return answer
 
 
-def slug(text: str, n_words: int = 6) -> str:
+def slug(text: str, n_words: int = 6, *, fallback: str = "fact") -> str:
+    """An id made of the text's first words, as far as they are written in a-z and 0-9
+    ("¿Dónde aparco?" is ``donde-aparco``); ``fallback`` when none are ("Где парковка?")."""
     made = "-".join(re.findall(r"[a-z0-9]+", fold(text))[:n_words])[:48].strip("-")
-    return made or "fact"
+    return made or fallback
 
 
 class Curator:
@@ -100,6 +102,14 @@ class Curator:
         fact_id: str | None = None,
     ) -> Fact:
         question = check_question(question)
+        if not fact_id and not slug(question, fallback=""):
+            # Asked in a script ids cannot spell: numbered, and refused as a question an
+            # id made of its words would be when a fact already answers it word for word.
+            if said := self.library.said(guild_id, question):
+                raise BadInput(
+                    f"`{said[0]}` already answers that: use `fact alias` or `fact edit`."
+                )
+            fact_id = self._numbered(guild_id)
         fact_id = (fact_id or slug(question)).strip().lower()
         if not FACT_ID.fullmatch(fact_id):
             raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
@@ -116,6 +126,13 @@ class Curator:
             cites=self._citations(guild_id, cite),
         )
         return await self._save(fact, "add", actor, before=None)
+
+    def _numbered(self, guild_id: int) -> str:
+        """The first free ``fact-N``: the id of a fact asked in a script ids cannot spell."""
+        n = 1
+        while self.library.get(guild_id, f"fact-{n}") or self.library.get(GLOBAL, f"fact-{n}"):
+            n += 1
+        return f"fact-{n}"
 
     def _citations(self, guild_id: int, cite: str) -> tuple[SentenceRef, ...]:
         return resolve_citations(cite, self.library.sources(guild_id), self.citable(guild_id))
@@ -269,7 +286,7 @@ class Curator:
         sentences = await asyncio.to_thread(split_sentences, visible(text))
         if not sentences:
             raise BadInput("That document has no sentences in it.")
-        base = slug(title)
+        base = slug(title, fallback="source")
         source_id, n = base, 1
         while self.library.source(source_id) is not None:
             n += 1
@@ -372,7 +389,7 @@ class Curator:
         for source in sources:
             target = own.get(source.title)
             if target is None:
-                base = slug(source.id if source.id != "import" else source.title)
+                base = slug(source.id if source.id != "import" else source.title, fallback="source")
                 target_id, n = base, 1
                 taken = {s.id for s in placed}
                 while self.library.source(target_id) is not None or target_id in taken:

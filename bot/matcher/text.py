@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "´": "'", "`": "'"})
+_QUESTION_MARKS = str.maketrans({"؟": "?", "\u037e": "?"})
+"""Arabic's question mark, and Greek's (which Unicode would otherwise fold to ";")."""
 _WORD = re.compile(r"[a-z0-9]+(?:['.,][a-z0-9]+)*|[$€£%]")
 MAX_READ = 2_000
 """No more characters of a message are read: the work per question is bounded."""
@@ -49,7 +51,7 @@ def fold(text: str) -> str:
     if text.isascii() and text.isprintable():  # most text: the quick way, same result
         text = text.replace("`", "'")
     else:
-        text = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize("NFKD", text.translate(_QUESTION_MARKS))
         text = "".join(ch for ch in text if ch.isprintable() and not unicodedata.combining(ch))
         text = text.translate(_QUOTES)
     text = " ".join(text.casefold().split())
@@ -57,8 +59,26 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of folded text; "what's" stays one word, "$14.3b" is "$" and "14.3b"."""
-    return _WORD.findall(text)
+    """The words of folded text; "what's" stays one word, "$14.3b" is "$" and "14.3b".
+    Words of any script: "где парковка" is two, and so is "पार्किंग कहाँ" (the vowel signs
+    of Devanagari are marks, which belong to their word). Text without spaces between
+    words (Japanese, Thai) is one word per run, which its character n-grams then
+    match."""
+    return (_WORD if text.isascii() else _any_script_word()).findall(text)
+
+
+@cache
+def _any_script_word() -> re.Pattern[str]:
+    r""":data:`_WORD` for text of any script. Python's ``\w`` takes letters and digits
+    but not the combining marks some scripts write their vowels with; the marks that
+    :func:`fold` keeps are listed here, once, on the first text that is not ASCII."""
+    marks = "".join(
+        re.escape(chr(c))
+        for c in range(0x300, 0x10000)
+        if unicodedata.category(chr(c)).startswith("M") and not unicodedata.combining(chr(c))
+    )
+    letter = rf"(?:[^\W_]|[{marks}])"
+    return re.compile(rf"{letter}+(?:['.,]{letter}+)*|[$€£%]")
 
 
 @lru_cache(maxsize=1 << 17)

@@ -236,7 +236,7 @@ class Curating(commands.Cog):
         if len(data) > MAX_EXPORT_BYTES:
             raise BadInput("That is too big to send here; use `factbot export`.")
         assert ctx.guild is not None  # the cog's check refuses direct messages
-        name = f"{slug(ctx.guild.name, 4)}-facts.zip"
+        name = f"{slug(ctx.guild.name, 4, fallback='server')}-facts.zip"
         await ctx.send(
             f"{counted(len(facts), 'fact')}, {counted(len(sources), 'source')}, "
             f"{counted(len(out_of_scope), 'out-of-scope question')}.",

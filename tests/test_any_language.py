@@ -1,0 +1,141 @@
+"""A team may ask and curate in any language: words of every script are read as words.
+
+Until these, a question with no a-z word in it ("Где парковка?", "पार्किंग कहाँ है?") was
+refused as not being a question in words, and so was every such phrasing in an import.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.bulk import parse_csv
+from bot.engine import Engine
+from bot.errors import BadInput
+from bot.matcher.text import fold, words
+from tests.conftest import CommandRunner
+
+RUSSIAN = """fact_id,question,answer
+parking,где парковка,Сотрудники паркуются на стоянке B за зданием.
+parking,где можно поставить машину,
+parking,есть ли парковка у офиса,
+lunch,когда обед,Обед в полдень по вторникам и четвергам.
+lunch,во сколько обед,
+lunch,кормят ли нас обедом,
+wifi,какой пароль от вайфая,Пароль от гостевого wifi на холодильнике.
+wifi,как подключиться к wifi,
+wifi,пароль от интернета,
+vacation,сколько дней отпуска,У всех 28 дней оплачиваемого отпуска в год.
+vacation,какой у нас отпуск,
+vacation,сколько дней отдыха в году,
+payday,когда зарплата,Зарплата приходит в последний рабочий день месяца.
+payday,в какой день платят,
+payday,когда получка,
+none,какой курс доллара,
+none,что нового в мире,
+none,расскажи анекдот,
+none,как дела,
+none,сколько время,
+"""
+
+HINDI = """fact_id,question,answer
+parking,पार्किंग कहाँ है,कर्मचारी इमारत के पीछे पार्क करते हैं।
+parking,गाड़ी कहाँ खड़ी करें,
+lunch,दोपहर का खाना कब है,दोपहर का खाना बारह बजे है।
+lunch,लंच कितने बजे है,
+wifi,वाईफाई का पासवर्ड क्या है,पासवर्ड फ्रिज पर लिखा है।
+wifi,इंटरनेट से कैसे जुड़ें,
+"""
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ("Где парковка?", ["где", "парковка"]),
+        ("Πού είναι το πάρκινγκ;", ["που", "ειναι", "το", "παρκινγκ"]),
+        ("איפה החניה?", ["איפה", "החניה"]),
+        ("पार्किंग कहाँ है?", ["पारकिंग", "कहाँ", "है"]),  # vowel signs stay in their word
+        ("駐車場はどこ？", ["駐車場はとこ"]),  # no spaces: one run, matched by its n-grams
+        ("Wo ist der Parkplatz?", ["wo", "ist", "der", "parkplatz"]),
+        ("What's $14.3B?", ["what's", "$", "14.3b"]),
+    ],
+)
+def test_words_of_any_script(said: str, read: list[str]) -> None:
+    assert words(fold(said)) == read
+
+
+def test_arabic_and_greek_question_marks_are_question_marks() -> None:
+    assert fold("أين موقف السيارات؟").endswith("?")
+    assert fold("Πού είναι\u037e").endswith("?")
+
+
+@pytest.mark.parametrize(
+    ("faq", "asked"),
+    [
+        (
+            RUSSIAN,
+            {
+                "где мне припарковаться?": "parking",
+                "можно ли парковать машину возле офиса": "parking",
+                "во сколько у нас обед?": "lunch",
+                "будет ли обед сегодня": "lunch",
+                "какой пароль wifi?": "wifi",
+                "не могу подключиться к интернету": "wifi",
+                "сколько у меня дней отпуска": "vacation",
+                "сколько отпускных дней в году": "vacation",
+                "когда придет зарплата?": "payday",
+                "в какой день зарплата": "payday",
+                "какая сегодня погода": None,
+                "кто выиграл матч": None,
+                "как приготовить борщ": None,
+                "сколько стоит биткоин": None,
+            },
+        ),
+        (
+            HINDI,
+            {
+                "पार्किंग किधर है": "parking",
+                "गाड़ी कहाँ लगाएँ": "parking",
+                "लंच कब है": "lunch",
+                "वाईफाई पासवर्ड बताओ": "wifi",
+            },
+        ),
+    ],
+    ids=["russian", "hindi"],
+)
+async def test_a_faq_in_another_language_answers_its_own_questions(
+    engine: Engine, faq: str, asked: dict[str, str | None]
+) -> None:
+    guild = 7
+    await engine.curator.import_bundle(guild, parse_csv("faq.csv", faq), actor="t")
+    await engine.ready(guild)
+    got = {}
+    for question in asked:
+        answer = engine.ask(question, guild)
+        got[question] = answer.fact_id if answer.answered else None
+    assert got == asked
+
+
+async def test_a_fact_asked_in_another_script_gets_a_numbered_id(engine: Engine) -> None:
+    guild = 7
+    source = await engine.curator.add_source(
+        guild, title="Офис", text="Парковка за зданием. Обед в полдень.", actor="t"
+    )
+    assert source.id == "source"
+    parking = await engine.curator.add_fact(
+        guild, question="Где парковка?", answer="За зданием.", cite="source:s1", actor="t"
+    )
+    lunch = await engine.curator.add_fact(
+        guild, question="Когда обед?", answer="В полдень.", cite="source:s2", actor="t"
+    )
+    assert (parking.id, lunch.id) == ("fact-1", "fact-2")
+    with pytest.raises(BadInput, match="`fact-1` already answers that"):
+        await engine.curator.add_fact(
+            guild, question="где парковка", answer="Там.", cite="source:s1", actor="t"
+        )
+    assert engine.ask("где парковка?", guild).fact_id == "fact-1"
+
+
+def test_the_command_line_takes_a_question_in_any_script(factbot: CommandRunner) -> None:
+    result = factbot("ask", "Где парковка?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("I don't know that one.")
