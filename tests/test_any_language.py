@@ -12,7 +12,7 @@ from bot.bulk import parse_csv
 from bot.engine import Engine
 from bot.errors import BadInput
 from bot.matcher.text import fold, words
-from tests.conftest import CommandRunner
+from tests.conftest import CommandRunner, DiscordHarness
 
 RUSSIAN = """fact_id,question,answer
 parking,где парковка,Сотрудники паркуются на стоянке B за зданием.
@@ -139,3 +139,19 @@ def test_the_command_line_takes_a_question_in_any_script(factbot: CommandRunner)
     result = factbot("ask", "Где парковка?")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("I don't know that one.")
+
+
+async def test_a_server_curates_and_asks_in_russian_through_discord(
+    discord_bot: DiscordHarness,
+) -> None:
+    async def said(content: str, role: str = "moderator") -> str:
+        (reply,) = await discord_bot.say(content, role=role)
+        return reply.text
+
+    registered = await said("!source add title: Офис text: Парковка за зданием. Обед в полдень.")
+    assert registered.startswith("Registered `source` with 2 sentences")
+    added = await said("!fact add question: Где парковка? answer: За зданием. cite: source:s1")
+    assert added.startswith("Added `fact-1`")
+    answer = await said("!ask где парковка?", role="member")
+    assert "За зданием." in answer
+    assert "> Парковка за зданием." in answer
