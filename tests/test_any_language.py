@@ -155,3 +155,15 @@ async def test_a_server_curates_and_asks_in_russian_through_discord(
     answer = await said("!ask где парковка?", role="member")
     assert "За зданием." in answer
     assert "> Парковка за зданием." in answer
+
+
+async def test_chat_in_another_language_is_not_answered_with_a_fact(engine: Engine) -> None:
+    """Greetings and thanks in the team's language are learned as out of scope, as English
+    ones are, before moderators have marked anything."""
+    guild = 7
+    faq = "\n".join(line for line in RUSSIAN.splitlines() if not line.startswith("none,"))
+    await engine.curator.import_bundle(guild, parse_csv("faq.csv", faq), actor="t")
+    await engine.ready(guild)
+    for chat in ("привет!", "спасибо большое", "ок", "понял, спасибо"):
+        assert not engine.ask(chat, guild).answered, chat
+    assert engine.ask("когда придет зарплата?", guild).fact_id == "payday"
