@@ -2,24 +2,57 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pysbd
 
+_SCRIPTS = (
+    # (first, last code point, pysbd's language for text in that script)
+    (0x0370, 0x03FF, "el"),  # Greek: ";" asks
+    (0x0400, 0x04FF, "ru"),  # Cyrillic: "стр." is not a sentence's end
+    (0x0530, 0x058F, "hy"),  # Armenian: "։" ends a sentence
+    (0x0600, 0x06FF, "ar"),  # Arabic: "؟" asks
+    (0x0900, 0x097F, "hi"),  # Devanagari: the danda "।" ends a sentence
+    (0x1000, 0x109F, "my"),  # Myanmar: "။"
+    (0x1200, 0x137F, "am"),  # Ethiopic: "።"
+    (0x3040, 0x30FF, "ja"),  # kana
+    (0x4E00, 0x9FFF, "zh"),  # Han, when no kana says Japanese
+)
+"""Scripts whose sentences end with marks pysbd's English rules do not know."""
+
 
 @cache
-def _segmenter() -> pysbd.Segmenter:
+def _segmenter(language: str) -> pysbd.Segmenter:
     import pysbd  # here: only a new document is split, never a question (`factbot ask`)
 
-    return pysbd.Segmenter(language="en", clean=False)
+    return pysbd.Segmenter(language=language, clean=False)
+
+
+def language_of(text: str) -> str:
+    """The pysbd language to split ``text`` with: that of the script most of its letters
+    outside ASCII are written in, if pysbd has rules for it, else English."""
+    if text.isascii():
+        return "en"
+    counts = Counter(
+        language
+        for ch in text
+        if not ch.isascii() and ch.isalpha()
+        for first, last, language in _SCRIPTS
+        if first <= ord(ch) <= last
+    )
+    if counts["ja"]:
+        return "ja"
+    return counts.most_common(1)[0][0] if counts else "en"
 
 
 def split_sentences(text: str) -> list[str]:
     """The document's sentences, verbatim; each line break also ends a sentence."""
+    segmenter = _segmenter(language_of(text))
     sentences: list[str] = []
     for line in text.splitlines():
         if line.strip():
-            sentences += [s.strip() for s in _segmenter().segment(line.strip()) if s.strip()]
+            sentences += [s.strip() for s in segmenter.segment(line.strip()) if s.strip()]
     return sentences

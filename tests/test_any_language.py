@@ -12,6 +12,7 @@ from bot.bulk import parse_csv
 from bot.engine import Engine
 from bot.errors import BadInput
 from bot.matcher.text import fold, words
+from bot.sentences import split_sentences
 from tests.conftest import CommandRunner, DiscordHarness
 
 RUSSIAN = """fact_id,question,answer
@@ -61,6 +62,21 @@ wifi,इंटरनेट से कैसे जुड़ें,
 )
 def test_words_of_any_script(said: str, read: list[str]) -> None:
     assert words(fold(said)) == read
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        ["पार्किंग पीछे है।", "खाना बारह बजे है।"],  # the danda ends a sentence
+        ["أين الموقف؟", "خلف المبنى."],
+        ["Πού είναι;", "Πίσω από το κτίριο."],
+        ["駐車場はビルの裏にあります。", "昼食は正午です。"],
+        ["Парковка за зданием.", "См. стр. 5."],  # "См." and "стр." end nothing
+        ["Meta paid $14.3B.", "Scale’s CEO left — see “superintelligence.”"],
+    ],
+)
+def test_a_document_splits_into_sentences_as_its_script_ends_them(document: list[str]) -> None:
+    assert split_sentences(" ".join(document)) == document
 
 
 def test_arabic_and_greek_question_marks_are_question_marks() -> None:
