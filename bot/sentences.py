@@ -33,19 +33,19 @@ def _segmenter(language: str) -> pysbd.Segmenter:
 
 def language_of(text: str) -> str:
     """The pysbd language to split ``text`` with: that of the script most of its letters
-    outside ASCII are written in, if pysbd has rules for it, else English."""
+    are written in, if pysbd has rules for it, else English (an English text that names
+    "Москва" stays English)."""
     if text.isascii():
         return "en"
-    counts = Counter(
-        language
-        for ch in text
-        if not ch.isascii() and ch.isalpha()
-        for first, last, language in _SCRIPTS
-        if first <= ord(ch) <= last
-    )
-    if counts["ja"]:
-        return "ja"
+    counts = Counter(_script(ch) for ch in text if ch.isalpha())
+    if counts["ja"] and counts["zh"] + counts["ja"] >= counts["en"]:
+        return "ja"  # Japanese writes Han beside its kana
     return counts.most_common(1)[0][0] if counts else "en"
+
+
+def _script(letter: str) -> str:
+    point = ord(letter)
+    return next((lang for first, last, lang in _SCRIPTS if first <= point <= last), "en")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -73,6 +73,7 @@ def test_words_of_any_script(said: str, read: list[str]) -> None:
         ["駐車場はビルの裏にあります。", "昼食は正午です。"],
         ["Парковка за зданием.", "См. стр. 5."],  # "См." and "стр." end nothing
         ["Meta paid $14.3B.", "Scale’s CEO left — see “superintelligence.”"],
+        ["Mr. Smith met Dr. Ivanov in Москва.", "He left."],  # English that names a city
     ],
 )
 def test_a_document_splits_into_sentences_as_its_script_ends_them(document: list[str]) -> None:
