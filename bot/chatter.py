@@ -7,6 +7,7 @@ answers."""
 from __future__ import annotations
 
 from enum import Enum
+from functools import cache
 
 from bot.matcher.text import wording
 
@@ -23,6 +24,11 @@ thanks | thank you | thank u | thx | thnx | ty | tysm | ta | cheers | thanks a l
 | appreciate it | appreciated | great thanks | ok thanks | okay thanks | ok thank you
 | okay thank you | perfect thanks | awesome thanks | nice thanks | cool thanks | good bot
 | nice one | helpful
+| gracias | muchas gracias | obrigado | obrigada | valeu | merci | merci beaucoup | danke
+| danke schön | vielen dank | grazie | grazie mille | bedankt | dank je wel | dzięki
+| dziękuję | спасибо | большое спасибо | дякую | teşekkürler | teşekkür ederim | sağ ol
+| شكرا | شكرا جزيلا | धन्यवाद | शुक्रिया | ありがとう | ありがとうございます | 감사합니다
+| 고마워요 | 谢谢 | terima kasih | cảm ơn
 """
 _HELLO = """
 hi | hello | hey | hiya | heya | yo | howdy | sup | what's up | wassup | good morning
@@ -31,12 +37,23 @@ hi | hello | hey | hiya | heya | yo | howdy | sup | what's up | wassup | good mo
 | what do you do | what do you know | what can i ask | what can i ask you | how do you work
 | how does this work | how do i use you | are you a bot | are you there | are you alive
 | is this thing on | test | testing | ping
+| hola | olá | oi | bonjour | salut | hallo | guten morgen | ciao | buongiorno | hoi | cześć
+| dzień dobry | привет | здравствуйте | привіт | merhaba | günaydın | مرحبا | السلام عليكم
+| नमस्ते | こんにちは | おはよう | 안녕하세요 | 你好 | halo | xin chào
 """
-_SAID = {
-    said.strip(): kind
-    for kind, listed in ((Chatter.THANKS, _THANKS), (Chatter.HELLO, _HELLO))
-    for said in listed.split("|")
-}
+
+
+@cache
+def _said() -> dict[str, Chatter]:
+    """Each listed wording as a message is compared ("olá" is "ola", "schön" "schon"),
+    worked out on the first message said to the bot rather than at import."""
+    return {
+        wording(said): kind
+        for kind, listed in ((Chatter.THANKS, _THANKS), (Chatter.HELLO, _HELLO))
+        for said in listed.split("|")
+    }
+
+
 _ADDRESSED = ("factbot", "bot", "everyone", "all", "guys", "folks", "again")
 """Words a greeting or a thanks may end on that change nothing: "thanks bot", "hi all"."""
 
@@ -46,4 +63,4 @@ def chatter(text: str) -> Chatter | None:
     said = wording(text)
     for word in _ADDRESSED:
         said = said.removesuffix(f" {word}")
-    return _SAID.get(said)
+    return _said().get(said)

@@ -184,3 +184,14 @@ async def test_chat_in_another_language_is_not_answered_with_a_fact(engine: Engi
     for chat in ("привет!", "спасибо большое", "ок", "понял, спасибо"):
         assert not engine.ask(chat, guild).answered, chat
     assert engine.ask("когда придет зарплата?", guild).fact_id == "payday"
+
+
+async def test_thanks_and_greetings_in_other_languages_get_a_reply_in_kind(
+    discord_bot: DiscordHarness,
+) -> None:
+    for thanks in ("@FactBot спасибо!", "@FactBot merci beaucoup", "@FactBot ありがとう"):
+        (reply,) = await discord_bot.say(thanks)
+        assert reply.text == "You're welcome!", thanks
+    for hello in ("@FactBot привет", "@FactBot olá", "@FactBot नमस्ते"):
+        (reply,) = await discord_bot.say(hello)
+        assert reply.text.startswith("Hi! I answer questions from this server's facts"), hello
