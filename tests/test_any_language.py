@@ -11,7 +11,7 @@ import pytest
 from bot.bulk import parse_csv
 from bot.engine import Engine
 from bot.errors import BadInput
-from bot.matcher.text import fold, words
+from bot.matcher.text import fold, said_key, words
 from bot.sentences import split_sentences
 from tests.conftest import CommandRunner, DiscordHarness
 
@@ -78,6 +78,14 @@ def test_words_of_any_script(said: str, read: list[str]) -> None:
 )
 def test_a_document_splits_into_sentences_as_its_script_ends_them(document: list[str]) -> None:
     assert split_sentences(" ".join(document)) == document
+
+
+def test_a_phrasing_said_again_is_found_whatever_punctuation_its_script_uses() -> None:
+    """The lookup of phrasings said word for word (past a few thousand phrasings the only
+    one): "¿Dónde aparco?" repeats "donde aparco"."""
+    assert said_key("¿Dónde aparco?") == said_key("donde aparco")
+    assert said_key("«Где парковка?»") == said_key("где парковка")
+    assert said_key("駐車場はどこですか。") == said_key("駐車場はどこですか")
 
 
 def test_arabic_and_greek_question_marks_are_question_marks() -> None:

@@ -98,7 +98,13 @@ def said_key(text: str) -> str:
     million phrasings to key), and only ever compared with itself."""
     if text.isascii():
         return " ".join(text.encode().translate(_PUNCTUATION).decode().casefold().split())
-    return " ".join(fold(text).encode().translate(_PUNCTUATION).decode().split())
+    folded = fold(text).encode().translate(_PUNCTUATION).decode()
+    # Punctuation beyond ASCII too: "¿Dónde aparco?", "«где парковка»", "何ですか。"
+    return " ".join("".join(" " if _is_punctuation(c) else c for c in folded).split())
+
+
+def _is_punctuation(character: str) -> bool:
+    return not character.isascii() and unicodedata.category(character).startswith("P")
 
 
 def said_keys(texts: list[str]) -> list[str]:
