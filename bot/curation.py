@@ -102,15 +102,8 @@ class Curator:
         fact_id: str | None = None,
     ) -> Fact:
         question = check_question(question)
-        if not fact_id and not slug(question, fallback=""):
-            # Asked in a script ids cannot spell: numbered, and refused as a question an
-            # id made of its words would be when a fact already answers it word for word.
-            if said := self.library.said(guild_id, question):
-                raise BadInput(
-                    f"`{said[0]}` already answers that: use `fact alias` or `fact edit`."
-                )
-            fact_id = self._numbered(guild_id)
-        fact_id = (fact_id or slug(question)).strip().lower()
+        fact_id = fact_id or slug(question, fallback="") or self._numbered(guild_id, question)
+        fact_id = fact_id.strip().lower()
         if not FACT_ID.fullmatch(fact_id):
             raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
         own = self.library.get(guild_id, fact_id)
@@ -127,8 +120,12 @@ class Curator:
         )
         return await self._save(fact, "add", actor, before=None)
 
-    def _numbered(self, guild_id: int) -> str:
-        """The first free ``fact-N``: the id of a fact asked in a script ids cannot spell."""
+    def _numbered(self, guild_id: int, question: str) -> str:
+        """The first free ``fact-N``: the id of a fact asked in a script ids cannot spell.
+        Refused, as an id made of its words would be, when a fact already answers the
+        question word for word."""
+        if said := self.library.said(guild_id, question):
+            raise BadInput(f"`{said[0]}` already answers that: use `fact alias` or `fact edit`.")
         n = 1
         while self.library.get(guild_id, f"fact-{n}") or self.library.get(GLOBAL, f"fact-{n}"):
             n += 1
