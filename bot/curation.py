@@ -88,7 +88,9 @@ class Curator:
         if fact is None or (fact.removed and not removed_too):
             ids = [f.id for f in self.library.visible(guild_id)]
             close = process.extract(fact_id, ids, scorer=fuzz.ratio, limit=2, score_cutoff=70)
-            raise FactNotFound(fact_id, [c[0] for c in close])
+            # A part of a long id ("office-open" of "when-does-the-office-open"), shortest first.
+            within = sorted((i for i in ids if fact_id and fact_id in i), key=len)
+            raise FactNotFound(fact_id, list(dict.fromkeys([c[0] for c in close] + within))[:2])
         return fact
 
     async def add_fact(

@@ -68,6 +68,12 @@ _CACHE_FORMATS = (PACK_FORMAT, LIBRARY_FORMAT, MATCHER_FORMAT)
 version's, and are removed."""
 
 
+CATCH_UP_WAIT = 2.0
+"""How long (s) a question waits for its guild's matcher to learn the changes made so far:
+the first question after a start loads it from the cache, a moderator's change is learned
+in about a second. Longer, the one who asked would wonder, and Discord wants a slash
+command answered within 3 s."""
+
 WORTH_NAMING = 5.0
 """The chance (%) a fact needs to be named as what a search or half-typed text may be
 about: below it, what the matcher ranks next is noise."""
@@ -370,6 +376,21 @@ class Engine:
 
     def explain(self, question: str, guild_id: int = GLOBAL) -> Explanation:
         return self.answerer.explain(question, guild_id)
+
+    async def caught_up(self, guild_id: int = GLOBAL) -> None:
+        """Give the guild's matcher up to :data:`CATCH_UP_WAIT` to learn the changes made so
+        far, so that a question asked just after a start or a moderator's change is answered
+        from what the moderators know now (before, the first question in a server with its
+        own facts after every restart got "I don't know"). Past that wait, the matcher at
+        hand answers; its learning goes on."""
+        if self.matchers.is_current(guild_id):
+            return
+        try:
+            await asyncio.wait_for(self.matchers.ready(guild_id), CATCH_UP_WAIT)
+        except TimeoutError:
+            pass  # still learning
+        except Exception as error:  # noqa: BLE001: a failed fit must not fail the question
+            log.warning("guild %s: learning its changes failed (%r)", guild_id, error)
 
     async def ready(self, guild_id: int = GLOBAL) -> None:
         """Wait until the guild's matcher has learned every change made so far (and has

@@ -179,6 +179,23 @@ def test_facts_added_in_chat_stay_in_its_console_server(run: CommandRunner) -> N
         assert answer["fact_id"] != "when-is-lunch"
 
 
+def test_a_chat_started_after_an_import_answers_its_first_question(
+    run: CommandRunner, tmp_path: Path
+) -> None:
+    """The server's matcher is not yet loaded when its first question comes: it waits the
+    moment that takes, instead of answering "I don't know"."""
+    faq = tmp_path / "faq.csv"
+    faq.write_text(
+        "fact_id,question,answer\n"
+        "parking,Where do I park?,Staff park in lot B.\n"
+        "wifi,What is the wifi password?,The wifi password is on the fridge.\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(faq), "--guild", "5").returncode == 0
+    chat = run("chat", "--guild", "5", stdin="where can i park\n\n")
+    assert "Staff park in lot B." in chat.stdout, chat.stdout
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [

@@ -175,6 +175,10 @@ async def test_unknown_fact_id_suggests_the_closest(discord_bot: DiscordHarness)
     assert await _mod(discord_bot, "!fact show id: meta-investmnt") == (
         "There is no fact `meta-investmnt`. Did you mean `meta-investment`?"
     )
+    # Half of a long id, as a moderator remembers it.
+    assert await _mod(discord_bot, "!fact show id: ceo-joins") == (
+        "There is no fact `ceo-joins`. Did you mean `scale-ceo-joins-meta`?"
+    )
 
 
 async def test_bad_or_missing_flags_get_the_usage(discord_bot: DiscordHarness) -> None:

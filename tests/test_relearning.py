@@ -10,6 +10,7 @@ import pytest
 from bot import bench, training
 from bot.engine import Engine
 from bot.matcher_cache import MatcherCache
+from tests.conftest import DiscordHarness
 
 GUILD = 5
 HANDBOOK = "Bikes go in the rack by the door. Lunch is at noon. Visitors park behind the annex."
@@ -131,3 +132,19 @@ async def test_many_facts_added_at_once_are_learned_by_a_full_fit(tmp_path: Path
         assert right >= 0.7 * len(asked), right
     finally:
         await engine.close()
+
+
+async def test_a_member_who_asks_the_moment_a_fact_is_added_gets_it(
+    discord_bot: DiscordHarness,
+) -> None:
+    """In other words than the moderator's, before the matcher could have learned it in the
+    background: the question waits that moment for it."""
+    await discord_bot.say(f"!source add title: Handbook text: {HANDBOOK}", role="moderator")
+    await discord_bot.say(
+        "!fact add question: where do visitors park? answer: Visitors park behind the annex."
+        " cite: handbook:s3",
+        role="moderator",
+    )
+    (reply,) = await discord_bot.say("@FactBot where can visitors leave their car?")
+    assert reply.embed is not None
+    assert reply.embed.description == "Visitors park behind the annex."

@@ -116,9 +116,11 @@ class Asking(commands.Cog):
             return True
         return False
 
-    def _answer(self, question: str, message: discord.Message) -> Answer:
+    async def _answer(self, question: str, message: discord.Message) -> Answer:
         question = check_question(question, keep_lines=True)
-        return self.bot.engine.ask(question, message.guild.id if message.guild else GLOBAL)
+        guild_id = message.guild.id if message.guild else GLOBAL
+        await self.bot.engine.caught_up(guild_id)
+        return self.bot.engine.ask(question, guild_id)
 
     def _render(
         self,
@@ -217,7 +219,7 @@ class Asking(commands.Cog):
             await self.on_question(ctx.message, Asked(question, quietly=False))
             return
         self._enforce_cooldown(ctx.author)
-        answer = self._answer(question, ctx.message)
+        answer = await self._answer(question, ctx.message)
         reply = await ctx.send(**self._render(answer, ctx.channel, ctx.author))  # type: ignore[arg-type]
         await self._record(answer, ctx.message, reply)
         await _invite_votes(reply, answer)
@@ -230,7 +232,7 @@ class Asking(commands.Cog):
         if await self._too_soon(interaction):
             return
         try:
-            answer = self._answer(message.content, message)
+            answer = await self._answer(message.content, message)
         except BadInput as error:
             await interaction.response.send_message(str(error), ephemeral=True)
             return
@@ -290,7 +292,7 @@ class Asking(commands.Cog):
             return
         try:
             self._enforce_cooldown(message.author)
-            answer = self._answer(asked.question, message)
+            answer = await self._answer(asked.question, message)
         except (BadInput, commands.CommandOnCooldown) as error:
             await self._say(message, asked, await self._explained(message, error))
             return
@@ -303,6 +305,8 @@ class Asking(commands.Cog):
         readings = asked.readings() if asked.title is not None or asks(asked.question) else []
         guild_id = message.guild.id if message.guild else GLOBAL
         threshold = self.bot.settings.channel_threshold
+        if readings:
+            await self.bot.engine.caught_up(guild_id)
         answer = self.bot.engine.answer_if_sure(readings, guild_id, threshold)
         if answer is None:
             await self._take_back(message.id)
