@@ -389,7 +389,7 @@ class Engine:
             await asyncio.wait_for(self.matchers.ready(guild_id), CATCH_UP_WAIT)
         except TimeoutError:
             pass  # still learning
-        except Exception as error:  # noqa: BLE001: a failed fit must not fail the question
+        except Exception as error:  # a failed fit must not fail the question
             log.warning("guild %s: learning its changes failed (%r)", guild_id, error)
 
     async def ready(self, guild_id: int = GLOBAL) -> None:
