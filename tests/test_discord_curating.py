@@ -400,6 +400,18 @@ async def test_fact_export_sends_a_pack_that_fact_import_takes_back(
     assert nothing.text.startswith("Only moderators")
 
 
+async def test_fact_export_larger_than_the_server_takes_says_so(
+    discord_bot: DiscordHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discord refuses an upload past the server's limit (10 MiB, more with boosts)."""
+    monkeypatch.chdir(tmp_path)  # where dpytest would write a file the bot sent
+    await _import(discord_bot, {"faq.csv": FAQ})
+    monkeypatch.setattr(discord.Guild, "filesize_limit", 100)
+    (refused,) = await discord_bot.say("!fact export", role="moderator")
+    assert refused.message.attachments == []
+    assert refused.text.startswith("The pack is 0.0 MiB, more than this server takes (0 MiB)")
+
+
 async def test_fact_import_refuses_a_bad_row_and_stores_nothing(
     discord_bot: DiscordHarness,
 ) -> None:

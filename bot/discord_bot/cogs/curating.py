@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 MAX_ATTACHMENT_BYTES = 200_000
 MAX_IMPORT_BYTES = 5_000_000
 """A file attached to `fact import`: a CSV FAQ of 15,000 phrasings is about 1 MB."""
-MAX_EXPORT_BYTES = 10_000_000
-"""What a bot may upload to a server without boosts."""
 
 
 class FactFlags(commands.FlagConverter, case_insensitive=True):
@@ -233,9 +231,12 @@ class Curating(commands.Cog):
             raise BadInput("This server has no facts of its own to export.")
         await ctx.defer()
         data = await asyncio.to_thread(bulk.zipped_pack, sources, facts, out_of_scope)
-        if len(data) > MAX_EXPORT_BYTES:
-            raise BadInput("That is too big to send here; use `factbot export`.")
         assert ctx.guild is not None  # the cog's check refuses direct messages
+        if len(data) > ctx.guild.filesize_limit:  # 10 MiB, more in a boosted server
+            raise BadInput(
+                f"The pack is {len(data) / 2**20:.1f} MiB, more than this server takes "
+                f"({ctx.guild.filesize_limit / 2**20:.0f} MiB): use `factbot export`."
+            )
         name = f"{slug(ctx.guild.name, 4, fallback='server')}-facts.zip"
         await ctx.send(
             f"{counted(len(facts), 'fact')}, {counted(len(sources), 'source')}, "
