@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
@@ -22,6 +23,17 @@ _SCRIPTS = (
     (0x4E00, 0x9FFF, "zh"),  # Han, when no kana says Japanese
 )
 """Scripts whose sentences end with marks pysbd's English rules do not know."""
+
+
+_AFTER_A_LETTER = re.compile(
+    r"\b\w+ [A-Z]\.\s+(?=(?:A|An|The|It|Its|This|That|These|Those|There|Then|"
+    r"They|We|He|She|You|I|Our|Your|Their|His|Her|My|In|On|At|For|If|When|After|Before|"
+    r"Please|Each|Every|All|No)\b)"
+)
+"""Where a sentence ends in a single capital letter ("in lot B. The office…", "take
+vitamin C. It…"): pysbd takes such a letter for an initial and never ends a sentence
+there. A word that starts sentences after it says it is not one; a name does not ("by
+John F. Kennedy", "I met J. Smith" stay whole)."""
 
 
 @cache
@@ -50,9 +62,18 @@ def _script(letter: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """The document's sentences, verbatim; each line break also ends a sentence."""
-    segmenter = _segmenter(language_of(text))
+    language = language_of(text)
+    segmenter = _segmenter(language)
     sentences: list[str] = []
     for line in text.splitlines():
         if line.strip():
-            sentences += [s.strip() for s in segmenter.segment(line.strip()) if s.strip()]
+            segments = segmenter.segment(line.strip())
+            if language == "en":
+                segments = [part for s in segments for part in _after_a_letter(s)]
+            sentences += [s.strip() for s in segments if s.strip()]
     return sentences
+
+
+def _after_a_letter(segment: str) -> list[str]:
+    ends = [m.end() for m in _AFTER_A_LETTER.finditer(segment)]
+    return [segment[a:b] for a, b in zip([0, *ends], [*ends, len(segment)], strict=True)]

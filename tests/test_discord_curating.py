@@ -89,6 +89,23 @@ async def test_history_records_who_did_what(discord_bot: DiscordHarness) -> None
     assert "**restore** by moderator" in lines[4]
 
 
+async def test_a_sentence_may_end_in_a_single_letter(discord_bot: DiscordHarness) -> None:
+    """ "lot B." ends a sentence, so a fact about parking cites parking alone; "J. Smith" is
+    a name."""
+    registered = await _mod(
+        discord_bot,
+        "!source add title: Office text: Staff park in lot B. The wifi password is on the "
+        "fridge. Ask J. Smith for a key. Take vitamin C. It helps.",
+    )
+    assert registered.split("\n")[1:] == [
+        "`s1` Staff park in lot B.",
+        "`s2` The wifi password is on the fridge.",
+        "`s3` Ask J. Smith for a key.",
+        "`s4` Take vitamin C.",
+        "`s5` It helps.",
+    ]
+
+
 async def test_source_add_then_a_fact_citing_it(discord_bot: DiscordHarness) -> None:
     """A new document is split into sentences; a fact may cite them by id or by quote."""
     bot = discord_bot
