@@ -285,6 +285,12 @@ class Curator:
         sentences = await asyncio.to_thread(split_sentences, visible(text))
         if not sentences:
             raise BadInput("That document has no sentences in it.")
+        same = (
+            s for s in self.library.sources(guild_id) if [t.text for t in s.sentences] == sentences
+        )
+        if (twin := next(same, None)) is not None:
+            # Twice the same sentences would make every `cite: s1` ask which of the two.
+            raise BadInput(f"That document is registered already: cite it as `{twin.id}:s1`.")
         base = slug(title, fallback="source")
         source_id, n = base, 1
         while self.library.source(source_id) is not None:

@@ -134,6 +134,15 @@ async def test_source_add_then_a_fact_citing_it(discord_bot: DiscordHarness) -> 
     )
     assert "> Moderators keep the facts right." in await _ask(bot, "who keeps the facts right")
 
+    # The same document again (a command sent twice): refused, so `s1` stays one sentence.
+    again = "text: FactBot answers questions in #help.  Moderators keep the facts right."
+    assert await _mod(bot, f"!source add title: Handbook {again}") == (
+        "That document is registered already: cite it as `team-handbook:s1`."
+    )
+    sources = await _mod(bot, "!source list")
+    assert "`team-handbook`" in sources
+    assert "`handbook`" not in sources
+
 
 async def test_a_fact_without_a_real_citation_is_refused(discord_bot: DiscordHarness) -> None:
     bot = discord_bot
