@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "source add": (("title",), ("text", "url")),
     "source list": ((), ("page",)),
     "source show": (("id",), ("page",)),
+    "source remove": (("id",), ()),
+    "source restore": (("id",), ()),
     "unanswered": ((), ()),
     "pack": ((), ()),
 }
@@ -249,6 +251,12 @@ class Interpreter:
                 source = engine.source(guild, flags["id"])
                 page = _page(flags.get("page", "1"))
                 return Reply(replies.source_page(source, page, self.prefix))
+            case "source remove":
+                source = await engine.curator.remove_source(guild, flags["id"], actor)
+                return Reply(replies.source_removed(source, self.prefix))
+            case "source restore":
+                source = await engine.curator.restore_source(guild, flags["id"], actor)
+                return Reply(replies.source_restored(source))
             case "source add":
                 if not flags.get("text"):
                     raise BadInput("Give the document as `text:` or attach it as a .txt file.")

@@ -208,6 +208,12 @@ class Curator:
         before = self.find(guild_id, fact_id, removed_too=True)
         if not before.removed:
             raise BadInput(f"`{before.id}` is not removed.")
+        for ref in before.cites:
+            if (source := self.library.source(ref.source_id)) is not None and source.removed:
+                raise BadInput(
+                    f"`{before.id}` cites `{source.id}`, which was removed: "
+                    f"`source restore id: {source.id}` first."
+                )
         fact = before.model_copy(update={"removed": False})
         return await self._save(fact, "restore", actor, before)
 
@@ -311,6 +317,55 @@ class Curator:
         async with self._writing():
             source = await self.store.add_source(source, actor)
             self.library.add_source(source)
+        return source
+
+    async def remove_source(self, guild_id: int, source_id: str, actor: str) -> Source:
+        """Take back a document of the guild's own that none of its facts cites (a wrong
+        one, or one a corrected copy replaced): it is no longer listed or cited anew. Its
+        sentences stay, for the removed facts that quoted them."""
+        source = self._own_source(guild_id, source_id)
+        if source.removed:
+            raise BadInput(f"`{source.id}` is removed already.")
+        async with self._writing():
+            citing = await self.store.set_source_removed(source.id, True, actor)
+            if citing:
+                shown = ", ".join(f"`{i}`" for i in citing[:5]) + (" …" if len(citing) > 5 else "")
+                raise BadInput(
+                    f"`{source.id}` is cited by {shown}: edit or remove those facts first."
+                )
+            source = source.model_copy(update={"removed": True})
+            self.library.add_source(source)
+        log.info("remove: source %s (guild %s) by %s", source.id, guild_id, actor)
+        return source
+
+    async def restore_source(self, guild_id: int, source_id: str, actor: str) -> Source:
+        source = self._own_source(guild_id, source_id)
+        if not source.removed:
+            raise BadInput(f"`{source.id}` is not removed.")
+        async with self._writing():
+            await self.store.set_source_removed(source.id, False, actor)
+            source = source.model_copy(update={"removed": False})
+            self.library.add_source(source)
+        log.info("restore: source %s (guild %s) by %s", source.id, guild_id, actor)
+        return source
+
+    def find_source(self, guild_id: int, source_id: str) -> Source:
+        """The source of that id a guild sees (removed too); BadInput naming the closest
+        otherwise."""
+        source_id = " ".join(visible(source_id).split()).lower()
+        source = self.library.source(source_id)
+        if source is not None and source.guild_id in (GLOBAL, guild_id):
+            return source
+        ids = [s.id for s in self.library.sources(guild_id)]
+        close = process.extractOne(source_id, ids, scorer=fuzz.ratio, score_cutoff=70)
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        shown = source_id if len(source_id) <= 64 else source_id[:63] + "…"
+        raise BadInput(f"There is no source `{shown}`.{hint}")
+
+    def _own_source(self, guild_id: int, source_id: str) -> Source:
+        source = self.find_source(guild_id, source_id)
+        if source.guild_id != guild_id:
+            raise BadInput(f"`{source.id}` is every server's: only a server's own sources go.")
         return source
 
     async def import_bundle(

@@ -456,17 +456,14 @@ class Engine:
         """The sources a guild's facts may cite, by id."""
         return sorted(self.library.sources(guild_id), key=lambda s: s.id)
 
+    def removed_sources(self, guild_id: int) -> list[Source]:
+        """The guild's own sources its moderators removed, by id."""
+        return sorted(self.library.removed_sources(guild_id), key=lambda s: s.id)
+
     def source(self, guild_id: int, source_id: str) -> Source:
-        """The source of that id a guild may cite; BadInput naming the closest otherwise."""
-        source_id = " ".join(source_id.split()).lower()
-        source = self.library.source(source_id)
-        if source is not None and source.guild_id in (GLOBAL, guild_id):
-            return source
-        ids = [s.id for s in self.library.sources(guild_id)]
-        close = process.extractOne(source_id, ids, scorer=fuzz.ratio, score_cutoff=70)
-        hint = f" Did you mean `{close[0]}`?" if close else ""
-        shown = source_id if len(source_id) <= 64 else source_id[:63] + "…"
-        raise BadInput(f"There is no source `{shown}`.{hint}")
+        """The source of that id a guild sees, removed too; BadInput naming the closest
+        otherwise."""
+        return self.curator.find_source(guild_id, source_id)
 
     async def record(
         self,

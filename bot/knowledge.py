@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = "factbot-pack-1"
+CACHE_FORMAT = "factbot-pack-2"
 """Names a knowledge base kept parsed in the cache folder; change it when reading a pack
 or a model the pickle holds (``KnowledgeBase``, ``Fact``, ``Source``, ``Example``)
 changes."""

@@ -304,7 +304,13 @@ class Library:
         return cached
 
     def sources(self, guild_id: int = GLOBAL) -> list[Source]:
-        return [s for s in self._sources.values() if s.guild_id in (GLOBAL, guild_id)]
+        """The sources a guild's facts may cite (not those its moderators removed)."""
+        return [
+            s for s in self._sources.values() if s.guild_id in (GLOBAL, guild_id) and not s.removed
+        ]
+
+    def removed_sources(self, guild_id: int) -> list[Source]:
+        return [s for s in self._sources.values() if s.guild_id == guild_id and s.removed]
 
     def source(self, source_id: str) -> Source | None:
         return self._sources.get(source_id)

@@ -63,6 +63,9 @@ class Source(_Model):
     date: dt.date | None = None
     guild_id: int = GLOBAL
     sentences: tuple[Sentence, ...]
+    removed: bool = False
+    """Taken back by its server's moderators: no longer cited anew, listed or exported; the
+    facts that cited it before still show what they quoted."""
 
     def sentence(self, sentence_id: str) -> Sentence | None:
         return self.sentences_by_id.get(sentence_id)

@@ -200,6 +200,17 @@ def removed(fact: Fact, prefix: str) -> str:
     return f"Removed `{fact.id}`. Bring it back with `{prefix}fact restore id: {fact.id}`."
 
 
+def source_removed(source: Source, prefix: str) -> str:
+    return (
+        f"Removed source `{source.id}`: facts here can no longer cite it. "
+        f"Bring it back with `{prefix}source restore id: {source.id}`."
+    )
+
+
+def source_restored(source: Source) -> str:
+    return f"Restored source `{source.id}`: facts here can cite it again."
+
+
 def registered(source: Source) -> str:
     ids = [s.id for s in source.sentences]
     preview = "\n".join(f"`{s.id}` {s.text[:90]}" for s in source.sentences[:SOURCE_PREVIEW])
@@ -265,7 +276,8 @@ def source_page(source: Source, page: int = 1, prefix: str = "!", escape: Escape
     """A source's title and where it is from, then a page of its sentences (as written:
     ``escape``) with their ids: what a moderator cites."""
     where = f" <{source.url}>" if source.url else ""
-    head = clip(f"**{clip(source.title, 200)}** (`{source.id}`){where}", 400)
+    gone = f" — removed: `{prefix}source restore id: {source.id}`" if source.removed else ""
+    head = clip(f"**{clip(source.title, 200)}** (`{source.id}`){where}{gone}", 400)
 
     def line(sentence: Sentence) -> str:  # a FAQ's source has a sentence for every answer
         return f"`{sentence.id}` {clip(sentence.text, 110, escape)}"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.errors import ChangedMeanwhile, FactNotFound
+from bot.errors import BadInput, ChangedMeanwhile, FactNotFound
 from bot.server_choices import ServerChoices
 from tests.conftest import discord_settings, running_bot
 
@@ -38,6 +38,28 @@ async def two_engines(database: Path | str) -> AsyncIterator[tuple[Engine, Engin
     """Two engines on one database, each with its own connections: as two processes."""
     async with await Engine.open(database) as first, await Engine.open(database) as second:
         yield first, second
+
+
+async def test_a_source_removed_in_one_process_is_not_cited_in_another(
+    two_engines: tuple[Engine, Engine],
+) -> None:
+    """And removing one that a fact cites, which another process added and this one has
+    not yet seen, is refused."""
+    al, bea = two_engines
+    await al.curator.add_source(GUILD, title="Office handbook", text=WIFI, actor="al")
+    await bea.sync()
+    await al.curator.add_fact(
+        GUILD, question="what is the wifi password", answer=WIFI, cite="office-handbook:s1",
+        actor="al", fact_id="wifi",
+    )  # fmt: skip
+    with pytest.raises(BadInput, match="is cited by `wifi`"):
+        await bea.curator.remove_source(GUILD, "office-handbook", "bea")  # not seen the fact
+    await al.curator.remove_fact(GUILD, "wifi", "al")
+    await bea.curator.remove_source(GUILD, "office-handbook", "bea")
+    await al.sync()
+    assert "office-handbook" not in [s.id for s in al.sources(GUILD)]
+    with pytest.raises(BadInput, match="which was removed"):
+        await al.curator.restore_fact(GUILD, "wifi", "al")
 
 
 async def test_an_edit_based_on_a_removed_fact_is_refused(

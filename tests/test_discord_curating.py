@@ -144,6 +144,59 @@ async def test_source_add_then_a_fact_citing_it(discord_bot: DiscordHarness) -> 
     assert "`handbook`" not in sources
 
 
+async def test_a_wrong_source_is_removed_and_a_cited_one_stays(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A moderator registered a document with a mistake, then the right one: the wrong one
+    goes, so it is neither listed nor cited; one a fact cites stays until that fact goes."""
+    bot = discord_bot
+    await _mod(
+        bot,
+        "!source add title: Handbook "
+        "text: Staff park behind the office. Visitors park at teh annex.",
+    )
+    await _mod(
+        bot,
+        "!source add title: Handbook "
+        "text: Staff park behind the office. Visitors park at the annex.",
+    )
+    assert await _mod(bot, "!source remove id: handbook") == (
+        "Removed source `handbook`: facts here can no longer cite it. "
+        "Bring it back with `!source restore id: handbook`."
+    )
+    listed = await _mod(bot, "!source list")
+    assert "`handbook-2`" in listed
+    assert "`handbook`" not in listed
+    assert "removed: `!source restore id: handbook`" in await _mod(bot, "!source show id: handbook")
+    added = await _mod(
+        bot,
+        "!fact add question: where do staff park? answer: Behind the office. "
+        'cite: "Staff park behind the office"',
+    )
+    assert added == "Added `where-do-staff-park` citing handbook-2:s1: Behind the office."
+
+    assert await _mod(bot, "!source remove id: handbook-2") == (
+        "`handbook-2` is cited by `where-do-staff-park`: edit or remove those facts first."
+    )
+    assert await _mod(bot, "!source remove id: scale-meta-article") == (
+        "`scale-meta-article` is every server's: only a server's own sources go."
+    )
+    assert await _mod(bot, "!source remove id: handbook-2", guild=1) == (
+        "There is no source `handbook-2`."
+    )
+    await _mod(bot, "!fact remove id: where-do-staff-park")
+    await _mod(bot, "!source remove id: handbook-2")
+    assert await _mod(bot, "!fact restore id: where-do-staff-park") == (
+        "`where-do-staff-park` cites `handbook-2`, which was removed: "
+        "`source restore id: handbook-2` first."
+    )
+    assert await _mod(bot, "!source restore id: handbook-2") == (
+        "Restored source `handbook-2`: facts here can cite it again."
+    )
+    await _mod(bot, "!fact restore id: where-do-staff-park")
+    assert "Behind the office." in await _ask(bot, "where do staff park?")
+
+
 async def test_a_fact_without_a_real_citation_is_refused(discord_bot: DiscordHarness) -> None:
     bot = discord_bot
     before = await bot.bot.engine.store.count("facts")

@@ -20,7 +20,7 @@ from discord.app_commands import Choice
 from bot.citing import sentences_holding
 from bot.engine import WORTH_NAMING, Engine, check_question
 from bot.errors import BadInput
-from bot.models import GLOBAL
+from bot.models import GLOBAL, Source
 from bot.replies import clip
 
 if TYPE_CHECKING:
@@ -110,15 +110,22 @@ async def ignored_questions(interaction: discord.Interaction, typed: str) -> Off
 
 
 async def source_ids(interaction: discord.Interaction, typed: str) -> Offered:
-    """`source show`: the sources whose id or title holds what is typed."""
+    """`source show`, `source remove`: the sources whose id or title holds what is typed."""
     if interaction.guild_id is None:
         return []
+    return _sources_offered(_engine(interaction).sources(interaction.guild_id), typed)
+
+
+async def removed_source_ids(interaction: discord.Interaction, typed: str) -> Offered:
+    """`source restore`: the server's removed sources whose id or title holds what is typed."""
+    if interaction.guild_id is None:
+        return []
+    return _sources_offered(_engine(interaction).removed_sources(interaction.guild_id), typed)
+
+
+def _sources_offered(sources: Iterable[Source], typed: str) -> Offered:
     typed = typed.casefold().strip()
-    found = [
-        s
-        for s in _engine(interaction).sources(interaction.guild_id)
-        if typed in s.id or typed in s.title.casefold()
-    ]
+    found = [s for s in sources if typed in s.id or typed in s.title.casefold()]
     return [Choice(name=clip(f"{s.id} · {s.title}", CHOICE), value=s.id) for s in found[:CHOICES]]
 
 

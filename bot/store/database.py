@@ -222,9 +222,29 @@ class Store:
                 url=row["url"],
                 date=row["date"],
                 sentences=tuple(sentences.get(row["id"], ())),
+                removed=bool(row["removed"]),
             )
             for row in await self._db.fetch(query, args)
         ]
+
+    async def set_source_removed(self, source_id: str, removed: bool, actor: str) -> list[str]:
+        """Remove a source, or restore it. A source that facts (not removed) cite stays:
+        then the ids of those facts, and nothing is written."""
+        async with self._db.transaction():
+            if removed:
+                citing = await self._db.fetch(
+                    "SELECT DISTINCT c.fact_id FROM citations c JOIN facts f"
+                    " ON f.guild_id = c.guild_id AND f.id = c.fact_id"
+                    " WHERE c.source_id = ? AND f.removed = 0 ORDER BY c.fact_id",
+                    (source_id,),
+                )
+                if citing:
+                    return [row[0] for row in citing]
+            await self._db.execute(
+                "UPDATE sources SET removed = ?, updated_by = ?, updated_at = ? WHERE id = ?",
+                (int(removed), actor, _now(), source_id),
+            )
+        return []
 
     async def add_source(self, source: Source, actor: str) -> Source:
         """Store a new source under its id, or, if another process took that id

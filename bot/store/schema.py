@@ -11,7 +11,9 @@ answered. Migration 5: ``questions.message_id``, the message that asked, so that
 still follows its question's edits after a restart. Migration 6: ``votes`` replaces
 ``feedback``: a 👍 or 👎 belongs to the question whose answer it judged (``feedback`` was
 keyed by the reply, which moves to the edited question when a member edits theirs).
-Migration 7: ``moderator_roles``, the roles a server's admins let curate.
+Migration 7: ``moderator_roles``, the roles a server's admins let curate. Migration 8:
+``sources.removed``: a server's moderators take back a document no fact of theirs cites
+(who and when in ``updated_by`` / ``updated_at``); its sentences stay.
 """
 
 from __future__ import annotations
@@ -200,9 +202,14 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO changes (guild_id, kind, key) VALUES (new.guild_id, 'roles', '');
     END;
     """,
+    """
+    ALTER TABLE sources ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sources ADD COLUMN updated_by TEXT;
+    ALTER TABLE sources ADD COLUMN updated_at TEXT;
+    """,
 )
 
-POSTGRES_SCHEMA_VERSION = 5
+POSTGRES_SCHEMA_VERSION = 6
 """PostgreSQL schemas are numbered on their own, in ``meta`` (key ``schema``): version 1
 holds what SQLite's migrations 1–3 built, in PostgreSQL's types (Discord ids need BIGINT);
 each later version is :data:`POSTGRES_UPGRADES`' script of that number."""
@@ -375,6 +382,11 @@ CREATE TABLE moderator_roles (
 );
 CREATE TRIGGER moderator_roles_changed AFTER INSERT OR UPDATE ON moderator_roles
     FOR EACH ROW EXECUTE FUNCTION factbot_record_change('roles');
+""",
+    6: """
+ALTER TABLE sources ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sources ADD COLUMN updated_by TEXT;
+ALTER TABLE sources ADD COLUMN updated_at TEXT;
 """,
 }
 """Never edit a shipped upgrade: add one (SQLite's migration of the same change beside)."""

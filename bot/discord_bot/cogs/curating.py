@@ -84,6 +84,10 @@ class SearchFlags(commands.FlagConverter, case_insensitive=True):
     query: str = commands.flag(description="Words to look for")
 
 
+class SourceIdFlags(commands.FlagConverter, case_insensitive=True):
+    id: str = commands.flag(description="The source's id, e.g. team-handbook")
+
+
 class SourceShowFlags(commands.FlagConverter, case_insensitive=True):
     id: str = commands.flag(description="The source's id, e.g. team-handbook")
     page: int = commands.flag(default=1, description="Which page of its sentences (15 a page)")
@@ -324,7 +328,23 @@ class Curating(commands.Cog):
         source = self.bot.engine.source(_guild_id(ctx), flags.id)
         await ctx.send(replies.source_page(source, flags.page, ctx.clean_prefix, as_written))
 
+    @source.command(name="remove")
+    async def source_remove(self, ctx: commands.Context[FactBot], *, flags: SourceIdFlags) -> None:
+        """Take back a document no fact here cites: `source remove id: …`."""
+        curator = self.bot.engine.curator
+        source = await curator.remove_source(_guild_id(ctx), flags.id, actor(ctx))
+        await ctx.send(replies.source_removed(source, ctx.clean_prefix))
+
+    @source.command(name="restore")
+    async def source_restore(self, ctx: commands.Context[FactBot], *, flags: SourceIdFlags) -> None:
+        """Bring back a removed document: `source restore id: …`."""
+        curator = self.bot.engine.curator
+        source = await curator.restore_source(_guild_id(ctx), flags.id, actor(ctx))
+        await ctx.send(replies.source_restored(source))
+
     source_show.autocomplete("id")(offers.source_ids)
+    source_remove.autocomplete("id")(offers.source_ids)
+    source_restore.autocomplete("id")(offers.removed_source_ids)
 
     @commands.hybrid_command()
     async def unanswered(self, ctx: commands.Context[FactBot]) -> None:
