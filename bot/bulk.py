@@ -25,6 +25,7 @@ from bot.curation import FACT_ID, check_answer, check_question
 from bot.errors import BadInput
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.matcher import NONE
+from bot.matcher.text import said_key
 from bot.models import Fact, SentenceRef, Source
 
 HEADER = ["fact_id", "question", "answer"]
@@ -126,9 +127,14 @@ def parse_csv(name: str, text: str) -> Bundle:
     questions: dict[str, list[str]] = {}
     answers: dict[str, tuple[str, int]] = {}
     out_of_scope: list[str] = []
+    said: dict[str, tuple[str, int]] = {}  # a question's words -> its fact_id and row
     for number, row in rows:
         try:
             fact_id, question, answer = _checked_row(row, answers)
+            owner, first = said.setdefault(said_key(question), (fact_id, number))
+            if owner != fact_id:
+                # Under two ids, the bot could only ask which.
+                raise BadInput(f"“{question}” is under `{owner}` on row {first} already.")
         except BadInput as error:
             raise BadInput(f"{name}: row {number}: {error}") from None
         if fact_id == NONE:

@@ -104,15 +104,14 @@ class Curator:
         fact_id: str | None = None,
     ) -> Fact:
         question = check_question(question)
-        fact_id = fact_id or slug(question, fallback="") or self._numbered(guild_id, question)
-        fact_id = fact_id.strip().lower()
-        if not FACT_ID.fullmatch(fact_id):
-            raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
-        own = self.library.get(guild_id, fact_id)
-        if self.library.visible_fact(guild_id, fact_id) or (own and not own.removed):
-            raise BadInput(f"A fact `{fact_id}` exists already: use `fact alias` or `fact edit`.")
-        if own:
-            raise BadInput(f"Fact `{fact_id}` was removed; bring it back with `fact restore`.")
+        # An id from the question's words, or, in a script ids cannot spell, a number.
+        given = bool(fact_id)
+        fact_id = fact_id.strip().lower() if fact_id else slug(question, fallback="")
+        if fact_id or given:
+            self._check_free(guild_id, fact_id)
+        if said := self.library.said(guild_id, question):
+            raise BadInput(f"`{said[0]}` already answers that: use `fact alias` or `fact edit`.")
+        fact_id = fact_id or self._numbered(guild_id)
         fact = Fact(
             id=fact_id,
             guild_id=guild_id,
@@ -122,12 +121,17 @@ class Curator:
         )
         return await self._save(fact, "add", actor, before=None)
 
-    def _numbered(self, guild_id: int, question: str) -> str:
-        """The first free ``fact-N``: the id of a fact asked in a script ids cannot spell.
-        Refused, as an id made of its words would be, when a fact already answers the
-        question word for word."""
-        if said := self.library.said(guild_id, question):
-            raise BadInput(f"`{said[0]}` already answers that: use `fact alias` or `fact edit`.")
+    def _check_free(self, guild_id: int, fact_id: str) -> None:
+        if not FACT_ID.fullmatch(fact_id):
+            raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
+        own = self.library.get(guild_id, fact_id)
+        if self.library.visible_fact(guild_id, fact_id) or (own and not own.removed):
+            raise BadInput(f"A fact `{fact_id}` exists already: use `fact alias` or `fact edit`.")
+        if own:
+            raise BadInput(f"Fact `{fact_id}` was removed; bring it back with `fact restore`.")
+
+    def _numbered(self, guild_id: int) -> str:
+        """The first free ``fact-N``: the id of a fact asked in a script ids cannot spell."""
         n = 1
         while self.library.get(guild_id, f"fact-{n}") or self.library.get(GLOBAL, f"fact-{n}"):
             n += 1
@@ -145,14 +149,26 @@ class Curator:
         return [s for s in sources if s.guild_id == guild_id]
 
     async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
+        before, fact = self._phrased(guild_id, fact_id, question)
+        return await self._save(fact, "alias", actor, before)
+
+    def _phrased(self, guild_id: int, fact_id: str, question: str) -> tuple[Fact, Fact]:
+        """A fact before and after it gains a phrasing, or BadInput saying why not. Words
+        another fact answers word for word stay that fact's: said to both, the bot could
+        only ask which."""
         question = check_question(question)
         before = self.find(guild_id, fact_id)
         if question.casefold() in (q.casefold() for q in before.questions):
             raise BadInput(f"`{before.id}` already has that phrasing.")
+        if other := [i for i in self.library.said(guild_id, question) if i != before.id]:
+            raise BadInput(
+                f"`{other[0]}` already answers “{question}”: take it off there "
+                f"first (`fact unalias id: {other[0]} question: …`)."
+            )
         fact = before.model_copy(
             update={"questions": (*before.questions, question), "guild_id": guild_id}
         )
-        return await self._save(fact, "alias", actor, before)
+        return before, fact
 
     async def remove_phrasing(
         self, guild_id: int, fact_id: str, question: str, actor: str
@@ -262,9 +278,10 @@ class Curator:
 
     async def attach(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
         """An unanswered question becomes a phrasing of the fact it should have found."""
+        before, fact = self._phrased(guild_id, fact_id, question)  # refused: nothing changes
         if question.casefold() in (q.casefold() for q in self.library.out_of_scope(guild_id)):
             await self.unmark_out_of_scope(guild_id, question)
-        return await self.add_phrasing(guild_id, fact_id, question, actor)
+        return await self._save(fact, "alias", actor, before)
 
     async def switch_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
         if guild_id == GLOBAL:
@@ -399,6 +416,12 @@ class Curator:
             known = list(before.questions) if before else []
             said = {k.casefold() for k in known}
             new = [q for q in fact.questions if q.casefold() not in said]
+            for question in new:
+                if other := [i for i in self.library.said(guild_id, question) if i != fact.id]:
+                    raise BadInput(
+                        f"{bundle.name}: “{question}” (`{fact.id}`) is a phrasing of "
+                        f"`{other[0]}` already."
+                    )
             after = fact.model_copy(
                 update={
                     "guild_id": guild_id,

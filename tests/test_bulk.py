@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot import bulk
+from bot.engine import Engine
+from bot.models import Fact, SentenceRef
 from tests.conftest import CommandRunner
 
 FAQ = """\
@@ -21,6 +23,9 @@ lunch-time,when is lunch,Lunch is at 12:30 in the kitchen.
 lunch-time,what time do we eat,
 none,who will win the match tonight,
 """
+
+
+PARKING = "Staff park behind the office. Visitors park at the front."
 
 
 def _rows(db: Path, table: str) -> int:
@@ -215,20 +220,62 @@ def test_the_shipped_pack_imports_into_a_server(factbot: CommandRunner) -> None:
     assert answer["fact_id"] == "meta-investment"
 
 
-def test_words_given_to_two_facts_are_asked_back_not_decided(
+def test_words_given_to_two_facts_are_refused_at_import(
     factbot: CommandRunner, tmp_path: Path
 ) -> None:
-    """Two moderators' rows give one question to two facts: the bot cannot know which is
-    meant, so it asks instead of answering with whichever sorts first."""
+    """Two moderators' rows give one question to two facts: the bot could only ask which
+    is meant, so the sheet is sent back with the row to fix, and nothing is stored."""
     path = tmp_path / "clash.csv"
     path.write_text(
         "fact_id,question,answer\n"
         "parking-staff,where do I park,Staff park in lot B.\n"
-        "parking-visitors,where do I park,Visitors park at the front.\n",
+        "parking-visitors,Where do I park?,Visitors park at the front.\n",
         encoding="utf-8",
     )
-    assert factbot("import", str(path), "--guild", "42").returncode == 0
-    answer = json.loads(factbot("ask", "--json", "--guild", "42", "Where do I park?").stdout)
-    assert not answer["answered"]
-    offered = [s["fact_id"] for s in answer["suggestions"]]
-    assert offered[:2] == ["parking-staff", "parking-visitors"]
+    refused = factbot("import", str(path), "--guild", "42")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "factbot: clash.csv: row 3: “Where do I park?” is under `parking-staff` on row 2 already."
+    )
+    asked = json.loads(factbot("ask", "--json", "--guild", "42", "where do I park").stdout)
+    assert asked["fact_id"] is None or not asked["fact_id"].startswith("parking")
+
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "fact_id,question,answer\nparking-staff,where do I park,Staff park in lot B.\n",
+        encoding="utf-8",
+    )
+    assert factbot("import", str(staff), "--guild", "42").returncode == 0
+    visitors = tmp_path / "visitors.csv"
+    visitors.write_text(
+        "fact_id,question,answer\nparking-visitors,where do i park?,Visitors park at the front.\n",
+        encoding="utf-8",
+    )
+    refused = factbot("import", str(visitors), "--guild", "42")
+    assert refused.stderr.strip() == (
+        "factbot: visitors.csv: “where do i park?” (`parking-visitors`) is a phrasing of "
+        "`parking-staff` already."
+    )
+
+
+async def test_words_two_facts_were_given_before_are_asked_back_not_decided(
+    db_path: Path,
+) -> None:
+    """A knowledge base from before such words were refused: the bot cannot know which
+    is meant, so it asks instead of answering with whichever sorts first."""
+    async with await Engine.open(db_path) as engine:
+        await engine.curator.add_source(42, title="Parking", text=PARKING, actor="al")
+        for fact_id, sentence in (("parking-staff", "s1"), ("parking-visitors", "s2")):
+            fact = Fact(
+                id=fact_id,
+                guild_id=42,
+                answer=fact_id,
+                questions=("where do I park",),
+                cites=(SentenceRef(source_id="parking", sentence_id=sentence),),
+            )
+            await engine.store.save_fact(fact, "add", "an older factbot", None)
+    async with await Engine.open(db_path) as engine:
+        await engine.ready(42)
+        answer = engine.ask("Where do I park?", 42)
+    assert not answer.answered
+    assert [s.fact_id for s in answer.suggestions][:2] == ["parking-staff", "parking-visitors"]

@@ -250,6 +250,22 @@ async def test_guilds_never_see_each_others_facts(discord_bot: DiscordHarness) -
     assert "Meta bought 49%" in await _ask(bot, "how much did meta pay", guild=0)
 
 
+async def test_words_another_fact_answers_are_not_given_to_a_second(
+    discord_bot: DiscordHarness,
+) -> None:
+    """Said to both, the bot could only ask which: the moderator is told where they are."""
+    bot = discord_bot
+    assert await _mod(bot, "!fact alias id: read-more question: How much did Meta pay?") == (
+        "`meta-investment` already answers “How much did Meta pay?”: take it off there first "
+        "(`fact unalias id: meta-investment question: …`)."
+    )
+    assert await _mod(
+        bot, "!fact add question: how much did meta pay answer: A lot. cite: s4 id: meta-paid"
+    ) == ("`meta-investment` already answers that: use `fact alias` or `fact edit`.")
+    assert "How much did Meta pay?" not in await _mod(bot, "!fact show id: read-more")
+    assert "no fact `meta-paid`" in await _mod(bot, "!fact show id: meta-paid")
+
+
 async def test_unknown_fact_id_suggests_the_closest(discord_bot: DiscordHarness) -> None:
     assert await _mod(discord_bot, "!fact show id: meta-investmnt") == (
         "There is no fact `meta-investmnt`. Did you mean `meta-investment`?"
