@@ -209,7 +209,11 @@ def read_pack(root: Path) -> Bundle:
             if text.casefold() not in (q.casefold() for q in questions):
                 questions.append(text)
         facts.append(fact.model_copy(update={"questions": tuple(questions)}))
-    return Bundle(root.name, pack.sources, tuple(facts), tuple(extra.get(NONE, ())))
+    # A labelled question that is also a fact's phrasing is that fact's: the phrasing
+    # answers it word for word wherever the pack is (the shipped one has three such).
+    phrased = {said_key(q) for f in facts for q in f.questions}
+    out_of_scope = tuple(q for q in extra.get(NONE, ()) if said_key(q) not in phrased)
+    return Bundle(root.name, pack.sources, tuple(facts), out_of_scope)
 
 
 def write_pack(

@@ -267,7 +267,7 @@ class Interpreter:
                 return Reply(replies.registered(source))
             case "fact attach":
                 question = await self._which(flags.get("question"), guild)
-                fact = await engine.curator.attach(guild, flags["id"], question, actor)
+                fact = await engine.curator.add_phrasing(guild, flags["id"], question, actor)
                 return Reply(replies.aliased(fact, question))
             case "fact ignore":
                 question = await self._which(flags.get("question"), guild)

@@ -149,7 +149,11 @@ class Curator:
         return [s for s in sources if s.guild_id == guild_id]
 
     async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
-        before, fact = self._phrased(guild_id, fact_id, question)
+        """Another phrasing of a fact (`fact alias`, `fact attach`): if the question was
+        marked not to be answered, it no longer is."""
+        before, fact = self._phrased(guild_id, fact_id, question)  # refused: nothing changes
+        if question.casefold() in (q.casefold() for q in self.library.out_of_scope(guild_id)):
+            await self.unmark_out_of_scope(guild_id, question)
         return await self._save(fact, "alias", actor, before)
 
     def _phrased(self, guild_id: int, fact_id: str, question: str) -> tuple[Fact, Fact]:
@@ -262,6 +266,12 @@ class Curator:
         question = check_question(question)
         if guild_id == GLOBAL:
             raise BadInput("Out-of-scope questions belong to a server: mark them there.")
+        if said := self.library.said(guild_id, question):
+            # Its fact would still answer it, word for word, whatever the matcher learns.
+            raise BadInput(
+                f"“{question}” is a phrasing of `{said[0]}`: take it off there first "
+                f"(`fact unalias id: {said[0]} question: {question}`)."
+            )
         async with self._writing():
             if not await self.store.mark_out_of_scope(guild_id, question, actor):
                 raise BadInput("That question is marked out of scope already.")
@@ -275,13 +285,6 @@ class Curator:
                 raise BadInput("That question is not marked out of scope.")
             self.library.mark(guild_id, question, out_of_scope=False)
         return question
-
-    async def attach(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
-        """An unanswered question becomes a phrasing of the fact it should have found."""
-        before, fact = self._phrased(guild_id, fact_id, question)  # refused: nothing changes
-        if question.casefold() in (q.casefold() for q in self.library.out_of_scope(guild_id)):
-            await self.unmark_out_of_scope(guild_id, question)
-        return await self._save(fact, "alias", actor, before)
 
     async def switch_shipped_pack(self, guild_id: int, on: bool, actor: str) -> None:
         if guild_id == GLOBAL:
@@ -402,6 +405,7 @@ class Curator:
         sources, moved = self._placed_sources(guild_id, bundle.sources)
         changes: list[tuple[Fact, Action, Fact | None]] = []
         phrasings = 0
+        marked = {q.casefold() for q in self.library.out_of_scope(guild_id)}
         for count, fact in enumerate(bundle.facts, 1):
             if count % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # other servers' questions are answered meanwhile
@@ -422,6 +426,11 @@ class Curator:
                         f"{bundle.name}: “{question}” (`{fact.id}`) is a phrasing of "
                         f"`{other[0]}` already."
                     )
+                if question.casefold() in marked:
+                    raise BadInput(
+                        f"{bundle.name}: “{question}” (`{fact.id}`) is marked not to be "
+                        "answered here: `fact unignore` it first."
+                    )
             after = fact.model_copy(
                 update={
                     "guild_id": guild_id,
@@ -436,9 +445,14 @@ class Curator:
             action: Action = "add" if before is None else "restore" if before.removed else "edit"
             changes.append((after, action, before))
             phrasings += len(new)
-        known_oos = {q.casefold() for q in self.library.out_of_scope(guild_id)}
+        for question in bundle.out_of_scope:
+            if said := self.library.said(guild_id, question):
+                raise BadInput(
+                    f"{bundle.name}: “{question}”, not to be answered, is a phrasing of "
+                    f"`{said[0]}`."
+                )
         out_of_scope = list(
-            dict.fromkeys(q for q in bundle.out_of_scope if q.casefold() not in known_oos)
+            dict.fromkeys(q for q in bundle.out_of_scope if q.casefold() not in marked)
         )
         async with self._writing():
             saved = await self.store.import_knowledge(

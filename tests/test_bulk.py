@@ -256,6 +256,12 @@ def test_words_given_to_two_facts_are_refused_at_import(
         "factbot: visitors.csv: “where do i park?” (`parking-visitors`) is a phrasing of "
         "`parking-staff` already."
     )
+    unwanted = tmp_path / "unwanted.csv"
+    unwanted.write_text("fact_id,question,answer\nnone,Where do I park,\n", encoding="utf-8")
+    assert factbot("import", str(unwanted), "--guild", "42").stderr.strip() == (
+        "factbot: unwanted.csv: “Where do I park”, not to be answered, is a phrasing of "
+        "`parking-staff`."
+    )
 
 
 async def test_words_two_facts_were_given_before_are_asked_back_not_decided(

@@ -95,6 +95,30 @@ async def test_a_moderator_replies_to_an_answer_to_teach_what_it_should_have_sai
     assert "I don't know" in await _ask(bot, "what did meta pay for the llama team")
 
 
+async def test_a_fact_s_own_phrasing_is_not_ignored_while_it_answers_it(
+    discord_bot: DiscordHarness,
+) -> None:
+    """The bot would still answer it word for word: it says so instead of promising to
+    leave it unanswered. Once the phrasing is off its fact, it is ignored; attached to a
+    fact again, it is answered again."""
+    bot = discord_bot
+    (answer,) = await bot.say("!ask how much did meta pay")
+    (refused,) = await bot.say("!fact ignore", role="moderator", reply_to=answer.message)
+    assert refused.text == (
+        "“how much did meta pay” is a phrasing of `meta-investment`: take it off there first "
+        "(`fact unalias id: meta-investment question: how much did meta pay`)."
+    )
+    await _mod(bot, "!fact unalias id: meta-investment question: how much did meta pay")
+    (ignored,) = await bot.say("!fact ignore", role="moderator", reply_to=answer.message)
+    assert ignored.text.startswith("I'll leave questions like “how much did meta pay”")
+    assert "I don't know" in await _ask(bot, "how much did meta pay")
+    await _mod(bot, "!fact alias id: meta-investment question: how much did meta pay")
+    assert "$14.3 billion" in await _ask(bot, "how much did meta pay")
+    assert await _mod(bot, "!fact unignore question: how much did meta pay") == (
+        "That question is not marked out of scope."
+    )
+
+
 async def test_answers_members_dislike_are_listed_with_a_link_until_dealt_with(
     discord_bot: DiscordHarness,
 ) -> None:

@@ -182,7 +182,7 @@ class Curating(commands.Cog):
         that answers it: `fact attach id: … question: #1`, or reply to my answer."""
         engine, guild_id = self.bot.engine, _guild_id(ctx)
         question = await engine.which_question(guild_id, flags.question, _replied_to(ctx))
-        fact = await engine.curator.attach(guild_id, flags.id, question, actor=actor(ctx))
+        fact = await engine.curator.add_phrasing(guild_id, flags.id, question, actor=actor(ctx))
         await ctx.send(replies.aliased(fact, question))
 
     @fact.command(name="ignore")
