@@ -123,7 +123,9 @@ def parse_csv(name: str, text: str) -> Bundle:
     rows = _rows(name, text)
     header = next(rows, (1, []))[1]
     if [h.strip().lower() for h in header] != HEADER:
-        raise BadInput(f"{name}: row 1 must be the header {','.join(HEADER)}.")
+        found = ",".join(header)
+        found = f", not {found[:60]}{'…' if len(found) > 60 else ''}" if found.strip() else ""
+        raise BadInput(f"{name}: row 1 must be the header {','.join(HEADER)}{found}.")
     questions: dict[str, list[str]] = {}
     answers: dict[str, tuple[str, int]] = {}
     out_of_scope: list[str] = []

@@ -90,6 +90,7 @@ def test_importing_the_same_file_again_changes_nothing(
         ("parking,where do I park", "row 3: expected 3 fields"),
         ("wifi-password,wifi?,The password is taped under the desk.", "different answer on row 2"),
         ("none,is it friday,Yes.", "row 3: a `none` row"),
+        ("lunch,Wifi,Lunch is at noon.", "row 3: “Wifi” is under `wifi-password` on row 2"),
     ],
 )
 def test_a_bad_row_is_named_and_nothing_from_the_file_is_stored(
@@ -285,3 +286,16 @@ async def test_words_two_facts_were_given_before_are_asked_back_not_decided(
         answer = engine.ask("Where do I park?", 42)
     assert not answer.answered
     assert [s.fact_id for s in answer.suggestions][:2] == ["parking-staff", "parking-visitors"]
+
+
+def test_a_sheet_without_the_header_says_what_it_has(
+    factbot: CommandRunner, tmp_path: Path
+) -> None:
+    """The usual FAQ sheet has two columns: the moderator sees which one is missing."""
+    path = tmp_path / "faq.csv"
+    path.write_text("Question,Answer\nWhere do I park?,Lot B.\n", encoding="utf-8")
+    result = factbot("import", str(path), "--guild", "42")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "factbot: faq.csv: row 1 must be the header fact_id,question,answer, not Question,Answer.\n"
+    )
