@@ -43,6 +43,16 @@ async def test_an_unanswered_question_is_attached_to_a_new_fact(
     assert RACK not in await _ask(bot, "is there a bike rack?", guild=1)
 
 
+async def test_one_question_asked_three_ways_is_counted_once(engine: Engine) -> None:
+    """However members capitalise or end it, it is one question asked three times: the
+    moderator sees what was asked most."""
+    for asked in ("What time is lunch?", "what time is lunch", "WHAT TIME IS LUNCH??", "hi?"):
+        await engine.record(engine.ask(asked, 7), guild_id=7)
+    rows = await engine.unanswered(7)
+    assert [(r.question, r.times) for r in rows][:1] == [("what time is lunch", 3)]
+    assert await engine.which_question(7, "#1") == "what time is lunch"
+
+
 async def test_ignored_questions_leave_the_unanswered_list(discord_bot: DiscordHarness) -> None:
     bot = discord_bot
     await _ask(bot, "what did tim cook say about scale")

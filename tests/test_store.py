@@ -104,7 +104,7 @@ async def test_a_reply_logged_again_answers_the_edited_question(database: Path |
         await store.log_question(question="lunch?", fact_id=None, answered=False, **logged)
         await store.log_question(question="pay?", fact_id="pay", answered=True, **logged)
         assert await store.asked(7) == (1, "pay?")
-        assert [q.question for q in await store.unanswered(1)] == ["lunch?"]
+        assert [q.question for q in await store.unanswered(1)] == ["lunch"]
         assert await store.reply_to(5) == LoggedReply(
             channel_id=2, reply_id=7, question="pay?", answered_with="pay"
         )

@@ -92,6 +92,10 @@ class Change:
     key: str
 
 
+_ENDINGS = "?!.…？！。؟ "
+"""What a question may end with that does not make it another question."""
+
+
 @dataclass(frozen=True)
 class FactStats:
     asked: int
@@ -570,17 +574,19 @@ class Store:
             )
 
     async def unanswered(self, guild_id: int, limit: int = 10) -> list[UnansweredQuestion]:
-        """Questions the bot could not answer in a guild, most asked first."""
+        """Questions the bot could not answer in a guild, most asked first: one question
+        however it was capitalised or ended ("What time is lunch??" is "what time is lunch")."""
         query = """
-            SELECT lower(question) AS question, count(*) AS times, max(asked_at) AS last_asked
+            SELECT rtrim(lower(question), ?) AS question, count(*) AS times,
+                max(asked_at) AS last_asked
             FROM questions WHERE guild_id = ? AND answered = 0
-            GROUP BY lower(question) ORDER BY times DESC, last_asked DESC LIMIT ?
+            GROUP BY 1 ORDER BY times DESC, last_asked DESC LIMIT ?
         """
         return [
             UnansweredQuestion(
                 row["question"], row["times"], dt.datetime.fromisoformat(row["last_asked"])
             )
-            for row in await self._db.fetch(query, (guild_id, limit))
+            for row in await self._db.fetch(query, (_ENDINGS, guild_id, limit))
         ]
 
     async def disliked(self, guild_id: int, limit: int = 10) -> list[DislikedAnswer]:
