@@ -148,3 +148,25 @@ async def test_a_member_who_asks_the_moment_a_fact_is_added_gets_it(
     (reply,) = await discord_bot.say("@FactBot where can visitors leave their car?")
     assert reply.embed is not None
     assert reply.embed.description == "Visitors park behind the annex."
+
+
+async def test_a_question_is_answered_when_learning_a_change_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Out of memory, say: the question waits for nothing and the matcher at hand answers,
+    the failure logged, not raised at the member."""
+    db, cache = tmp_path / "factbot.sqlite3", tmp_path / "cache"
+    async with await Engine.open(db, cache_dir=cache, shipped_pack=False) as engine:
+        await engine.curator.add_source(GUILD, title="Handbook", text=HANDBOOK, actor="test")
+        await _add_facts(engine, FIRST_FACTS)
+        await engine.ready(GUILD)
+
+        def fails(*_: object) -> None:
+            raise MemoryError("no room to learn")
+
+        monkeypatch.setattr("bot.matcher.Matcher.learned", fails)
+        monkeypatch.setattr(training, "matcher_for", fails)
+        await _add_parking(engine)
+        await engine.caught_up(GUILD)
+        assert engine.ask("when is lunch", GUILD).fact_id == "lunch"
+    assert "learning its changes failed (MemoryError('no room to learn'))" in caplog.text
