@@ -311,10 +311,11 @@ class Curator:
         sentences = await asyncio.to_thread(split_sentences, visible(text))
         if not sentences:
             raise BadInput("That document has no sentences in it.")
-        same = (
-            s for s in self.library.sources(guild_id) if [t.text for t in s.sentences] == sentences
-        )
-        if (twin := next(same, None)) is not None:
+        seen = [*self.library.sources(guild_id), *self.library.removed_sources(guild_id)]
+        same = (s for s in seen if [t.text for t in s.sentences] == sentences)
+        if (twin := next(same, None)) is not None and twin.removed:
+            raise BadInput(f"That document was removed: `source restore id: {twin.id}`.")
+        if twin is not None:
             # Twice the same sentences would make every `cite: s1` ask which of the two.
             raise BadInput(f"That document is registered already: cite it as `{twin.id}:s1`.")
         base = slug(title, fallback="source")
