@@ -138,7 +138,16 @@ class Curator:
         return f"fact-{n}"
 
     def _citations(self, guild_id: int, cite: str) -> tuple[SentenceRef, ...]:
-        return resolve_citations(cite, self.library.sources(guild_id), self.citable(guild_id))
+        try:
+            return resolve_citations(cite, self.library.sources(guild_id), self.citable(guild_id))
+        except BadInput:
+            named = set(re.findall(r"([a-z0-9-]+):s\d+", cite.lower()))
+            for source in self.library.removed_sources(guild_id):
+                if source.id in named:  # not "there is no source": there was
+                    raise BadInput(
+                        f"`{source.id}` was removed: `source restore id: {source.id}` first."
+                    ) from None
+            raise
 
     def citable(self, guild_id: int) -> list[Source]:
         """The sources a guild's bare sentence ids and quotes are looked for in: all it
