@@ -243,6 +243,12 @@ class Curator:
                     f"`{before.id}` cites `{source.id}`, which was removed: "
                     f"`source restore id: {source.id}` first."
                 )
+        for question in before.questions:
+            if other := [i for i in self.library.said(guild_id, question) if i != before.id]:
+                raise BadInput(
+                    f"`{other[0]}` answers “{question}” now, a phrasing of `{before.id}`: "
+                    f"take it off there first (`fact unalias id: {other[0]} question: …`)."
+                )
         fact = before.model_copy(update={"removed": False})
         return await self._save(fact, "restore", actor, before)
 

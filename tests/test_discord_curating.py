@@ -264,6 +264,13 @@ async def test_words_another_fact_answers_are_not_given_to_a_second(
     ) == ("`meta-investment` already answers that: use `fact alias` or `fact edit`.")
     assert "How much did Meta pay?" not in await _mod(bot, "!fact show id: read-more")
     assert "no fact `meta-paid`" in await _mod(bot, "!fact show id: meta-paid")
+    # Taken while its fact was removed, the words stay with the fact that took them.
+    await _mod(bot, "!fact remove id: meta-investment")
+    await _mod(bot, "!fact alias id: read-more question: How much did Meta pay?")
+    assert await _mod(bot, "!fact restore id: meta-investment") == (
+        "`read-more` answers “how much did meta pay” now, a phrasing of `meta-investment`: "
+        "take it off there first (`fact unalias id: read-more question: …`)."
+    )
 
 
 async def test_unknown_fact_id_suggests_the_closest(discord_bot: DiscordHarness) -> None:
