@@ -436,7 +436,8 @@ class Curator:
             known = list(before.questions) if before else []
             said = {k.casefold() for k in known}
             new = [q for q in fact.questions if q.casefold() not in said]
-            for question in new:
+            # A removed fact comes back with its old phrasings: another may have them now.
+            for question in (*known, *new) if before and before.removed else new:
                 if other := [i for i in self.library.said(guild_id, question) if i != fact.id]:
                     raise BadInput(
                         f"{bundle.name}: “{question}” (`{fact.id}`) is a phrasing of "

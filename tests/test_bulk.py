@@ -264,6 +264,15 @@ def test_words_given_to_two_facts_are_refused_at_import(
         "`parking-staff`."
     )
 
+    # Removed, its words may go to another fact; importing it again does not take them back.
+    chat = factbot("chat", "--guild", "42", stdin="!fact remove id: parking-staff\n\n")
+    assert "Removed `parking-staff`" in chat.stdout
+    assert factbot("import", str(visitors), "--guild", "42").returncode == 0
+    assert factbot("import", str(staff), "--guild", "42").stderr.strip() == (
+        "factbot: staff.csv: “where do I park” (`parking-staff`) is a phrasing of "
+        "`parking-visitors` already."
+    )
+
 
 async def test_words_two_facts_were_given_before_are_asked_back_not_decided(
     db_path: Path,
