@@ -127,8 +127,7 @@ class Interpreter:
             question = check_question(question, keep_lines=True)
         except BadInput as error:
             return Reply(str(error))
-        await self.engine.caught_up(speaker.guild_id)
-        answer = self.engine.ask(question, speaker.guild_id)
+        answer = await self.engine.answer(question, speaker.guild_id)
         await self.engine.record(answer, guild_id=speaker.guild_id)
         self.last_question[speaker.guild_id] = question
         return self._render(answer, example=lambda: self.engine.example_question(speaker.guild_id))
@@ -138,8 +137,9 @@ class Interpreter:
         knows the answer."""
         if not asks(message):
             return None
-        await self.engine.caught_up(speaker.guild_id)
-        answer = self.engine.answer_if_sure([message], speaker.guild_id, self.channel_threshold)
+        answer = await self.engine.answer_if_sure(
+            [message], speaker.guild_id, self.channel_threshold
+        )
         return self._render(answer) if answer else None
 
     def _render(self, answer: Answer, example: Callable[[], str | None] | None = None) -> Reply:

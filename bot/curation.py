@@ -121,6 +121,11 @@ class Curator:
         )
         return await self._save(fact, "add", actor, before=None)
 
+    def _said_by_another(self, guild_id: int, question: str, fact_id: str) -> str | None:
+        """The fact other than ``fact_id`` that has these words as a phrasing: said to both,
+        the bot could only ask which, so words stay with one fact."""
+        return next((i for i in self.library.said(guild_id, question) if i != fact_id), None)
+
     def _check_free(self, guild_id: int, fact_id: str) -> None:
         if not FACT_ID.fullmatch(fact_id):
             raise BadInput("A fact id is up to 64 lowercase letters, digits and dashes.")
@@ -166,17 +171,15 @@ class Curator:
         return await self._save(fact, "alias", actor, before)
 
     def _phrased(self, guild_id: int, fact_id: str, question: str) -> tuple[Fact, Fact]:
-        """A fact before and after it gains a phrasing, or BadInput saying why not. Words
-        another fact answers word for word stay that fact's: said to both, the bot could
-        only ask which."""
+        """A fact before and after it gains a phrasing, or BadInput saying why not."""
         question = check_question(question)
         before = self.find(guild_id, fact_id)
         if question.casefold() in (q.casefold() for q in before.questions):
             raise BadInput(f"`{before.id}` already has that phrasing.")
-        if other := [i for i in self.library.said(guild_id, question) if i != before.id]:
+        if other := self._said_by_another(guild_id, question, before.id):
             raise BadInput(
-                f"`{other[0]}` already answers “{question}”: take it off there "
-                f"first (`fact unalias id: {other[0]} question: …`)."
+                f"`{other}` already answers “{question}”: take it off there "
+                f"first (`fact unalias id: {other} question: …`)."
             )
         fact = before.model_copy(
             update={"questions": (*before.questions, question), "guild_id": guild_id}
@@ -244,10 +247,10 @@ class Curator:
                     f"`source restore id: {source.id}` first."
                 )
         for question in before.questions:
-            if other := [i for i in self.library.said(guild_id, question) if i != before.id]:
+            if other := self._said_by_another(guild_id, question, before.id):
                 raise BadInput(
-                    f"`{other[0]}` answers “{question}” now, a phrasing of `{before.id}`: "
-                    f"take it off there first (`fact unalias id: {other[0]} question: …`)."
+                    f"`{other}` answers “{question}” now, a phrasing of `{before.id}`: "
+                    f"take it off there first (`fact unalias id: {other} question: …`)."
                 )
         fact = before.model_copy(update={"removed": False})
         return await self._save(fact, "restore", actor, before)
@@ -438,10 +441,10 @@ class Curator:
             new = [q for q in fact.questions if q.casefold() not in said]
             # A removed fact comes back with its old phrasings: another may have them now.
             for question in (*known, *new) if before and before.removed else new:
-                if other := [i for i in self.library.said(guild_id, question) if i != fact.id]:
+                if other := self._said_by_another(guild_id, question, fact.id):
                     raise BadInput(
                         f"{bundle.name}: “{question}” (`{fact.id}`) is a phrasing of "
-                        f"`{other[0]}` already."
+                        f"`{other}` already."
                     )
                 if question.casefold() in marked:
                     raise BadInput(

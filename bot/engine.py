@@ -360,12 +360,20 @@ class Engine:
     def ask(self, question: str, guild_id: int = GLOBAL) -> Answer:
         return self.answerer.ask(question, guild_id)
 
-    def answer_if_sure(
+    async def answer(self, question: str, guild_id: int = GLOBAL) -> Answer:
+        """What a member asked, answered as they would expect: by what the moderators know
+        now (:meth:`caught_up`). What the front ends call; :meth:`ask` is the answer alone."""
+        await self.caught_up(guild_id)
+        return self.ask(question, guild_id)
+
+    async def answer_if_sure(
         self, readings: Sequence[str], guild_id: int, threshold: float
     ) -> Answer | None:
         """Plain chat, which nobody asked the bot to answer (in an answer channel, a reply
         to it): the surest answer of the ways the message may be read, if it reaches
         ``threshold`` (%); otherwise None, as for what cannot be read at all."""
+        if readings:
+            await self.caught_up(guild_id)
         sure = []
         for reading in readings:
             with contextlib.suppress(BadInput):

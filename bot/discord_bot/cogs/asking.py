@@ -118,9 +118,7 @@ class Asking(commands.Cog):
 
     async def _answer(self, question: str, message: discord.Message) -> Answer:
         question = check_question(question, keep_lines=True)
-        guild_id = message.guild.id if message.guild else GLOBAL
-        await self.bot.engine.caught_up(guild_id)
-        return self.bot.engine.ask(question, guild_id)
+        return await self.bot.engine.answer(question, message.guild.id if message.guild else GLOBAL)
 
     def _render(
         self,
@@ -305,9 +303,7 @@ class Asking(commands.Cog):
         readings = asked.readings() if asked.title is not None or asks(asked.question) else []
         guild_id = message.guild.id if message.guild else GLOBAL
         threshold = self.bot.settings.channel_threshold
-        if readings:
-            await self.bot.engine.caught_up(guild_id)
-        answer = self.bot.engine.answer_if_sure(readings, guild_id, threshold)
+        answer = await self.bot.engine.answer_if_sure(readings, guild_id, threshold)
         if answer is None:
             await self._take_back(message.id)
             return
