@@ -62,6 +62,25 @@ async def test_a_source_removed_in_one_process_is_not_cited_in_another(
         await al.curator.restore_fact(GUILD, "wifi", "al")
 
 
+async def test_a_fact_citing_a_source_another_process_removed_is_refused(
+    two_engines: tuple[Engine, Engine],
+) -> None:
+    """The process adding the fact has not seen the removal: the store refuses it, and
+    nothing is written."""
+    al, bea = two_engines
+    await al.curator.add_source(GUILD, title="Office handbook", text=WIFI, actor="al")
+    await bea.sync()
+    await al.curator.remove_source(GUILD, "office-handbook", "al")
+    with pytest.raises(BadInput, match=r"`office-handbook` was removed meanwhile.*source restore"):
+        await bea.curator.add_fact(
+            GUILD, question="what is the wifi password", answer=WIFI,
+            cite="office-handbook:s1", actor="bea", fact_id="wifi",
+        )  # fmt: skip
+    await al.sync()
+    assert al.library.visible_fact(GUILD, "wifi") is None
+    assert await al.store.fact(GUILD, "wifi") is None
+
+
 async def test_an_edit_based_on_a_removed_fact_is_refused(
     two_engines: tuple[Engine, Engine],
 ) -> None:

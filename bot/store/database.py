@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from bot.errors import ChangedMeanwhile
+from bot.errors import BadInput, ChangedMeanwhile
 from bot.knowledge import KnowledgeBase
 from bot.models import (
     GLOBAL,
@@ -388,9 +388,25 @@ class Store:
         the stored fact is still ``before``; returns the fact as stored, with its new
         revision. :class:`ChangedMeanwhile` when someone else changed it first."""
         async with self._db.transaction():
+            await self._check_sources_kept([fact])
             saved = await self._write_fact(fact, actor, shipped_hash=None, before=before)
             await self._write_history(fact, action, actor, before, fact)
         return saved
+
+    async def _check_sources_kept(self, facts: Sequence[Fact]) -> None:
+        """Inside the write's transaction: no fact that is not removed may cite a removed
+        source. The process that checked the citations may not have seen a removal made
+        by another one a moment ago."""
+        cited = sorted({r.source_id for f in facts if not f.removed for r in f.cites})
+        if not cited:
+            return
+        marks = ", ".join("?" * len(cited))
+        query = f"SELECT id FROM sources WHERE removed = 1 AND id IN ({marks}) ORDER BY id"
+        if row := await self._db.fetchone(query, cited):
+            raise BadInput(
+                f"`{row[0]}` was removed meanwhile, so I saved nothing:"
+                f" `source restore id: {row[0]}` first."
+            )
 
     async def _revision(self, guild_id: int, fact_id: str) -> int | None:
         query = "SELECT revision FROM facts WHERE guild_id = ? AND id = ?"
@@ -483,6 +499,7 @@ class Store:
         async with self._db.transaction():
             for source in sources:
                 await self._write_source(source, actor)
+            await self._check_sources_kept([fact for fact, _, _ in changes])
             for fact, action, before in changes:
                 saved.append(await self._write_fact(fact, actor, None, before))
                 await self._write_history(fact, action, actor, before, fact)
