@@ -259,7 +259,7 @@ class Interpreter:
                 return Reply(replies.source_restored(source))
             case "source add":
                 if not flags.get("text"):
-                    raise BadInput("Give the document as `text:` or attach it as a .txt file.")
+                    raise BadInput("Give the document as `text:`.")
                 source = await engine.curator.add_source(
                     guild, title=flags["title"], text=flags["text"], url=flags.get("url"),
                     actor=actor,

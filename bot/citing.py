@@ -23,6 +23,9 @@ from bot.sentences import split_sentences
 QUOTE_CUTOFF = 90.0
 """How alike (0-100) a quoted sentence must be to a source sentence to count as it."""
 
+FRAGMENT_WORDS = 3
+"""Words a quote of part of a sentence needs: "lot B" could be anywhere."""
+
 _REF = re.compile(r"^(?:(?P<source>[a-z0-9][a-z0-9-]*):)?(?P<sentence>s\d+)$")
 
 
@@ -74,24 +77,44 @@ def _unquote(text: str) -> str:
     return text.strip().strip("\"'“”‘’«»").strip()
 
 
+_MARKUP = re.compile(r"[*_~`]+")
+"""Discord's inline markup: a document pasted with "**lot B**" is quoted as "lot B"."""
+
+
+def _plain(text: str) -> str:
+    return clean(_MARKUP.sub("", text))
+
+
 def _locate_quote(quote: str, sources: Sequence[Source]) -> SentenceRef:
-    wanted = clean(_unquote(quote))
+    wanted = _plain(_unquote(quote))
+    holding: list[Sentence] = []
     best: tuple[float, Sentence] | None = None
     for source in sources:
         for sentence in source.sentences:
-            text = clean(sentence.text)
-            # A fragment of a sentence is a fine quote too, if it says enough to be unique.
-            if wanted == text or (len(wanted) >= 20 and wanted in text):
-                return SentenceRef(source_id=source.id, sentence_id=sentence.id)
+            text = _plain(sentence.text)
+            if wanted == text:
+                return _ref(sentence)
+            if wanted in text:
+                holding.append(sentence)
             score = fuzz.ratio(wanted, text)
             if best is None or score > best[0]:
                 best = (score, sentence)
     if best is not None and best[0] >= QUOTE_CUTOFF:
-        return SentenceRef(source_id=best[1].source_id, sentence_id=best[1].id)
+        return _ref(best[1])
+    # A fragment of a sentence is a fine quote too, if it says enough to be that one.
+    if len(wanted.split()) >= FRAGMENT_WORDS and len(holding) == 1:
+        return _ref(holding[0])
+    if len(wanted.split()) >= FRAGMENT_WORDS and holding:
+        options = ", ".join(f"`{s.source_id}:{s.id}`" for s in holding[:5])
+        raise BadInput(f"Several sentences say that ({options}): quote more, or cite by id.")
     hint = ""
     if best is not None and best[0] >= 60:
         hint = f" The closest is `{best[1].source_id}:{best[1].id}`: “{best[1].text[:120]}”"
     raise BadInput(f"That quote is not a sentence of any registered source.{hint}")
+
+
+def _ref(sentence: Sentence) -> SentenceRef:
+    return SentenceRef(source_id=sentence.source_id, sentence_id=sentence.id)
 
 
 def sentences_holding(

@@ -433,6 +433,75 @@ async def test_source_add_reads_an_attached_text_file(discord_bot: DiscordHarnes
     assert reply.text == "cafe.txt: not UTF-8 text (byte 3)."
 
 
+HANDBOOK_MD = b"""---
+title: Office handbook
+---
+# Parking
+
+Staff park in **lot B**, behind the
+[main building](https://example.com/map).
+
+- Bikes go in the shed.
+- Visitors use the *front* lot.
+
+| day | lunch |
+|-----|-------|
+| Mon | soup  |
+"""
+
+
+async def test_a_markdown_document_is_registered_as_it_reads(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A handbook kept as Markdown: its sentences are what the page says, without markup,
+    so quotes and citations read as the page does."""
+    bot = discord_bot
+    (reply,) = await bot.say(
+        "!source add title: Office handbook", role="moderator", files={"handbook.md": HANDBOOK_MD}
+    )
+    assert reply.text.startswith("Registered `office-handbook` with 6 sentences (s1–s6).")
+    for sentence in (
+        "`s1` Parking",
+        "`s2` Staff park in lot B, behind the main building.",
+        "`s3` Bikes go in the shed.",
+        "`s4` Visitors use the front lot.",
+        "`s5` day | lunch",
+        "`s6` Mon | soup",
+    ):
+        assert sentence in reply.text
+    assert "title:" not in reply.text
+    assert "**" not in reply.text
+    added = await _mod(
+        bot,
+        "!fact add question: where do staff park answer: Lot B. cite: staff park in lot B",
+    )
+    assert added.startswith("Added `where-do-staff-park` citing office-handbook:s2"), added
+    assert "> Staff park in lot B, behind the main building." in await _ask(
+        bot, "where do staff park"
+    )
+    (reply,) = await bot.say(
+        "!source add title: Logo", role="moderator", files={"logo.png": b"\x89PNG"}
+    )
+    assert reply.text == "logo.png: attach the document as a .txt or .md file."
+
+
+async def test_a_quote_is_found_whatever_markup_its_sentence_was_pasted_with(
+    discord_bot: DiscordHarness,
+) -> None:
+    bot = discord_bot
+    await _mod(
+        bot, "!source add title: Notes text: Staff park in **lot B**. Vans park in lot B too."
+    )
+    assert await _mod(bot, "!fact add question: q answer: a cite: park in lot B") == (
+        "Several sentences say that (`notes:s1`, `notes:s2`): quote more, or cite by id."
+    )
+    assert (
+        await _mod(
+            bot, "!fact add question: where do staff park answer: B. cite: Staff park in lot B"
+        )
+    ).startswith("Added `where-do-staff-park` citing notes:s1")
+
+
 FAQ = """fact_id,question,answer
 parking,Where can staff park?,Staff park in the basement garage on level B2.
 parking,Is there parking at the office?,

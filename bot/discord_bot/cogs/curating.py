@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import bulk, replies
+from bot import bulk, documents, replies
 from bot.curation import slug
 from bot.discord_bot import offers
 from bot.discord_bot.checks import actor, check_moderator
@@ -95,7 +95,7 @@ class SourceShowFlags(commands.FlagConverter, case_insensitive=True):
 
 class SourceFlags(commands.FlagConverter, case_insensitive=True):
     title: str = commands.flag(description="The document's title")
-    text: str | None = commands.flag(default=None, description="The text (or attach a .txt)")
+    text: str | None = commands.flag(default=None, description="The text (or attach a .txt or .md)")
     url: str | None = commands.flag(default=None, description="Where it was published")
 
 
@@ -301,7 +301,7 @@ class Curating(commands.Cog):
         await ctx.send(f"Source commands: {names}. Try `{ctx.clean_prefix}help source`.")
 
     @source.command(name="add")
-    @app_commands.describe(file="The document as a .txt file, instead of text:")
+    @app_commands.describe(file="The document as a .txt or .md file, instead of text:")
     async def source_add(
         self,
         ctx: commands.Context[FactBot],
@@ -309,7 +309,7 @@ class Curating(commands.Cog):
         *,
         flags: SourceFlags,
     ) -> None:
-        """Register a document: `source add title: … text: …` or attach a .txt file."""
+        """Register a document: `source add title: … text: …` or attach a .txt or .md file."""
         text = flags.text or await _text_of(file)
         source = await self.bot.engine.curator.add_source(
             _guild_id(ctx), title=flags.title, text=text, url=flags.url, actor=actor(ctx)
@@ -375,14 +375,14 @@ class Curating(commands.Cog):
 
 
 async def _text_of(file: discord.Attachment | None) -> str:
-    """An attached document's text: a .txt file (a slash command's option, or a file
-    attached to the prefix command's message), read as a FAQ file is (UTF-8, or UTF-16
-    with its byte-order mark, as Windows Notepad saves "Unicode")."""
-    if file is None or not file.filename.lower().endswith(".txt"):
-        raise BadInput("Give the document as `text:` or attach it as a .txt file.")
+    """An attached document's text: a .txt or Markdown file (a slash command's option, or
+    a file attached to the prefix command's message), read as a FAQ file is (UTF-8, or
+    UTF-16 with its byte-order mark, as Windows Notepad saves "Unicode")."""
+    if file is None:
+        raise BadInput(f"Give the document as `text:` or attach it as {documents.KINDS}.")
     if file.size > MAX_ATTACHMENT_BYTES:
         raise BadInput("That file is too big; keep documents under 200 KB.")
-    return bulk.decoded(file.filename, await file.read())
+    return documents.document_text(file.filename, await file.read())
 
 
 async def setup(bot: FactBot) -> None:
