@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot import replies
 from bot.config import Settings
+from bot.curation import change_number
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.models import Answer
@@ -31,6 +32,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact edit": (("id",), ("answer", "cite")),
     "fact remove": (("id",), ()),
     "fact restore": (("id",), ()),
+    "fact revert": (("id",), ("to",)),
     "fact show": (("id",), ()),
     "fact history": (("id",), ()),
     "fact search": (("query",), ()),
@@ -225,6 +227,10 @@ class Interpreter:
             case "fact restore":
                 fact = await engine.curator.restore_fact(guild, flags["id"], actor)
                 return Reply(replies.restored(fact))
+            case "fact revert":
+                to = change_number(flags["to"]) if "to" in flags else None
+                fact, number = await engine.curator.revert_fact(guild, flags["id"], actor, to)
+                return Reply(replies.reverted(fact, number, self.prefix))
             case "fact show":
                 view = await engine.view(guild, flags["id"], removed_too=True)
                 fields = replies.fact_fields(

@@ -10,12 +10,13 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
 from bot.citing import resolve_citations
 from bot.errors import BadInput, ChangedMeanwhile, FactNotFound
+from bot.knowledge import parse_ref
 from bot.library import Library
 from bot.matcher.text import fold, wording, words
 from bot.models import GLOBAL, Fact, SentenceRef, Source
@@ -166,8 +167,7 @@ class Curator:
         """Another phrasing of a fact (`fact alias`, `fact attach`): if the question was
         marked not to be answered, it no longer is."""
         before, fact = self._phrased(guild_id, fact_id, question)  # refused: nothing changes
-        if question.casefold() in (q.casefold() for q in self.library.out_of_scope(guild_id)):
-            await self.unmark_out_of_scope(guild_id, question)
+        await self._unmark_phrasings(guild_id, [question])
         return await self._save(fact, "alias", actor, before)
 
     def _phrased(self, guild_id: int, fact_id: str, question: str) -> tuple[Fact, Fact]:
@@ -240,20 +240,58 @@ class Curator:
         before = self.find(guild_id, fact_id, removed_too=True)
         if not before.removed:
             raise BadInput(f"`{before.id}` is not removed.")
-        for ref in before.cites:
+        fact = before.model_copy(update={"removed": False})
+        self._check_answerable(fact)
+        return await self._save(fact, "restore", actor, before)
+
+    async def revert_fact(
+        self, guild_id: int, fact_id: str, actor: str, to: int | None = None
+    ) -> tuple[Fact, int]:
+        """Put a fact back as it was right after change number ``to`` of its history
+        (`fact history` numbers them), by default as it was before its latest change.
+        Recorded as a change of its own, so a revert can be reverted too. Returns the fact
+        and the change it went back to."""
+        before = self.find(guild_id, fact_id, removed_too=True)
+        entries = await self.store.history(guild_id, before.id)
+        to = len(entries) - 1 if to is None else to
+        if len(entries) < 2:
+            raise BadInput(f"`{before.id}` has not changed since it was added.")
+        if not 1 <= to <= len(entries):
+            raise BadInput(
+                f"`{before.id}` has changes #1 to #{len(entries)}: "
+                f"`fact history id: {before.id}` lists them."
+            )
+        fact = _as_then(before, entries[to - 1].after or {}, guild_id)
+        if fact.content() == before.content() and before.guild_id == guild_id:
+            raise BadInput(f"`{before.id}` is as it was after change #{to} already.")
+        if not fact.removed:
+            self._check_answerable(fact)
+            await self._unmark_phrasings(guild_id, fact.questions)
+        return await self._save(fact, "revert", actor, before), to
+
+    def _check_answerable(self, fact: Fact) -> None:
+        """That a fact about to answer again (restored, reverted) cites only sources that
+        are kept, and that no other fact has taken one of its phrasings meanwhile."""
+        for ref in fact.cites:
             if (source := self.library.source(ref.source_id)) is not None and source.removed:
                 raise BadInput(
-                    f"`{before.id}` cites `{source.id}`, which was removed: "
+                    f"`{fact.id}` cites `{source.id}`, which was removed: "
                     f"`source restore id: {source.id}` first."
                 )
-        for question in before.questions:
-            if other := self._said_by_another(guild_id, question, before.id):
+        for question in fact.questions:
+            if other := self._said_by_another(fact.guild_id, question, fact.id):
                 raise BadInput(
-                    f"`{other}` answers “{question}” now, a phrasing of `{before.id}`: "
+                    f"`{other}` answers “{question}” now, a phrasing of `{fact.id}`: "
                     f"take it off there first (`fact unalias id: {other} question: …`)."
                 )
-        fact = before.model_copy(update={"removed": False})
-        return await self._save(fact, "restore", actor, before)
+
+    async def _unmark_phrasings(self, guild_id: int, questions: Sequence[str]) -> None:
+        """A phrasing is answered word for word: if it was marked not to be answered, it
+        no longer is."""
+        marked = {q.casefold() for q in self.library.out_of_scope(guild_id)}
+        for question in questions:
+            if question.casefold() in marked:
+                await self.unmark_out_of_scope(guild_id, question)
 
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
@@ -547,3 +585,25 @@ class ImportReport:
             f"{self.unchanged} unchanged; {counted(self.phrasings, 'phrasing')} and "
             f"{counted(self.out_of_scope, 'out-of-scope question')} added."
         )
+
+
+def _as_then(fact: Fact, then: dict[str, Any], guild_id: int) -> Fact:
+    """``fact`` in a guild, with the content a history entry recorded (Fact.content)."""
+    return fact.model_copy(
+        update={
+            "guild_id": guild_id,
+            "answer": then["answer"],
+            "questions": tuple(then["questions"]),
+            "cites": tuple(parse_ref(ref, None) for ref in then["cites"]),
+            "keywords": tuple(then.get("keywords", ())),
+            "removed": bool(then.get("removed", False)),
+        }
+    )
+
+
+def change_number(given: str) -> int:
+    """``to:`` of `fact revert`: a change's number as `fact history` shows it, "3" or "#3"."""
+    number = given.strip().removeprefix("#").strip()
+    if not number.isdigit():
+        raise BadInput("`to:` is a change's number in `fact history`, like `to: 3`.")
+    return int(number)

@@ -153,7 +153,7 @@ class Answer(_Model):
     partial: bool = Field(default=False, exclude=True)
 
 
-Action = Literal["seed", "add", "edit", "alias", "unalias", "remove", "restore"]
+Action = Literal["seed", "add", "edit", "alias", "unalias", "remove", "restore", "revert"]
 """What a change to a fact did, as its history says."""
 
 

@@ -196,6 +196,15 @@ def restored(fact: Fact) -> str:
     return clip(f"Restored `{fact.id}`: {fact.answer}", MESSAGE_LIMIT)
 
 
+def reverted(fact: Fact, to: int, prefix: str) -> str:
+    if fact.removed:
+        return (
+            f"`{fact.id}` is as it was after change #{to}: removed. "
+            f"Bring it back with `{prefix}fact restore id: {fact.id}`."
+        )
+    return clip(f"`{fact.id}` is as it was after change #{to}: {fact.answer}", MESSAGE_LIMIT)
+
+
 def removed(fact: Fact, prefix: str) -> str:
     return f"Removed `{fact.id}`. Bring it back with `{prefix}fact restore id: {fact.id}`."
 
@@ -296,10 +305,12 @@ def search_results(matches: Sequence[Judged], escape: Escape = _as_is) -> str:
 
 
 def history(fact_id: str, entries: Sequence[HistoryEntry], limit: int = 15) -> str:
-    """The latest ``limit`` changes, oldest first; each names what changed, in short."""
+    """The latest ``limit`` changes, oldest first, numbered from the first (what `fact
+    revert` takes); each names what changed, in short."""
+    first = max(len(entries) - limit, 0)
     lines = [
-        f"{h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_change(h)}".rstrip()
-        for h in entries[-limit:]
+        f"#{n} {h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_change(h)}".rstrip()
+        for n, h in enumerate(entries[first:], start=first + 1)
     ]
     return listed(f"History of `{fact_id}`:", lines)
 

@@ -81,12 +81,79 @@ async def test_history_records_who_did_what(discord_bot: DiscordHarness) -> None
     history = await _mod(bot, "!fact history id: read-more")
     lines = history.splitlines()
     assert lines[0] == "History of `read-more`:"
+    assert lines[1].startswith("#1 ")
     assert "**seed** by knowledge base" in lines[1]
+    assert lines[2].startswith("#2 ")
     assert "**edit** by moderator" in lines[2]
     assert 'answer: "The article points readers to TechCrunch' in lines[2]
     assert '"Follow TechCrunch for updates."' in lines[2]
     assert "**remove** by moderator" in lines[3]
     assert "**restore** by moderator" in lines[4]
+
+
+async def test_revert_undoes_a_change_and_is_undone_in_turn(
+    discord_bot: DiscordHarness,
+) -> None:
+    """`fact revert` puts a fact back as it was before its latest change, or after change
+    #N of its history; a revert is a change of its own, so nothing is lost either way."""
+    bot = discord_bot
+    assert await _mod(bot, "!fact revert id: read-more") == (
+        "`read-more` has not changed since it was added."
+    )
+    await _mod(bot, "!fact edit id: read-more answer: Follow TechCrunch for updates.")
+    await _mod(bot, "!fact alias id: read-more question: where is the follow-up coverage")
+    assert await _mod(bot, "!fact revert id: read-more") == (
+        "`read-more` is as it was after change #2: Follow TechCrunch for updates."
+    )
+    assert "where is the follow-up coverage" not in await _mod(bot, "!fact show id: read-more")
+    assert await _mod(bot, "!fact revert id: read-more to: #1") == (
+        "`read-more` is as it was after change #1: The article points readers to TechCrunch"
+        " for ongoing updates on AI investment and partnerships."
+    )
+    assert "Follow TechCrunch" not in await _ask(bot, "where can I read more")
+    assert await _mod(bot, "!fact revert id: read-more to: 3") == (
+        "`read-more` is as it was after change #3: Follow TechCrunch for updates."
+    )
+    assert "Follow TechCrunch for updates." in await _ask(bot, "where is the follow-up coverage")
+    history = (await _mod(bot, "!fact history id: read-more")).splitlines()
+    assert [line.split()[0] for line in history[1:]] == ["#1", "#2", "#3", "#4", "#5", "#6"]
+    assert "**revert** by moderator" in history[6]
+    assert await _mod(bot, "!fact revert id: read-more to: 9") == (
+        "`read-more` has changes #1 to #6: `fact history id: read-more` lists them."
+    )
+    assert await _mod(bot, "!fact revert id: read-more to: latest") == (
+        "`to:` is a change's number in `fact history`, like `to: 3`."
+    )
+    await _mod(bot, "!fact remove id: read-more")
+    assert await _mod(bot, "!fact revert id: read-more") == (
+        "`read-more` is as it was after change #6: Follow TechCrunch for updates."
+    )
+    assert await _mod(bot, "!fact revert id: read-more to: 7") == (
+        "`read-more` is as it was after change #7: removed. "
+        "Bring it back with `!fact restore id: read-more`."
+    )
+
+
+async def test_revert_keeps_words_with_the_fact_that_has_them(
+    discord_bot: DiscordHarness,
+) -> None:
+    """Going back to a phrasing another fact has taken since is refused; one marked out of
+    scope since is answered again."""
+    bot = discord_bot
+    await _mod(bot, "!fact alias id: read-more question: where is the follow-up coverage")
+    await _mod(bot, "!fact unalias id: read-more question: where is the follow-up coverage")
+    await _mod(bot, "!fact alias id: meta-investment question: where is the follow-up coverage")
+    assert await _mod(bot, "!fact revert id: read-more") == (
+        "`meta-investment` answers “where is the follow-up coverage” now, a phrasing of "
+        "`read-more`: take it off there first (`fact unalias id: meta-investment question: …`)."
+    )
+    await _mod(bot, "!fact unalias id: meta-investment question: where is the follow-up coverage")
+    await _mod(bot, "!fact ignore question: where is the follow-up coverage")
+    await _mod(bot, "!fact revert id: read-more")
+    assert "where is the follow-up coverage" in await _mod(bot, "!fact show id: read-more")
+    assert await _mod(bot, "!fact unignore question: where is the follow-up coverage") == (
+        "That question is not marked out of scope."
+    )
 
 
 async def test_a_sentence_may_end_in_a_single_letter(discord_bot: DiscordHarness) -> None:

@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import bulk, documents, replies
-from bot.curation import slug
+from bot.curation import change_number, slug
 from bot.discord_bot import offers
 from bot.discord_bot.checks import actor, check_moderator
 from bot.discord_bot.embeds import as_written, embed_or_text, fact_embed
@@ -57,6 +57,13 @@ class EditFlags(commands.FlagConverter, case_insensitive=True):
     id: str = commands.flag(description="The fact's id")
     answer: str | None = commands.flag(default=None, description="A new answer")
     cite: str | None = commands.flag(default=None, description="New sentence ids or a quote")
+
+
+class RevertFlags(commands.FlagConverter, case_insensitive=True):
+    id: str = commands.flag(description="The fact's id")
+    to: str | None = commands.flag(
+        default=None, description="The change # in `fact history` (default: before the latest)"
+    )
 
 
 class AttachFlags(commands.FlagConverter, case_insensitive=True):
@@ -176,6 +183,16 @@ class Curating(commands.Cog):
         )
         await ctx.send(replies.restored(fact))
 
+    @fact.command(name="revert")
+    async def fact_revert(self, ctx: commands.Context[FactBot], *, flags: RevertFlags) -> None:
+        """Undo changes to a fact: `fact revert id: …` puts it back as it was before its
+        latest change, `to: 3` as it was after change #3 of `fact history`."""
+        to = change_number(flags.to) if flags.to is not None else None
+        fact, to = await self.bot.engine.curator.revert_fact(
+            _guild_id(ctx), flags.id, actor=actor(ctx), to=to
+        )
+        await ctx.send(replies.reverted(fact, to, ctx.clean_prefix))
+
     @fact.command(name="attach")
     async def fact_attach(self, ctx: commands.Context[FactBot], *, flags: AttachFlags) -> None:
         """A question I could not answer (or answered wrong) becomes a phrasing of the fact
@@ -286,6 +303,7 @@ class Curating(commands.Cog):
     fact_attach.autocomplete("id")(offers.fact_ids)
     fact_show.autocomplete("id")(offers.fact_ids)
     fact_history.autocomplete("id")(offers.fact_ids)
+    fact_revert.autocomplete("id")(offers.fact_ids)
     fact_restore.autocomplete("id")(offers.removed_fact_ids)
     fact_add.autocomplete("cite")(offers.sentences)
     fact_edit.autocomplete("cite")(offers.sentences)
