@@ -249,7 +249,7 @@ class Interpreter:
                 return Reply(replies.search_results(matches))
             case "fact history":
                 history = await engine.history(guild, flags["id"])
-                return Reply(replies.history(flags["id"].strip().lower(), history))
+                return Reply(replies.history(flags["id"].strip().lower(), history, self.prefix))
             case "source list":
                 page = _page(flags.get("page", "1"))
                 return Reply(replies.source_list(engine.sources(guild), page, self.prefix))

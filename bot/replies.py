@@ -304,15 +304,23 @@ def search_results(matches: Sequence[Judged], escape: Escape = _as_is) -> str:
     return listed("", found)
 
 
-def history(fact_id: str, entries: Sequence[HistoryEntry], limit: int = 15) -> str:
-    """The latest ``limit`` changes, oldest first, numbered from the first (what `fact
-    revert` takes); each names what changed, in short."""
-    first = max(len(entries) - limit, 0)
+def history(fact_id: str, entries: Sequence[HistoryEntry], prefix: str, limit: int = 15) -> str:
+    """The latest changes (at most ``limit``, as many as fit), oldest first, numbered from
+    the first as `fact revert` takes them; each names what changed, in short."""
+    head = f"History of `{fact_id}`:"
+    foot = f"Go back with `{prefix}fact revert id: {fact_id} to: N`." if len(entries) > 1 else ""
     lines = [
         f"#{n} {h.at:%Y-%m-%d %H:%M} **{h.action}** by {h.actor} {_change(h)}".rstrip()
-        for n, h in enumerate(entries[first:], start=first + 1)
+        for n, h in enumerate(entries, start=1)
     ]
-    return listed(f"History of `{fact_id}`:", lines)
+    # The newest changes matter most: the oldest make way when they do not all fit.
+    shown = lines[-limit:]
+    note_room = "(999 earlier changes before these)"
+    while len(shown) > 1 and len("\n".join([head, note_room, *shown, foot])) > MESSAGE_LIMIT:
+        shown = shown[1:]
+    earlier = len(lines) - len(shown)
+    note = [f"({counted(earlier, 'earlier change')} before these)"] if earlier else []
+    return listed(head, [*note, *shown], foot)
 
 
 def _change(entry: HistoryEntry) -> str:

@@ -116,7 +116,8 @@ async def test_revert_undoes_a_change_and_is_undone_in_turn(
     )
     assert "Follow TechCrunch for updates." in await _ask(bot, "where is the follow-up coverage")
     history = (await _mod(bot, "!fact history id: read-more")).splitlines()
-    assert [line.split()[0] for line in history[1:]] == ["#1", "#2", "#3", "#4", "#5", "#6"]
+    assert [line.split()[0] for line in history[1:-1]] == ["#1", "#2", "#3", "#4", "#5", "#6"]
+    assert history[-1] == "Go back with `!fact revert id: read-more to: N`."
     assert "**revert** by moderator" in history[6]
     assert await _mod(bot, "!fact revert id: read-more to: 9") == (
         "`read-more` has changes #1 to #6: `fact history id: read-more` lists them."

@@ -4,12 +4,14 @@ fails any test whose bot sends more (``within_discord_limits``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import discord
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import replies
-from bot.models import Answer, Suggestion
+from bot.models import Answer, HistoryEntry, Suggestion
 from tests.conftest import DiscordHarness
 
 CLAUSE = "staff who travel for the company keep every receipt and file it within a week"
@@ -89,3 +91,33 @@ def test_an_escaped_quote_is_cut_before_it_is_escaped(text: str, limit: int) -> 
     assert len(shown) <= limit
     cut_before_escaping = (escape(text[:n]) + "…" for n in range(len(text)))
     assert shown == escape(text) or shown in cut_before_escaping
+
+
+def test_a_long_history_keeps_its_newest_changes() -> None:
+    """Each change names every phrasing it added: the oldest give way, counted, so the
+    numbers `fact revert` takes are the latest ones."""
+    at = dt.datetime(2026, 12, 5, 12, 0)
+    before = {
+        "answer": "a",
+        "questions": ["q"],
+        "cites": ["s:s1"],
+        "keywords": [],
+        "removed": False,
+    }
+    entries = [
+        HistoryEntry(
+            fact_id="f", guild_id=1, action="alias", actor="mod", at=at, before=before,
+            after={**before, "questions": ["q", f"phrasing {n} " + "words " * 30]},
+        )
+        for n in range(1, 41)
+    ]  # fmt: skip
+    text = replies.history("f", entries, "!")
+    assert len(text) <= 2000
+    lines = text.splitlines()
+    assert lines[0] == "History of `f`:"
+    assert lines[1].startswith("(")
+    assert lines[1].endswith("earlier changes before these)")
+    assert lines[-2].startswith("#40 ")
+    assert lines[-1] == "Go back with `!fact revert id: f to: N`."
+    shown = int(lines[1][1:].split()[0])
+    assert lines[2].startswith(f"#{shown + 1} ")

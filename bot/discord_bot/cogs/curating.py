@@ -293,7 +293,7 @@ class Curating(commands.Cog):
     async def fact_history(self, ctx: commands.Context[FactBot], *, flags: FactFlags) -> None:
         """Every change to a fact: who, when, what."""
         history = await self.bot.engine.history(_guild_id(ctx), flags.id)
-        await ctx.send(replies.history(flags.id.strip().lower(), history))
+        await ctx.send(replies.history(flags.id.strip().lower(), history, ctx.clean_prefix))
 
     # While an option is typed, Discord shows what `offers` finds.
     fact_alias.autocomplete("id")(offers.fact_ids)
