@@ -350,6 +350,21 @@ async def test_restore_offers_the_removed_facts_only(
     assert "read-more" not in [value for _, value in shown]
 
 
+async def test_revert_offers_the_facts_changes_newest_first(
+    discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await discord_bot.say("!fact edit id: read-more answer: See TechCrunch.", role="moderator")
+    await discord_bot.say("!fact remove id: read-more", role="moderator")
+    offered = await _typing(discord_bot, monkeypatch, "fact revert", {"id": "read-more", "to": ""})
+    assert [value for _, value in offered] == ["3", "2", "1"]
+    assert offered[0][0].startswith("#3 · ")
+    assert " remove by moderator" in offered[0][0]
+    typed = await _typing(discord_bot, monkeypatch, "fact revert", {"id": "read-more", "to": "#2"})
+    assert [value for _, value in typed] == ["2"]
+    nothing = await _typing(discord_bot, monkeypatch, "fact revert", {"id": "nope", "to": ""})
+    assert nothing == []
+
+
 async def test_unanswered_questions_are_offered_to_attach_and_ignored_ones_to_unignore(
     discord_bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -102,6 +102,28 @@ async def phrasings(interaction: discord.Interaction, typed: str) -> Offered:
     return _offered(fact.questions if fact else (), typed)
 
 
+async def changes(interaction: discord.Interaction, typed: str) -> Offered:
+    """`fact revert`'s `to:`: the changes in the history of the fact named in `id:`, newest
+    first, each as `fact history` shows it."""
+    fact_id = getattr(interaction.namespace, "id", None)
+    if interaction.guild_id is None or not fact_id:
+        return []
+    try:
+        entries = await _engine(interaction).history(interaction.guild_id, str(fact_id))
+    except BadInput:  # no such fact (yet: the id is still being typed)
+        return []
+    typed = typed.strip().removeprefix("#")
+    numbered = reversed(list(enumerate(entries, start=1)))
+    return [
+        Choice(
+            name=clip(f"#{n} · {h.at:%Y-%m-%d %H:%M} {h.action} by {h.actor}", CHOICE), value=str(n)
+        )
+        for n, h in itertools.islice(
+            ((n, h) for n, h in numbered if str(n).startswith(typed)), CHOICES
+        )
+    ]
+
+
 async def ignored_questions(interaction: discord.Interaction, typed: str) -> Offered:
     """`fact unignore`: the questions marked out of scope here holding what is typed."""
     if interaction.guild_id is None:

@@ -304,6 +304,7 @@ class Curating(commands.Cog):
     fact_show.autocomplete("id")(offers.fact_ids)
     fact_history.autocomplete("id")(offers.fact_ids)
     fact_revert.autocomplete("id")(offers.fact_ids)
+    fact_revert.autocomplete("to")(offers.changes)
     fact_restore.autocomplete("id")(offers.removed_fact_ids)
     fact_add.autocomplete("cite")(offers.sentences)
     fact_edit.autocomplete("cite")(offers.sentences)
