@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from bot import replies
+from bot import documents, replies
 from bot.config import Settings
 from bot.curation import change_number
 from bot.engine import Engine, check_question
@@ -40,7 +41,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fact attach": (("id",), ("question",)),
     "fact ignore": ((), ("question",)),
     "fact unignore": (("question",), ()),
-    "source add": (("title",), ("text", "url")),
+    "source add": (("title",), ("text", "url", "file")),
     "source list": ((), ("page",)),
     "source show": (("id",), ("page",)),
     "source remove": (("id",), ()),
@@ -264,12 +265,10 @@ class Interpreter:
                 source = await engine.curator.restore_source(guild, flags["id"], actor)
                 return Reply(replies.source_restored(source))
             case "source add":
-                if not flags.get("text"):
-                    raise BadInput("Give the document as `text:`.")
+                text = flags.get("text") or _document(flags.get("file"))
                 source = await engine.curator.add_source(
-                    guild, title=flags["title"], text=flags["text"], url=flags.get("url"),
-                    actor=actor,
-                )  # fmt: skip
+                    guild, title=flags["title"], text=text, url=flags.get("url"), actor=actor
+                )
                 return Reply(replies.registered(source))
             case "fact attach":
                 question = await self._which(flags.get("question"), guild)
@@ -285,6 +284,19 @@ class Interpreter:
             case "unanswered":
                 return Reply(replies.unanswered(await engine.unanswered(guild), self.prefix))
         raise AssertionError(f"unhandled command {command}")  # pragma: no cover
+
+
+def _document(path: str | None) -> str:
+    """`source add file: …` in the console: a .txt or .md file on this machine, in place of
+    a Discord attachment."""
+    if not path:
+        raise BadInput(f"Give the document as `text:`, or `file:` naming {documents.KINDS}.")
+    file = Path(path).expanduser()
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise BadInput(f"{path}: {error.strerror or 'cannot be read'}.") from None
+    return documents.document_text(file.name, data)
 
 
 def _page(given: str) -> int:

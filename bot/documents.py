@@ -34,7 +34,7 @@ def document_text(name: str, data: bytes) -> str:
     or one that is not UTF-8 text."""
     suffix = PurePosixPath(name.lower()).suffix
     if suffix not in PLAIN + MARKDOWN:
-        raise BadInput(f"{name}: attach the document as {KINDS}.")
+        raise BadInput(f"{name}: give the document as {KINDS}.")
     text = decoded(name, data)
     return markdown_text(text) if suffix in MARKDOWN else text
 

@@ -179,6 +179,23 @@ def test_facts_added_in_chat_stay_in_its_console_server(run: CommandRunner) -> N
         assert answer["fact_id"] != "when-is-lunch"
 
 
+def test_chat_registers_a_document_from_a_file(run: CommandRunner, tmp_path: Path) -> None:
+    """The console has no attachments: `file:` names the document instead."""
+    (tmp_path / "handbook.md").write_text("# Parking\n\nStaff park in **lot B**.\n", "utf-8")
+    chat = run(
+        "chat",
+        stdin=f"!source add title: Handbook file: {tmp_path / 'handbook.md'}\n"
+        f"!source add title: Gone file: {tmp_path / 'gone.txt'}\n"
+        "!source add title: Nothing\n\n",
+    )
+    assert "Registered `handbook` with 2 sentences (s1–s2)." in chat.stdout, chat.stdout
+    assert "`s2` Staff park in lot B." in chat.stdout
+    assert f"bot> {tmp_path / 'gone.txt'}: No such file or directory." in chat.stdout
+    assert "bot> Give the document as `text:`, or `file:` naming a .txt or .md file." in (
+        chat.stdout
+    )
+
+
 def test_a_chat_started_after_an_import_answers_its_first_question(
     run: CommandRunner, tmp_path: Path
 ) -> None:

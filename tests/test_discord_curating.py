@@ -550,7 +550,7 @@ async def test_a_markdown_document_is_registered_as_it_reads(
     (reply,) = await bot.say(
         "!source add title: Logo", role="moderator", files={"logo.png": b"\x89PNG"}
     )
-    assert reply.text == "logo.png: attach the document as a .txt or .md file."
+    assert reply.text == "logo.png: give the document as a .txt or .md file."
 
 
 async def test_a_quote_is_found_whatever_markup_its_sentence_was_pasted_with(
