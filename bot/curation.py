@@ -167,8 +167,9 @@ class Curator:
         """Another phrasing of a fact (`fact alias`, `fact attach`): if the question was
         marked not to be answered, it no longer is."""
         before, fact = self._phrased(guild_id, fact_id, question)  # refused: nothing changes
+        saved = await self._save(fact, "alias", actor, before)
         await self._unmark_phrasings(guild_id, [question])
-        return await self._save(fact, "alias", actor, before)
+        return saved
 
     def _phrased(self, guild_id: int, fact_id: str, question: str) -> tuple[Fact, Fact]:
         """A fact before and after it gains a phrasing, or BadInput saying why not."""
@@ -266,8 +267,10 @@ class Curator:
             raise BadInput(f"`{before.id}` is as it was after change #{to} already.")
         if not fact.removed:
             self._check_answerable(fact)
+        saved = await self._save(fact, "revert", actor, before)
+        if not fact.removed:
             await self._unmark_phrasings(guild_id, fact.questions)
-        return await self._save(fact, "revert", actor, before), to
+        return saved, to
 
     def _check_answerable(self, fact: Fact) -> None:
         """That a fact about to answer again (restored, reverted) cites only sources that
