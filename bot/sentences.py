@@ -25,15 +25,24 @@ _SCRIPTS = (
 """Scripts whose sentences end with marks pysbd's English rules do not know."""
 
 
+_STARTERS = (
+    "A|An|The|It|Its|This|That|These|Those|There|Then|They|We|He|She|You|I|Our|Your|Their|"
+    "His|Her|My|In|On|At|For|If|When|After|Before|Please|Each|Every|All|No"
+)
+_LABELLED = (
+    "lot|gate|building|block|wing|zone|floor|level|room|hall|door|entrance|exit|terminal|"
+    "platform|bay|dock|area|site|unit|ward|plan|option|type|class|grade|group|team|phase|"
+    "stage|step|track|vitamin"
+)
 _AFTER_A_LETTER = re.compile(
-    r"\b\w+ [A-Z]\.\s+(?=(?:A|An|The|It|Its|This|That|These|Those|There|Then|"
-    r"They|We|He|She|You|I|Our|Your|Their|His|Her|My|In|On|At|For|If|When|After|Before|"
-    r"Please|Each|Every|All|No)\b)"
+    rf"\b(?:\w+ [A-Z]\.\s+(?=(?:{_STARTERS})\b)|(?i:{_LABELLED}) [A-Z]\.\s+(?=[A-Z]))"
 )
 """Where a sentence ends in a single capital letter ("in lot B. The office…", "take
 vitamin C. It…"): pysbd takes such a letter for an initial and never ends a sentence
-there. A word that starts sentences after it says it is not one; a name does not ("by
-John F. Kennedy", "I met J. Smith" stay whole)."""
+there. A word that starts sentences after it says it is not one, and so does a word that
+names places and choices by a letter before it ("lot B. Visitors…", "Gate C. Boarding…");
+a name has neither ("by John F. Kennedy", "I met J. Smith" stay whole). Not the parts of
+a document: "section G. General Conditions" is a title."""
 
 
 @cache

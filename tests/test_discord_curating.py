@@ -163,7 +163,8 @@ async def test_a_sentence_may_end_in_a_single_letter(discord_bot: DiscordHarness
     registered = await _mod(
         discord_bot,
         "!source add title: Office text: Staff park in lot B. The wifi password is on the "
-        "fridge. Ask J. Smith for a key. Take vitamin C. It helps.",
+        "fridge. Ask J. Smith for a key. Take vitamin C. It helps. Board at gate C. Visitors "
+        "wait in hall A. Read section G. General Conditions.",
     )
     assert registered.split("\n")[1:] == [
         "`s1` Staff park in lot B.",
@@ -171,6 +172,9 @@ async def test_a_sentence_may_end_in_a_single_letter(discord_bot: DiscordHarness
         "`s3` Ask J. Smith for a key.",
         "`s4` Take vitamin C.",
         "`s5` It helps.",
+        "`s6` Board at gate C.",
+        "`s7` Visitors wait in hall A.",
+        "`s8` Read section G. General Conditions.",
     ]
 
 
