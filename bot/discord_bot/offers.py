@@ -113,14 +113,13 @@ async def changes(interaction: discord.Interaction, typed: str) -> Offered:
     except BadInput:  # no such fact (yet: the id is still being typed)
         return []
     typed = typed.strip().removeprefix("#")
-    numbered = reversed(list(enumerate(entries, start=1)))
+    newest_first = reversed(list(enumerate(entries, start=1)))
+    matching = [(n, h) for n, h in newest_first if str(n).startswith(typed)][:CHOICES]
     return [
         Choice(
             name=clip(f"#{n} · {h.at:%Y-%m-%d %H:%M} {h.action} by {h.actor}", CHOICE), value=str(n)
         )
-        for n, h in itertools.islice(
-            ((n, h) for n, h in numbered if str(n).startswith(typed)), CHOICES
-        )
+        for n, h in matching
     ]
 
 
