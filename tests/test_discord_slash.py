@@ -348,6 +348,8 @@ async def test_restore_offers_the_removed_facts_only(
     assert [value for _, value in offered] == ["read-more"]
     shown = await _typing(discord_bot, monkeypatch, "fact show", {"id": "read"})
     assert "read-more" not in [value for _, value in shown]
+    reverted = await _typing(discord_bot, monkeypatch, "fact revert", {"id": "read"})
+    assert "read-more" in [value for _, value in reverted]  # a removed fact has a history
 
 
 async def test_revert_offers_the_facts_changes_newest_first(

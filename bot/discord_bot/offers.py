@@ -58,6 +58,13 @@ async def removed_fact_ids(interaction: discord.Interaction, typed: str) -> Offe
     return _facts(interaction, typed, removed=True)
 
 
+async def any_fact_ids(interaction: discord.Interaction, typed: str) -> Offered:
+    """`fact history`, `fact revert`: the facts, then the removed ones, which have a
+    history too."""
+    offered = _facts(interaction, typed, removed=False) + _facts(interaction, typed, removed=True)
+    return offered[:CHOICES]
+
+
 def _facts(interaction: discord.Interaction, typed: str, *, removed: bool) -> Offered:
     if interaction.guild_id is None:
         return []
