@@ -263,7 +263,11 @@ class Curator:
                 f"`fact history id: {before.id}` lists them."
             )
         fact = _as_then(before, entries[to - 1].after or {}, guild_id)
-        if fact.content() == before.content() and before.guild_id == guild_id:
+        # What is stored now, which this process may not have seen yet (then the save below
+        # is refused, as any change based on an old version is).
+        stored = [e.after for e in entries if e.guild_id == before.guild_id]
+        now = stored[-1] if stored else before.content()
+        if fact.content() == now and before.guild_id == guild_id:
             raise BadInput(f"`{before.id}` is as it was after change #{to} already.")
         if not fact.removed:
             self._check_answerable(fact)

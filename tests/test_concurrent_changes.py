@@ -101,6 +101,26 @@ async def test_an_edit_based_on_a_removed_fact_is_refused(
         await al.curator.edit_fact(GUILD, "wifi", actor="al", answer="Ask at reception.")
 
 
+async def test_a_revert_based_on_an_old_version_is_refused(
+    two_engines: tuple[Engine, Engine],
+) -> None:
+    """Reverting "the latest change" means the latest one stored: a process that has not
+    seen another's edit cannot undo the wrong change."""
+    al, bea = two_engines
+    await _wifi_fact(al)
+    await al.curator.edit_fact(GUILD, "wifi", actor="al", answer="Ask at reception.")
+    await bea.sync()
+    await bea.curator.edit_fact(GUILD, "wifi", actor="bea", answer="It is printed on a card.")
+
+    with pytest.raises(ChangedMeanwhile, match="it now says: It is printed on a card"):
+        await al.curator.revert_fact(GUILD, "wifi", "al")
+    fact, to = await al.curator.revert_fact(GUILD, "wifi", "al")  # now based on bea's edit
+    assert (to, fact.answer) == (2, "Ask at reception.")
+    assert [e.action for e in await bea.store.history(GUILD, "wifi")] == [
+        "add", "edit", "edit", "revert",
+    ]  # fmt: skip
+
+
 async def test_of_two_edits_from_one_version_the_second_is_refused(
     two_engines: tuple[Engine, Engine],
 ) -> None:
