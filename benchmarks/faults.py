@@ -83,7 +83,7 @@ async def _writer(db: Path, seed: int) -> None:
                         fact_id=f"f-{word}",
                     )
                 elif op == "alias":
-                    fact = await curator.add_phrasing(
+                    fact, _ = await curator.add_phrasing(
                         GUILD, rng.choice(own).id, f"also {word}", "writer"
                     )
                 elif op == "edit":
@@ -242,6 +242,11 @@ def killed_writers(db: Path, kills: int, rng: random.Random) -> tuple[Findings, 
         time.sleep(rng.uniform(0.0, 0.6))
         writer.send_signal(signal.SIGKILL)
         rest, _ = writer.communicate()
+        findings.check(
+            writer.returncode == -signal.SIGKILL,
+            f"a writer stopped before it was killed (exit {writer.returncode}): "
+            "rerun it with stderr shown",
+        )
         acknowledged += _acks(first + rest)
         check_database(db, acknowledged, findings)
     return findings, len(acknowledged)

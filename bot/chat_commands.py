@@ -212,10 +212,10 @@ class Interpreter:
                 )
                 return Reply(replies.unaliased(fact, question))
             case "fact alias":
-                fact = await engine.curator.add_phrasing(
+                fact, question = await engine.curator.add_phrasing(
                     guild, flags["id"], flags["question"], actor
                 )
-                return Reply(replies.aliased(fact, flags["question"]))
+                return Reply(replies.aliased(fact, question))
             case "fact edit":
                 fact = await engine.curator.edit_fact(
                     guild, flags["id"], answer=flags.get("answer"), cite=flags.get("cite"),
@@ -272,11 +272,13 @@ class Interpreter:
                 return Reply(replies.registered(source))
             case "fact attach":
                 question = await self._which(flags.get("question"), guild)
-                fact = await engine.curator.add_phrasing(guild, flags["id"], question, actor)
+                fact, question = await engine.curator.add_phrasing(
+                    guild, flags["id"], question, actor
+                )
                 return Reply(replies.aliased(fact, question))
             case "fact ignore":
                 question = await self._which(flags.get("question"), guild)
-                await engine.curator.mark_out_of_scope(guild, question, actor)
+                question = await engine.curator.mark_out_of_scope(guild, question, actor)
                 return Reply(replies.ignored(question))
             case "fact unignore":
                 question = await engine.curator.unmark_out_of_scope(guild, flags["question"])

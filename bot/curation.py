@@ -18,7 +18,7 @@ from bot.citing import resolve_citations
 from bot.errors import BadInput, ChangedMeanwhile, FactNotFound
 from bot.knowledge import parse_ref
 from bot.library import Library
-from bot.matcher.text import fold, wording, words
+from bot.matcher.text import fold, without_mentions, wording, words
 from bot.models import GLOBAL, Fact, SentenceRef, Source
 from bot.rendering import counted
 from bot.sentences import split_sentences
@@ -51,6 +51,8 @@ def check_question(text: str, *, keep_lines: bool = False) -> str:
     own. A phrasing curated for a fact is one line."""
     lines = [" ".join(line.split()) for line in visible(text).splitlines()]
     question = ("\n" if keep_lines else " ").join(line for line in lines if line)
+    if not keep_lines:  # a phrasing: what a member asked is read without mentions anyway
+        question = without_mentions(question)
     if len(question) > MAX_QUESTION_LENGTH:
         raise BadInput(
             f"That question is {len(question):,} characters long; "
@@ -163,13 +165,17 @@ class Curator:
             return sources
         return [s for s in sources if s.guild_id == guild_id]
 
-    async def add_phrasing(self, guild_id: int, fact_id: str, question: str, actor: str) -> Fact:
+    async def add_phrasing(
+        self, guild_id: int, fact_id: str, question: str, actor: str
+    ) -> tuple[Fact, str]:
         """Another phrasing of a fact (`fact alias`, `fact attach`): if the question was
-        marked not to be answered, it no longer is."""
+        marked not to be answered, it no longer is. Returns the fact and the phrasing as
+        stored (without mentions, say)."""
+        question = check_question(question)
         before, fact = self._phrased(guild_id, fact_id, question)  # refused: nothing changes
         saved = await self._save(fact, "alias", actor, before)
         await self._unmark_phrasings(guild_id, [question])
-        return saved
+        return saved, question
 
     def _phrased(self, guild_id: int, fact_id: str, question: str) -> tuple[Fact, Fact]:
         """A fact before and after it gains a phrasing, or BadInput saying why not."""

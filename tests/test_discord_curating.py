@@ -157,6 +157,26 @@ async def test_revert_keeps_words_with_the_fact_that_has_them(
     )
 
 
+async def test_a_phrasing_copied_with_a_mention_in_it_names_no_one(
+    discord_bot: DiscordHarness,
+) -> None:
+    """A moderator copies a member's "@FactBot where…" or "@everyone where…": the mention is
+    not part of the question, nor of the fact's id."""
+    bot = discord_bot
+    await _mod(bot, "!source add title: Office text: Staff park in lot B.")
+    added = await _mod(
+        bot, "!fact add question: <@123> where do staff park? answer: Lot B. cite: office:s1"
+    )
+    assert added.startswith("Added `where-do-staff-park` citing office:s1")
+    aliased = await _mod(bot, "!fact alias id: where-do-staff-park question: @everyone parking?")
+    assert aliased == "`where-do-staff-park` now also answers “parking?”."
+    shown = await _mod(bot, "!fact show id: where-do-staff-park")
+    assert "where do staff park?" in shown
+    assert "parking?" in shown
+    assert "<@123>" not in shown
+    assert "@everyone" not in shown
+
+
 async def test_a_sentence_may_end_in_a_single_letter(discord_bot: DiscordHarness) -> None:
     """ "lot B." ends a sentence, so a fact about parking cites parking alone; "J. Smith" is
     a name."""

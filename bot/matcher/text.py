@@ -29,6 +29,14 @@ _EDGE_MARK = re.compile(r"(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)")
 _QUOTE_MARK = re.compile(r"^>{1,3}\s", re.MULTILINE)
 
 
+def without_mentions(text: str) -> str:
+    """Text without the mentions in it ("<@123>", "@everyone"), one space between words:
+    a phrasing copied from a member's message names no one."""
+    if "@" not in text and "<#" not in text:
+        return text
+    return " ".join(_MENTION.sub(" ", text).split())
+
+
 def without_markup(message: str) -> str:
     """A chat message as the words it says: "@everyone **how much** did _acme_ pay??"
     asks what "how much did acme pay??" asks. Chat formatting (bold, italics, strike,

@@ -147,10 +147,10 @@ class Curating(commands.Cog):
     @fact.command(name="alias")
     async def fact_alias(self, ctx: commands.Context[FactBot], *, flags: AliasFlags) -> None:
         """Teach another way of asking: `fact alias id: … question: …`."""
-        fact = await self.bot.engine.curator.add_phrasing(
+        fact, question = await self.bot.engine.curator.add_phrasing(
             _guild_id(ctx), flags.id, flags.question, actor=actor(ctx)
         )
-        await ctx.send(replies.aliased(fact, flags.question))
+        await ctx.send(replies.aliased(fact, question))
 
     @fact.command(name="unalias")
     async def fact_unalias(self, ctx: commands.Context[FactBot], *, flags: UnaliasFlags) -> None:
@@ -199,7 +199,9 @@ class Curating(commands.Cog):
         that answers it: `fact attach id: … question: #1`, or reply to my answer."""
         engine, guild_id = self.bot.engine, _guild_id(ctx)
         question = await engine.which_question(guild_id, flags.question, _replied_to(ctx))
-        fact = await engine.curator.add_phrasing(guild_id, flags.id, question, actor=actor(ctx))
+        fact, question = await engine.curator.add_phrasing(
+            guild_id, flags.id, question, actor=actor(ctx)
+        )
         await ctx.send(replies.aliased(fact, question))
 
     @fact.command(name="ignore")
@@ -208,7 +210,7 @@ class Curating(commands.Cog):
         my answer."""
         engine, guild_id = self.bot.engine, _guild_id(ctx)
         question = await engine.which_question(guild_id, flags.question, _replied_to(ctx))
-        await engine.curator.mark_out_of_scope(guild_id, question, actor=actor(ctx))
+        question = await engine.curator.mark_out_of_scope(guild_id, question, actor=actor(ctx))
         await ctx.send(replies.ignored(question))
 
     @fact.command(name="unignore")
