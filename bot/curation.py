@@ -172,14 +172,6 @@ class Curator:
         marked not to be answered, it no longer is. Returns the fact and the phrasing as
         stored (without mentions, say)."""
         question = check_question(question)
-        before, fact = self._phrased(guild_id, fact_id, question)  # refused: nothing changes
-        saved = await self._save(fact, "alias", actor, before)
-        await self._unmark_phrasings(guild_id, [question])
-        return saved, question
-
-    def _phrased(self, guild_id: int, fact_id: str, question: str) -> tuple[Fact, Fact]:
-        """A fact before and after it gains a phrasing, or BadInput saying why not."""
-        question = check_question(question)
         before = self.find(guild_id, fact_id)
         if question.casefold() in (q.casefold() for q in before.questions):
             raise BadInput(f"`{before.id}` already has that phrasing.")
@@ -191,7 +183,9 @@ class Curator:
         fact = before.model_copy(
             update={"questions": (*before.questions, question), "guild_id": guild_id}
         )
-        return before, fact
+        saved = await self._save(fact, "alias", actor, before)
+        await self._unmark_phrasings(guild_id, [question])
+        return saved, question
 
     async def remove_phrasing(
         self, guild_id: int, fact_id: str, question: str, actor: str

@@ -37,3 +37,16 @@ class ChangedMeanwhile(BadInput):
         elif isinstance(current, Fact):
             now = f"; it now says: {current.answer}"
         super().__init__(f"{what} was changed meanwhile, so I saved nothing{now}. Try again.")
+
+
+class SourceRemovedMeanwhile(ChangedMeanwhile):
+    """A fact would cite a source that another process removed since this one last looked;
+    nothing was written. ``current`` is the source as stored now."""
+
+    def __init__(self, source: Source) -> None:
+        self.current = source
+        BadInput.__init__(
+            self,
+            f"`{source.id}` was removed meanwhile, so I saved nothing: "
+            f"`source restore id: {source.id}` first.",
+        )

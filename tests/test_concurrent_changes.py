@@ -76,6 +76,7 @@ async def test_a_fact_citing_a_source_another_process_removed_is_refused(
             GUILD, question="what is the wifi password", answer=WIFI,
             cite="office-handbook:s1", actor="bea", fact_id="wifi",
         )  # fmt: skip
+    assert "office-handbook" not in [s.id for s in bea.sources(GUILD)]  # bea knows now
     await al.sync()
     assert al.library.visible_fact(GUILD, "wifi") is None
     assert await al.store.fact(GUILD, "wifi") is None

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from bot.errors import BadInput, ChangedMeanwhile
+from bot.errors import ChangedMeanwhile, SourceRemovedMeanwhile
 from bot.knowledge import KnowledgeBase
 from bot.models import (
     GLOBAL,
@@ -403,10 +403,9 @@ class Store:
         marks = ", ".join("?" * len(cited))
         query = f"SELECT id FROM sources WHERE removed = 1 AND id IN ({marks}) ORDER BY id"
         if row := await self._db.fetchone(query, cited):
-            raise BadInput(
-                f"`{row[0]}` was removed meanwhile, so I saved nothing:"
-                f" `source restore id: {row[0]}` first."
-            )
+            # As any change based on what another process has changed since: refused, and
+            # the caller's copy learns what is stored.
+            raise SourceRemovedMeanwhile(*await self._read_sources(row[0]))
 
     async def _revision(self, guild_id: int, fact_id: str) -> int | None:
         query = "SELECT revision FROM facts WHERE guild_id = ? AND id = ?"
