@@ -63,3 +63,26 @@ def test_a_fact_learned_quickly_keeps_its_own_words() -> None:
     assert learned is not None
     assert learned.read("where should visitors park") == "where should visitors park"
     assert learned.rank([learned.read("where do visitors park")])[0][0].fact_id == "parking"
+
+
+def test_a_contraction_typed_without_its_apostrophe_keeps_its_meaning() -> None:
+    """Chat drops apostrophes: "cant" is "can't", not a slip for "can" (which says the
+    opposite), whether or not the knowledge base writes it with one."""
+    known = frozenset({"why", "can", "can't", "i", "join", "the", "server", "don't", "work"})
+    assert read_as("i cant join", Vocabulary(), known) == "i can't join"
+    assert read_as("why dont it work", Vocabulary(), known) == "why don't it work"
+    # Phrasings are read the same way when the matcher learns them.
+    assert read_as("i cant join", Vocabulary(), frozenset()) == "i can't join"
+
+
+def test_a_question_without_apostrophes_finds_the_fact_that_has_them() -> None:
+    taught = [
+        Example("why can't I join the server", "whitelist"),
+        Example("I can't get in", "whitelist"),
+        Example("how do I join the server", "address"),
+        Example("what is the server address", "address"),
+        Example("can I join with bedrock", "version"),
+        Example("which version can I play on", "version"),
+    ]
+    matcher = Matcher().fit(taught)
+    assert matcher.rank([matcher.read("i cant join the server")])[0][0].fact_id == "whitelist"

@@ -24,7 +24,7 @@ from rapidfuzz import distance, process
 
 from bot.matcher.features import english_words
 from bot.matcher.model import NONE, Chances, Featurizer, IntentModel
-from bot.matcher.text import words
+from bot.matcher.text import with_apostrophes, words
 from bot.matcher.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def read_as(text: str, vocabulary: Vocabulary, known: frozenset[str] | None) -> 
     """A question as a matcher sees it: aliases rewritten, then each word the knowledge
     base never uses (``known``: the words it does) respelled as the closest word it does
     ("vaction" -> "vacation")."""
-    rewritten = vocabulary.rewrite(text)
+    rewritten = with_apostrophes(vocabulary.rewrite(text))
     if not known:
         return rewritten
     return " ".join(_respelled(w, known) for w in rewritten.split())

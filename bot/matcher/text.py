@@ -89,6 +89,24 @@ def _any_script_word() -> re.Pattern[str]:
     return re.compile(rf"{letter}+(?:['.,]{letter}+)*|[$€£%]")
 
 
+_CONTRACTIONS = {
+    w.replace("'", ""): w
+    for w in """can't don't won't isn't aren't wasn't weren't doesn't didn't hasn't haven't
+    hadn't couldn't wouldn't shouldn't mustn't needn't ain't i'm i've you're you've
+    they're they've we've that's there's where's who's how's""".split()
+}
+"""English contractions as chat types them, without the apostrophe. Only those that are
+no other word: "its", "well", "ill" and "were" are words of their own."""
+_UNAPOSTROPHED = re.compile(rf"\b(?:{'|'.join(_CONTRACTIONS)})\b")
+
+
+def with_apostrophes(text: str) -> str:
+    """Folded text with each contraction typed without its apostrophe given it back:
+    "i cant join" is "i can't join". Else "cant" is read as a slip for "can", which says
+    the opposite."""
+    return _UNAPOSTROPHED.sub(lambda m: _CONTRACTIONS[m.group()], text)
+
+
 @lru_cache(maxsize=1 << 17)
 def wording(text: str) -> str:
     """Only the words, in order: "Who runs Acme's payroll?" and "who runs acme's payroll"
