@@ -2,8 +2,8 @@
 
 A matcher is named by a hash of everything it learned from (its examples, and the
 vocabulary it reads with), so a second start, or a second process, loads it instead of
-fitting again: a learned matcher as one pickle, a retrieval one as a folder of arrays that
-are memory-mapped, not read, when loaded.
+fitting again: a learned matcher as one pickle, a retrieval one as a folder of arrays whose
+big parts are read question by question, not loaded.
 
 Processes that need the same matcher at once (shards after the same change) fit it once:
 the others wait on a file lock, then load it.
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 FITTING = "factbot-fit"
 """The name of every thread and process that runs a full fit."""
 
-FORMAT = "factbot-matcher-26"
+FORMAT = "factbot-matcher-27"
 """Part of every file's name: bump it when a matcher's pickled form or naming changes."""
 
 
@@ -86,7 +86,7 @@ class MatcherCache:
     ) -> AnyMatcher:
         """Keep a matcher the scope has just fitted on ``examples``, note it as the scope's
         latest and remove the one it replaces; returns the matcher to use from now on
-        (an index mapped from its files, or the one another process kept first)."""
+        (an index read from its files, or the one another process kept first)."""
         return self._keep_at(self._path(examples, vocabulary), scope, vocabulary, matcher)
 
     def _keep_at(
@@ -116,7 +116,7 @@ class MatcherCache:
         self, scope: int, examples: Sequence[Example], vocabulary: Vocabulary
     ) -> RetrievalMatcher:
         """:meth:`exactly_or_fitted` for an index, fitted and kept by a process of its own
-        (which ends with this one), then mapped from the files it kept."""
+        (which ends with this one), then read from the files it kept."""
         path = self._path(examples, vocabulary)
         if isinstance(kept := self._read(path, vocabulary), RetrievalMatcher):
             return kept

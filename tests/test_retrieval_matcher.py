@@ -154,11 +154,22 @@ def test_a_full_fit_is_due_once_the_changes_cost_too_much(
     assert few.worth_refitting()
 
 
-def test_a_saved_index_answers_as_the_fitted_one(matcher: RetrievalMatcher, tmp_path: Path) -> None:
+def test_a_saved_index_answers_as_the_fitted_one(
+    matcher: RetrievalMatcher, examples: list[Example], tmp_path: Path
+) -> None:
     matcher.save(tmp_path / "index")
     loaded = RetrievalMatcher.load(tmp_path / "index")
-    for question in ("what's my balance for kalomi", "is it going to rain", "how do I cook rice"):
+    questions = ("what's my balance for kalomi", "is it going to rain", "how do I cook rice")
+    for question in questions:
         assert loaded.rank([loaded.read(question)]) == matcher.rank([matcher.read(question)])
+    # And learns a removal as the fitted one does (it reads the removed fact's rows again).
+    fact = examples[0].label
+    kept = [e for e in examples if e.label != fact or e == examples[0]]
+    learned_loaded, learned_fitted = loaded.learned(kept), matcher.learned(kept)
+    assert learned_loaded is not None
+    assert learned_fitted is not None
+    read = [matcher.read(q) for q in (examples[1].text, *questions)]
+    assert learned_loaded.rank(read) == learned_fitted.rank(read)
 
 
 def test_a_process_that_kept_the_index_first_is_followed(

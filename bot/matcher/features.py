@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Rows:
-    """A sparse matrix by rows (CSR) as three flat arrays, which may be memory-mapped.
-    Read as columns by building it from the transpose (the retrieval index's postings)."""
+    """A sparse matrix by rows (CSR) as three flat arrays in memory (``FileRows`` in
+    ``index_files.py`` is the same, read from disk). Read as columns by building it from
+    the transpose (the retrieval index's postings)."""
 
     indptr: np.ndarray
     indices: np.ndarray
@@ -42,6 +43,12 @@ class Rows:
 
     def row(self, i: int) -> np.ndarray:
         return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+    def ranges(self, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The entries (columns, values) of rows ``start, …, start + length - 1`` for each
+        range, one range after another."""
+        at = ranges(starts, lengths)
+        return self.indices[at], self.data[at]
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
@@ -60,6 +67,12 @@ class Rows:
         from scipy import sparse
 
         return sparse.csr_matrix((self.data, self.indices, self.indptr), shape=(len(self), width))
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``start, start + 1, …`` for each (start, length), all in one array."""
+    shifts = starts - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return np.repeat(shifts, lengths) + np.arange(int(lengths.sum()))
 
 
 @lru_cache(maxsize=1 << 16)

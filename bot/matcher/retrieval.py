@@ -24,9 +24,9 @@ recomputed from the rest). Once the side table or the dead rows grow past what t
 per question, a full fit is due (:meth:`RetrievalMatcher.worth_refitting`).
 
 The index is a handful of flat arrays, kept as ``.npy`` files in a folder
-(:meth:`RetrievalMatcher.save`) and memory-mapped when loaded: a process starts without
-reading it and holds in memory only the parts its questions touch. N-grams are hashed to
-columns, so there is no vocabulary of a million strings to load.
+(:meth:`RetrievalMatcher.save`): a process starts without reading its big parts and reads
+per question only the rows it needs (:mod:`bot.matcher.index_files`). N-grams are hashed
+to columns, so there is no vocabulary of a million strings to load.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.matcher.features import NGrams, Rows
+from bot.matcher import index_files
+from bot.matcher.features import NGrams, Rows, ranges
+from bot.matcher.index_files import FileRows
 from bot.matcher.matcher import Candidate, Example, prepare_reading, read_as
 from bot.matcher.model import MIN_HELD_OUT, NONE
 from bot.matcher.text import words
@@ -110,10 +112,12 @@ asked_column = lru_cache(maxsize=1 << 16)(column)
 each one again was a tenth of an ask."""
 
 
-_ARRAYS = ("rows_", "postings_", "label_rows_")
-"""The matcher's sparse parts, saved as arrays (the rest is pickled beside them)."""
+_ON_DISK = ("rows_", "postings_")
+"""The matcher's big sparse parts: read from their files question by question."""
+_IN_MEMORY = ("label_rows_",)
+"""Its small sparse part, saved the same way but read whole."""
 _VECTORS = ("owner_", "sum_norms_", "idf_", "row_keys_")
-"""Its plain arrays, saved the same way."""
+"""Its plain arrays, saved as files too (the rest is pickled beside them)."""
 
 
 class RetrievalMatcher:
@@ -238,8 +242,9 @@ class RetrievalMatcher:
                 ways: tuple[bool, ...] = (False,)
             else:
                 ways = (False, True) if phrasings[label] > 1 else (True,)
-            start, end = self.rows_.indptr[row], self.rows_.indptr[row + 1]
-            query = (self.rows_.indices[start:end], self.rows_.data[start:end])
+            query = self.rows_.ranges(
+                self.rows_.indptr[[row]], np.diff(self.rows_.indptr[row : row + 2])
+            )
             for whole in ways:
                 scored = self._facts_scored(query, leave_out=row, whole_label=whole, limit=1)
                 if not scored:
@@ -308,7 +313,7 @@ class RetrievalMatcher:
         sum of each label whose rows changed, from its live rows."""
         changed = np.flatnonzero(dead != self._dead_mask())
         if len(changed):
-            # A copy: the fitted lengths may be a read-only mapping of the saved index.
+            # A copy: the fitted lengths are shared with the matcher this one learned from.
             norms = np.array(self.sum_norms_, dtype=np.float32)
             for label in np.unique(self.owner_[changed]).tolist():
                 rows = self.label_rows_.row(label)
@@ -330,16 +335,15 @@ class RetrievalMatcher:
     # -- keeping ---------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """The index's arrays as ``.npy`` files (memory-mapped by :meth:`load`), the rest
-        pickled beside them."""
+        """The index's arrays as ``.npy`` files (:mod:`bot.matcher.index_files`), the rest
+        pickled beside them. For a fitted matcher: one loaded keeps its parts on disk."""
         folder.mkdir(parents=True)
         small = self.__getstate__()
-        for name in _ARRAYS:
-            rows: Rows = small.pop(name)
-            for part in _PARTS:
-                np.save(folder / f"{name}{part}.npy", getattr(rows, part))
-        for name in _VECTORS:
-            np.save(folder / f"{name}.npy", small.pop(name))
+        index_files.save(
+            folder,
+            {name: small.pop(name) for name in (*_ON_DISK, *_IN_MEMORY)},
+            {name: small.pop(name) for name in _VECTORS},
+        )
         with (folder / "rest.pickle").open("wb") as f:
             pickle.dump(small, f, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -348,10 +352,12 @@ class RetrievalMatcher:
         matcher = cls.__new__(cls)
         with (folder / "rest.pickle").open("rb") as f:
             matcher.__dict__.update(pickle.load(f))
-        for name in _ARRAYS:
-            setattr(matcher, name, Rows(*(_mapped(folder / f"{name}{p}.npy") for p in _PARTS)))
+        for name in _ON_DISK:
+            setattr(matcher, name, FileRows(folder, name))
+        for name in _IN_MEMORY:
+            setattr(matcher, name, index_files.loaded_rows(folder, name))
         for name in _VECTORS:
-            setattr(matcher, name, _mapped(folder / f"{name}.npy"))
+            setattr(matcher, name, np.load(folder / f"{name}.npy"))
         return matcher
 
     # -- answering ---------------------------------------------------------------------------
@@ -412,7 +418,7 @@ class RetrievalMatcher:
             owners = np.unique(self.owner_[rows])
             starts = self.label_rows_.indptr[owners]
             counts = self.label_rows_.indptr[owners + 1] - starts
-            phrasings = self.label_rows_.indices[_ranges(starts, counts)]
+            phrasings = self.label_rows_.indices[ranges(starts, counts)]
             dense = self._spread(query)
             cosines = _dots(self.rows_, phrasings, dense)
             dense[query[0]] = 0.0  # ready for the next question
@@ -468,11 +474,9 @@ class RetrievalMatcher:
         lengths = postings.indptr[columns + 1] - starts
         if not lengths.any():
             return np.empty(0, dtype=np.int64)
-        at = _ranges(starts, lengths)
+        phrasings, weights = postings.ranges(starts, lengths)
         weights = np.bincount(
-            postings.indices[at],
-            weights=postings.data[at] * np.repeat(values, lengths),
-            minlength=len(self.owner_),
+            phrasings, weights=weights * np.repeat(values, lengths), minlength=len(self.owner_)
         )
         if len(left_out):
             weights[np.asarray(left_out)] = 0.0
@@ -526,7 +530,7 @@ class SideTable:
         chosen = np.flatnonzero(keep)
         starts = self.rows.indptr[chosen]
         lengths = self.rows.indptr[chosen + 1] - starts
-        at = _ranges(starts, lengths)
+        at = ranges(starts, lengths)
         indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
         rows = Rows(indptr, self.rows.indices[at], self.rows.data[at])
         return SideTable(rows, self.owners[chosen], self.keys[chosen])
@@ -553,7 +557,7 @@ class SideTable:
         by_column, row_of, data = self._by_column
         starts = np.searchsorted(by_column, columns, "left")
         lengths = np.searchsorted(by_column, columns, "right") - starts
-        at = _ranges(starts, lengths)
+        at = ranges(starts, lengths)
         products = data[at] * np.repeat(values, lengths)
         return np.bincount(row_of[at], weights=products, minlength=len(self))
 
@@ -564,15 +568,6 @@ class SideTable:
         np.maximum.at(best, of_row, cosines)
         shared = best > 0
         return dict(zip(owners[shared].tolist(), best[shared].tolist(), strict=True))
-
-
-_PARTS = ("indptr", "indices", "data")
-
-
-def _mapped(path: Path) -> np.ndarray:
-    """The array in a ``.npy`` file, memory-mapped read-only: a plain array over the
-    mapping (np.memmap's own indexing costs more than the reads it does per question)."""
-    return np.asarray(np.load(path, mmap_mode="r"))
 
 
 def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
@@ -606,32 +601,26 @@ def _unit(columns: np.ndarray, values: np.ndarray) -> Query:
     return columns, values / (norm or 1.0)
 
 
-def _sum_length(matrix: Rows, rows: np.ndarray) -> float:
+def _sum_length(matrix: Rows | FileRows, rows: np.ndarray) -> float:
     """The length of the sum of ``rows`` of ``matrix``."""
     starts = matrix.indptr[rows]
-    at = _ranges(starts, matrix.indptr[rows + 1] - starts)
-    _, column_of = np.unique(matrix.indices[at], return_inverse=True)
-    sums = np.bincount(column_of, weights=matrix.data[at])
+    columns, values = matrix.ranges(starts, matrix.indptr[rows + 1] - starts)
+    _, column_of = np.unique(columns, return_inverse=True)
+    sums = np.bincount(column_of, weights=values)
     return float(np.sqrt(np.dot(sums, sums)))
 
 
-def _dots(matrix: Rows, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
+def _dots(matrix: Rows | FileRows, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
     """The dot product of each of ``rows`` with the question spread out in ``dense``,
     reading only those rows (scipy's own product would convert the question first,
     costing more than this)."""
     starts = matrix.indptr[rows]
     lengths = matrix.indptr[rows + 1] - starts
-    at = _ranges(starts, lengths)
-    products = matrix.data[at] * dense[matrix.indices[at]]
+    columns, values = matrix.ranges(starts, lengths)
+    products = values * dense[columns]
     if not len(products):
         return np.zeros(len(rows), dtype=np.float32)
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     sums = np.add.reduceat(products, np.minimum(offsets, len(products) - 1))
     sums[lengths == 0] = 0.0  # reduceat gives an empty row the next row's first product
     return sums.astype(np.float32)
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``start, start + 1, …`` for each (start, length), all in one array."""
-    shifts = starts - np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    return np.repeat(shifts, lengths) + np.arange(int(lengths.sum()))

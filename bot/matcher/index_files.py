@@ -1,0 +1,103 @@
+"""The retrieval index on disk: its arrays as ``.npy`` files in a folder.
+
+The two big sparse parts, every phrasing's n-grams (``rows_``) and every n-gram's
+phrasings (``postings_``), are hundreds of MB at 100,000 facts, and a question needs a few
+hundred of their row ranges. They stay on disk and each question reads just those ranges
+with ``pread``. Memory-mapping them instead counted, after a few hundred questions, the
+whole files as the process's resident memory: each page fault maps the page cache's
+whole folio around the page (15 MB of rows per question for the 1 MB it read), and a host
+that limits a process by its resident size (a dyno, a container) counts mapped pages.
+Read with ``pread``, those pages sit in the kernel's file cache, shared by every process
+that reads the index and dropped first when memory is short. The rest is small and read
+into memory whole.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from bot.matcher.features import Rows
+
+
+class FileRows:
+    """A sparse matrix by rows, as :class:`Rows`, whose entries stay in their files:
+    row pointers in memory, columns and values read range by range."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.indptr = np.load(folder / f"{name}indptr.npy")
+        self._indices = _Entries(folder / f"{name}indices.npy")
+        self._data = _Entries(folder / f"{name}data.npy")
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def ranges(self, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The entries (columns, values) of rows ``start, …, start + length - 1`` for each
+        range, one range after another, as :meth:`Rows.ranges`."""
+        starts, lengths = _joined(np.asarray(starts), np.asarray(lengths))
+        return self._indices.read(starts, lengths), self._data.read(starts, lengths)
+
+
+class _Entries:
+    """A flat ``.npy`` array read with ``pread``: one system call per range."""
+
+    def __init__(self, path: Path) -> None:
+        # Unbuffered: only its descriptor is used. It stays open as long as the index does,
+        # so a file replaced or removed meanwhile is still read whole, as a mapping would.
+        self._file = path.open("rb", buffering=0)
+        version = np.lib.format.read_magic(self._file)
+        if version == (1, 0):
+            _, _, self.dtype = np.lib.format.read_array_header_1_0(self._file)
+        else:
+            _, _, self.dtype = np.lib.format.read_array_header_2_0(self._file)
+        self._offset = self._file.tell()
+        self._name = path.name
+
+    def read(self, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        out = np.empty(int(lengths.sum()), dtype=self.dtype)
+        size, fd, at = self.dtype.itemsize, self._file.fileno(), 0
+        for start, length in zip(starts.tolist(), lengths.tolist(), strict=True):
+            wanted = length * size
+            if os.preadv(fd, [out[at : at + length]], self._offset + start * size) != wanted:
+                raise OSError(f"{self._name} is shorter than its index says")
+            at += length
+        return out
+
+
+def _joined(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same entries in fewer ranges: empty ones dropped, each one that goes on where
+    the one before it ended joined to it (a fact's phrasings are consecutive rows, so its
+    rows are read with one call)."""
+    keep = lengths > 0
+    starts, lengths = starts[keep], lengths[keep]
+    if len(starts) < 2:
+        return starts, lengths
+    first = np.concatenate(([True], starts[1:] != starts[:-1] + lengths[:-1]))
+    joined = np.add.reduceat(lengths, np.flatnonzero(first))
+    return starts[first], joined
+
+
+def save(folder: Path, arrays: dict[str, Rows], vectors: dict[str, np.ndarray]) -> None:
+    """Each sparse part as three files (``NAMEindptr.npy``, ``NAMEindices.npy``,
+    ``NAMEdata.npy``), each plain array as one."""
+    for name, rows in arrays.items():
+        np.save(folder / f"{name}indptr.npy", _compact(rows.indptr))
+        np.save(folder / f"{name}indices.npy", rows.indices)
+        np.save(folder / f"{name}data.npy", rows.data)
+    for name, vector in vectors.items():
+        np.save(folder / f"{name}.npy", vector)
+
+
+def loaded_rows(folder: Path, name: str) -> Rows:
+    """A sparse part read into memory whole (the small ones)."""
+    return Rows(*(np.load(folder / f"{name}{part}.npy") for part in ("indptr", "indices", "data")))
+
+
+def _compact(indptr: np.ndarray) -> np.ndarray:
+    """Row pointers as 32-bit numbers where they fit: the postings' are one per hashed
+    column (4 million), held in memory."""
+    fits = len(indptr) == 0 or int(indptr[-1]) < np.iinfo(np.int32).max
+    return indptr.astype(np.int32) if fits else indptr
