@@ -166,7 +166,8 @@ class Measured:
     rss_mib: float = math.nan
     """The serving process's peak resident memory."""
     own_mib: float = math.nan
-    """What the serving process holds of its own at the end (not memory-mapped pages)."""
+    """What the serving process holds of its own at the end (not the pages of files it
+    maps, its libraries')."""
 
 
 Choice = Callable[[str], str | None]
@@ -199,7 +200,7 @@ def _timed(
 def _memory_mib() -> tuple[float, float]:
     """This process's peak resident memory (VmHWM: ru_maxrss would count the build
     process it was forked from), and what it holds of its own now (RssAnon: not the pages
-    of memory-mapped files, which the kernel can drop and read again), in MiB."""
+    of files it maps, which the kernel can drop and read again), in MiB."""
     found = {"VmHWM:": math.nan, "RssAnon:": math.nan}
     with contextlib.suppress(OSError):
         for line in Path("/proc/self/status").read_text().splitlines():

@@ -116,7 +116,7 @@ _ON_DISK = ("rows_", "postings_")
 """The matcher's big sparse parts: read from their files question by question."""
 _IN_MEMORY = ("label_rows_",)
 """Its small sparse part, saved the same way but read whole."""
-_VECTORS = ("owner_", "sum_norms_", "idf_", "row_keys_")
+_VECTORS = ("owner_", "sum_norms_", "columns_", "idf_", "row_keys_")
 """Its plain arrays, saved as files too (the rest is pickled beside them)."""
 
 
@@ -159,9 +159,10 @@ class RetrievalMatcher:
         return self
 
     def _weighted(self, counted: Iterable[Counter[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """Sub-linear TF-IDF rows of unit length over the hashed columns, and how many rows
-        use each column (which gives the IDF, ``idf_``: a column no phrasing uses weighs
-        nothing)."""
+        """Sub-linear TF-IDF rows of unit length, and how many rows use each column. N-grams
+        are hashed to 4 million columns, of which a knowledge base uses a share: the index
+        keeps those (``columns_``, sorted), and its own columns are positions among them,
+        each with its IDF (``idf_``)."""
         from scipy import sparse
 
         # Typed arrays, not lists: a list holds each number as an object of 32 bytes,
@@ -182,8 +183,16 @@ class RetrievalMatcher:
         )
         matrix.sum_duplicates()  # two n-grams of one phrasing hashed to one column
         df = np.bincount(matrix.indices, minlength=COLUMNS)
+        self.columns_ = np.flatnonzero(df).astype(np.int32)
+        df = df[self.columns_]
+        # The same rows over the used columns (the order of columns is kept, so each row's
+        # stay sorted).
+        matrix = sparse.csr_matrix(
+            (matrix.data, np.searchsorted(self.columns_, matrix.indices), matrix.indptr),
+            shape=(matrix.shape[0], len(self.columns_)),
+        )
         n = matrix.shape[0]
-        self.idf_ = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1, 0.0).astype(np.float32)
+        self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
         matrix.data *= self.idf_[matrix.indices]
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
@@ -384,16 +393,27 @@ class RetrievalMatcher:
 
     def _queries(self, grams: Counter[str]) -> tuple[Query, Query]:
         """A text as the index weighs it, and as the side table does: the columns of its
-        n-grams, sorted, and their TF-IDF weights, unit length. An n-gram no phrasing of
-        the index uses weighs nothing for the index (it cannot match there) and the
-        rarest weight for the side table (a new fact's new name is what tells it apart)."""
+        n-grams, sorted, and their TF-IDF weights, unit length (the index's columns, and
+        hashed ones for the side table). An n-gram no phrasing of the index uses weighs
+        nothing for the index (it cannot match there) and the rarest weight for the side
+        table (a new fact's new name is what tells it apart)."""
         columns = np.fromiter(map(asked_column, grams), np.int64, len(grams))
         counts = np.fromiter(grams.values(), np.float32, len(grams))
         columns, at = np.unique(columns, return_inverse=True)
         tf = np.bincount(at, weights=1 + np.log(counts)).astype(np.float32)
-        idf = self.idf_[columns]
+        own = self._own_columns(columns)
+        idf = np.where(own >= 0, self.idf_[np.maximum(own, 0)], np.float32(0.0))
         side = tf * np.where(idf > 0, idf, np.float32(self._rarest))
-        return _unit(columns, tf * idf), _unit(columns, side)
+        return _unit(own, tf * idf), _unit(columns, side)  # `_unit` drops the weightless
+
+    def _own_columns(self, hashed: np.ndarray) -> np.ndarray:
+        """The index's column of each hashed one (sorted), or -1 where no phrasing of the
+        index uses it."""
+        used = self.columns_
+        if not len(used):
+            return np.full(len(hashed), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(used, hashed), len(used) - 1)
+        return np.where(used[at] == hashed, at, -1)
 
     def _facts_scored(
         self,
@@ -461,7 +481,7 @@ class RetrievalMatcher:
         dense = getattr(self, "_dense", None)
         if dense is None:
             # Filled now: a page of zeros is only really allocated when first written.
-            dense = self._dense = np.full(COLUMNS, 0.0, dtype=np.float32)
+            dense = self._dense = np.full(len(self.columns_), 0.0, dtype=np.float32)
         return dense
 
     def _candidates(self, query: Query, left_out: Sequence[int]) -> np.ndarray:
