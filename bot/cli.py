@@ -25,6 +25,7 @@ from bot.curation import MAX_QUESTION_LENGTH
 from bot.engine import Engine, check_question
 from bot.errors import BadInput
 from bot.knowledge import KnowledgeError
+from bot.matcher.index_files import allow_open_files
 from bot.models import GLOBAL, Answer
 from bot.rendering import (
     NOT_ANSWERED,
@@ -236,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    allow_open_files()
     try:
         settings = _settings()
         if args.db is not None:

@@ -26,7 +26,7 @@ def rows() -> Rows:
 
 
 def _saved(rows: Rows, folder: Path) -> FileRows:
-    index_files.save(folder, {"rows_": rows}, {})
+    index_files.save(folder, {"rows_": rows}, {}, {})
     return FileRows(folder, "rows_")
 
 
@@ -48,10 +48,35 @@ def test_a_file_shorter_than_its_index_is_an_error_not_wrong_answers(
     rows: Rows, tmp_path: Path
 ) -> None:
     on_disk = _saved(rows, tmp_path)
-    data = tmp_path / "rows_data.npy"
-    data.write_bytes(data.read_bytes()[:-8])  # cut short after it was opened
+    entries = tmp_path / "rows_entries.npy"
+    entries.write_bytes(entries.read_bytes()[:-8])  # cut short after it was opened
     last = np.array([len(rows) - 1])
     while rows.indptr[last + 1] == rows.indptr[last]:
         last -= 1  # the last row with entries
-    with pytest.raises(OSError, match=r"rows_data\.npy is shorter"):
+    with pytest.raises(OSError, match=r"rows_entries\.npy is shorter"):
         on_disk.ranges(on_disk.indptr[last], np.diff(rows.indptr)[last])
+
+
+def test_the_limit_on_open_files_is_raised_to_what_the_system_allows() -> None:
+    """Each large server's index keeps two files open: a bot with hundreds of them must
+    not run out at the usual soft limit of 1,024."""
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowered = min(hard, 256)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowered, hard))
+    try:
+        index_files.allow_open_files()
+        assert resource.getrlimit(resource.RLIMIT_NOFILE) == (hard, hard)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_where_there_is_no_pread_the_files_are_read_all_the_same(
+    rows: Rows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_disk = _saved(rows, tmp_path)
+    monkeypatch.delattr(index_files.os, "preadv", raising=False)
+    starts, lengths = rows.indptr[:-1], np.diff(rows.indptr)
+    columns, values = on_disk.ranges(starts, lengths)
+    assert columns.tolist() == rows.indices.tolist()
+    assert values.tolist() == rows.data.tolist()

@@ -14,7 +14,9 @@ into memory whole.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +30,7 @@ class FileRows:
 
     def __init__(self, folder: Path, name: str) -> None:
         self.indptr = np.load(folder / f"{name}indptr.npy")
-        self._indices = _Entries(folder / f"{name}indices.npy")
-        self._data = _Entries(folder / f"{name}data.npy")
+        self._entries = _Entries(folder / f"{name}entries.npy")
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
@@ -37,12 +38,19 @@ class FileRows:
     def ranges(self, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The entries (columns, values) of rows ``start, …, start + length - 1`` for each
         range, one range after another, as :meth:`Rows.ranges`."""
-        starts, lengths = _joined(np.asarray(starts), np.asarray(lengths))
-        return self._indices.read(starts, lengths), self._data.read(starts, lengths)
+        entries = self._entries.read(*_joined(np.asarray(starts), np.asarray(lengths)))
+        return entries["column"], entries["value"]
+
+
+_ENTRY = np.dtype([("column", np.int32), ("value", np.float32)])
+"""A sparse part's entry on disk: its column and value side by side, so that a range of
+entries is one read (and the index one open file per part)."""
 
 
 class _Entries:
-    """A flat ``.npy`` array read with ``pread``: one system call per range."""
+    """A flat ``.npy`` array read with ``pread``: one system call per range. Questions are
+    answered on the event loop while a change is learned in a worker thread; ``pread``
+    has no shared file position, so both read at once."""
 
     def __init__(self, path: Path) -> None:
         # Unbuffered: only its descriptor is used. It stays open as long as the index does,
@@ -55,16 +63,24 @@ class _Entries:
             _, _, self.dtype = np.lib.format.read_array_header_2_0(self._file)
         self._offset = self._file.tell()
         self._name = path.name
+        self._seeking = threading.Lock()  # where there is no pread (Windows)
 
     def read(self, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.empty(int(lengths.sum()), dtype=self.dtype)
-        size, fd, at = self.dtype.itemsize, self._file.fileno(), 0
+        size, at = self.dtype.itemsize, 0
         for start, length in zip(starts.tolist(), lengths.tolist(), strict=True):
             wanted = length * size
-            if os.preadv(fd, [out[at : at + length]], self._offset + start * size) != wanted:
+            if self._read_at(out[at : at + length], self._offset + start * size) != wanted:
                 raise OSError(f"{self._name} is shorter than its index says")
             at += length
         return out
+
+    def _read_at(self, buffer: np.ndarray, offset: int) -> int:
+        if hasattr(os, "preadv"):
+            return os.preadv(self._file.fileno(), [buffer], offset)
+        with self._seeking:
+            self._file.seek(offset)
+            return self._file.readinto(buffer) or 0
 
 
 def _joined(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,11 +96,22 @@ def _joined(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.nda
     return starts[first], joined
 
 
-def save(folder: Path, arrays: dict[str, Rows], vectors: dict[str, np.ndarray]) -> None:
-    """Each sparse part as three files (``NAMEindptr.npy``, ``NAMEindices.npy``,
-    ``NAMEdata.npy``), each plain array as one."""
-    for name, rows in arrays.items():
+def save(
+    folder: Path,
+    on_disk: dict[str, Rows],
+    in_memory: dict[str, Rows],
+    vectors: dict[str, np.ndarray],
+) -> None:
+    """Each sparse part read as needed (:class:`FileRows`) as two files
+    (``NAMEindptr.npy``, ``NAMEentries.npy``), each one read whole as three
+    (``NAMEindptr.npy``, ``NAMEindices.npy``, ``NAMEdata.npy``), each plain array as one."""
+    for name, rows in on_disk.items():
         np.save(folder / f"{name}indptr.npy", _compact(rows.indptr))
+        entries = np.empty(len(rows.indices), dtype=_ENTRY)
+        entries["column"], entries["value"] = rows.indices, rows.data
+        np.save(folder / f"{name}entries.npy", entries)
+    for name, rows in in_memory.items():
+        np.save(folder / f"{name}indptr.npy", rows.indptr)
         np.save(folder / f"{name}indices.npy", rows.indices)
         np.save(folder / f"{name}data.npy", rows.data)
     for name, vector in vectors.items():
@@ -101,3 +128,17 @@ def _compact(indptr: np.ndarray) -> np.ndarray:
     column (4 million), held in memory."""
     fits = len(indptr) == 0 or int(indptr[-1]) < np.iinfo(np.int32).max
     return indptr.astype(np.int32) if fits else indptr
+
+
+def allow_open_files() -> None:
+    """Raise this process's limit on open files to what the system allows it. Each index
+    keeps its two files open (read on every question, and still readable after a newer
+    fit replaced them), one index per server past a few hundred facts: a bot serving
+    hundreds of such servers would pass the usual soft limit of 1,024 long before the
+    hard one. Where the platform has no such limit, or refuses, nothing changes."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource  # not on Windows
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

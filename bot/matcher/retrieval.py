@@ -350,7 +350,8 @@ class RetrievalMatcher:
         small = self.__getstate__()
         index_files.save(
             folder,
-            {name: small.pop(name) for name in (*_ON_DISK, *_IN_MEMORY)},
+            {name: small.pop(name) for name in _ON_DISK},
+            {name: small.pop(name) for name in _IN_MEMORY},
             {name: small.pop(name) for name in _VECTORS},
         )
         with (folder / "rest.pickle").open("wb") as f:
