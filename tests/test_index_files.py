@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.cache_files import UNREADABLE
 from bot.matcher import index_files
 from bot.matcher.features import Rows
 from bot.matcher.index_files import FileRows
@@ -44,7 +45,16 @@ def test_ranges_read_from_the_files_are_the_saved_entries(rows: Rows, tmp_path: 
         assert values.tolist() == expected_values.tolist()
 
 
-def test_a_file_shorter_than_its_index_is_an_error_not_wrong_answers(
+def test_a_damaged_file_is_refused_when_the_index_is_opened(rows: Rows, tmp_path: Path) -> None:
+    """Then the cache fits the index anew (it reads it as it reads any damaged file)."""
+    _saved(rows, tmp_path)
+    entries = tmp_path / "rows_entries.npy"
+    entries.write_bytes(entries.read_bytes()[:-8])
+    with pytest.raises(UNREADABLE, match=r"rows_entries\.npy is shorter"):
+        FileRows(tmp_path, "rows_")
+
+
+def test_a_file_cut_short_while_open_is_an_error_not_wrong_answers(
     rows: Rows, tmp_path: Path
 ) -> None:
     on_disk = _saved(rows, tmp_path)

@@ -31,6 +31,8 @@ class FileRows:
     def __init__(self, folder: Path, name: str) -> None:
         self.indptr = np.load(folder / f"{name}indptr.npy")
         self._entries = _Entries(folder / f"{name}entries.npy")
+        if len(self.indptr) and int(self.indptr[-1]) > self._entries.length:
+            raise ValueError(f"{name}entries.npy holds fewer entries than its rows")
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
@@ -58,11 +60,15 @@ class _Entries:
         self._file = path.open("rb", buffering=0)
         version = np.lib.format.read_magic(self._file)
         if version == (1, 0):
-            _, _, self.dtype = np.lib.format.read_array_header_1_0(self._file)
+            shape, _, self.dtype = np.lib.format.read_array_header_1_0(self._file)
         else:
-            _, _, self.dtype = np.lib.format.read_array_header_2_0(self._file)
+            shape, _, self.dtype = np.lib.format.read_array_header_2_0(self._file)
         self._offset = self._file.tell()
         self._name = path.name
+        self.length = int(shape[0])
+        # Checked now, when a damaged file means fitting anew, not on every question.
+        if os.fstat(self._file.fileno()).st_size < self._offset + self.length * self.dtype.itemsize:
+            raise ValueError(f"{self._name} is shorter than its header says")
         self._seeking = threading.Lock()  # where there is no pread (Windows)
 
     def read(self, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
