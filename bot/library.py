@@ -8,6 +8,7 @@ overrides the global one for that guild, and a removed own row hides it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,12 +16,20 @@ from dataclasses import dataclass
 from bot.matcher.text import said_key, said_keys, wording
 from bot.models import GLOBAL, Citation, Fact, SentenceRef, Source
 
-Worded = dict[str, str | set[str]]
-"""Phrasings by :func:`said_key`, each with the fact said so, or the facts when several
-are (most are one: a set each would be a hundred megabytes at 100,000 facts)."""
+Worded = dict[int, str | set[str]]
+"""Phrasings by a digest of their :func:`said_key` (:func:`_digest`), each with the fact
+said so, or the facts when several are (most are one: a set each would be a hundred
+megabytes at 100,000 facts)."""
 
 
-def _said_by(worded: Worded, key: str, fact_id: str) -> None:
+def _digest(key: str) -> int:
+    """A said key as 56 bits: a number takes 32 bytes, the key itself about a hundred,
+    and a large knowledge base holds half a million of them. Two keys with one digest
+    are told apart by :meth:`Library.said`, which reads the facts' own phrasings."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=7).digest())
+
+
+def _said_by(worded: Worded, key: int, fact_id: str) -> None:
     held = worded.get(key)
     if held is None:
         worded[key] = fact_id
@@ -31,7 +40,7 @@ def _said_by(worded: Worded, key: str, fact_id: str) -> None:
         held.add(fact_id)
 
 
-def _unsaid_by(worded: Worded, key: str, fact_id: str) -> None:
+def _unsaid_by(worded: Worded, key: int, fact_id: str) -> None:
     held = worded.get(key)
     if held == fact_id:
         del worded[key]
@@ -143,7 +152,8 @@ class Library:
             self._phrasing_count[fact.guild_id] += sign * len(row.questions)
             if (worded := self._worded.get(fact.guild_id)) is not None:
                 for question in row.questions:
-                    (_said_by if sign > 0 else _unsaid_by)(worded, said_key(question), fact.id)
+                    said = _said_by if sign > 0 else _unsaid_by
+                    said(worded, _digest(said_key(question)), fact.id)
 
     def add_source(self, source: Source) -> None:
         self._sources[source.id] = source
@@ -265,13 +275,16 @@ class Library:
     def said(self, guild_id: int, question: str) -> list[str]:
         """The facts a guild sees with a phrasing of the same words as ``question`` (case
         and punctuation aside: :func:`said_key`)."""
-        key, found = said_key(question), set()
+        key = said_key(question)
+        digest, found = _digest(key), []
         if guild_id != GLOBAL:
-            found |= _ids(self._worded_in(guild_id).get(key))
+            rows = self._rows.get(guild_id, {})
+            found += [rows[i] for i in _ids(self._worded_in(guild_id).get(digest))]
         if self.sees_shipped(guild_id):
             own = self._rows.get(guild_id, {}) if guild_id != GLOBAL else {}
-            found |= {i for i in _ids(self._worded_in(GLOBAL).get(key)) if i not in own}
-        return sorted(found)
+            shipped = self._rows.get(GLOBAL, {})
+            found += [shipped[i] for i in _ids(self._worded_in(GLOBAL).get(digest)) if i not in own]
+        return sorted(f.id for f in found if any(said_key(q) == key for q in f.questions))
 
     def prepare(self, guild_id: int) -> None:
         """Build the guild's lookups of phrasings said word for word now (at 100,000 facts
@@ -285,7 +298,7 @@ class Library:
     def _worded_in(self, guild_id: int) -> Worded:
         if (worded := self._worded.get(guild_id)) is None:
             facts = [f for f in self._rows.get(guild_id, {}).values() if not f.removed]
-            keys = said_keys([q for f in facts for q in f.questions])
+            keys = map(_digest, said_keys([q for f in facts for q in f.questions]))
             owners = (f.id for f in facts for _ in f.questions)
             worded = self._worded[guild_id] = {}
             for key, fact_id in zip(keys, owners, strict=True):

@@ -3,6 +3,9 @@ at once, through guilds' own versions, removals and the shipped pack switch."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot import library as library_module
 from bot.library import Library
 from bot.models import GLOBAL, Fact, SentenceRef
 
@@ -51,3 +54,15 @@ def test_a_guild_that_switched_the_pack_off_finds_none_of_it() -> None:
     assert library.visible_fact(5, "parking") is None
     library.switch_shipped_pack(5, on=True)
     assert library.said(5, "where do i park") == ["parking"]
+
+
+def test_phrasings_whose_digests_collide_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Phrasings are looked up by a short digest of their words; two different ones that
+    share it must not answer for each other."""
+    monkeypatch.setattr(library_module, "_digest", lambda key: 7)  # every key collides
+    library = Library()
+    library.load([_fact("parking", "Where do I park?")], [], {}, set())
+    library.put(_fact("wifi", "What is the wifi password?", guild=5))
+    assert library.said(5, "where do i park") == ["parking"]
+    assert library.said(5, "what is the wifi password") == ["wifi"]
+    assert library.said(5, "where is lunch") == []
