@@ -495,9 +495,9 @@ class RetrievalMatcher:
         lengths = postings.indptr[columns + 1] - starts
         if not lengths.any():
             return np.empty(0, dtype=np.int64)
-        phrasings, weights = postings.ranges(starts, lengths)
+        phrasings, weighed = postings.ranges(starts, lengths)
         weights = np.bincount(
-            phrasings, weights=weights * np.repeat(values, lengths), minlength=len(self.owner_)
+            phrasings, weights=weighed * np.repeat(values, lengths), minlength=len(self.owner_)
         )
         if len(left_out):
             weights[np.asarray(left_out)] = 0.0
