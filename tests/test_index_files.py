@@ -84,8 +84,8 @@ def test_the_limit_on_open_files_is_raised_to_what_the_system_allows() -> None:
 def test_where_there_is_no_pread_the_files_are_read_all_the_same(
     rows: Rows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    on_disk = _saved(rows, tmp_path)
     monkeypatch.delattr(index_files.os, "preadv", raising=False)
+    on_disk = _saved(rows, tmp_path)
     starts, lengths = rows.indptr[:-1], np.diff(rows.indptr)
     columns, values = on_disk.ranges(starts, lengths)
     assert columns.tolist() == rows.indices.tolist()

@@ -69,7 +69,9 @@ class _Entries:
         # Checked now, when a damaged file means fitting anew, not on every question.
         if os.fstat(self._file.fileno()).st_size < self._offset + self.length * self.dtype.itemsize:
             raise ValueError(f"{self._name} is shorter than its header says")
-        self._seeking = threading.Lock()  # where there is no pread (Windows)
+        # Where there is no pread (Windows): seek and read, one thread at a time.
+        self._read_at = self._pread if hasattr(os, "preadv") else self._seek_and_read
+        self._seeking = threading.Lock()
 
     def read(self, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         out = np.empty(int(lengths.sum()), dtype=self.dtype)
@@ -81,9 +83,10 @@ class _Entries:
             at += length
         return out
 
-    def _read_at(self, buffer: np.ndarray, offset: int) -> int:
-        if hasattr(os, "preadv"):
-            return os.preadv(self._file.fileno(), [buffer], offset)
+    def _pread(self, buffer: np.ndarray, offset: int) -> int:
+        return os.preadv(self._file.fileno(), [buffer], offset)
+
+    def _seek_and_read(self, buffer: np.ndarray, offset: int) -> int:
         with self._seeking:
             self._file.seek(offset)
             return self._file.readinto(buffer) or 0

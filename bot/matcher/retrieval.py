@@ -51,7 +51,6 @@ import numpy as np
 
 from bot.matcher import index_files
 from bot.matcher.features import NGrams, Rows, ranges
-from bot.matcher.index_files import FileRows
 from bot.matcher.matcher import Candidate, Example, prepare_reading, read_as
 from bot.matcher.model import MIN_HELD_OUT, NONE
 from bot.matcher.text import words
@@ -363,7 +362,7 @@ class RetrievalMatcher:
         with (folder / "rest.pickle").open("rb") as f:
             matcher.__dict__.update(pickle.load(f))
         for name in _ON_DISK:
-            setattr(matcher, name, FileRows(folder, name))
+            setattr(matcher, name, index_files.FileRows(folder, name))
         for name in _IN_MEMORY:
             setattr(matcher, name, index_files.loaded_rows(folder, name))
         for name in _VECTORS:
@@ -622,7 +621,7 @@ def _unit(columns: np.ndarray, values: np.ndarray) -> Query:
     return columns, values / (norm or 1.0)
 
 
-def _sum_length(matrix: Rows | FileRows, rows: np.ndarray) -> float:
+def _sum_length(matrix: Rows | index_files.FileRows, rows: np.ndarray) -> float:
     """The length of the sum of ``rows`` of ``matrix``."""
     starts = matrix.indptr[rows]
     columns, values = matrix.ranges(starts, matrix.indptr[rows + 1] - starts)
@@ -631,7 +630,7 @@ def _sum_length(matrix: Rows | FileRows, rows: np.ndarray) -> float:
     return float(np.sqrt(np.dot(sums, sums)))
 
 
-def _dots(matrix: Rows | FileRows, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
+def _dots(matrix: Rows | index_files.FileRows, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
     """The dot product of each of ``rows`` with the question spread out in ``dense``,
     reading only those rows (scipy's own product would convert the question first,
     costing more than this)."""
