@@ -390,16 +390,23 @@ def test_interrupted_during_its_first_fit_it_stops_cleanly(tmp_path: Path) -> No
     """Ctrl-C while the first run fits the pack's matcher: exit 130, nothing on stderr,
     no matcher kept half-fitted, and the next run fits and answers."""
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    env |= {"FACTBOT_DB": str(tmp_path / "f.db"), "FACTBOT_CACHE": str(tmp_path / "cache")}
     ask = [sys.executable, "-m", "bot", "ask", "how much did meta pay"]
-    with subprocess.Popen(ask, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as asking:
-        while not list((tmp_path / "cache").glob("factbot-matcher-*.lock")):
-            assert asking.poll() is None, asking.stderr.read() if asking.stderr else ""
-            time.sleep(0.05)
-        asking.send_signal(signal.SIGINT)
-        _, errors = asking.communicate(timeout=120)
+    for attempt in range(3):
+        cache = tmp_path / str(attempt) / "cache"
+        env |= {"FACTBOT_DB": str(cache.parent / "f.db"), "FACTBOT_CACHE": str(cache)}
+        pipe = subprocess.PIPE
+        with subprocess.Popen(ask, stdout=pipe, stderr=pipe, env=env) as asking:
+            while not list(cache.glob("factbot-matcher-*.lock")):
+                assert asking.poll() is None, asking.stderr.read() if asking.stderr else ""
+                time.sleep(0.05)
+            asking.send_signal(signal.SIGINT)
+            _, errors = asking.communicate(timeout=120)
+        if asking.returncode != 0:
+            break
+        # The lock stays when the fit is done: on a busy machine this test looked for it
+        # only after the fit, and the interrupt came as the process was ending. Again.
     assert (asking.returncode, errors) == (130, b"")
-    assert not list((tmp_path / "cache").glob("factbot-matcher-*.pickle"))
+    assert not list(cache.glob("factbot-matcher-*.pickle"))
     again = subprocess.run(ask, capture_output=True, text=True, env=env, timeout=300)
     assert again.returncode == 0, again.stderr
     assert "$14.3 billion" in again.stdout
