@@ -68,7 +68,10 @@ class Explanation:
     read_as: str
     candidates: tuple[Judged, ...]
     answer: Answer
+    """What the message gets: for one that asks several things, see :func:`answer_to_parts`."""
     matcher_current: bool
+    parts: tuple[Explanation, ...] = ()
+    """Each question of a message that asks several, explained on its own."""
 
 
 class Answerer:
@@ -82,26 +85,19 @@ class Answerer:
         self._names: dict[Fact, frozenset[str]] = {}
 
     def ask(self, question: str, guild_id: int) -> Answer:
-        whole = self.explain(question, guild_id).answer
+        return self.explain(question, guild_id).answer
+
+    def explain(self, question: str, guild_id: int) -> Explanation:
+        """How a message was read and answered: as one question, then part by part when
+        it asks several (bot/parts.py)."""
+        whole = self._explained(question, guild_id)
         parts = parts_of(without_markup(question))
         if len(parts) == 1:
             return whole
-        answers = [self.explain(part, guild_id).answer for part in parts]
-        ids = [a.fact_id for a in answers]
-        if all(a.answered for a in answers) and len(set(ids)) == len(ids):
-            return combine(question, answers)
-        if whole.answered and all(a.answered for a in answers):
-            # Every part is answered, by facts the whole already gives: one answer.
-            return whole
-        if whole.answered and any(not a.answered and not a.ambiguous for a in answers):
-            # One part no fact answers: the whole's fact would pass for it too.
-            ids = [a.fact_id for a in (*answers, whole) if a.answered and a.fact_id]
-            found = (self.library.visible_fact(guild_id, i) for i in dict.fromkeys(ids))
-            known = [f for f in found if f is not None]
-            return _partial(question, known, whole, self.policy)
-        return whole
+        each = tuple(self._explained(part, guild_id) for part in parts)
+        return replace(whole, answer=answer_to_parts(question, whole.answer, each), parts=each)
 
-    def explain(self, question: str, guild_id: int) -> Explanation:
+    def _explained(self, question: str, guild_id: int) -> Explanation:
         matcher = self.matchers.current(guild_id)
         said = without_markup(question)
         read_as = matcher.read(said) if matcher else fold(said)
@@ -228,6 +224,34 @@ def compose(question: str, fact: Fact, confidence: float, library: Library) -> A
     )
 
 
+def answer_to_parts(question: str, whole: Answer, parts: Sequence[Explanation]) -> Answer:
+    """The answer to a message that asks several things: when every part gets a fact of
+    its own, one answer citing them all; otherwise the whole message's answer, naming the
+    parts it leaves out. A part no fact is sure of but whose likeliest fact is the whole's
+    leans on the message ("do you have pets and what kind": "what kind"), so the whole's
+    answer covers it: on CLINC150 and BANKING77 the whole's fact was the right one for
+    every message whose part no fact answered (docs/matching.md, "Several questions in
+    one message")."""
+    answers = [_covered(part, whole) for part in parts]
+    ids = [a.fact_id for a in answers]
+    if all(a.answered for a in answers) and len(set(ids)) == len(ids):
+        return combine(question, answers)
+    if not whole.answered or all(a.answered for a in answers):
+        return whole
+    left_out = tuple(
+        part.question for part, a in zip(parts, answers, strict=True) if a.fact_id != whole.fact_id
+    )
+    if len(left_out) == len(parts):
+        return whole  # no part is the whole's: it answers the message as one question
+    return whole.model_copy(update={"unanswered_parts": left_out})
+
+
+def _covered(part: Explanation, whole: Answer) -> Answer:
+    best = part.candidates[0] if part.candidates else None
+    leans = best is not None and best.fact.id == whole.fact_id
+    return whole if whole.answered and not part.answer.answered and leans else part.answer
+
+
 def combine(question: str, parts: Sequence[Answer]) -> Answer:
     """One answer to a message that asked several things, citing every sentence used."""
     citations = {(c.source_id, c.sentence_id): c for part in parts for c in part.citations}
@@ -238,21 +262,6 @@ def combine(question: str, parts: Sequence[Answer]) -> Answer:
         confidence=min(part.confidence for part in parts),
         fact_id="+".join(part.fact_id or "" for part in parts),
         citations=tuple(citations.values()),
-    )
-
-
-def _partial(question: str, known: Sequence[Fact], whole: Answer, policy: Policy) -> Answer:
-    """Not an answer to a message one part of which no fact answers: the facts that answer
-    the other parts are offered instead."""
-    return Answer(
-        question=question,
-        answered=False,
-        confidence=whole.confidence,
-        suggestions=tuple(
-            Suggestion(fact_id=f.id, question=f.canonical_question)
-            for f in known[: policy.max_suggestions]
-        ),
-        partial=True,
     )
 
 

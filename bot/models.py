@@ -149,8 +149,8 @@ class Answer(_Model):
     suggestions: tuple[Suggestion, ...] = ()
     # Several facts matched equally well: the bot asks back instead of guessing.
     ambiguous: bool = Field(default=False, exclude=True)
-    # One part of the message no fact answers: the facts for the rest are only offered.
-    partial: bool = Field(default=False, exclude=True)
+    # The parts of a message that asks several things which this answer leaves out.
+    unanswered_parts: tuple[str, ...] = Field(default=(), exclude=True)
 
 
 Action = Literal["seed", "add", "edit", "alias", "unalias", "remove", "restore", "revert"]

@@ -5,8 +5,9 @@ and globex sell" is one. So is "I ordered my card a week ago and it still isn't 
 What do I do?": what comes before or after a question is often its circumstances, and
 "what do I do" leans on them. A piece is a question of its own only when it ends with a
 question mark or opens as questions do, and says something besides how it asks. The
-answering step asks each part on its own and gives one combined answer only when every
-part gets a fact of its own (bot/answering.py).
+answering step asks each part on its own: one combined answer when every part gets a fact
+of its own, else the whole message's answer naming the parts it leaves out
+(bot/answering.py).
 """
 
 from __future__ import annotations

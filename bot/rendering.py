@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from bot.models import Answer
@@ -23,6 +23,19 @@ def counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
+def left_out(answer: Answer, escape: Callable[[str], str] = str) -> str:
+    """The line naming the parts of a message that its answer leaves out; "" when none."""
+    parts = answer.unanswered_parts
+    if not parts:
+        return ""
+    named = _quoted(parts, escape)
+    return f"Not answered here: {named}. Ask {'it' if len(parts) == 1 else 'each'} on its own."
+
+
+def _quoted(texts: Sequence[str], escape: Callable[[str], str] = str) -> str:
+    return ", ".join(f"“{escape(text)}”" for text in texts)
+
+
 def answer_json(answer: Answer) -> str:
     return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)
 
@@ -34,7 +47,7 @@ def answer_text(answer: Answer) -> str:
             lines.append("Did you mean:")
             lines += [f"  - {s.question}  [{s.fact_id}]" for s in answer.suggestions]
         return "\n".join(lines)
-    lines = [answer.answer or "", ""]
+    lines = [line for line in (answer.answer or "", left_out(answer)) if line] + [""]
     for citation in answer.citations:
         quoted = textwrap.fill(
             citation.text, width=88, initial_indent="  > ", subsequent_indent="  > "
@@ -48,18 +61,31 @@ def answer_text(answer: Answer) -> str:
 
 
 def explanation_text(why: Explanation) -> str:
-    """Why a question was or was not answered: how it was read, each candidate's chance."""
-    answer = why.answer
-    verdict = (
-        f"answered with {answer.fact_id} ({answer.confidence:.1f}%)"
-        if answer.answered
-        else "asked back: two facts are close, or it only names what several involve"
-        if answer.ambiguous
-        else "not answered: no fact is likely enough"
-    )
-    lines = [f"question: {why.question}", f"read as:  {why.read_as}", f"verdict:  {verdict}"]
+    """Why a question was or was not answered: how it was read, each candidate's chance,
+    and, for a message that asks several things, the same for each part."""
+    lines = [f"question: {why.question}", f"read as:  {why.read_as}"]
+    lines.append(f"verdict:  {_verdict(why.answer)}")
     if not why.matcher_current:
         lines.append("note:     the matcher is still learning the latest changes")
+    lines += _candidates(why)
+    for number, part in enumerate(why.parts, start=1):
+        lines += [f"part {number}:   {part.question}", f"  verdict: {_verdict(part.answer)}"]
+        lines += ["  " + line for line in _candidates(part)]
+    return "\n".join(lines)
+
+
+def _verdict(answer: Answer) -> str:
+    if answer.answered:
+        said = f"answered with {answer.fact_id} ({answer.confidence:.1f}%)"
+        parts = answer.unanswered_parts
+        return f"{said}; leaves out {_quoted(parts)}" if parts else said
+    if answer.ambiguous:
+        return "asked back: two facts are close, or it only names what several involve"
+    return "not answered: no fact is likely enough"
+
+
+def _candidates(why: Explanation) -> list[str]:
+    lines = []
     for judged in why.candidates:
         notes = []
         if judged.repeated:
@@ -71,7 +97,7 @@ def explanation_text(why: Explanation) -> str:
             f"  {judged.fact.id}: {100 * judged.chance:.1f}% ({score}"
             f"{'; '.join(notes) or 'learned'})"
         )
-    return "\n".join(lines)
+    return lines
 
 
 def render_scores(name: str, scores: Sequence[Score]) -> str:

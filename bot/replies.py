@@ -17,7 +17,7 @@ from bot.chatter import Chatter, chatter
 from bot.engine import FactView
 from bot.errors import BadInput
 from bot.models import Answer, Citation, Fact, HistoryEntry, Sentence, Source
-from bot.rendering import ASK_BACK, NOT_ANSWERED, counted
+from bot.rendering import ASK_BACK, NOT_ANSWERED, counted, left_out
 from bot.store import DislikedAnswer, FactStats, UnansweredQuestion
 
 NOT_MODERATOR = (
@@ -120,7 +120,10 @@ def answer_message(answer: Answer, escape: Escape = _as_is) -> str:
         for c in answer.citations
     ]
     # At most half the message: the rest is for the sentences it cites.
-    return listed(clip(answer.answer or "", MESSAGE_LIMIT // 2), cited, answer_footer(answer))
+    said = clip(answer.answer or "", MESSAGE_LIMIT // 2)
+    if note := left_out(answer, escape):
+        said += "\n" + clip(note, 500)
+    return listed(said, cited, answer_footer(answer))
 
 
 def not_answered(

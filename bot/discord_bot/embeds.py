@@ -9,7 +9,7 @@ import discord
 from bot.discord_bot.checks import bot_may
 from bot.engine import FactView
 from bot.models import Answer, Citation
-from bot.rendering import counted
+from bot.rendering import counted, left_out
 from bot.replies import (
     MESSAGE_LIMIT,
     answer_footer,
@@ -32,7 +32,10 @@ QUOTE_FLOOR = 200
 
 
 def answer_embed(answer: Answer) -> discord.Embed:
-    embed = discord.Embed(description=clip(answer.answer or "", ANSWER_LIMIT), colour=COLOUR)
+    said = clip(answer.answer or "", ANSWER_LIMIT)
+    if note := left_out(answer, as_written):
+        said += "\n\n" + clip(note, 500)
+    embed = discord.Embed(description=said, colour=COLOUR)
     embed.set_footer(text=answer_footer(answer))
     for name, value in citation_fields(answer.citations, EMBED_LIMIT - len(embed), MAX_FIELDS):
         embed.add_field(name=name, value=value, inline=False)
