@@ -97,6 +97,10 @@ class Answerer:
         each = tuple(self._explained(part, guild_id) for part in parts)
         return replace(whole, answer=answer_to_parts(question, whole.answer, each), parts=each)
 
+    def candidates(self, question: str, guild_id: int) -> tuple[Judged, ...]:
+        """The facts a text may be asking about, likeliest first, read as one question."""
+        return self._explained(question, guild_id).candidates
+
     def _explained(self, question: str, guild_id: int) -> Explanation:
         matcher = self.matchers.current(guild_id)
         said = without_markup(question)

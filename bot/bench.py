@@ -192,8 +192,7 @@ def best_fact(engine: Engine) -> Predict:
     skipped), and its chance in percent, answered or not: what a cut-off is tuned on."""
 
     def predict(question: str) -> tuple[str | None, float]:
-        why = engine.explain(question, GUILD)
-        best = next((j for j in why.candidates if not j.blocked_by), None)
+        best = next((j for j in engine.candidates(question, GUILD) if not j.blocked_by), None)
         return (best.fact.id, best.percent) if best else (None, 0.0)
 
     return predict

@@ -272,7 +272,7 @@ async def _serving(
             return answered.fact_id if answered.answered else None
 
         def ranked_first(question: str) -> str | None:
-            candidates = engine.explain(question, GUILD).candidates
+            candidates = engine.candidates(question, GUILD)
             return candidates[0].fact.id if candidates else None
 
         scored = _timed(questions, answer, ranked_first)

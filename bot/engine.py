@@ -385,6 +385,9 @@ class Engine:
     def explain(self, question: str, guild_id: int = GLOBAL) -> Explanation:
         return self.answerer.explain(question, guild_id)
 
+    def candidates(self, question: str, guild_id: int = GLOBAL) -> tuple[Judged, ...]:
+        return self.answerer.candidates(question, guild_id)
+
     async def caught_up(self, guild_id: int = GLOBAL) -> None:
         """Give the guild's matcher up to :data:`CATCH_UP_WAIT` to learn the changes made so
         far, so that a question asked just after a start or a moderator's change is answered
@@ -413,9 +416,7 @@ class Engine:
         id, phrasings, keywords or answer share its words (a fact added a moment ago is
         found at once)."""
         found = {
-            j.fact.id: j
-            for j in self.explain(query, guild_id).candidates
-            if j.percent >= WORTH_NAMING
+            j.fact.id: j for j in self.candidates(query, guild_id) if j.percent >= WORTH_NAMING
         }
         visible = self.library.visible(guild_id)  # a list the library no longer changes
         # Every fact is compared, 0.6 s at 100,000 facts: in a worker thread, where rapidfuzz
@@ -452,7 +453,7 @@ class Engine:
                 return list(chosen.values())
         if not removed and len(chosen) < limit:
             with contextlib.suppress(BadInput):  # half a word, an emoji: ids only
-                for judged in self.explain(typed, guild_id).candidates:
+                for judged in self.candidates(typed, guild_id):
                     if judged.percent >= WORTH_NAMING:
                         chosen.setdefault(judged.fact.id, judged.fact)
         return list(chosen.values())[:limit]

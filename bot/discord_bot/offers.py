@@ -43,8 +43,8 @@ async def known_questions(interaction: discord.Interaction, typed: str) -> Offer
         question = check_question(typed)
     except BadInput:  # nothing typed yet, or nothing to read
         return []
-    explained = _engine(interaction).explain(question, interaction.guild_id or GLOBAL)
-    worded = [j.fact.questions[0] for j in explained.candidates if j.percent >= WORTH_NAMING]
+    likely = _engine(interaction).candidates(question, interaction.guild_id or GLOBAL)
+    worded = [j.fact.questions[0] for j in likely if j.percent >= WORTH_NAMING]
     return _offered(worded, "")
 
 
