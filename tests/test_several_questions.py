@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot import replies
 from bot.bulk import parse_csv
+from bot.discord_bot.embeds import as_written
 from bot.engine import Engine
 from bot.rendering import answer_text, explanation_text
 from tests.conftest import DiscordHarness
@@ -105,3 +107,12 @@ async def test_discord_names_the_part_it_leaves_out(discord_bot: DiscordHarness)
     )
     assert reply.embed.footer.text is not None
     assert reply.embed.footer.text.startswith("parking ·")
+
+
+async def test_where_embeds_are_denied_the_text_names_it_too(office: Engine) -> None:
+    answer = office.ask("where can I park and is the snake_case wifi up?", GUILD)
+    text = replies.answer_message(answer, as_written)
+    assert text.startswith(
+        "Staff park in the basement garage.\n"
+        "Not answered here: “is the snake\\_case wifi up”. Ask it on its own.\n"
+    )
