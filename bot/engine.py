@@ -495,6 +495,18 @@ class Engine:
             reply_id=reply_id,
             message_id=message_id,
         )
+        for part in answer.unanswered_parts:
+            # What the answer left out went unanswered: `unanswered` lists it for moderators
+            # to attach or ignore, as it would the part asked on its own (its own chance is
+            # not kept).
+            await self.store.log_question(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                question=part,
+                fact_id=None,
+                answered=False,
+                confidence=0.0,
+            )
 
     async def reply_to(self, message_id: int) -> LoggedReply | None:
         """The bot's reply to the question a message asked, as logged (a restart forgets

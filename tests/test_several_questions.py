@@ -107,6 +107,9 @@ async def test_discord_names_the_part_it_leaves_out(discord_bot: DiscordHarness)
     )
     assert reply.embed.footer.text is not None
     assert reply.embed.footer.text.startswith("parking ·")
+    (listed,) = await discord_bot.say("!unanswered", role="moderator")
+    assert "what is the wifi password" in listed.text
+    assert "where can i park" not in listed.text.lower()
 
 
 async def test_where_embeds_are_denied_the_text_names_it_too(office: Engine) -> None:
