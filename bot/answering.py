@@ -95,7 +95,9 @@ class Answerer:
         if len(parts) == 1:
             return whole
         each = tuple(self._explained(part, guild_id) for part in parts)
-        return replace(whole, answer=answer_to_parts(question, whole.answer, each), parts=each)
+        return replace(
+            whole, answer=answer_to_parts(question, whole.answer, each, self.policy), parts=each
+        )
 
     def candidates(self, question: str, guild_id: int) -> tuple[Judged, ...]:
         """The facts a text may be asking about, likeliest first, read as one question."""
@@ -228,19 +230,24 @@ def compose(question: str, fact: Fact, confidence: float, library: Library) -> A
     )
 
 
-def answer_to_parts(question: str, whole: Answer, parts: Sequence[Explanation]) -> Answer:
+def answer_to_parts(
+    question: str, whole: Answer, parts: Sequence[Explanation], policy: Policy
+) -> Answer:
     """The answer to a message that asks several things: when every part gets a fact of
     its own, one answer citing them all; otherwise the whole message's answer, naming the
-    parts it leaves out. A part no fact is sure of but whose likeliest fact is the whole's
-    leans on the message ("do you have pets and what kind": "what kind"), so the whole's
-    answer covers it: on CLINC150 and BANKING77 the whole's fact was the right one for
-    every message whose part no fact answered (docs/matching.md, "Several questions in
-    one message")."""
-    answers = [_covered(part, whole) for part in parts]
+    parts it leaves out, or, when the whole is not answered, no answer with the parts'
+    facts offered first. A part no fact is sure of but whose likeliest fact (worth
+    suggesting) is the whole's leans on the message ("do you have pets and what kind":
+    "what kind"), so the whole's answer covers it. On CLINC150 and BANKING77 the whole's
+    fact was the right one for every message whose part no fact answered
+    (docs/matching.md, "Several questions in one message")."""
+    answers = [_covered(part, whole, policy) for part in parts]
     ids = [a.fact_id for a in answers]
     if all(a.answered for a in answers) and len(set(ids)) == len(ids):
         return combine(question, answers)
-    if not whole.answered or all(a.answered for a in answers):
+    if not whole.answered:
+        return _offering(whole, parts, policy)
+    if all(a.answered for a in answers):
         return whole
     left_out = tuple(
         part.question for part, a in zip(parts, answers, strict=True) if a.fact_id != whole.fact_id
@@ -250,10 +257,27 @@ def answer_to_parts(question: str, whole: Answer, parts: Sequence[Explanation]) 
     return whole.model_copy(update={"unanswered_parts": left_out})
 
 
-def _covered(part: Explanation, whole: Answer) -> Answer:
+def _covered(part: Explanation, whole: Answer, policy: Policy) -> Answer:
     best = part.candidates[0] if part.candidates else None
-    leans = best is not None and best.fact.id == whole.fact_id
+    leans = best is not None and best.fact.id == whole.fact_id and best.percent >= policy.suggest
     return whole if whole.answered and not part.answer.answered and leans else part.answer
+
+
+def _offering(whole: Answer, parts: Sequence[Explanation], policy: Policy) -> Answer:
+    """No answer to the message, but the facts that answer some of its parts offered
+    first: "how much did acme pay and what's the weather?" is not answered whole (what it
+    asks besides is unknown), and the member can still ask for the part that is known."""
+    known = [
+        Suggestion(
+            fact_id=p.candidates[0].fact.id, question=p.candidates[0].fact.canonical_question
+        )
+        for p in parts
+        if p.answer.answered and p.candidates
+    ]
+    offered = {s.fact_id: s for s in (*known, *whole.suggestions)}
+    return whole.model_copy(
+        update={"suggestions": tuple(offered.values())[: policy.max_suggestions]}
+    )
 
 
 def combine(question: str, parts: Sequence[Answer]) -> Answer:

@@ -119,3 +119,14 @@ async def test_where_embeds_are_denied_the_text_names_it_too(office: Engine) -> 
         "Staff park in the basement garage.\n"
         "Not answered here: “is the snake\\_case wifi up”. Ask it on its own.\n"
     )
+
+
+async def test_a_message_not_answered_whole_offers_the_part_it_knows(
+    asking_engine: Engine,
+) -> None:
+    """The shipped pack learned that a deal question asked beside an unknown is not to be
+    answered ("how much did meta pay and how much did amazon pay"); the member is still
+    offered the part it knows."""
+    answer = asking_engine.ask("how much did meta pay and what's the weather in paris?", 0)
+    assert not answer.answered
+    assert answer.suggestions[0].fact_id == "meta-investment"
