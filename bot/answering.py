@@ -12,7 +12,10 @@
    close; otherwise say so and suggest the nearest facts.
 5. **compose**: the fact's answer and every sentence it cites.
 
-A message that asks several things (bot/parts.py) goes through the same steps per part.
+A message that asks several things (bot/parts.py) goes through the same steps whole and
+per part; :func:`answer_to_parts` then decides what it gets: one answer citing every
+part's fact, the whole's answer naming the parts it leaves out, or the parts' facts
+offered.
 """
 
 from __future__ import annotations
