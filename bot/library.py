@@ -277,11 +277,10 @@ class Library:
         and punctuation aside: :func:`said_key`)."""
         key = said_key(question)
         digest, found = _digest(key), []
+        own = self._rows.get(guild_id, {}) if guild_id != GLOBAL else {}
         if guild_id != GLOBAL:
-            rows = self._rows.get(guild_id, {})
-            found += [rows[i] for i in _ids(self._worded_in(guild_id).get(digest))]
+            found += [own[i] for i in _ids(self._worded_in(guild_id).get(digest))]
         if self.sees_shipped(guild_id):
-            own = self._rows.get(guild_id, {}) if guild_id != GLOBAL else {}
             shipped = self._rows.get(GLOBAL, {})
             found += [shipped[i] for i in _ids(self._worded_in(GLOBAL).get(digest)) if i not in own]
         return sorted(f.id for f in found if any(said_key(q) == key for q in f.questions))
