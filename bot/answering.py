@@ -214,12 +214,16 @@ def decide(
         answered=False,
         confidence=best.percent if best else 0.0,
         suggestions=tuple(
-            Suggestion(fact_id=j.fact.id, question=j.fact.canonical_question)
+            _suggested(j.fact)
             for j in judged[: policy.max_suggestions]
             if j.percent >= policy.suggest
         ),
         ambiguous=sure or len(close) == 2,
     )
+
+
+def _suggested(fact: Fact) -> Suggestion:
+    return Suggestion(fact_id=fact.id, question=fact.canonical_question)
 
 
 def compose(question: str, fact: Fact, confidence: float, library: Library) -> Answer:
@@ -270,13 +274,7 @@ def _offering(whole: Answer, parts: Sequence[Explanation], policy: Policy) -> An
     """No answer to the message, but the facts that answer some of its parts offered
     first: "how much did acme pay and what's the weather?" is not answered whole (what it
     asks besides is unknown), and the member can still ask for the part that is known."""
-    known = [
-        Suggestion(
-            fact_id=p.candidates[0].fact.id, question=p.candidates[0].fact.canonical_question
-        )
-        for p in parts
-        if p.answer.answered and p.candidates
-    ]
+    known = [_suggested(p.candidates[0].fact) for p in parts if p.answer.answered and p.candidates]
     offered = {s.fact_id: s for s in (*known, *whole.suggestions)}
     return whole.model_copy(
         update={"suggestions": tuple(offered.values())[: policy.max_suggestions]}

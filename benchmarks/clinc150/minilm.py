@@ -39,8 +39,9 @@ def model_folder() -> Path:
 
 
 def _safetensors(path: Path) -> dict[str, np.ndarray]:
-    """The float32 tensors of a ``.safetensors`` file: a length, a JSON header of names,
-    shapes and byte offsets, then the raw data."""
+    """The float32 tensors of a ``.safetensors`` file (a length, a JSON header of names,
+    shapes and byte offsets, then the raw data), as views of the mapped file: the layers
+    are copied once, laid out for use, and the word vectors are read a row at a time."""
     raw = np.memmap(path, dtype=np.uint8, mode="r")
     size = struct.unpack("<Q", bytes(raw[:8]))[0]
     header = json.loads(bytes(raw[8 : 8 + size]))
@@ -50,7 +51,7 @@ def _safetensors(path: Path) -> dict[str, np.ndarray]:
             continue
         start, end = info["data_offsets"]
         flat = np.frombuffer(raw, np.float32, (end - start) // 4, 8 + size + start)
-        tensors[name] = np.array(flat.reshape(info["shape"]))
+        tensors[name] = flat.reshape(info["shape"])
     return tensors
 
 
