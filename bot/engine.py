@@ -40,7 +40,7 @@ from bot.library_snapshot import (
     large_enough_to_keep,
     open_library,
 )
-from bot.matcher import Vocabulary
+from bot.matcher import Vocabulary, load_soon
 from bot.matcher.text import wording
 from bot.matcher_cache import FORMAT as MATCHER_FORMAT
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
@@ -172,6 +172,8 @@ class Engine:
         (``answering``), make the global matcher ready: loaded from the cache folder, or
         trained once."""
         cache_dir = cache_dir or default_cache_dir()
+        if answering:
+            load_soon()
         await asyncio.to_thread(remove_outdated, cache_dir, _CACHE_FORMATS)
         # Loading makes objects by the million (100,000 facts) and none of them is garbage:
         # the cycle collector, running every few thousand, would only slow it (and walk

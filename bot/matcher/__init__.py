@@ -3,6 +3,7 @@ base. ``matcher.py`` weighs every fact against every other (best up to a few hun
 facts); ``retrieval.py`` looks up candidates in an inverted index and judges only those
 (thousands of facts). Imports numpy and scipy; scikit-learn only when fitting."""
 
+from bot.matcher.encoder import load_soon
 from bot.matcher.matcher import Candidate, Example, Matcher
 from bot.matcher.model import NONE
 from bot.matcher.retrieval import RetrievalMatcher
@@ -36,5 +37,6 @@ __all__ = [
     "RetrievalMatcher",
     "Vocabulary",
     "kind_for",
+    "load_soon",
     "matcher_for",
 ]

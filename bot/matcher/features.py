@@ -1,4 +1,5 @@
-"""Features of a question: TF-IDF word and character n-grams, and a static embedding.
+"""Features of a question: TF-IDF word and character n-grams (its sentence vector is
+``encoder.py``'s).
 
 Each featuriser follows scikit-learn's contract (``fit`` returns self, what was learned ends
 in ``_``) but needs only numpy: answering imports neither scikit-learn nor scipy (scipy
@@ -13,8 +14,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -142,87 +142,3 @@ class NGrams:
         norms[norms == 0] = 1.0
         unit = data * np.repeat(1.0 / norms, lengths)
         return Rows(starts, np.frombuffer(indices, np.int32), unit)
-
-
-def _embedding_part(name: str) -> np.ndarray:
-    """One array of the shipped static embedding (scripts/build_static_embedding.py),
-    inside the wheel, memory-mapped rather than read: a question needs a few dozen of its
-    29,523 rows, and reading all of them was a tenth of `factbot ask`."""
-    with resources.as_file(resources.files("bot.matcher") / "static_embedding" / name) as path:
-        return np.load(path, mmap_mode="r")
-
-
-@cache
-def _piece_names() -> list[str]:
-    """The word pieces of the embedding, in the order of its rows."""
-    folder = resources.files("bot.matcher") / "static_embedding"
-    return (folder / "pieces.txt").read_text(encoding="utf-8").split()
-
-
-@cache
-def _table() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """The shipped static embedding, opened once: each word piece's row, the rows as int8,
-    and each row's scale. Kept as int8 and stored uncompressed: unpacking and widening the
-    whole table was a fifth of `factbot ask`."""
-    names = _piece_names()
-    pieces = dict(zip(names, range(len(names)), strict=True))
-    return pieces, _embedding_part("vectors.npy"), _embedding_part("scale.npy")
-
-
-@cache
-def english_words() -> frozenset[str]:
-    """Words of English as the embedding's teacher knew them: the word pieces that are
-    whole words of letters ("garage", "card", "decrease"). About 22,000, names included."""
-    return frozenset(p for p in _piece_names() if p.isalpha())
-
-
-def word_pieces(word: str, pieces: dict[str, int]) -> list[int]:
-    """WordPiece, greedy longest match first, as BERT splits a word; [] if it cannot."""
-    found, start = [], 0
-    while start < len(word):
-        end = len(word)
-        while end > start:
-            piece = word[start:end] if start == 0 else "##" + word[start:end]
-            if piece in pieces:
-                found.append(pieces[piece])
-                break
-            end -= 1
-        else:
-            return []
-        start = end
-    return found
-
-
-class StaticEmbedding:
-    """The IDF-weighted mean of the text's word-piece vectors, unit length.
-
-    It knows that "balance" is near "money" and "hire" near "recruit" before any phrasing
-    says so, which matters most when a fact has only a few phrasings.
-    """
-
-    def fit(self, texts: Sequence[str]) -> StaticEmbedding:
-        pieces, _, _ = _table()
-        df: Counter[int] = Counter()
-        for text in texts:
-            df.update(set(self._pieces(text, pieces)))
-        n = len(texts)
-        self.idf_ = {p: math.log((1 + n) / (1 + c)) + 1 for p, c in df.items()}
-        self.unseen_idf_ = math.log(1 + n) + 1
-        return self
-
-    @staticmethod
-    def _pieces(text: str, pieces: dict[str, int]) -> list[int]:
-        return [p for word in words(text) for p in word_pieces(word, pieces)]
-
-    def transform(self, texts: Iterable[str]) -> np.ndarray:
-        pieces, vectors, scale = _table()
-        rows = []
-        for text in texts:
-            ids = self._pieces(text, pieces)
-            if not ids:
-                rows.append(np.zeros(vectors.shape[1], dtype=np.float32))
-                continue
-            weights = np.array([self.idf_.get(p, self.unseen_idf_) for p in ids], np.float32)
-            vector = weights @ (vectors[ids].astype(np.float32) * scale[ids, None])
-            rows.append(vector / (np.linalg.norm(vector) or 1.0))
-        return np.vstack(rows)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from rapidfuzz import distance, process
 
-from bot.matcher.features import english_words
+from bot.matcher.encoder import encoder, english_words
 from bot.matcher.model import NONE, Chances, Featurizer, IntentModel
 from bot.matcher.text import with_apostrophes, words
 from bot.matcher.vocabulary import Vocabulary
@@ -224,6 +224,8 @@ class Matcher:
     def prepare(self) -> None:
         """Work out now what the first question would otherwise wait for."""
         prepare_reading(getattr(self, "known_words_", None))
+        if self.embedding_weight:
+            encoder()
 
     def fit(self, examples: Sequence[Example]) -> Matcher:
         started = time.perf_counter()
@@ -234,7 +236,11 @@ class Matcher:
         # The vocabulary and IDF are learned once from every example (no labels involved);
         # the folds below refit only the model.
         self.featurizer_ = Featurizer(self.embedding_weight)
-        features = self.featurizer_.fit_transform(texts).matrix()
+        featured = self.featurizer_.fit_transform(texts)
+        features = featured.matrix()
+        # Kept, unlike the rest of the features: encoding every example again is most of
+        # a fit, and a quick update after a restart would wait for it.
+        self.embedded_ = featured.embedded
         self.examples_ = list(examples)
         self._features = features
         # The full model and the calibration folds are independent fits: side by side.
@@ -274,13 +280,14 @@ class Matcher:
 
         features = getattr(self, "_features", None)
         if features is None:
-            features = self.featurizer_.transform([self.read(e.text) for e in old]).matrix()
+            # Read as the fit read them, before it knew any words to respell into.
+            old_texts = [read_as(e.text, self.vocabulary, None) for e in old]
+            features = self.featurizer_.transform(old_texts, self.embedded_).matrix()
         # As a full fit would read them: a new fact's words are what the matcher comes to
         # know, not slips of words it knew ("park" is not "part").
         read_added = [read_as(e.text, self.vocabulary, None) for e in added]
-        features = sparse.vstack(
-            [features, self.featurizer_.transform(read_added).matrix()], format="csr"
-        )
+        new = self.featurizer_.transform(read_added)
+        features = sparse.vstack([features, new.matrix()], format="csr")
         examples = [*old, *added]  # in the order of the feature rows
         labels = np.array([e.label for e in examples])
         classes = np.array(sorted(set(labels)))
@@ -288,6 +295,8 @@ class Matcher:
             return None
         copy = copy_module.copy(self)
         copy.examples_, copy._features, copy.classes_ = examples, features, classes
+        if self.embedded_ is not None and new.embedded is not None:
+            copy.embedded_ = np.vstack([self.embedded_, new.embedded])
         copy.model_ = self.model_.widened(classes)
         copy.chances_ = self.chances_.widened(classes)
         # The labels the new examples are most easily taken for learn them as negatives

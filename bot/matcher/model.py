@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.matcher.features import NGrams, Rows, StaticEmbedding
+from bot.matcher.encoder import encoder
+from bot.matcher.features import NGrams, Rows
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -51,25 +52,29 @@ class Features:
 
 
 class Featurizer:
-    """Word and character TF-IDF beside a static embedding."""
+    """Word and character TF-IDF beside the sentence encoder's vector."""
 
     def __init__(self, embedding_weight: float = 1.0) -> None:
         self.embedding_weight = embedding_weight
 
     def fit_transform(self, texts: Sequence[str]) -> Features:
         self.ngrams_ = NGrams()
-        self.embedding_ = StaticEmbedding().fit(texts)
         return self._join(self.ngrams_.fit_transform(texts), texts)
 
-    def transform(self, texts: Sequence[str]) -> Features:
-        return self._join(self.ngrams_.transform(texts), texts)
+    def transform(self, texts: Sequence[str], embedded: np.ndarray | None = None) -> Features:
+        """``embedded``: the texts' weighted vectors from an earlier :class:`Features`, when
+        kept (encoding is most of the work)."""
+        return self._join(self.ngrams_.transform(texts), texts, embedded)
 
-    def _join(self, grams: Rows, texts: Sequence[str]) -> Features:
+    def _join(
+        self, grams: Rows, texts: Sequence[str], embedded: np.ndarray | None = None
+    ) -> Features:
         width = len(self.ngrams_.vocabulary_)
         if not self.embedding_weight:
             return Features(grams, width, None)
-        embedded = self.embedding_weight * self.embedding_.transform(texts)
-        return Features(grams, width, embedded.astype(np.float32))
+        if embedded is None:
+            embedded = self.embedding_weight * encoder().encode(texts)
+        return Features(grams, width, embedded.astype(np.float32, copy=False))
 
 
 class IntentModel:
