@@ -32,10 +32,11 @@ before and after::
 
 from __future__ import annotations
 
+import argparse
 import random
 
 import numpy as np
-from embedding_bound import examples, predictions
+from embedding_bound import examples, predictions, remembered
 from sklearn.linear_model import LogisticRegression
 
 from bot import bench, bench_scale
@@ -148,8 +149,17 @@ def retrieval_one_phrasing(data: dict[str, list[list[str]]]) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--matcher", choices=["both", "learned", "retrieval"], default="both", help="fit whose"
+    )
+    args = parser.parse_args()
     data = bench.load()
-    retrieval_one_phrasing(data)
+    if args.matcher != "learned":
+        retrieval_one_phrasing(data)
+    if args.matcher == "retrieval":
+        return
+    remembered()
     one_phrasing(data)
     model.NEW_QUESTIONS = (1.0, 0.0)  # the chance as the phrasings alone would have it
     val = [(t, i) for t, i in data["val"] + data["oos_val"]]
