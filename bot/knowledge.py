@@ -8,6 +8,8 @@ Layout::
     knowledge/questions.yaml      labelled questions the matcher learns from: fact id ->
                                   questions; ``none`` -> questions that must not be answered
                                   (``a+b`` labels need two facts: kept for evaluation only)
+    knowledge/encoded.npz         optional: the sentence vectors of the pack's texts,
+                                  worked out ahead (``scripts/encode_pack.py``)
 
 Nothing is guessed: every problem is collected and reported together, each naming its file
 and, where there is one, its fact.
@@ -28,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.cache_files import keep, read_kept
 from bot.errors import BadInput
 from bot.matcher import NONE, Example
+from bot.matcher.encoder import known_ahead
 from bot.matcher.text import fold
 from bot.models import Fact, Sentence, SentenceRef, Source
 
@@ -40,6 +43,10 @@ CACHE_FORMAT = "factbot-pack-2"
 """Names a knowledge base kept parsed in the cache folder; change it when reading a pack
 or a model the pickle holds (``KnowledgeBase``, ``Fact``, ``Source``, ``Example``)
 changes."""
+
+
+ENCODED = "encoded.npz"
+"""A pack's sentence vectors of its own texts, so that its first fit need not encode them."""
 
 
 class KnowledgeError(Exception):
@@ -174,6 +181,8 @@ def load_knowledge(root: Path | None = None, *, cache_dir: Path | None = None) -
     With ``cache_dir``, a knowledge base read before is taken from there, named by a hash of
     its files: parsing its YAML was a fifth of the time `factbot ask` takes."""
     root = root or default_root()
+    if (encoded := root / ENCODED).exists():
+        known_ahead(encoded)
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".txt"}):
         digest.update(path.relative_to(root).as_posix().encode())

@@ -51,6 +51,7 @@ def remembered() -> Remembered:
     """Make the matcher's features encode each text once in this process."""
     memo = Remembered()
     model.encoder = lambda: memo  # type: ignore[assignment,return-value]
+    model.encode_many = memo.encode  # type: ignore[assignment]
     return memo
 
 

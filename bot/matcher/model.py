@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.matcher.encoder import encoder
+from bot.matcher.encoder import encode_many, encoder
 from bot.matcher.features import NGrams, Rows
 
 if TYPE_CHECKING:
@@ -59,7 +59,10 @@ class Featurizer:
 
     def fit_transform(self, texts: Sequence[str]) -> Features:
         self.ngrams_ = NGrams()
-        return self._join(self.ngrams_.fit_transform(texts), texts)
+        grams = self.ngrams_.fit_transform(texts)
+        if not self.embedding_weight:
+            return self._join(grams, texts)
+        return self._join(grams, texts, self.embedding_weight * encode_many(texts))
 
     def transform(self, texts: Sequence[str], embedded: np.ndarray | None = None) -> Features:
         """``embedded``: the texts' weighted vectors from an earlier :class:`Features`, when
