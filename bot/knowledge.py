@@ -9,7 +9,7 @@ Layout::
                                   questions; ``none`` -> questions that must not be answered
                                   (``a+b`` labels need two facts: kept for evaluation only)
     knowledge/encoded.npz         optional: the sentence vectors of the pack's texts,
-                                  worked out ahead (``scripts/encode_pack.py``)
+                                  worked out ahead (``scripts/encode_ahead.py``)
 
 Nothing is guessed: every problem is collected and reported together, each naming its file
 and, where there is one, its fact.

@@ -32,6 +32,8 @@ MAX_TOKENS = 64
 MAX_WORD = 100
 """A longer word is one unknown token, as in BERT's WordPiece."""
 FOLDER = "sentence_encoder"
+SMALL_TALK = Path(str(resources.files("bot.matcher"))) / FOLDER / "small_talk.npz"
+"""The vectors of the small talk every matcher learns, worked out ahead."""
 WEIGHTS = ("words.npy", "word_scale.npy", "small.npz", "qkv.npy", "out.npy", "up.npy", "down.npy")
 
 log = logging.getLogger(__name__)
@@ -231,14 +233,14 @@ def encode_many(texts: Sequence[str]) -> np.ndarray:
     return vectors
 
 
-_AHEAD: list[Path] = []
+_AHEAD: list[Path] = [SMALL_TALK] if SMALL_TALK.exists() else []
 """Files of vectors worked out ahead that :func:`encode_many` has not read yet."""
 _KNOWN: dict[str, np.ndarray] = {}
 _AHEAD_LOCK = threading.Lock()
 
 
 def known_ahead(path: Path) -> None:
-    """Vectors a knowledge pack ships for its own texts (``scripts/encode_pack.py``), read
+    """Vectors a knowledge pack ships for its own texts (``scripts/encode_ahead.py``), read
     on the first fit, not now: answering one question never needs them."""
     with _AHEAD_LOCK:
         if path not in _AHEAD:

@@ -133,7 +133,7 @@ class IntentModel:
         return np.asarray(features @ self.weights_) + self.intercept_
 
 
-NEW_QUESTIONS = (0.982, -1.007)
+NEW_QUESTIONS = (0.996, -1.041)
 """How a chance learned from a knowledge base's own phrasings maps to how often members'
 new questions are answered right (slope and intercept on log-odds). Phrasings that one
 moderator writes resemble each other more than the questions members ask, so
@@ -251,7 +251,19 @@ class Chances:
             slope, intercept = 1.0, 0.0
         else:
             log_odds = _log_odds(shares[np.arange(len(best)), best])
-            model = LogisticRegression(C=100.0).fit(log_odds[:, None], right)
+            # Platt's own targets, not 0 and 1: a right answer counts as (n + 1) / (n + 2)
+            # right, a wrong one as 1 / (m + 2). With few examples that tell right from
+            # wrong perfectly (a team's twelve phrasings against small talk, which the
+            # sentence encoder sets far apart) plain targets drove the map to the cliff
+            # between them: "how much did apple pay" was 99.8 % the payroll fact's. With
+            # thousands of examples the targets are 0 and 1 again.
+            n, m = int(right.sum()), int((~right).sum())
+            target = np.where(right, (n + 1) / (n + 2), 1 / (m + 2))
+            model = LogisticRegression(C=100.0).fit(
+                np.concatenate([log_odds, log_odds])[:, None],
+                np.concatenate([np.ones(len(right)), np.zeros(len(right))]),
+                sample_weight=np.concatenate([target, 1 - target]),
+            )
             slope, intercept = float(model.coef_[0, 0]), float(model.intercept_[0])
         shift, offset = NEW_QUESTIONS
         return shift * slope, shift * intercept + offset

@@ -6,7 +6,7 @@ every change of the pack. With the vectors shipped beside the pack, that fit enc
 what changed. Run it after changing the pack's questions or the encoder's weights (a file
 made with other weights is ignored, with a warning)::
 
-    python scripts/encode_pack.py [--knowledge DIR]
+    python scripts/encode_ahead.py [--knowledge DIR]
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ import numpy as np
 
 from bot.engine import Engine
 from bot.knowledge import ENCODED, default_root
-from bot.matcher.encoder import encoder, weights_digest
+from bot.matcher import Vocabulary
+from bot.matcher.encoder import SMALL_TALK, encoder, weights_digest
 from bot.matcher.matcher import read_as
 from bot.models import GLOBAL
+from bot.training import small_talk
 
 
 async def texts_of(root: Path) -> list[str]:
@@ -42,12 +44,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--knowledge", type=Path, default=default_root())
     args = parser.parse_args()
-    texts = asyncio.run(texts_of(args.knowledge))
-    vectors = encoder().encode(texts)
-    out = args.knowledge / ENCODED
-    np.savez_compressed(
-        out, texts=np.array(texts), vectors=vectors.astype(np.float16), encoder=weights_digest()
-    )
+    chat = sorted({read_as(text, Vocabulary(), None) for text in small_talk()})
+    save(chat, SMALL_TALK)
+    save(asyncio.run(texts_of(args.knowledge)), args.knowledge / ENCODED)
+
+
+def save(texts: list[str], out: Path) -> None:
+    vectors = encoder().encode(texts).astype(np.float16)
+    np.savez_compressed(out, texts=np.array(texts), vectors=vectors, encoder=weights_digest())
     print(f"{len(texts):,} texts -> {out} ({out.stat().st_size / 1e6:.1f} MB)")
 
 
