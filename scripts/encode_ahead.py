@@ -1,10 +1,13 @@
-"""Work out the sentence vectors of a knowledge pack's texts ahead, into its ``encoded.npz``.
+"""Work out ahead the sentence vectors of texts that fits learn again and again: the small
+talk every matcher learns (``bot/matcher/sentence_encoder/small_talk.npz``) and a knowledge
+pack's texts (its ``encoded.npz``).
 
-A matcher's first fit encodes every phrasing, answer and out-of-scope question it learns
-from: for the shipped pack's 8,000 that is a minute on one core, on every new machine and
-every change of the pack. With the vectors shipped beside the pack, that fit encodes only
-what changed. Run it after changing the pack's questions or the encoder's weights (a file
-made with other weights is ignored, with a warning)::
+A fit encodes every phrasing, answer and out-of-scope question it learns from: for the
+shipped pack's 8,000 that is a minute on one core, on every new machine and every change
+of the pack, and the small talk is a second or two of every fit. With their vectors
+shipped, a fit encodes only what is new. Run it after changing the pack's questions, the
+small talk or the encoder's weights (a file made with other weights is ignored, with a
+warning)::
 
     python scripts/encode_ahead.py [--knowledge DIR]
 """
