@@ -209,16 +209,16 @@ def decide(
         assert best is not None
         return compose(question, best.fact, best.percent, library)
     close = [j for j in judged[:2] if j.percent >= policy.ambiguous]
+    suggestions = tuple(
+        _suggested(j.fact) for j in judged[: policy.max_suggestions] if j.percent >= policy.suggest
+    )
     return Answer(
         question=question,
         answered=False,
         confidence=best.percent if best else 0.0,
-        suggestions=tuple(
-            _suggested(j.fact)
-            for j in judged[: policy.max_suggestions]
-            if j.percent >= policy.suggest
-        ),
-        ambiguous=sure or len(close) == 2,
+        suggestions=suggestions,
+        # Told to ask back ("what about acme?"), it asks which, however unsure of each.
+        ambiguous=(ask_back and bool(suggestions)) or len(close) == 2,
     )
 
 
