@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,17 @@ async def asking_engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
 CommandRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_blas_thread() -> Iterator[None]:
+    """Each test worker's numpy does its sums in one thread. Two workers share the machine's
+    two cores, and both workers' BLAS threads spinning for them made the sentence encoder
+    ten times slower (the CLINC150 slice: 30 s alone, 350 s beside another worker)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture
 def factbot(tmp_path: Path, db_path: Path) -> CommandRunner:
     """Run `python -m bot ...` in an empty folder with its own database and no token."""
@@ -104,7 +115,7 @@ def factbot(tmp_path: Path, db_path: Path) -> CommandRunner:
             capture_output=True,
             cwd=tmp_path,
             env=env,
-            timeout=60,
+            timeout=300,  # against a hang: a first fit on a busy CI machine takes a minute
         )
         return subprocess.CompletedProcess(
             done.args, done.returncode, done.stdout.decode(), done.stderr.decode()

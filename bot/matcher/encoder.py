@@ -20,7 +20,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -218,6 +218,25 @@ class SentenceEncoder:
                 padded[n, : len(ids[r])], mask[n, : len(ids[r])] = ids[r], 1.0
             vectors[rows] = self._forward(padded, mask)
         return vectors
+
+
+def encoded(texts: Sequence[str]) -> np.ndarray:
+    """Questions' vectors: a question is often read more than once (asked, then explained,
+    or asked again), so the last few thousand are remembered."""
+    if len(texts) > QUESTIONS_AT_ONCE:
+        return encoder().encode(texts)
+    return np.stack([_question(text) for text in texts]) if texts else encoder().encode([])
+
+
+QUESTIONS_AT_ONCE = 8
+"""More texts than this are encoded together, not looked up one by one."""
+
+
+@lru_cache(maxsize=4096)
+def _question(text: str) -> np.ndarray:
+    vector = encoder().encode([text])[0]
+    vector.flags.writeable = False  # shared by everyone who asks it
+    return vector
 
 
 def encode_many(texts: Sequence[str]) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.matcher.encoder import encode_many, encoder
+from bot.matcher.encoder import encode_many, encoded
 from bot.matcher.features import NGrams, Rows
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Featurizer:
         if not self.embedding_weight:
             return Features(grams, width, None)
         if embedded is None:
-            embedded = self.embedding_weight * encoder().encode(texts)
+            embedded = self.embedding_weight * encoded(texts)
         return Features(grams, width, embedded.astype(np.float32, copy=False))
 
 
@@ -255,7 +255,8 @@ class Chances:
             # right, a wrong one as 1 / (m + 2). With few examples that tell right from
             # wrong perfectly (a team's twelve phrasings against small talk, which the
             # sentence encoder sets far apart) plain targets drove the map to the cliff
-            # between them: "how much did apple pay" was 99.8 % the payroll fact's. With
+            # between them: "how much did <another company> pay" was 99.8 % the payroll
+            # fact's. With
             # thousands of examples the targets are 0 and 1 again.
             n, m = int(right.sum()), int((~right).sum())
             target = np.where(right, (n + 1) / (n + 2), 1 / (m + 2))
