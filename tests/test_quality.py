@@ -65,7 +65,7 @@ def test_held_out_set_does_not_regress(asking_engine: Engine) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 5 is open: held-out abstention 100% with no trap answered, but accuracy "
-    "92.6-93.9% (137-139/148); remove this marker when it passes",
+    "93.9% (139/148; 92.6-93.9% before the sentence encoder); remove this marker when it passes",
 )
 def test_held_out_set_meets_the_quality_bar(asking_engine: Engine) -> None:
     """95% right on answerable questions, 95% abstained on the rest, no wrong answer on them."""
