@@ -254,10 +254,9 @@ class Chances:
             # Platt's own targets, not 0 and 1: a right answer counts as (n + 1) / (n + 2)
             # right, a wrong one as 1 / (m + 2). With few examples that tell right from
             # wrong perfectly (a team's twelve phrasings against small talk, which the
-            # sentence encoder sets far apart) plain targets drove the map to the cliff
+            # sentence encoder sets far apart), plain targets drove the map to the cliff
             # between them: "how much did <another company> pay" was 99.8 % the payroll
-            # fact's. With
-            # thousands of examples the targets are 0 and 1 again.
+            # fact's. With thousands of examples the targets are 0 and 1 again.
             n, m = int(right.sum()), int((~right).sum())
             target = np.where(right, (n + 1) / (n + 2), 1 / (m + 2))
             model = LogisticRegression(C=100.0).fit(
