@@ -48,10 +48,10 @@ class Remembered:
 
 
 def remembered() -> Remembered:
-    """Make the matcher's features encode each text once in this process."""
+    """Make the matcher's features encode each text once in this process: the examples
+    it fits on and the questions it is asked alike."""
     memo = Remembered()
-    model.encoder = lambda: memo  # type: ignore[assignment,return-value]
-    model.encode_many = memo.encode  # type: ignore[assignment]
+    model.encode_many = model.encoded = memo.encode  # type: ignore[assignment]
     return memo
 
 

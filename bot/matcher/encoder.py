@@ -223,9 +223,9 @@ class SentenceEncoder:
 def encoded(texts: Sequence[str]) -> np.ndarray:
     """Questions' vectors: a question is often read more than once (asked, then explained,
     or asked again), so the last few thousand are remembered."""
-    if len(texts) > QUESTIONS_AT_ONCE:
+    if not texts or len(texts) > QUESTIONS_AT_ONCE:
         return encoder().encode(texts)
-    return np.stack([_question(text) for text in texts]) if texts else encoder().encode([])
+    return np.stack([_question(text) for text in texts])
 
 
 QUESTIONS_AT_ONCE = 8
