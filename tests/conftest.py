@@ -93,12 +93,16 @@ CommandRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture(scope="session", autouse=True)
 def _one_blas_thread() -> Iterator[None]:
-    """Each test worker's numpy does its sums in one thread. Two workers share the machine's
-    two cores, and both workers' BLAS threads spinning for them made the sentence encoder
-    ten times slower (the CLINC150 slice: 30 s alone, 350 s beside another worker)."""
+    """Each test worker's numpy does its sums in one thread, and so do the `factbot`
+    processes the tests start. Two workers share the machine's two cores, and BLAS threads
+    spinning for them made the sentence encoder ten times slower (the CLINC150 slice: 30 s
+    alone, 350 s beside another worker; a chat's first fit past its two-second wait)."""
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with (
+        mock.patch.dict(os.environ, {"OPENBLAS_NUM_THREADS": "1"}),
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
         yield
 
 
