@@ -228,6 +228,7 @@ class Engine:
             cache_dir=cache_dir,
             database=store.where,
         )
+        library.on_new_phrasings = matchers.expect
         answerer = Answerer(library, matchers, vocabulary, policy)
         engine = cls(
             store,

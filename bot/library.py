@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.matcher.text import said_key, said_keys, wording
@@ -94,6 +94,9 @@ class Library:
         self._marked_worded: dict[int, list[str]] = {}
         self.generation: dict[int, int] = defaultdict(int)
         """Bumped on every change to a guild's knowledge; a global change bumps guild 0."""
+        self.on_new_phrasings: Callable[[int, list[str]], None] | None = None
+        """Told of a fact's phrasings that are new to its guild's library as they come
+        (a guild id, the questions): the matchers encode them before they learn them."""
 
     # -- loading and changing ----------------------------------------------------------
 
@@ -139,8 +142,13 @@ class Library:
         return sum(len(rows) for rows in self._rows.values())
 
     def put(self, fact: Fact) -> None:
+        before = self._rows.get(fact.guild_id, {}).get(fact.id)
         self._store_row(fact)
         self._changed(fact.guild_id)
+        if self.on_new_phrasings is not None and not fact.removed:
+            had = set(before.questions) if before is not None and not before.removed else set()
+            if new := [q for q in fact.questions if q not in had]:
+                self.on_new_phrasings(fact.guild_id, new)
 
     def _store_row(self, fact: Fact) -> None:
         rows = self._rows.setdefault(fact.guild_id, {})

@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,6 +70,8 @@ class _Trained:
     refit_due: bool = False
     """True for a matcher that learned the latest changes without a full fit, and would
     answer better after one."""
+    encoded_ahead: int = 0
+    """Phrasings added since, encoded for it by :meth:`Matchers.expect`."""
 
 
 def _in_daemon_thread(fit: Callable[[], AnyMatcher]) -> asyncio.Future[AnyMatcher]:
@@ -132,6 +135,8 @@ class Matchers:
         self._training: dict[int, asyncio.Task[None]] = {}
         self._polishing: dict[int, asyncio.Future[AnyMatcher]] = {}
         self._polish_timers: dict[int, asyncio.TimerHandle] = {}
+        self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="factbot-encode")
+        self._encoding_ahead: list[Future[None]] = []
         self._no_vocabulary = Vocabulary()
         """What a guild without the shipped pack reads with: one object, so a matcher can
         tell it learned with the same one (`_retrain`)."""
@@ -139,6 +144,27 @@ class Matchers:
         """What a guild's own matcher reads with beside the shipped pack: the pack's names
         of things ("fb" is meta), not its other synonyms, which were chosen for its
         article ("account" is "customer" there, "cancel" is "reduce")."""
+
+    def expect(self, guild_id: int, questions: list[str]) -> None:
+        """A fact's new phrasings, just stored: encoded now, in a worker thread, rather
+        than when the next question notices the change. At 150 facts of 100 phrasings,
+        encoding a new fact's hundred phrasings was 0.7 s of the 1.6-2.1 s the matcher
+        took to catch up. Only as many as it would learn quickly (:meth:`Matcher.learned`):
+        an import is learned by a full fit, which encodes its texts in batches."""
+        trained = self._trained.get(self.scope(guild_id))
+        if trained is None or not isinstance(trained.matcher, Matcher):
+            return
+        if not trained.matcher.encodes_ahead(trained.encoded_ahead + len(questions)):
+            return
+        trained.encoded_ahead += len(questions)
+        self._encoding_ahead.append(self._encoding.submit(trained.matcher.encode_ahead, questions))
+
+    def _stop_encoding_ahead(self) -> None:
+        """Learning is about to encode what is still waiting: the worker must not encode
+        it too, beside it (two encoders on two cores take three times as long)."""
+        for waiting in self._encoding_ahead:
+            waiting.cancel()
+        self._encoding_ahead.clear()
 
     def scope(self, guild_id: int) -> int:
         """Whose matcher answers a guild: its own, or the global one it shares."""
@@ -256,6 +282,7 @@ class Matchers:
                 return
             base = await asyncio.to_thread(self._last_index, scope, vocabulary)
         if base is not None and base.vocabulary is vocabulary:
+            self._stop_encoding_ahead()
             quick = await asyncio.to_thread(_learned, base, examples)
             if quick is not None:
                 due = quick.worth_refitting()
@@ -341,6 +368,7 @@ class Matchers:
 
     async def close(self) -> None:
         """Stop waiting for trainings under way (a thread still finishes its fit)."""
+        self._encoding.shutdown(wait=False, cancel_futures=True)
         for timer in self._polish_timers.values():
             timer.cancel()
         self._polish_timers.clear()

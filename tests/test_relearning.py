@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ import pytest
 
 from bot import bench, training
 from bot.engine import Engine
+from bot.matcher.encoder import SentenceEncoder
 from bot.matcher_cache import MatcherCache
 from tests.conftest import DiscordHarness
 
@@ -78,6 +81,39 @@ async def test_after_a_restart_a_new_fact_is_learned_without_fitting_again(
         best, *_ = engine.explain("where can visitors park their car", GUILD).candidates
         assert best.fact.id == "visitor-parking"
         assert fitted == []
+    finally:
+        await engine.close()
+
+
+async def test_a_new_phrasing_is_encoded_as_it_is_added_and_not_again_when_learned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Encoding a new fact's phrasings was half of the matcher's catching up with it: it
+    happens as they are stored, and the next question finds them encoded."""
+    engine = await Engine.open(tmp_path / "db.sqlite3", cache_dir=tmp_path, shipped_pack=False)
+    try:
+        await engine.curator.add_source(GUILD, title="Handbook", text=HANDBOOK, actor="test")
+        await _add_facts(engine, FIRST_FACTS)
+        await engine.ready(GUILD)
+        encoded: list[str] = []
+        encode = SentenceEncoder.encode
+
+        def recorded(self: SentenceEncoder, texts: Sequence[str], batch: int = 64) -> object:
+            vectors = encode(self, texts, batch)
+            encoded.extend(texts)
+            return vectors
+
+        monkeypatch.setattr(SentenceEncoder, "encode", recorded)
+        await engine.curator.add_phrasing(GUILD, "bike-rack", "where do bicycles go", "test")
+        for _ in range(500):  # the worker thread's moment
+            if encoded:
+                break
+            await asyncio.sleep(0.01)
+        assert encoded == ["where do bicycles go"]
+        engine.ask("where do bicycles go", GUILD)
+        await engine.ready(GUILD)
+        assert encoded.count("where do bicycles go") == 1
+        assert engine.ask("where do bicycles go", GUILD).fact_id == "bike-rack"
     finally:
         await engine.close()
 

@@ -18,9 +18,10 @@ import hashlib
 import logging
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -221,31 +222,52 @@ class SentenceEncoder:
 
 
 def encoded(texts: Sequence[str]) -> np.ndarray:
-    """Questions' vectors: a question is often read more than once (asked, then explained,
-    or asked again), so the last few thousand are remembered."""
-    if not texts or len(texts) > QUESTIONS_AT_ONCE:
-        return encoder().encode(texts)
-    return np.stack([_question(text) for text in texts])
+    """Texts' vectors, the last few thousand remembered: a question is often read more
+    than once (asked, then explained, or asked again), and a phrasing is encoded as it is
+    added (:func:`remember`), before the matcher learns it."""
+    with _REMEMBERED_LOCK:
+        found = {t: _REMEMBERED[t] for t in texts if t in _REMEMBERED}
+        for text in found:
+            _REMEMBERED.move_to_end(text)
+    todo = list(dict.fromkeys(t for t in texts if t not in found))
+    if todo:
+        # Copied row by row: a remembered vector must not keep its whole batch alive.
+        fresh = {t: row.copy() for t, row in zip(todo, encoder().encode(todo), strict=True)}
+        with _REMEMBERED_LOCK:
+            for text, vector in fresh.items():
+                vector.flags.writeable = False  # shared by everyone who reads it
+                _REMEMBERED[text] = vector
+            while len(_REMEMBERED) > REMEMBERED:
+                _REMEMBERED.popitem(last=False)
+        found.update(fresh)
+    if not texts:
+        return np.zeros((0, WIDTH), np.float32)
+    return np.stack([found[t] for t in texts])
 
 
-QUESTIONS_AT_ONCE = 8
-"""More texts than this are encoded together, not looked up one by one."""
+def remember(texts: Sequence[str]) -> None:
+    """Encode texts about to be learned now, so that learning them later finds them."""
+    encoded(texts)
 
 
-@lru_cache(maxsize=4096)
-def _question(text: str) -> np.ndarray:
-    vector = encoder().encode([text])[0]
-    vector.flags.writeable = False  # shared by everyone who asks it
-    return vector
+REMEMBERED = 4096
+"""Texts whose vectors :func:`encoded` keeps (6 MB), the least recently read dropped first."""
+_REMEMBERED: OrderedDict[str, np.ndarray] = OrderedDict()
+_REMEMBERED_LOCK = threading.Lock()
+"""The event loop reads questions while a worker thread encodes new phrasings."""
 
 
 def encode_many(texts: Sequence[str]) -> np.ndarray:
     """:meth:`SentenceEncoder.encode` for a fit's thousands of texts: those a knowledge
-    pack shipped vectors for (:func:`known_ahead`) are looked up, not encoded again (the
-    shipped pack's 8,000 examples take a minute to encode on one core)."""
+    pack shipped vectors for (:func:`known_ahead`), and those remembered (:func:`encoded`),
+    are looked up, not encoded again (the shipped pack's 8,000 examples take a minute to
+    encode on one core)."""
     known = _worked_out_ahead(texts)
     todo = list(dict.fromkeys(t for t in texts if t not in known))
-    found = dict(zip(todo, encoder().encode(todo), strict=True))
+    with _REMEMBERED_LOCK:  # a phrasing encoded as it was added, say
+        found = {t: _REMEMBERED[t] for t in todo if t in _REMEMBERED}
+    todo = [t for t in todo if t not in found]
+    found.update(zip(todo, encoder().encode(todo), strict=True))
     vectors = np.zeros((len(texts), WIDTH), np.float32)
     for row, text in enumerate(texts):
         vectors[row] = found[text] if text in found else known[text]

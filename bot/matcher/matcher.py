@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from rapidfuzz import distance, process
 
-from bot.matcher.encoder import encoder, english_words
+from bot.matcher.encoder import encoder, english_words, remember
 from bot.matcher.model import NONE, Chances, Featurizer, IntentModel
 from bot.matcher.text import with_apostrophes, words
 from bot.matcher.vocabulary import Vocabulary
@@ -302,24 +302,47 @@ class Matcher:
         # The labels the new examples are most easily taken for learn them as negatives
         # too; the rest stay as they were until the next full fit.
         added_labels = {e.label for e in added}
-        near = self.model_.decision_function(features[len(old) :]).mean(axis=0)
+        taken_for = self.model_.decision_function(features[len(old) :]).mean(axis=0)
         neighbours = [
             str(self.classes_[i])
-            for i in np.argsort(-near)
+            for i in np.argsort(-taken_for)
             if self.classes_[i] not in added_labels and self.classes_[i] != NONE
         ][: self.neighbours]
         refit = sorted(added_labels | set(neighbours))
-        with ThreadPoolExecutor(max_workers=2) as pool:  # liblinear lets go of the GIL
-            fitted = pool.map(
-                lambda label: IntentModel(self.c).fit_one(features, labels == label), refit
+        # One after another: each starts from a few hundred rows, and liblinear's seeded
+        # shuffling is one state for the process (side by side, fits would not repeat).
+        near, around_new = self._near_margins(features, labels, neighbours, len(old))
+        for label in refit:
+            weights, intercept = IntentModel(self.c).fit_one(
+                features, labels == label, near.get(label, around_new)
             )
-            for label, (weights, intercept) in zip(refit, fitted, strict=True):
-                row = int(np.searchsorted(classes, label))
-                copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
+            row = int(np.searchsorted(classes, label))
+            copy.model_.weights_[:, row], copy.model_.intercept_[row] = weights, intercept
         copy.facts_ = sorted(set(labels) - {NONE})
         copy.known_words_ = self.known_words_ | {w for text in read_added for w in words(text)}
         copy.learned_since_fit_ = True
         return copy
+
+    def _near_margins(
+        self, features: sparse.csr_matrix, labels: np.ndarray, neighbours: list[str], old: int
+    ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+        """Where each refit starts (:meth:`IntentModel.fit_one`): for a neighbour, the rows
+        its fitted model has on or inside its margin, and the new rows; for a label with
+        new examples, all of those (its questions are about its neighbours'). None when
+        there is no neighbour to start from: every row."""
+        if not neighbours:
+            return {}, None
+        columns = np.searchsorted(self.classes_, neighbours)
+        # Their columns only, of every row at once: slicing or converting 15,000 rows
+        # costs more than the products.
+        weights = self.model_.weights_[:, columns]
+        scores = np.asarray(features @ weights)[:old] + self.model_.intercept_[columns]
+        new = np.ones(len(labels) - old, dtype=bool)
+        near = {
+            label: np.concatenate([np.where(labels[:old] == label, 1, -1) * scores[:, n] < 1, new])
+            for n, label in enumerate(neighbours)
+        }
+        return near, np.logical_or.reduce(list(near.values()))
 
     def _calibrates_anew(self, added: Sequence[Example]) -> bool:
         """Whether a matcher whose chances come from its facts' scores alone (one phrasing
@@ -330,6 +353,16 @@ class Matcher:
         phrasings = [e for e in [*self.examples_, *added] if e.label != NONE and not e.answer]
         counts = Counter(e.label for e in phrasings)
         return any(counts[e.label] > 1 for e in added if not e.answer)
+
+    def encodes_ahead(self, count: int) -> bool:
+        """Whether encoding ``count`` phrasings as they are added, before :meth:`learned`
+        learns them, saves it the time: when its features encode texts and that many
+        would be learned that way, not by a full fit."""
+        return bool(self.embedding_weight) and count <= QUICK_SHARE * len(self.examples_)
+
+    def encode_ahead(self, texts: Sequence[str]) -> None:
+        """Encode phrasings as :meth:`learned` will read them; it finds them remembered."""
+        remember([read_as(text, self.vocabulary, None) for text in texts])
 
     def worth_refitting(self) -> bool:
         """Whether a full fit would do better: after :meth:`learned` it always would (the
