@@ -107,7 +107,9 @@ class IntentModel:
     def _svm(self) -> LinearSVC:
         from sklearn.svm import LinearSVC  # only to fit, never to answer
 
-        return LinearSVC(C=self.c, tol=1e-3, random_state=0)  # seeded: repeatable fits
+        # Seeded: the same fit every time, as long as no other fit runs beside it
+        # (liblinear's generator is one per process).
+        return LinearSVC(C=self.c, tol=1e-3, random_state=0)
 
     def fit_one(
         self, features: sparse.csr_matrix, positive: np.ndarray, working: np.ndarray | None = None
