@@ -137,6 +137,9 @@ class Matchers:
         self._polish_timers: dict[int, asyncio.TimerHandle] = {}
         self._encoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="factbot-encode")
         self._encoding_ahead: list[Future[None]] = []
+        self._closed = False
+        """After :meth:`close`: changes still come in (the engine takes in its own writes
+        before it keeps a large library), and nothing is encoded for them."""
         self._no_vocabulary = Vocabulary()
         """What a guild without the shipped pack reads with: one object, so a matcher can
         tell it learned with the same one (`_retrain`)."""
@@ -152,7 +155,7 @@ class Matchers:
         took to catch up. Only as many as it would learn quickly (:meth:`Matcher.learned`):
         an import is learned by a full fit, which encodes its texts in batches."""
         trained = self._trained.get(self.scope(guild_id))
-        if trained is None or not isinstance(trained.matcher, Matcher):
+        if self._closed or trained is None or not isinstance(trained.matcher, Matcher):
             return
         if not trained.matcher.encodes_ahead(trained.encoded_ahead + len(questions)):
             return
@@ -368,6 +371,7 @@ class Matchers:
 
     async def close(self) -> None:
         """Stop waiting for trainings under way (a thread still finishes its fit)."""
+        self._closed = True
         self._encoding.shutdown(wait=False, cancel_futures=True)
         for timer in self._polish_timers.values():
             timer.cancel()

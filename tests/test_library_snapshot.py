@@ -74,6 +74,25 @@ async def test_the_next_start_takes_the_snapshot_and_what_was_written_after_it(
     assert full_reads == [1, 1]  # the other process's start; ours took the snapshot
 
 
+async def test_a_change_taken_in_while_the_engine_closes_is_kept(tmp_path: Path) -> None:
+    """Closing, the engine takes in what another process wrote before it keeps its
+    library, after its matchers have stopped: nothing is learned or encoded for it then."""
+    db, cache = tmp_path / "factbot.sqlite3", tmp_path / "cache"
+    engine = await Engine.open(db, cache_dir=cache, shipped_pack=False)
+    try:
+        await engine.curator.add_source(GUILD, title="Handbook", text=HANDBOOK, actor="t")
+        question, answer, cite = FACTS["bike-rack"]
+        await engine.curator.add_fact(
+            GUILD, question=question, answer=answer, cite=cite, actor="t", fact_id="bike-rack"
+        )
+        await engine.ready(GUILD)  # the server's own matcher, which new phrasings go to
+        await _with_engine(db, tmp_path / "elsewhere", "lunch")
+    finally:
+        await engine.close()
+
+    assert await _visible(db, cache) == ["bike-rack", "lunch"]
+
+
 async def test_too_many_changes_after_the_snapshot_read_every_row(
     tmp_path: Path, full_reads: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
