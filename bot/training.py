@@ -164,7 +164,8 @@ class Matchers:
 
     def _stop_encoding_ahead(self) -> None:
         """Learning is about to encode what is still waiting: the worker must not encode
-        it too, beside it (two encoders on two cores take three times as long)."""
+        it too, beside it (when both did, on two cores, catching up with a fact of 100
+        phrasings took 2.46 s: longer than with nothing encoded ahead, 1.60-2.08 s)."""
         for waiting in self._encoding_ahead:
             waiting.cancel()
         self._encoding_ahead.clear()
