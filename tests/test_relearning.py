@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot import bench, training
 from bot.engine import Engine
+from bot.matcher import NONE, Example, Matcher
 from bot.matcher.encoder import SentenceEncoder
+from bot.matcher.model import IntentModel
 from bot.matcher_cache import MatcherCache
 from tests.conftest import DiscordHarness
 
@@ -206,3 +209,34 @@ async def test_a_question_is_answered_when_learning_a_change_fails(
         await engine.caught_up(GUILD)
         assert engine.ask("when is lunch", GUILD).fact_id == "lunch"
     assert "learning its changes failed (MemoryError('no room to learn'))" in caplog.text
+
+
+def test_a_quick_refit_from_the_margins_gives_a_full_refits_scores() -> None:
+    """Each label the quick update refits starts from the rows near its margin: its
+    scores must be those of a refit on every row, for the new fact and its neighbours."""
+    data = bench.sliced(bench.load(), 20)
+    examples = [Example(q, bench.fact_id(i)) for i, qs in bench.shots(data, 10).items() for q in qs]
+    examples += [Example(q, NONE) for q, _ in data["oos_train"]]
+    matcher = Matcher().fit(examples)
+    added = [Example(q, "added-later") for q, _ in data["oos_val"][:10]]
+    learned = matcher.learned([*examples, *added])
+    assert learned is not None
+    features = learned._features
+    labels = np.array([e.label for e in learned.examples_])
+    before = {label: row for row, label in enumerate(matcher.classes_)}
+    refitted = [
+        label
+        for row, label in enumerate(learned.classes_)
+        if label not in before
+        or not np.array_equal(
+            learned.model_.weights_[:, row], matcher.model_.weights_[:, before[label]]
+        )
+    ]
+    assert "added-later" in refitted
+    assert len(refitted) == 1 + learned.neighbours
+    for label in refitted:
+        row = int(np.searchsorted(learned.classes_, label))
+        weights, intercept = IntentModel(learned.c).fit_one(features, labels == label)
+        full = features @ weights + intercept
+        quick = features @ learned.model_.weights_[:, row] + learned.model_.intercept_[row]
+        assert np.abs(full - quick).max() < 0.01, label
