@@ -225,10 +225,7 @@ def encoded(texts: Sequence[str]) -> np.ndarray:
     """Texts' vectors, the last few thousand remembered: a question is often read more
     than once (asked, then explained, or asked again), and a phrasing is encoded as it is
     added (:func:`remember`), before the matcher learns it."""
-    with _REMEMBERED_LOCK:
-        found = {t: _REMEMBERED[t] for t in texts if t in _REMEMBERED}
-        for text in found:
-            _REMEMBERED.move_to_end(text)
+    found = _recalled(texts)
     todo = list(dict.fromkeys(t for t in texts if t not in found))
     if todo:
         # Copied row by row: a remembered vector must not keep its whole batch alive.
@@ -243,6 +240,15 @@ def encoded(texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, WIDTH), np.float32)
     return np.stack([found[t] for t in texts])
+
+
+def _recalled(texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The remembered vectors of these texts, each now the most recently read."""
+    with _REMEMBERED_LOCK:
+        found = {t: _REMEMBERED[t] for t in texts if t in _REMEMBERED}
+        for text in found:
+            _REMEMBERED.move_to_end(text)
+    return found
 
 
 def remember(texts: Sequence[str]) -> None:
@@ -264,8 +270,7 @@ def encode_many(texts: Sequence[str]) -> np.ndarray:
     encode on one core)."""
     known = _worked_out_ahead(texts)
     todo = list(dict.fromkeys(t for t in texts if t not in known))
-    with _REMEMBERED_LOCK:  # a phrasing encoded as it was added, say
-        found = {t: _REMEMBERED[t] for t in todo if t in _REMEMBERED}
+    found = _recalled(todo)  # a phrasing encoded as it was added, say
     todo = [t for t in todo if t not in found]
     found.update(zip(todo, encoder().encode(todo), strict=True))
     vectors = np.zeros((len(texts), WIDTH), np.float32)

@@ -309,8 +309,8 @@ class Matcher:
             if self.classes_[i] not in added_labels and self.classes_[i] != NONE
         ][: self.neighbours]
         refit = sorted(added_labels | set(neighbours))
-        # One after another: each starts from a few hundred rows, and liblinear's seeded
-        # shuffling is one state for the process (side by side, fits would not repeat).
+        # One after another, for the reason :meth:`fit` gives; each starts from a few
+        # hundred rows.
         near, around_new = self._near_margins(features, labels, neighbours, len(old))
         for label in refit:
             weights, intercept = IntentModel(self.c).fit_one(
