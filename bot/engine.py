@@ -41,6 +41,7 @@ from bot.library_snapshot import (
     open_library,
 )
 from bot.matcher import Vocabulary, load_soon
+from bot.matcher.encoder import WIDENED_FORMAT
 from bot.matcher.text import wording
 from bot.matcher_cache import FORMAT as MATCHER_FORMAT
 from bot.models import GLOBAL, Answer, Citation, Fact, HistoryEntry, Source
@@ -63,7 +64,7 @@ Row = TypeVar("Row")
 __all__ = ["Engine", "FactView", "check_question"]
 
 
-_CACHE_FORMATS = (PACK_FORMAT, LIBRARY_FORMAT, MATCHER_FORMAT)
+_CACHE_FORMATS = (PACK_FORMAT, LIBRARY_FORMAT, MATCHER_FORMAT, WIDENED_FORMAT)
 """What this version keeps in the cache folder: files of other formats are an earlier
 version's, and are removed."""
 
@@ -173,7 +174,7 @@ class Engine:
         trained once."""
         cache_dir = cache_dir or default_cache_dir()
         if answering:
-            load_soon()
+            load_soon(cache_dir)
         await asyncio.to_thread(remove_outdated, cache_dir, _CACHE_FORMATS)
         # Loading makes objects by the million (100,000 facts) and none of them is garbage:
         # the cycle collector, running every few thousand, would only slow it (and walk

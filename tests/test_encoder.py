@@ -59,3 +59,24 @@ def test_vectors_shipped_ahead_are_used_only_if_these_weights_made_them(
     vectors = encode_many([text, "zq not shipped", text])
     assert np.allclose(vectors[[0, 2]], marked)
     assert np.allclose(vectors[1], encoder().encode(["zq not shipped"])[0], atol=1e-6)
+
+
+def test_weights_kept_widened_read_back_as_the_same_encoder(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts = ["how do i freeze my card", "what is the capital of peru"]
+    widened = encoder_module.SentenceEncoder().encode(texts)
+    earlier = tmp_path / f"{encoder_module.WIDENED_FORMAT}-weights-installed-before.npy"
+    earlier.write_bytes(b"an earlier install's")
+    first = encoder_module.SentenceEncoder(tmp_path)  # widens, and keeps them
+    (kept,) = tmp_path.glob(f"{encoder_module.WIDENED_FORMAT}-*.npy")
+    assert not earlier.exists()
+    again = encoder_module.SentenceEncoder(tmp_path)  # reads them
+    assert isinstance(again.layers[0].qkv.base, np.memmap)
+    assert np.allclose(first.encode(texts), widened, atol=1e-6)
+    assert np.allclose(again.encode(texts), widened, atol=1e-6)
+    kept.write_bytes(kept.read_bytes()[:1000])  # cut short, as a full disk leaves it
+    with caplog.at_level(logging.WARNING):
+        mended = encoder_module.SentenceEncoder(tmp_path)
+    assert np.allclose(mended.encode(texts), widened, atol=1e-6)
+    assert kept.stat().st_size > 40_000_000
