@@ -57,6 +57,8 @@ class Judged:
     fact: Fact
     chance: float
     score: float | None
+    likeness: float | None = None
+    """How like the question is to the fact's nearest phrasing (:class:`Candidate`)."""
     blocked_by: frozenset[str] = frozenset()
     repeated: bool = False
 
@@ -135,13 +137,13 @@ class Answerer:
         for c in ranked:
             fact = self.library.visible_fact(guild_id, c.fact_id)
             if fact is not None and (c.fact_id not in found or found[c.fact_id].chance < c.chance):
-                found[c.fact_id] = Judged(fact, c.chance, c.score)
+                found[c.fact_id] = Judged(fact, c.chance, c.score, c.likeness)
         for fact_id, closeness in self._repeated(question, guild_id):
             chance = 1.0 if closeness == 100 else 0.9
             fact = self.library.visible_fact(guild_id, fact_id)
             if fact is not None and (fact_id not in found or found[fact_id].chance < chance):
-                score = found[fact_id].score if fact_id in found else None
-                found[fact_id] = Judged(fact, chance, score, repeated=True)
+                learned = found.get(fact_id, Judged(fact, chance, None))
+                found[fact_id] = replace(learned, chance=chance, repeated=True)
         names = self.vocabulary.names(question) if self.library.sees_shipped(guild_id) else None
         judged = [
             replace(j, blocked_by=names - self._involved(j.fact))

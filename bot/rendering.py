@@ -93,6 +93,8 @@ def _candidates(why: Explanation) -> list[str]:
         if judged.blocked_by:
             notes.append(f"blocked: names {', '.join(sorted(judged.blocked_by))}, not in this fact")
         score = f"score {judged.score:+.2f}, " if judged.score is not None else ""
+        if judged.likeness is not None:
+            score += f"nearest phrasing {judged.likeness:.2f}, "
         lines.append(
             f"  {judged.fact.id}: {100 * judged.chance:.1f}% ({score}"
             f"{'; '.join(notes) or 'learned'})"

@@ -7,7 +7,9 @@ For 5, 10, 30 and 100 phrasings per intent, the matcher is fitted on what the be
 moderator path would store (as ``embedding_bound.py`` does), with the mapping switched off,
 and asked CLINC150's val questions (in scope and out of scope). A logistic regression on
 the log-odds of each best fact's chance, pooled over the four sizes, says how often such an
-answer is right.
+answer is right; then, that map held, the weight of how much less like that fact's nearest
+example the question is than the phrasings typically are to each other: the one with which
+the bench's cut-off rule does best on val.
 
 For knowledge bases too thin to cross-validate, 8, 30, 75 and 150 intents (drawn twice) get
 one phrasing each and no out-of-scope questions but the small talk every matcher learns;
@@ -36,7 +38,7 @@ import argparse
 import random
 
 import numpy as np
-from embedding_bound import examples, predictions, remembered
+from embedding_bound import examples, remembered
 from sklearn.linear_model import LogisticRegression
 
 from bot import bench, bench_scale
@@ -64,6 +66,22 @@ def at_half(chance: np.ndarray, right: np.ndarray, in_scope: np.ndarray) -> str:
         f"abstained; answered at {chance[answered].mean():.1f} % on average, "
         f"right {100 * right[answered].mean():.1f} %"
     )
+
+
+def best_utility(logits: np.ndarray, right: np.ndarray, in_scope: np.ndarray) -> float:
+    """The bench's utility on these questions at the cut-off that serves it best
+    (``bench._tuned``): in-scope answered right less answered wrong, plus out-of-scope
+    abstained on, in percent."""
+    best = -np.inf
+    for cut in np.unique(logits):
+        answered = logits >= cut
+        best = max(
+            best,
+            100 * (answered & right)[in_scope].mean()
+            - 100 * (answered & ~right)[in_scope].mean()
+            + 100 * (~answered)[~in_scope].mean(),
+        )
+    return float(best)
 
 
 def weighed(in_scope: np.ndarray) -> np.ndarray:
@@ -161,26 +179,67 @@ def main() -> None:
         return
     remembered()
     one_phrasing(data)
-    model.NEW_QUESTIONS = (1.0, 0.0)  # the chance as the phrasings alone would have it
+    model.NEW_QUESTIONS = (1.0, 0.0, 0.0)  # the chance as the phrasings alone would have it
     val = [(t, i) for t, i in data["val"] + data["oos_val"]]
     in_scope = np.array([i != "oos" for _, i in val])
     found = {}
     for k in SHOTS:
-        got = predictions(Matcher().fit(examples(data, k)), val)
-        chance = np.array([c for _, c in got])
-        right = np.array([f == bench.fact_id(i) for (f, _), (_, i) in zip(got, val, strict=True)])
-        found[k] = chance, right
-    x = np.concatenate([log_odds(c) for c, _ in found.values()])
+        chance, right, shortfall = asked(Matcher().fit(examples(data, k)), val)
+        found[k] = np.stack([log_odds(chance), shortfall], axis=1), right
+    x = np.concatenate([x for x, _ in found.values()])
     y = np.concatenate([r for _, r in found.values()])
     weights = np.concatenate([weighed(in_scope) for _ in found])
-    fitted = LogisticRegression(C=100.0).fit(x[:, None], y, sample_weight=weights)
+    fitted = LogisticRegression(C=100.0).fit(x[:, :1], y, sample_weight=weights)
     slope, intercept = float(fitted.coef_[0, 0]), float(fitted.intercept_[0])
-    print(f"NEW_QUESTIONS = ({slope:.3f}, {intercept:.3f})")
-    for k, (chance, right) in found.items():
-        mapped = 100 / (1 + np.exp(-(slope * log_odds(chance) + intercept)))
+    # Then the shortfall's weight, the map above held: a question as like its fact's
+    # phrasings as they are to each other keeps the chance it had without the likeness.
+    # Fitted freely, the three together put 60 % where the map says 26 % and let the
+    # shortfall pull out-of-scope questions down: right on CLINC150, whose out-of-scope
+    # questions are unlike every phrasing, but the shipped article's traps ("did meta buy
+    # all of scale") and a Russian FAQ read by an English encoder fall short of nothing.
+    # The weight is one that serves val best as the bench tunes a cut-off (its utility,
+    # summed over the sizes): fitted to the log-loss it came out at 1.6, which keeps the
+    # chances calibrated but hardly reorders them.
+    base = {k: slope * x[:, 0] + intercept for k, (x, _) in found.items()}
+    utilities = {
+        weight: sum(
+            best_utility(base[k] + weight * x[:, 1], right, in_scope)
+            for k, (x, right) in found.items()
+        )
+        for weight in np.arange(0.0, 30.01, 1.0)
+    }
+    for weight, utility in utilities.items():
+        print(f"  shortfall weight {weight:4.1f}: val utility summed over K {utility:.1f}")
+    # The plateau is wide (12 to 22 within a point on 2026-12-06): the smallest weight
+    # within the bench's noise of the best, as the bench picks the most cautious cut-off.
+    best = max(utilities.values())
+    likeness = float(min(w for w, u in utilities.items() if u >= best - bench.NOISE))
+    coef = np.array([slope, likeness])
+    print(f"NEW_QUESTIONS = ({slope:.3f}, {likeness:.3f}, {intercept:.3f})")
+    for k, (x, right) in found.items():
+        chance = 100 / (1 + np.exp(-x[:, 0]))
+        mapped = 100 / (1 + np.exp(-(x @ coef + intercept)))
         print(f"K = {k}, CLINC150 val, answering at 50 %:")
         print(f"  phrasings' chance: {at_half(chance, right, in_scope)}")
         print(f"  mapped:            {at_half(mapped, right, in_scope)}")
+
+
+def asked(
+    matcher: Matcher, questions: list[tuple[str, str]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each question's best fact's chance (%), whether that fact is right, and how much
+    less like that fact's nearest example it is than the phrasings typically are."""
+    read = [matcher.read(t) for t, _ in questions]
+    best = [r[0] for r in matcher.rank(read, limit=1)]
+    likeness = matcher.likeness(matcher.featurizer_.transform(read).embedded)
+    assert likeness is not None, "the calibration is of a matcher that reads meaning"
+    columns = np.searchsorted(matcher.classes_, [c.fact_id for c in best])
+    right = [c.fact_id == bench.fact_id(i) for c, (_, i) in zip(best, questions, strict=True)]
+    return (
+        np.array([100 * c.chance for c in best]),
+        np.array(right),
+        matcher.chances_.shortfall(likeness[np.arange(len(best)), columns]),
+    )
 
 
 if __name__ == "__main__":

@@ -51,6 +51,9 @@ class Candidate:
     """The calibrated chance (0-1) that this fact is the right answer."""
     score: float
     """The model's raw score, for explaining a decision."""
+    likeness: float | None = None
+    """How like the question is to the fact's nearest example (1: word for word), where
+    the matcher reads meaning; for explaining a decision."""
 
 
 RESPELL_FROM = 4
@@ -192,6 +195,28 @@ def folds_of(labels: Sequence[str], folds: int) -> np.ndarray:
     return fold
 
 
+def nearest_likeness(
+    questions: np.ndarray, examples: np.ndarray, columns: np.ndarray, width: int
+) -> np.ndarray:
+    """How like each question is to each label's nearest example: the largest product of
+    their sentence vectors (``columns``: each example's label; 0 for a label with none)."""
+    order = np.argsort(columns, kind="stable")
+    present, starts = np.unique(columns[order], return_index=True)
+    likeness = np.zeros((len(questions), width), np.float32)
+    if not len(present):
+        return likeness
+    for first in range(0, len(questions), LIKENESS_ROWS):
+        products = questions[first : first + LIKENESS_ROWS] @ examples.T
+        likeness[first : first + LIKENESS_ROWS, present] = np.maximum.reduceat(
+            products[:, order], starts, axis=1
+        )
+    return likeness
+
+
+LIKENESS_ROWS = 256
+"""Questions compared with every example at once (15,000 examples: 15 MB of products)."""
+
+
 QUICK_SHARE = 0.25
 """A quick update learns at most this many new examples per example already learned. Its
 labels that are not refitted never saw the new examples as someone else's: 72 banking
@@ -256,8 +281,22 @@ class Matcher:
         return self
 
     def __getstate__(self) -> dict[str, object]:
-        # The training features are big and quick to rebuild: not cached on disk.
-        return {k: v for k, v in self.__dict__.items() if k != "_features"}
+        # The training features are big and quick to rebuild, and each example's column
+        # is worked out again on first use: neither is cached on disk, nor copied into a
+        # matcher that learns more examples (:meth:`learned`).
+        return {k: v for k, v in self.__dict__.items() if k not in ("_features", "_columns")}
+
+    def likeness(self, questions: np.ndarray | None) -> np.ndarray | None:
+        """:func:`nearest_likeness` of weighted question vectors to the examples learned
+        so far; None without an encoder."""
+        if questions is None or self.embedded_ is None:
+            return None
+        if (columns := self.__dict__.get("_columns")) is None:
+            columns = self._columns = np.searchsorted(
+                self.classes_, [e.label for e in self.examples_]
+            )
+        likeness = nearest_likeness(questions, self.embedded_, columns, len(self.classes_))
+        return likeness / np.float32(self.embedding_weight**2)
 
     def learned(self, examples: Sequence[Example]) -> Matcher | None:
         """A copy that has also learned the examples added since it was fitted, in a
@@ -394,23 +433,52 @@ class Matcher:
             # questions asked for it. Answers are never scored: they are not questions.
             asked_for = np.unique(label_array[train & ~answers])
             held_out[held] = np.isin(label_array[held], asked_for) & ~answers[held]
-        return Chances(self.stacking_c).fit(scores[held_out], label_array[held_out], classes)
+        own = self._own_likeness(splits, labels)
+        return Chances(self.stacking_c).fit(
+            scores[held_out],
+            label_array[held_out],
+            classes,
+            None if own is None else own[held_out],
+        )
+
+    def _own_likeness(
+        self, splits: list[tuple[np.ndarray, np.ndarray]], labels: list[str]
+    ) -> np.ndarray | None:
+        """How like each example is to the nearest example of its own label in the folds
+        that did not hold it."""
+        if self.embedded_ is None:
+            return None
+        columns = np.searchsorted(self.classes_, labels)
+        own = np.zeros(len(labels), np.float32)
+        for train, held in splits:
+            likeness = nearest_likeness(
+                self.embedded_[held], self.embedded_[train], columns[train], len(self.classes_)
+            )
+            own[held] = likeness[np.arange(len(likeness)), columns[held]]
+        return own / np.float32(self.embedding_weight**2)
 
     def rank(self, read: Sequence[str], limit: int = 5) -> list[list[Candidate]]:
         """For questions already through :meth:`read`: the facts that fit each best, best
         first, each with its chance."""
         if not self.facts_:
             return [[] for _ in read]
-        scores = self.model_.decision_function(self.featurizer_.transform(read))
-        chances = self.chances_.predict_proba(scores)
+        features = self.featurizer_.transform(read)
+        scores = self.model_.decision_function(features)
+        likeness = self.likeness(features.embedded)
+        chances = self.chances_.predict_proba(scores, likeness)
         is_fact = self.classes_ != NONE
         ranked = []
-        for score_row, chance_row in zip(scores, chances, strict=True):
+        for n, (score_row, chance_row) in enumerate(zip(scores, chances, strict=True)):
             # NONE sorts last, below every fact: cutting at the number of facts drops it.
             order = np.argsort(-np.where(is_fact, chance_row, -1.0))[: min(limit, len(self.facts_))]
             ranked.append(
                 [
-                    Candidate(str(self.classes_[c]), float(chance_row[c]), float(score_row[c]))
+                    Candidate(
+                        str(self.classes_[c]),
+                        float(chance_row[c]),
+                        float(score_row[c]),
+                        None if likeness is None else float(likeness[n, c]),
+                    )
                     for c in order
                 ]
             )

@@ -156,15 +156,21 @@ class IntentModel:
         return np.asarray(features @ self.weights_) + self.intercept_
 
 
-NEW_QUESTIONS = (0.996, -1.041)
-"""How a chance learned from a knowledge base's own phrasings maps to how often members'
-new questions are answered right (slope and intercept on log-odds). Phrasings that one
+NEW_QUESTIONS = (0.995, 12.0, -1.015)
+"""How a chance learned from a knowledge base's own phrasings, and how much less like the
+fact's nearest example a question is than its phrasings are to each other
+(:meth:`Chances.shortfall`), map to how often members' new questions are answered right:
+weights on the log-odds and on the shortfall, and an intercept. Phrasings that one
 moderator writes resemble each other more than the questions members ask, so
 cross-validating on them alone promises too much: on CLINC150 val with 10 phrasings per
-fact, answers given at 50-60 % were right 47 % of the time, at 80-90 % 76 %. Fitted there
-over 5, 10, 30 and 100 phrasings per fact, out-of-scope questions weighed as in its test
-split, by ``benchmarks/clinc150/calibration.py``; checked on BANKING77 and the shipped
-article, which it was not fitted on (docs/matching.md)."""
+fact, answers given at 50-60 % were right 47 % of the time, at 80-90 % 76 %. And a question
+unlike every phrasing of its best fact is often about something else, however the scores
+of all labels stack up; the phrasings cannot teach that (cross-validated, a phrasing is
+like its fact's others whether it is answered right or not). Fitted there over 5, 10, 30
+and 100 phrasings per fact, out-of-scope questions weighed as in its test split, by
+``benchmarks/clinc150/calibration.py``; checked on BANKING77 and the shipped article,
+which it was not fitted on (docs/matching.md)."""
+
 
 ONE_PHRASING = (5.520, 3.204)
 """How a fact's own score maps to how often it is the right answer to a member's question
@@ -190,6 +196,11 @@ CLINC150 val, learning them from five phrasings a fact cost 5-10 points of quest
 answered right at the same share of outside questions abstained on, for 8 to 150 facts
 (and on BANKING77's train questions); from six it is even, from seven and ten it gains
 with 150 facts (docs/matching.md)."""
+LIKENESS_BAR = 10
+"""The percentile of the phrasings' likeness to their fact's other phrasings below which a
+question falls short (:meth:`Chances.shortfall`). On CLINC150 val the 10th, 25th and 50th
+did alike; the median held back the shipped article's questions worded unlike its many
+close rewordings (a misspelt name, 0.79 against a median of 0.95), the 10th (0.80) not."""
 UNTAUGHT_WEIGHT = 3.0
 """A label's weight on its own score when no label has enough examples to learn from."""
 
@@ -209,7 +220,15 @@ class Chances:
     def __init__(self, c: float = 0.3) -> None:
         self.c = c
 
-    def fit(self, scores: np.ndarray, labels: Sequence[str], classes: np.ndarray) -> Chances:
+    def fit(
+        self,
+        scores: np.ndarray,
+        labels: Sequence[str],
+        classes: np.ndarray,
+        own_likeness: np.ndarray | None = None,
+    ) -> Chances:
+        """``own_likeness``: how like each example is to the nearest other example of its
+        own label, out of fold (where the matcher reads meaning)."""
         from sklearn.linear_model import LogisticRegression
 
         self.classes_ = classes
@@ -241,6 +260,12 @@ class Chances:
             untaught = np.setdiff1d(np.arange(len(classes)), rows)
             _typical_rows(self.coef_, taught=rows, untaught=untaught)
         self.platt_ = self._platt(scores, labels)
+        questions = np.asarray(labels) != NONE
+        self.likeness_bar_ = (
+            float(np.percentile(own_likeness[questions], LIKENESS_BAR))
+            if own_likeness is not None and questions.any()
+            else None
+        )
         return self
 
     def widened(self, classes: np.ndarray) -> Chances:
@@ -249,6 +274,7 @@ class Chances:
         copy = Chances(self.c)
         copy.classes_, copy.platt_ = classes, self.platt_
         copy.from_score_ = self.from_score_
+        copy.likeness_bar_ = self.likeness_bar_
         old = np.searchsorted(classes, self.classes_)
         new = np.setdiff1d(np.arange(len(classes)), old)
         copy.coef_ = np.zeros((len(classes), len(classes)), np.float32)
@@ -258,13 +284,14 @@ class Chances:
         _typical_rows(copy.coef_, taught=old, untaught=new)
         return copy
 
-    def _platt(self, scores: np.ndarray, labels: Sequence[str]) -> tuple[float, float]:
+    def _platt(self, scores: np.ndarray, labels: Sequence[str]) -> tuple[float, float, float]:
         """A monotone map from the best fact's share to how often it is the right answer
         on the examples (never, for a question that must not be answered). The shares are
         flat (regularisation, and the more labels the flatter), so without it a cut-off of
         50 % would mean something else for every knowledge base; it keeps their order, which
         is what tells in scope from out of scope. Then :data:`NEW_QUESTIONS` turns how often
-        the phrasings are right into how often new questions are."""
+        the phrasings are right into how often new questions are (slope, intercept, and
+        the weight of a question's likeness to the fact's nearest example)."""
         from sklearn.linear_model import LogisticRegression
 
         shares = self._shares(scores)
@@ -288,8 +315,8 @@ class Chances:
                 sample_weight=np.concatenate([target, 1 - target]),
             )
             slope, intercept = float(model.coef_[0, 0]), float(model.intercept_[0])
-        shift, offset = NEW_QUESTIONS
-        return shift * slope, shift * intercept + offset
+        shift, likeness, offset = NEW_QUESTIONS
+        return shift * slope, shift * intercept + offset, likeness
 
     def _shares(self, scores: np.ndarray) -> np.ndarray:
         logits = scores @ self.coef_.T + self.intercept_
@@ -297,13 +324,27 @@ class Chances:
         odds = np.exp(logits)
         return odds / odds.sum(axis=1, keepdims=True)
 
-    def predict_proba(self, scores: np.ndarray) -> np.ndarray:
-        """Each label's chance of being the right one (rows need not sum to one)."""
+    def shortfall(self, likeness: np.ndarray) -> np.ndarray:
+        """How much less like a label's nearest example a question is than nine phrasings
+        in ten are like their fact's nearest other one (0 or less): a knowledge base of
+        many close rewordings sets that bar high, one of a few varied phrasings low. Being
+        more alike never raises a chance: texts the encoder cannot read (a FAQ in another
+        script, to an English model) are alike whatever they ask, and a question with a
+        wrong amount is as like a fact's phrasing as a right one."""
+        return np.minimum(likeness - (self.likeness_bar_ or 0.0), 0.0)
+
+    def predict_proba(self, scores: np.ndarray, likeness: np.ndarray | None = None) -> np.ndarray:
+        """Each label's chance of being the right one (rows need not sum to one), from the
+        scores of all labels and, where the matcher reads meaning, from the question's
+        likeness to each label's nearest example (:meth:`shortfall`)."""
         if self.from_score_:
             slope, intercept = ONE_PHRASING
             return _sigmoid(slope * scores + intercept)
-        slope, intercept = self.platt_
-        return _sigmoid(slope * _log_odds(self._shares(scores)) + intercept)
+        slope, intercept, weight = self.platt_
+        logits = slope * _log_odds(self._shares(scores)) + intercept
+        if likeness is not None and self.likeness_bar_ is not None:
+            logits += weight * self.shortfall(likeness)
+        return _sigmoid(logits)
 
 
 def _typical_rows(coef: np.ndarray, taught: np.ndarray, untaught: np.ndarray) -> None:
