@@ -8,8 +8,8 @@ moderator path would store (as ``embedding_bound.py`` does), with the mapping sw
 and asked CLINC150's val questions (in scope and out of scope). A logistic regression on
 the log-odds of each best fact's chance, pooled over the four sizes, says how often such an
 answer is right; then, that map held, the weight of how much less like that fact's nearest
-example the question is than the phrasings typically are to each other: the one with which
-the bench's cut-off rule does best on val.
+example the question is than the phrasings are to each other (``Chances.shortfall``): the
+one with which the bench's cut-off rule does best on val.
 
 For knowledge bases too thin to cross-validate, 8, 30, 75 and 150 intents (drawn twice) get
 one phrasing each and no out-of-scope questions but the small talk every matcher learns;
@@ -228,7 +228,8 @@ def asked(
     matcher: Matcher, questions: list[tuple[str, str]]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each question's best fact's chance (%), whether that fact is right, and how much
-    less like that fact's nearest example it is than the phrasings typically are."""
+    less like that fact's nearest example it is than the knowledge base's phrasings are
+    to their own fact's (:meth:`Chances.shortfall`)."""
     read = [matcher.read(t) for t, _ in questions]
     best = [r[0] for r in matcher.rank(read, limit=1)]
     likeness = matcher.likeness(matcher.featurizer_.transform(read).embedded)
