@@ -46,3 +46,30 @@ def test_a_fact_learned_quickly_is_as_sure_of_its_own_phrasing_as_one_fitted() -
     assert likeness[0, columns["lunch"]] < 0.9
     (best, *_), *_ = quick.rank([asked])
     assert best.fact_id == "payday"
+
+
+def test_with_one_phrasing_a_fact_a_question_unlike_it_is_not_answered_with_it() -> None:
+    """Too few phrasings to cross-validate (every fact added from chat starts so): the
+    chance comes from the fact's score, and a question sharing only "how much" with a
+    fact's one phrasing scored 74 % for it until its likeness counted."""
+    facts = {
+        "vacation": ["How many vacation days do I get?"],
+        "wifi": ["What is the wifi password?"],
+        "payday": ["when do we get paid"],
+        "printer": ["where is the printer"],
+    }
+    matcher = Matcher().fit(_examples(facts))
+    assert matcher.chances_.from_score_
+
+    def best(question: str) -> tuple[str, float]:
+        (first, *_), *_ = matcher.rank([matcher.read(question)])
+        return first.fact_id, first.chance
+
+    for question, fact in [
+        ("how many days of vacation do i have", "vacation"),
+        ("what is the password for the guest network", "wifi"),
+        ("where do i print", "printer"),
+    ]:
+        assert best(question)[0] == fact
+        assert best(question)[1] >= 0.5, question
+    assert best("how much does the CEO earn")[1] < 0.5

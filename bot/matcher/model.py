@@ -182,6 +182,15 @@ CLINC150 val, knowledge bases of 8 to 150 facts with one phrasing each (and an a
 that says nothing about it, the worst case for learning answers), by
 ``benchmarks/clinc150/calibration.py``; checked on BANKING77 and StackFAQ
 (docs/matching.md)."""
+ONE_PHRASING_SHORTFALL = (0.50, 16.0)
+"""Where :data:`ONE_PHRASING` gives the chances: the likeness to a fact's nearest example
+under which a question falls short (:meth:`Chances.shortfall`), and the shortfall's weight
+on the log-odds. With one phrasing a fact there is no second to say how alike a fact's
+phrasings are, so the bar is one for all; a question sharing only "how much" with the one
+phrasing of a fact was answered with it. Both picked on CLINC150 val (8 to 150 facts, one
+phrasing each) as the pair with which answering at 50 % serves val best, the smallest
+weight within the bench's noise of the best, by ``benchmarks/clinc150/calibration.py``:
+val utility at 50 % summed over eight knowledge bases 987 -> 1,047 (docs/matching.md)."""
 MIN_HELD_OUT = 10
 """Phrasings of facts (not out-of-scope questions) scored out of fold that a knowledge
 base needs before its chances are learned from them rather than :data:`ONE_PHRASING`.
@@ -330,8 +339,10 @@ class Chances:
         many close rewordings sets that bar high, one of a few varied phrasings low. Being
         more alike never raises a chance: texts the encoder cannot read (a FAQ in another
         script, to an English model) are alike whatever they ask, and a question with a
-        wrong amount is as like a fact's phrasing as a right one."""
-        return np.minimum(likeness - (self.likeness_bar_ or 0.0), 0.0)
+        wrong amount is as like a fact's phrasing as a right one. Too few phrasings to
+        cross-validate, the bar is :data:`ONE_PHRASING_SHORTFALL`'s."""
+        bar = ONE_PHRASING_SHORTFALL[0] if self.from_score_ else self.likeness_bar_
+        return np.minimum(likeness - (bar or 0.0), 0.0)
 
     def predict_proba(self, scores: np.ndarray, likeness: np.ndarray | None = None) -> np.ndarray:
         """Each label's chance of being the right one (rows need not sum to one), from the
@@ -339,10 +350,12 @@ class Chances:
         likeness to each label's nearest example (:meth:`shortfall`)."""
         if self.from_score_:
             slope, intercept = ONE_PHRASING
-            return _sigmoid(slope * scores + intercept)
-        slope, intercept, weight = self.platt_
-        logits = slope * _log_odds(self._shares(scores)) + intercept
-        if likeness is not None and self.likeness_bar_ is not None:
+            logits = slope * scores + intercept
+            weight = ONE_PHRASING_SHORTFALL[1]
+        else:
+            slope, intercept, weight = self.platt_
+            logits = slope * _log_odds(self._shares(scores)) + intercept
+        if likeness is not None and (self.from_score_ or self.likeness_bar_ is not None):
             logits += weight * self.shortfall(likeness)
         return _sigmoid(logits)
 
