@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import json
 import logging
 import os
@@ -211,11 +210,8 @@ def _server_id(text: str) -> int:
 
 
 def command() -> int:
-    """The ``factbot`` command itself (tests call :func:`main`, in a process that goes on)."""
-    # What is imported by now lives until the process ends. Frozen, the cycle collector
-    # no longer walks it, neither on each full collection nor at exit: that walk was
-    # 40 ms of the 0.35 s `factbot ask` took, and pauses a running bot as often.
-    gc.freeze()
+    """The ``factbot`` command itself (started by :mod:`bot.__main__`; tests call
+    :func:`main`, in a process that goes on)."""
     code = main()
     if fitting():
         # It ended (answered, interrupted, or the bot was stopped) in the middle of a fit

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = "factbot-pack-2"
+CACHE_FORMAT = "factbot-pack-3"
 """Names a knowledge base kept parsed in the cache folder; change it when reading a pack
 or a model the pickle holds (``KnowledgeBase``, ``Fact``, ``Source``, ``Example``)
 changes."""

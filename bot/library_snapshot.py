@@ -26,7 +26,7 @@ from bot.store import Change, Store
 
 log = logging.getLogger(__name__)
 
-FORMAT = "factbot-library-4"
+FORMAT = "factbot-library-5"
 """Bump when :class:`KeptLibrary` or :class:`Snapshot` change their meaning."""
 
 KEEP_FROM = 5_000

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 FITTING = "factbot-fit"
 """The name of every thread and process that runs a full fit."""
 
-FORMAT = "factbot-matcher-31"
+FORMAT = "factbot-matcher-32"
 """Part of every file's name: bump it when a matcher's pickled form or naming changes."""
 
 
