@@ -187,11 +187,14 @@ class Answerer:
 
     def _involved(self, fact: Fact) -> frozenset[str]:
         """The names a fact involves: in its phrasings, keywords, answer or cited sentences.
-        Cached per version of a fact (facts are immutable; sources never change)."""
+        Cached per version of a fact (facts are immutable; sources never change). Each
+        text on its own: joined, they were read only as far as a question is
+        (``MAX_READ``), and a fact with many phrasings lost the names in its answer and
+        citations (a shipped fact with 60 phrasings lost a person its citation names)."""
         if (names := self._names.get(fact)) is None:
-            cited = (c.text for c in self.library.citations(fact))
-            text = " ".join((*fact.questions, *fact.keywords, fact.answer, *cited))
-            names = self._names[fact] = self.vocabulary.names(text)
+            cited = [c.text for c in self.library.citations(fact)]
+            texts = (*fact.questions, *fact.keywords, fact.answer, *cited)
+            names = self._names[fact] = frozenset().union(*map(self.vocabulary.names, texts))
         return names
 
 

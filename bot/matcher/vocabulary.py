@@ -7,6 +7,7 @@ code, so one engine serves any team's knowledge.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from bot.matcher.text import fold
@@ -46,12 +47,18 @@ class Vocabulary:
                     gapped[verb, rf"\b{re.escape(verb)}{gap}{re.escape(particle)}\b"] = target
                 elif key := tuple(_tokens(fold(spelling))):
                     self._phrases.setdefault(key, target)
-        self._longest = max((len(k) for k in self._phrases), default=0)
+        # Each alias's first word, with the lengths of the aliases it begins, longest first:
+        # most words begin none, and the rest are tried only at lengths that exist.
+        lengths: dict[str, set[int]] = defaultdict(set)
+        for key in self._phrases:
+            lengths[key[0]].add(len(key))
+        self._lengths = {first: sorted(ns, reverse=True) for first, ns in lengths.items()}
         # Each with its verb: a text without the verb needs no search for the rest, and
         # its pattern is compiled (by `re`, once) only when a text has the verb.
         self._gapped = [(v, p, t) for (v, p), t in gapped.items()]
-        self._starts = frozenset(k[0] for k in self._phrases)
         self._names = frozenset(fold(name) for name in self.entities)
+        self._one_word_names = frozenset(n for n in self._names if " " not in n)
+        self._longer_names = tuple(n for n in self._names if " " in n)
 
     def rewrite(self, text: str) -> str:
         """Folded text with every alias replaced by its canonical spelling, longest first."""
@@ -61,12 +68,16 @@ class Vocabulary:
                 text = re.sub(pattern, lambda m, t=target: f"{t}{m.group(1)}", text)
         tokens, out, i = _tokens(text), [], 0
         while i < len(tokens):
-            if tokens[i] not in self._starts and not tokens[i].endswith("'s"):
-                out.append(tokens[i])  # most words begin no alias: no need to try each length
+            lengths = self._lengths.get(tokens[i], ())
+            if not lengths and not tokens[i].endswith("'s"):
+                out.append(tokens[i])
                 i += 1
                 continue
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                if (target := self._phrases.get(tuple(tokens[i : i + n]))) is not None:
+            for n in lengths:
+                if (
+                    n <= len(tokens) - i
+                    and (target := self._phrases.get(tuple(tokens[i : i + n]))) is not None
+                ):
                     out.append(target)
                     i += n
                     break
@@ -87,6 +98,6 @@ class Vocabulary:
     def named(self, rewritten: str) -> frozenset[str]:
         """The entities a text already through :meth:`rewrite` names."""
         tokens = {t.removesuffix("'s") for t in _tokens(rewritten)}
-        return frozenset(
-            n for n in self._names if n in tokens or (" " in n and f" {n} " in f" {rewritten} ")
-        )
+        padded = f" {rewritten} "
+        longer = (n for n in self._longer_names if f" {n} " in padded)
+        return self._one_word_names.intersection(tokens).union(longer)
