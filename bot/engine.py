@@ -40,7 +40,7 @@ from bot.library_snapshot import (
     large_enough_to_keep,
     open_library,
 )
-from bot.matcher import Vocabulary, load_soon
+from bot.matcher import load_soon
 from bot.matcher.encoder import WIDENED_FORMAT
 from bot.matcher.text import wording
 from bot.matcher_cache import FORMAT as MATCHER_FORMAT
@@ -221,7 +221,7 @@ class Engine:
     ) -> Engine:
         opened = await open_library(store, cache_dir, shipped_pack=shipped_pack)
         library = opened.library
-        vocabulary = Vocabulary(knowledge.aliases.entities, knowledge.aliases.words)
+        vocabulary = knowledge.vocabulary
         matchers = Matchers(
             library,
             pack_examples=knowledge.examples,
