@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.engine import Engine
 from bot.evaluation import Outcome, evaluate, load_labelled, same_question
 
@@ -62,11 +60,6 @@ def test_held_out_set_does_not_regress(asking_engine: Engine) -> None:
     assert len(factbot.wrong_answers) * 5 < len(baseline.wrong_answers)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5 is open: held-out abstention 100% with no trap answered, but accuracy "
-    "93.9% (139/148; 92.6-93.9% before the sentence encoder); remove this marker when it passes",
-)
 def test_held_out_set_meets_the_quality_bar(asking_engine: Engine) -> None:
     """95% right on answerable questions, 95% abstained on the rest, no wrong answer on them."""
     factbot, _ = evaluate(asking_engine, load_labelled(QUESTIONS / "test.yaml"))
