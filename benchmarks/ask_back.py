@@ -39,7 +39,7 @@ async def fold_outcomes(root: Path, held_out: dict[str, list[str]], work: Path) 
         for label, questions in held_out.items():
             for question in questions:
                 explained = engine.explain(question, GLOBAL)
-                if explained.parts or not answerer._only_names(
+                if explained.parts or not answerer.only_names(
                     explained.read_as, GLOBAL, explained.candidates
                 ):
                     continue

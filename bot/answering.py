@@ -125,7 +125,7 @@ class Answerer:
         # ("acme + globex?", "acme does what"), 38 are labelled with one fact, and the 9
         # labelled out of scope all score under 25 % (benchmarks/ask_back.py).
         sure = bool(judged) and judged[0].percent >= self.policy.answer
-        vague = not sure and self._only_names(read_as, guild_id, judged)
+        vague = not sure and self.only_names(read_as, guild_id, judged)
         # Moderators gave these very words to more than one fact: which is not ours to pick.
         said_by_several = sum(j.repeated and j.chance == 1.0 for j in judged) > 1
         answer = decide(
@@ -160,7 +160,9 @@ class Answerer:
         ]
         return sorted(judged, key=lambda j: (-j.percent, -j.chance, j.fact.id))
 
-    def _only_names(self, read_as: str, guild_id: int, judged: Sequence[Judged]) -> bool:
+    def only_names(self, read_as: str, guild_id: int, judged: Sequence[Judged]) -> bool:
+        """Whether a question names only what several of the judged facts involve and asks
+        nothing else about it ("what about acme?")."""
         if not self.library.sees_shipped(guild_id) or any(j.repeated for j in judged[:1]):
             return False
         rewritten = self.vocabulary.rewrite(read_as)  # as the pack reads it: "fb" is meta

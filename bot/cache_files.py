@@ -33,6 +33,8 @@ LARGE = 1 << 16
 """Bytes from which an array is kept beside the pickle rather than in it."""
 
 _ALIGN = 64
+_COUNT = struct.Struct("<Q")
+"""How many arrays are kept beside the pickle."""
 _HEADER = struct.Struct("<QQ")
 """Of the pickle, then of each array kept beside it: where it starts and how long it is."""
 
@@ -50,10 +52,9 @@ def read_kept(path: Path, kind: type[T]) -> T | None:
         if whole[: len(MAGIC)] != MAGIC:
             raise ValueError("not a file this version keeps")
         view = memoryview(whole)
-        (count,) = struct.unpack_from("<Q", whole, len(MAGIC))
-        spans = [
-            _HEADER.unpack_from(whole, len(MAGIC) + 8 + i * _HEADER.size) for i in range(count + 1)
-        ]
+        (count,) = _COUNT.unpack_from(whole, len(MAGIC))
+        first = len(MAGIC) + _COUNT.size
+        spans = [_HEADER.unpack_from(whole, first + i * _HEADER.size) for i in range(count + 1)]
         (start, length), *arrays = spans
         value = pickle.loads(
             view[start : start + length], buffers=[view[a : a + n] for a, n in arrays]
@@ -78,14 +79,14 @@ def keep(path: Path, value: object) -> None:
         return False
 
     body = pickle.dumps(value, protocol=5, buffer_callback=in_band)
-    header_size = len(MAGIC) + 8 + (len(arrays) + 1) * _HEADER.size
+    header_size = len(MAGIC) + _COUNT.size + (len(arrays) + 1) * _HEADER.size
     spans, end = [(header_size, len(body))], header_size + len(body)
     for array in arrays:
         start = -(-end // _ALIGN) * _ALIGN
-        spans.append((start, array.raw().nbytes))
         end = start + array.raw().nbytes
+        spans.append((start, end - start))
     with written_whole(path) as partial, partial.open("wb") as f:
-        f.write(MAGIC + struct.pack("<Q", len(arrays)))
+        f.write(MAGIC + _COUNT.pack(len(arrays)))
         f.write(b"".join(_HEADER.pack(*span) for span in spans))
         f.write(body)
         for array, (start, _) in zip(arrays, spans[1:], strict=True):
