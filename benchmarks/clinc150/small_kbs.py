@@ -1,0 +1,105 @@
+"""The shipped matcher on small knowledge bases, as a team's first FAQ is: a few to fifty
+facts with three to ten phrasings each, and no out-of-scope questions of its own but the
+small talk every matcher learns.
+
+Each knowledge base is a draw of CLINC150 intents, its phrasings from the train split (and
+each fact's neutral answer, as the bench's moderator path stores it). It is asked the
+split's questions of its own intents (in scope) and, out of scope, 300 of the split's
+questions of the intents not drawn (*near*: about the same banks, travel and
+workplaces, which is what a team's members mostly ask beyond its FAQ) beside the split's
+out-of-scope questions. Answers are given at ``ANSWER_THRESHOLD`` (50 %), as a server
+gets them out of the box. Val by default; test is for reporting once::
+
+    python benchmarks/clinc150/small_kbs.py [--split val|test] [--facts 6 12 25 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Sequence
+
+from embedding_bound import remembered
+
+from bot import bench
+from bot.answering import Policy
+from bot.matcher.matcher import Example, Matcher
+from bot.matcher.model import NONE
+from bot.training import ANSWER_LEARNED_BELOW, small_talk
+
+NEAR = 300
+"""Questions of the intents not drawn, asked as out of scope."""
+
+Asked = list[tuple[str, str | None]]
+
+
+def knowledge(
+    data: dict[str, list[list[str]]], facts: int, shots: int, seed: int, split: str
+) -> tuple[list[Example], Asked, Asked]:
+    """What a small knowledge base learns, and the questions in and out of its scope."""
+    phrasings = bench.shots(data, shots, seed=seed)
+    drawn = sorted(random.Random(seed).sample(sorted(phrasings), facts))
+    taught = [Example(q, bench.fact_id(i)) for i in drawn for q in phrasings[i]]
+    if shots < ANSWER_LEARNED_BELOW:
+        taught += [
+            Example(bench.neutral_answer(n), bench.fact_id(i), answer=True)
+            for n, i in enumerate(drawn, start=1)
+        ]
+    taught += [Example(q, NONE) for q in small_talk()]
+    in_scope: Asked = [(t, bench.fact_id(i)) for t, i in data[split] if i in drawn]
+    others: Asked = [(t, None) for t, i in data[split] if i not in drawn]
+    near = random.Random(seed + 1).sample(others, NEAR)
+    return taught, in_scope, near + [(t, None) for t, _ in data[f"oos_{split}"]]
+
+
+def answered(matcher: Matcher, asked: Asked, cut: float) -> list[str | None]:
+    """The fact each question is answered with at ``cut`` (%), or None."""
+    ranked = matcher.rank([matcher.read(q) for q, _ in asked], limit=1)
+    return [r[0].fact_id if r and 100 * r[0].chance >= cut else None for r in ranked]
+
+
+def row(in_scope: Asked, out: Asked, got_in: Sequence[str | None], got_out: Sequence[str | None]):
+    right = sum(g == fact for g, (_, fact) in zip(got_in, in_scope, strict=True))
+    wrong = sum(g is not None for g in got_in) - right
+    abstained = [g is None for g in got_out]
+    return (
+        100 * right / len(in_scope),
+        100 * wrong / len(in_scope),
+        100 * sum(abstained[:NEAR]) / NEAR,
+        100 * sum(abstained[NEAR:]) / (len(out) - NEAR),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=["val", "test"], default="val")
+    parser.add_argument("--facts", type=int, nargs="+", default=[6, 12, 25, 50])
+    parser.add_argument("--shots", type=int, nargs="+", default=[3, 5, 10])
+    parser.add_argument("--draws", type=int, default=2)
+    args = parser.parse_args()
+    remembered()
+    data = bench.load()
+    cut = Policy.answer
+    print(f"CLINC150 {args.split}, answered at {cut:.0f} %, mean of {args.draws} draws")
+    print(
+        "| facts | phrasings | in scope right | wrong | near abstained | out of scope abstained |"
+    )
+    print("|---|---|---|---|---|---|")
+    for facts in args.facts:
+        for shots in args.shots:
+            rows = []
+            for seed in range(args.draws):
+                taught, in_scope, out = knowledge(data, facts, shots, seed, args.split)
+                matcher = Matcher().fit(taught)
+                got_in, got_out = answered(matcher, in_scope, cut), answered(matcher, out, cut)
+                rows.append(row(in_scope, out, got_in, got_out))
+            mean = [sum(r[n] for r in rows) / len(rows) for n in range(4)]
+            print(
+                f"| {facts} | {shots} | {mean[0]:.1f} % | {mean[1]:.1f} % | {mean[2]:.1f} % "
+                f"| {mean[3]:.1f} % |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
