@@ -6,7 +6,7 @@ Each knowledge base is a draw of CLINC150 intents, its phrasings from the train 
 each fact's neutral answer, as the bench's moderator path stores it). It is asked the
 split's questions of its own intents (in scope) and, out of scope, 300 of the split's
 questions of the intents not drawn (*near*: about the same banks, travel and
-workplaces, which is what a team's members mostly ask beyond its FAQ) beside the split's
+workplaces, as a team's members are likely to ask beyond its FAQ) beside the split's
 out-of-scope questions. Answers are given at ``ANSWER_THRESHOLD`` (50 %), as a server
 gets them out of the box. Val by default; test is for reporting once::
 
