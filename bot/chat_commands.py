@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "source remove": (("id",), ()),
     "source restore": (("id",), ()),
     "unanswered": ((), ()),
+    "unsure": ((), ()),
     "pack": ((), ()),
 }
 
@@ -285,6 +286,8 @@ class Interpreter:
                 return Reply(replies.unignored(question))
             case "unanswered":
                 return Reply(replies.unanswered(await engine.unanswered(guild), self.prefix))
+            case "unsure":
+                return Reply(replies.unsure(await engine.unsure(guild), self.prefix))
         raise AssertionError(f"unhandled command {command}")  # pragma: no cover
 
 

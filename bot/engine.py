@@ -54,6 +54,7 @@ from bot.store import (
     LoggedReply,
     Store,
     UnansweredQuestion,
+    UnsureAnswer,
 )
 from bot.training import Matchers
 
@@ -579,6 +580,19 @@ class Engine:
         return await _first_kept(
             lambda n: self.store.disliked(guild_id, n),
             lambda row: not dealt_with(row.question, row.fact_id),
+            limit,
+        )
+
+    async def unsure(self, guild_id: int, limit: int = 10) -> list[UnsureAnswer]:
+        """The answers given here that the bot was least sure of, least first: where a
+        wrong answer is likeliest (of questions about something no fact here holds, a
+        fifth to a third are answered: docs/matching.md). Leaves out what a moderator has
+        dealt with since: made a phrasing of a fact (this one, to say it was right, or
+        another) or marked out of scope."""
+        dealt_with = self._dealt_with(guild_id)
+        return await _first_kept(
+            lambda n: self.store.unsure(guild_id, n),
+            lambda row: not dealt_with(row.question),
             limit,
         )
 

@@ -18,7 +18,7 @@ from bot.engine import FactView
 from bot.errors import BadInput
 from bot.models import Answer, Citation, Fact, HistoryEntry, Sentence, Source
 from bot.rendering import ASK_BACK, NOT_ANSWERED, counted, left_out
-from bot.store import DislikedAnswer, FactStats, UnansweredQuestion
+from bot.store import DislikedAnswer, FactStats, UnansweredQuestion, UnsureAnswer
 
 NOT_MODERATOR = (
     "Only moderators can change facts (the moderator role, Manage Messages or Manage Server)."
@@ -349,6 +349,23 @@ def _short(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)[:CHANGE_LIMIT]
 
 
+Listed = TypeVar("Listed", DislikedAnswer, UnsureAnswer)
+
+
+def _answers(
+    rows: Sequence[Listed],
+    mark: Callable[[Listed], str],
+    escape: Escape,
+    link: Callable[[Listed], str] | None,
+) -> list[str]:
+    """One line per answer: its number, ``mark``, the question, its fact and its link."""
+    return [
+        f"#{n} {mark(r)} “{escape(clip(r.question, 150))}” → `{r.fact_id}`"
+        + (f" {link(r)}" if link else "").rstrip()
+        for n, r in enumerate(rows, 1)
+    ]
+
+
 def disliked(
     rows: Sequence[DislikedAnswer],
     prefix: str = "!",
@@ -358,16 +375,35 @@ def disliked(
     """Answers members marked 👎, each with where it is (``link``), and how to teach."""
     if not rows:
         return "No answer here has a 👎 left to deal with."
-    lines = [
-        f"#{n} {r.votes}× 👎 “{escape(clip(r.question, 150))}” → `{r.fact_id}`"
-        + (f" {link(r)}" if link else "").rstrip()
-        for n, r in enumerate(rows, 1)
-    ]
     return listed(
         "Answers members marked 👎, latest first:",
-        lines,
+        _answers(rows, lambda r: f"{r.votes}× 👎", escape, link),
         f"Reply to one with `{prefix}fact attach id: …` (the fact that answers it) or "
         f"`{prefix}fact ignore` (leave it unanswered).",
+    )
+
+
+def unsure(
+    rows: Sequence[UnsureAnswer],
+    prefix: str = "!",
+    escape: Escape = _as_is,
+    link: Callable[[UnsureAnswer], str] | None = None,
+) -> str:
+    """The answers the bot was least sure of, each with where it is (``link``), and how to
+    say whether it was right."""
+    if not rows:
+        return "No answer here is left to check."
+    how = (
+        f"Reply to one with `{prefix}fact attach id: …`"
+        if link
+        else f"Teach me with `{prefix}fact attach id: … question: …`"
+    )
+    leave = f"`{prefix}fact ignore`" if link else f"`{prefix}fact ignore question: …`"
+    return listed(
+        "Answers I was least sure of:",
+        _answers(rows, lambda r: f"{r.confidence:.0f}%", escape, link),
+        f"{how} (the fact that answers it: the same one if it was right) or {leave} "
+        "(leave it unanswered).",
     )
 
 

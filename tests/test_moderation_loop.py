@@ -4,6 +4,8 @@ switched on or off per server."""
 
 from __future__ import annotations
 
+import re
+
 import discord
 import pytest
 from discord.ext.test import backend
@@ -151,6 +153,39 @@ async def test_answers_members_dislike_are_listed_with_a_link_until_dealt_with(
     (ignored,) = await bot.say("!fact ignore", role="moderator", reply_to=answer.message)
     assert "unanswered" in ignored.text
     assert await _mod(bot, "!disliked") == "No answer here has a 👎 left to deal with."
+
+
+async def test_the_answers_given_least_surely_are_listed_until_a_moderator_checks_them(
+    discord_bot: DiscordHarness,
+) -> None:
+    """`unsure` lists the answers given at the lowest chance, each linking to the reply,
+    so that moderators find a wrong one before a member does. Replying to it with `fact
+    attach` (to the same fact: it was right) or `fact ignore` takes it off the list. An
+    answer to a fact's own phrasing, word for word, is never listed."""
+    bot = discord_bot
+    assert await _mod(bot, "!unsure") == "No answer here is left to check."
+    (stake,) = await bot.say("!ask what did meta pay for its stake")
+    (deal,) = await bot.say("!ask is the deal good for meta")
+    await bot.say("!ask where did scale's ceo go")  # one of its fact's own phrasings
+    await bot.say("!ask is the deal good for meta", guild=1)  # another server's
+    listed = (await _mod(bot, "!unsure")).splitlines()
+    channel = bot.channel(0)
+    link = f"https://discord.com/channels/{channel.guild.id}/{channel.id}"
+    assert listed[0] == "Answers I was least sure of:"
+    shown = [re.fullmatch(r"#(\d) (\d+)% “(.+)” → `(.+)` (\S+)", line) for line in listed[1:3]]
+    assert all(shown), listed
+    assert [(m[1], m[3], m[4], m[5]) for m in shown if m] == [
+        ("1", "what did meta pay for its stake", "meta-investment", f"{link}/{stake.message.id}"),
+        ("2", "is the deal good for meta", "double-edged-sword", f"{link}/{deal.message.id}"),
+    ]
+    least, next_least = (int(m[2]) for m in shown if m)
+    assert 50 <= least <= next_least < 100
+    assert listed[3].startswith("Reply to one with `!fact attach id: …`")
+    await bot.say("!fact attach id: meta-investment", role="moderator", reply_to=stake.message)
+    (ignored,) = await bot.say("!fact ignore", role="moderator", reply_to=deal.message)
+    assert "unanswered" in ignored.text
+    assert await _mod(bot, "!unsure") == "No answer here is left to check."
+    assert await _mod(bot, "!unsure", guild=1) != "No answer here is left to check."
 
 
 async def test_a_vote_stays_with_the_answer_it_judged_when_the_question_is_edited(

@@ -175,3 +175,40 @@ async def test_votes_count_for_the_answer_they_judged(database: Path | str) -> N
         assert disliked_now == {("who runs it?", None), ("pay?", None)}
     finally:
         await store.close()
+
+
+async def test_answers_are_listed_least_sure_first_once_per_question(
+    database: Path | str,
+) -> None:
+    """`unsure`: each question once with the fact it was answered with (its latest
+    reply), the least sure first, never an unanswered one, a 👍'd one or another guild's."""
+    store = await Store.open(database)
+    try:
+        for guild, question, fact, confidence, reply in [
+            (1, "Can I bring my dog?", "parking", 97.0, 1),
+            (1, "where do i park", "parking", 99.0, 2),
+            (1, "can i bring my dog", "parking", 96.0, 3),  # asked again: the latest counts
+            (1, "when is lunch", "lunch", 55.0, 4),
+            (1, "is lunch free?", "lunch", 62.0, 5),
+            (1, "tell me a joke", None, 30.0, 6),  # not answered
+            (2, "lunch?", "lunch", 51.0, 7),
+        ]:
+            await store.log_question(
+                guild_id=guild,
+                channel_id=9,
+                question=question,
+                fact_id=fact,
+                answered=fact is not None,
+                confidence=confidence,
+                reply_id=reply,
+            )
+        await store.record_vote(5, user_id=3, vote=1)  # a member says it was right
+        listed = [(u.question, u.fact_id, u.reply_id, u.confidence) for u in await store.unsure(1)]
+        assert listed == [
+            ("when is lunch", "lunch", 4, 55.0),
+            ("can i bring my dog", "parking", 3, 96.0),
+            ("where do i park", "parking", 2, 99.0),
+        ]
+        assert len(await store.unsure(1, limit=2)) == 2
+    finally:
+        await store.close()

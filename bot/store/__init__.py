@@ -10,6 +10,7 @@ from bot.store.database import (
     LoggedReply,
     Store,
     UnansweredQuestion,
+    UnsureAnswer,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "LoggedReply",
     "Store",
     "UnansweredQuestion",
+    "UnsureAnswer",
 ]

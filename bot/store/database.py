@@ -82,6 +82,19 @@ class DislikedAnswer:
 
 
 @dataclass(frozen=True)
+class UnsureAnswer:
+    """An answer the bot gave, where its reply is, and how sure it was (%)."""
+
+    question: str
+    fact_id: str
+    channel_id: int | None
+    reply_id: int | None
+    """None where no reply can be linked to: asked in the console, the question edited
+    since (the reply answers the new wording), or the reply deleted."""
+    confidence: float
+
+
+@dataclass(frozen=True)
 class Change:
     """One thing the change feed says was written: a fact (``key`` its id), a source (its
     id), a guild's out-of-scope questions, its settings, its answer channels or its
@@ -617,6 +630,31 @@ class Store:
         return [
             DislikedAnswer(r["question"], r["fact_id"], r["channel_id"], r["reply_id"], r["votes"])
             for r in await self._db.fetch(query, (guild_id, limit))
+        ]
+
+    async def unsure(self, guild_id: int, limit: int = 10) -> list[UnsureAnswer]:
+        """Answers the bot gave in a guild, the least sure first: each question (however
+        it was capitalised or ended) with the fact it was answered with once, as last
+        asked. Leaves out answers a member marked 👍."""
+        query = """
+            SELECT question, fact_id, channel_id, reply_id, confidence FROM (
+                SELECT q.id, q.question, q.fact_id, q.channel_id, q.reply_id, q.confidence,
+                    row_number() OVER (
+                        PARTITION BY rtrim(lower(q.question), ?), q.fact_id ORDER BY q.id DESC
+                    ) AS nth
+                FROM questions q
+                WHERE q.guild_id = ? AND q.answered = 1
+                    AND NOT EXISTS (
+                        SELECT 1 FROM votes v WHERE v.question_id = q.id AND v.vote = 1
+                    )
+            ) latest
+            WHERE nth = 1 ORDER BY confidence, id DESC LIMIT ?
+        """
+        return [
+            UnsureAnswer(
+                r["question"], r["fact_id"], r["channel_id"], r["reply_id"], r["confidence"]
+            )
+            for r in await self._db.fetch(query, (_ENDINGS, guild_id, limit))
         ]
 
     async def reply_to(self, message_id: int) -> LoggedReply | None:

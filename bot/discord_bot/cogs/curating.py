@@ -8,6 +8,7 @@ overrides, history, citation checks) live in the engine; this cog only translate
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 from typing import TYPE_CHECKING, Literal
 
@@ -22,7 +23,7 @@ from bot.discord_bot.checks import actor, check_moderator
 from bot.discord_bot.embeds import as_written, embed_or_text, fact_embed
 from bot.errors import BadInput
 from bot.rendering import counted
-from bot.store import DislikedAnswer
+from bot.store import DislikedAnswer, UnsureAnswer
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import FactBot
@@ -115,6 +116,13 @@ def _replied_to(ctx: commands.Context[FactBot]) -> int | None:
 def _guild_id(ctx: commands.Context[FactBot]) -> int:
     assert ctx.guild is not None  # moderator_only() refuses direct messages
     return ctx.guild.id
+
+
+def _reply_link(guild_id: int, row: DislikedAnswer | UnsureAnswer) -> str:
+    """A link to the bot's reply a listed answer is in, if it is still there."""
+    if row.channel_id is None or row.reply_id is None:
+        return ""
+    return f"https://discord.com/channels/{guild_id}/{row.channel_id}/{row.reply_id}"
 
 
 class Curating(commands.Cog):
@@ -378,13 +386,16 @@ class Curating(commands.Cog):
         """Answers members marked 👎, with a link to each: reply there to teach me."""
         guild_id = _guild_id(ctx)
         rows = await self.bot.engine.disliked(guild_id)
-
-        def link(row: DislikedAnswer) -> str:
-            if row.channel_id is None or row.reply_id is None:
-                return ""
-            return f"https://discord.com/channels/{guild_id}/{row.channel_id}/{row.reply_id}"
-
+        link = functools.partial(_reply_link, guild_id)
         await ctx.send(replies.disliked(rows, ctx.clean_prefix, as_written, link))
+
+    @commands.hybrid_command()
+    async def unsure(self, ctx: commands.Context[FactBot]) -> None:
+        """The answers I was least sure of, with a link to each: reply there to teach me."""
+        guild_id = _guild_id(ctx)
+        rows = await self.bot.engine.unsure(guild_id)
+        link = functools.partial(_reply_link, guild_id)
+        await ctx.send(replies.unsure(rows, ctx.clean_prefix, as_written, link))
 
     @commands.hybrid_command()
     async def pack(self, ctx: commands.Context[FactBot], state: Literal["on", "off"]) -> None:
