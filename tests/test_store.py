@@ -181,7 +181,8 @@ async def test_answers_are_listed_least_sure_first_once_per_question(
     database: Path | str,
 ) -> None:
     """`unsure`: each question once with the fact it was answered with (its latest
-    reply), the least sure first, never an unanswered one, a 👍'd one or another guild's."""
+    reply), the least sure first, never an unanswered one, one a member 👍'd (however
+    often it was asked) or another guild's."""
     store = await Store.open(database)
     try:
         for guild, question, fact, confidence, reply in [
@@ -190,6 +191,7 @@ async def test_answers_are_listed_least_sure_first_once_per_question(
             (1, "can i bring my dog", "parking", 96.0, 3),  # asked again: the latest counts
             (1, "when is lunch", "lunch", 55.0, 4),
             (1, "is lunch free?", "lunch", 62.0, 5),
+            (1, "Is lunch free", "lunch", 60.0, 8),  # the same, after a 👍 on its first answer
             (1, "tell me a joke", None, 30.0, 6),  # not answered
             (2, "lunch?", "lunch", 51.0, 7),
         ]:

@@ -635,20 +635,22 @@ class Store:
     async def unsure(self, guild_id: int, limit: int = 10) -> list[UnsureAnswer]:
         """Answers the bot gave in a guild, the least sure first: each question (however
         it was capitalised or ended) with the fact it was answered with once, as last
-        asked. Leaves out answers a member marked 👍."""
+        asked. Leaves out a question whose answer with that fact a member marked 👍."""
         query = """
             SELECT question, fact_id, channel_id, reply_id, confidence FROM (
-                SELECT q.id, q.question, q.fact_id, q.channel_id, q.reply_id, q.confidence,
-                    row_number() OVER (
-                        PARTITION BY rtrim(lower(q.question), ?), q.fact_id ORDER BY q.id DESC
-                    ) AS nth
-                FROM questions q
-                WHERE q.guild_id = ? AND q.answered = 1
-                    AND NOT EXISTS (
-                        SELECT 1 FROM votes v WHERE v.question_id = q.id AND v.vote = 1
-                    )
+                SELECT *,
+                    row_number() OVER (PARTITION BY wording, fact_id ORDER BY id DESC) AS nth,
+                    max(liked) OVER (PARTITION BY wording, fact_id) AS ever_liked
+                FROM (
+                    SELECT q.id, q.question, q.fact_id, q.channel_id, q.reply_id, q.confidence,
+                        rtrim(lower(q.question), ?) AS wording,
+                        CASE WHEN EXISTS (
+                            SELECT 1 FROM votes v WHERE v.question_id = q.id AND v.vote = 1
+                        ) THEN 1 ELSE 0 END AS liked
+                    FROM questions q WHERE q.guild_id = ? AND q.answered = 1
+                ) answered
             ) latest
-            WHERE nth = 1 ORDER BY confidence, id DESC LIMIT ?
+            WHERE nth = 1 AND ever_liked = 0 ORDER BY confidence, id DESC LIMIT ?
         """
         return [
             UnsureAnswer(
