@@ -209,6 +209,20 @@ async def test_slash_curation_in_a_direct_message_is_refused_in_one_line(
     assert await discord_bot.bot.engine.store.count("fact_history") == history
 
 
+async def test_slash_unsure_is_for_moderators_and_lists_the_least_sure_answers(
+    discord_bot: DiscordHarness, responses: Responses
+) -> None:
+    await _slash(discord_bot, "unsure", {})
+    assert responses == [(replies.NOT_MODERATOR, True)]
+    await discord_bot.say("!ask is the deal good for meta")
+    await _slash(discord_bot, "unsure", {}, role="moderator")
+    (text, ephemeral) = responses[-1]
+    assert text is not None
+    assert text.startswith("Answers I was least sure of:\n#1 ")
+    assert "“is the deal good for meta” → `double-edged-sword` https://discord.com/" in text
+    assert not ephemeral
+
+
 async def test_a_member_asks_with_slash_ask(
     discord_bot: DiscordHarness, responses: Responses
 ) -> None:
