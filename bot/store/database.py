@@ -106,6 +106,10 @@ class Change:
 
 
 _ENDINGS = "?!.…？！。؟ "
+
+RECENT_ANSWERS = 2_000
+"""The answers `unsure` chooses from, the latest: a busy server's whole log (hundreds of
+thousands) took a second to sort, holding up the database meanwhile."""
 """What a question may end with that does not make it another question."""
 
 
@@ -633,9 +637,10 @@ class Store:
         ]
 
     async def unsure(self, guild_id: int, limit: int = 10) -> list[UnsureAnswer]:
-        """Answers the bot gave in a guild, the least sure first: each question (however
-        it was capitalised or ended) with the fact it was answered with once, as last
-        asked. Leaves out a question whose answer with that fact a member marked 👍."""
+        """Of the guild's latest :data:`RECENT_ANSWERS` answers, the least sure first:
+        each question (however it was capitalised or ended) with the fact it was answered
+        with once, as last asked. Leaves out a question whose answer with that fact a
+        member marked 👍."""
         query = """
             SELECT question, fact_id, channel_id, reply_id, confidence FROM (
                 SELECT *,
@@ -647,7 +652,10 @@ class Store:
                         CASE WHEN EXISTS (
                             SELECT 1 FROM votes v WHERE v.question_id = q.id AND v.vote = 1
                         ) THEN 1 ELSE 0 END AS liked
-                    FROM questions q WHERE q.guild_id = ? AND q.answered = 1
+                    FROM (
+                        SELECT * FROM questions WHERE guild_id = ? AND answered = 1
+                        ORDER BY id DESC LIMIT ?
+                    ) q
                 ) answered
             ) latest
             WHERE nth = 1 AND ever_liked = 0 ORDER BY confidence, id DESC LIMIT ?
@@ -656,7 +664,7 @@ class Store:
             UnsureAnswer(
                 r["question"], r["fact_id"], r["channel_id"], r["reply_id"], r["confidence"]
             )
-            for r in await self._db.fetch(query, (_ENDINGS, guild_id, limit))
+            for r in await self._db.fetch(query, (_ENDINGS, guild_id, RECENT_ANSWERS, limit))
         ]
 
     async def reply_to(self, message_id: int) -> LoggedReply | None:
