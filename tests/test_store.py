@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiosqlite
+import pytest
 import yaml
 
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
 from bot.models import GLOBAL
 from bot.store import FactStats, LoggedReply, Store
+from bot.store import database as store_module
 from bot.store.schema import MIGRATIONS
 
 
@@ -212,5 +214,30 @@ async def test_answers_are_listed_least_sure_first_once_per_question(
             ("where do i park", "parking", 2, 99.0),
         ]
         assert len(await store.unsure(1, limit=2)) == 2
+    finally:
+        await store.close()
+
+
+async def test_unanswered_counts_the_latest_questions_only(
+    database: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy server's whole log would take long to count on every keystroke of the
+    autocomplete: `unanswered` counts the latest ones (here three)."""
+    monkeypatch.setattr(store_module, "RECENT_QUESTIONS", 3)
+    store = await Store.open(database)
+    try:
+        for question in ["parking?", "parking?", "lunch?", "gym?", "lunch?"]:
+            await store.log_question(
+                guild_id=1,
+                channel_id=2,
+                question=question,
+                fact_id=None,
+                answered=False,
+                confidence=0.0,
+            )
+        assert [(q.question, q.times) for q in await store.unanswered(1)] == [
+            ("lunch", 2),
+            ("gym", 1),
+        ]
     finally:
         await store.close()
