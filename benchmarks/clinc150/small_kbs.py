@@ -16,10 +16,11 @@ gets them out of the box. Val by default; test is for reporting once::
 from __future__ import annotations
 
 import argparse
+import math
 import random
 from collections.abc import Sequence
 
-from embedding_bound import remembered
+from embedding_bound import predictions, remembered
 
 from bot import bench
 from bot.answering import Policy
@@ -52,23 +53,15 @@ def knowledge(
     return taught, in_scope, near + [(t, None) for t, _ in data[f"oos_{split}"]]
 
 
-def answered(matcher: Matcher, asked: Asked, cut: float) -> list[tuple[str | None, float]]:
-    """The fact each question is answered with at ``cut`` (%), or None; and its chance."""
-    ranked = matcher.rank([matcher.read(q) for q, _ in asked], limit=1)
-    return [
-        (r[0].fact_id if 100 * r[0].chance >= cut else None, r[0].chance) if r else (None, 0.0)
-        for r in ranked
-    ]
-
-
-def row(asked: Asked, got: Sequence[tuple[str | None, float]]) -> list[float]:
-    """In scope right and wrong (%), near and other out-of-scope questions abstained on
-    (%), and how many of the wrong answers (%) are among the fifth given least surely,
-    which `unsure` lists first."""
+def row(asked: Asked, got: Sequence[tuple[str | None, float]], cut: float) -> list[float]:
+    """At ``cut`` (%): in scope right and wrong (%), near and other out-of-scope questions
+    abstained on (%), and how many of the wrong answers (%) are among the fifth given least
+    surely, which `unsure` lists first."""
     right = wrong = 0
     abstained: list[bool] = []
     given: list[tuple[float, bool]] = []  # each answer's chance, and whether it is wrong
-    for (fact, chance), (_, gold) in zip(got, asked, strict=True):
+    for (best, chance), (_, gold) in zip(got, asked, strict=True):
+        fact = best if chance >= cut else None
         if gold is None:
             abstained.append(fact is None)
         else:
@@ -79,7 +72,7 @@ def row(asked: Asked, got: Sequence[tuple[str | None, float]]) -> list[float]:
     in_scope = len(asked) - len(abstained)
     given.sort()
     all_wrong = sum(w for _, w in given)
-    least_sure = sum(w for _, w in given[: -(-len(given) // 5)])
+    least_sure = sum(w for _, w in given[: math.ceil(len(given) / 5)])
     return [
         100 * right / in_scope,
         100 * wrong / in_scope,
@@ -111,7 +104,7 @@ def main() -> None:
             for seed in range(args.draws):
                 taught, in_scope, out = knowledge(data, facts, shots, seed, args.split)
                 asked = in_scope + out
-                rows.append(row(asked, answered(Matcher().fit(taught), asked, cut)))
+                rows.append(row(asked, predictions(Matcher().fit(taught), asked), cut))
             mean = [sum(column) / len(rows) for column in zip(*rows, strict=True)]
             cells = " | ".join(f"{m:.1f} %" for m in mean)
             print(f"| {facts} | {shots} | {cells} |", flush=True)
