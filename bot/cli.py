@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -211,7 +212,10 @@ def _server_id(text: str) -> int:
 
 def command() -> int:
     """The ``factbot`` command itself (started by :mod:`bot.__main__`; tests call
-    :func:`main`, in a process that goes on)."""
+    :func:`main`, in a process that goes on). Once it is done, the process ends without
+    Python's teardown, which would free every object the command made one by one and
+    collect once more (20-30 ms of `factbot ask`, a tenth of its time), unless something is
+    left that the teardown would finish."""
     code = main()
     if fitting():
         # It ended (answered, interrupted, or the bot was stopped) in the middle of a fit
@@ -223,8 +227,23 @@ def command() -> int:
         with contextlib.suppress(OSError):
             sys.stdout.flush()
             sys.stderr.flush()
-        os._exit(code)
-    return code
+    elif not _nothing_left_to_finish():
+        return code
+    logging.shutdown()
+    os._exit(code)
+
+
+def _nothing_left_to_finish() -> bool:
+    """Whether Python's exit would only tidy up: output written, and no thread it would
+    wait for nor child process it would stop (daemon threads it stops where they stand)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # let Python's own exit report it
+        return False
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    children = sys.modules.get("multiprocessing")
+    return all(t.daemon for t in others) and (children is None or not children.active_children())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

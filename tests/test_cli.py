@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -77,6 +78,17 @@ def test_batch_answers_every_line_in_order(run: CommandRunner) -> None:
     assert [a["question"] for a in answers] == questions
     assert [a["answered"] for a in answers] == [True, False, True, False]
     assert answers[1]["suggestions"] == []
+
+
+def test_a_long_batch_arrives_whole(run: CommandRunner) -> None:
+    """The command ends its process without Python's teardown, which would otherwise flush
+    stdout: far more than one buffer of answers must still all arrive."""
+    questions = [f"how much did meta pay, question {n}" for n in range(150)]
+    result = run("ask", "--json", "--batch", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout) > 64 * 1024
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == questions
 
 
 def test_a_bad_line_in_a_batch_is_flagged_and_the_others_answered(run: CommandRunner) -> None:
@@ -363,27 +375,31 @@ def test_an_option_that_would_be_ignored_is_refused_before_any_work(
     assert says in result.stderr
 
 
-def test_a_command_ending_mid_fit_does_not_wait_for_it(
+def test_a_command_leaves_at_once_unless_python_would_wait(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """A command that ends while a full fit runs (interrupted on its first run, a bot
-    stopped mid-fit) leaves at once with its exit code; one that ends with no fit under
-    way ends as usual."""
+    """A command that is done leaves with its exit code, skipping Python's teardown; so does
+    one that ends while a full fit nobody will use runs (interrupted on its first run, a bot
+    stopped mid-fit). While a thread that Python's exit waits for is at work, it ends as
+    usual."""
     left: list[int] = []
     monkeypatch.setattr(os, "_exit", left.append)
     monkeypatch.setattr(gc, "freeze", lambda: None)  # this test process goes on
+    monkeypatch.setattr(logging, "shutdown", lambda: None)
     monkeypatch.setattr(sys, "argv", ["factbot", "ask", "--db", str(tmp_path / "x.db"), " "])
-    assert command() == 2
-    assert left == []
-    release = threading.Event()
-    fit = threading.Thread(target=release.wait, name=FITTING, daemon=True)
-    fit.start()
-    try:
-        command()
-    finally:
-        release.set()
-        fit.join()
+    command()
     assert left == [2]
+    for waited_for, expected in ((True, 2), (False, None)):
+        release = threading.Event()
+        name = "a worker" if waited_for else FITTING
+        worker = threading.Thread(target=release.wait, name=name, daemon=not waited_for)
+        worker.start()
+        try:
+            assert command() == expected
+        finally:
+            release.set()
+            worker.join()
+    assert left == [2, 2]
 
 
 def test_interrupted_during_its_first_fit_it_stops_cleanly(tmp_path: Path) -> None:
