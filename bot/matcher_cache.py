@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import shutil
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cache_files import UNREADABLE, keep, read_kept, written_whole
 from bot.matcher import AnyMatcher, Example, Matcher, RetrievalMatcher, Vocabulary
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,8 @@ class MatcherCache:
         path = self._path(examples, vocabulary)
         if isinstance(kept := self._read(path, vocabulary), RetrievalMatcher):
             return kept
+        import multiprocessing  # here: 3 ms of every `factbot ask`, for large indexes only
+
         context = multiprocessing.get_context("spawn")  # not a fork of a big process
         here, there = context.Pipe()
         worker = context.Process(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -103,7 +103,8 @@ def fitting() -> bool:
 
 def stop_fitting_processes() -> None:
     """Stop the processes fitting an index for this one (multiprocessing would, at exit)."""
-    for child in multiprocessing.active_children():
+    spawned = sys.modules.get("multiprocessing")  # imported by the first process spawned
+    for child in spawned.active_children() if spawned else ():
         if child.name == FITTING:
             child.terminate()
 
