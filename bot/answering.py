@@ -124,8 +124,7 @@ class Answerer:
         # answers: of the shipped pack's 47 labelled questions that only name things
         # ("acme + globex?", "acme does what"), 38 are labelled with one fact, and the 9
         # labelled out of scope all score under 25 % (benchmarks/ask_back.py).
-        sure = bool(judged) and judged[0].percent >= self.policy.answer
-        vague = not sure and self.only_names(read_as, guild_id, judged)
+        vague = not sure(judged, self.policy) and self.only_names(read_as, guild_id, judged)
         # Moderators gave these very words to more than one fact: which is not ours to pick.
         said_by_several = sum(j.repeated and j.chance == 1.0 for j in judged) > 1
         answer = decide(
@@ -208,6 +207,11 @@ class Answerer:
         return names
 
 
+def sure(judged: Sequence[Judged], policy: Policy) -> bool:
+    """Whether the likeliest of the judged facts is likely enough to be the answer."""
+    return bool(judged) and judged[0].percent >= policy.answer
+
+
 def decide(
     question: str,
     judged: Sequence[Judged],
@@ -219,9 +223,7 @@ def decide(
     """Answer with the best fact if it is likely enough, unless told to ``ask_back``;
     otherwise say so, offering the nearest facts (asking which, when two are close)."""
     best = judged[0] if judged else None
-    sure = best is not None and best.percent >= policy.answer
-    if sure and not ask_back:
-        assert best is not None
+    if best is not None and sure(judged, policy) and not ask_back:
         return compose(question, best.fact, best.percent, library)
     close = [j for j in judged[:2] if j.percent >= policy.ambiguous]
     suggestions = tuple(
