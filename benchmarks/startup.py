@@ -60,7 +60,7 @@ def main() -> int:
     print("| command | median | best |")
     print("|---|---|---|")
     for name, times in zip(named, measured, strict=True):
-        print(f"| `{name}` | {statistics.median(times):.2f} s | {min(times):.2f} s |")
+        print(f"| `{name}` | {statistics.median(times):.3f} s | {min(times):.3f} s |")
     # The libraries' time moves with the machine's hour (0.21-0.30 s on the development
     # machine); what FactBot adds to them moves much less. Each run's pair, taken in turn.
     _, libraries, _, asked = measured
