@@ -77,9 +77,10 @@ class SQLiteDatabase:
             raise storage_error(self.path, error) from None
 
     async def fetch(self, sql: str, args: Sequence[object] = ()) -> list[Row]:
+        # One trip to the connection's thread, not three (execute, fetch, close a cursor):
+        # opening the engine reads a dozen tables, and each trip costs 0.1-0.2 ms.
         with self._reported():
-            async with self._db.execute(sql, args) as cursor:
-                return list(await cursor.fetchall())
+            return list(await self._db.execute_fetchall(sql, args))
 
     async def fetchone(self, sql: str, args: Sequence[object] = ()) -> Row | None:
         with self._reported():
@@ -147,9 +148,8 @@ def _make_room(path: Path) -> None:
 
 
 async def _pragma(db: aiosqlite.Connection, name: str) -> int:
-    async with db.execute(f"PRAGMA {name}") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    rows = list(await db.execute_fetchall(f"PRAGMA {name}"))
+    return int(rows[0][0]) if rows else 0
 
 
 async def _claim(db: aiosqlite.Connection, path: Path | str) -> None:
@@ -157,8 +157,8 @@ async def _claim(db: aiosqlite.Connection, path: Path | str) -> None:
     this code, before anything is written to it."""
     application_id = await _pragma(db, "application_id")
     version = await _pragma(db, "user_version")
-    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
-        tables = {row[0] for row in await cursor.fetchall()}
+    listed = await db.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = {row[0] for row in listed}
     if _whose(application_id, version, tables) == "another program's":
         raise StorageError(
             f"{path} is another program's database: give --db (or FACTBOT_DB) another file."
