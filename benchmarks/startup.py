@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,9 @@ def main() -> int:
             f'factbot ask "{QUESTION}"': ask,
         }
         measured = walls(list(named.values()), env, args.runs)
+    # How the interpreter was built moves every figure by a fifth (docs/scale.md, "Which
+    # Python measures it"): say which one this was.
+    print(f"Python {platform.python_version()}, {os.path.realpath(sys.executable)}\n")
     print("| command | median | best |")
     print("|---|---|---|")
     for name, times in zip(named, measured, strict=True):
