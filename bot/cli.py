@@ -237,8 +237,9 @@ def _nothing_left_to_finish() -> bool:
     """Whether Python's exit would only tidy up: output written, and no thread it would
     wait for nor child process it would stop (daemon threads it stops where they stand)."""
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: the stream was closed before Python started
+                stream.flush()
     except (OSError, ValueError):  # let Python's own exit report it
         return False
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]

@@ -91,6 +91,24 @@ def test_a_long_batch_arrives_whole(run: CommandRunner) -> None:
     assert [a["question"] for a in answers] == questions
 
 
+def test_a_closed_stdout_gets_one_line_not_a_traceback(db_path: Path, tmp_path: Path) -> None:
+    """Started with its output closed (`factbot ask … >&-`), it says so in one line on
+    stderr, as before it learned to end without Python's teardown."""
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["FACTBOT_DB"] = str(db_path)
+    done = subprocess.run(
+        ["sh", "-c", f"'{sys.executable}' -m bot ask 'how much did meta pay' >&-"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("factbot: ")
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+
+
 def test_a_bad_line_in_a_batch_is_flagged_and_the_others_answered(run: CommandRunner) -> None:
     """Undecodable bytes, a NUL-only line and a 1 MB line each get their own JSON object
     with an `error`; every good line is still answered, in order."""
