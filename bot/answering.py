@@ -222,9 +222,8 @@ def decide(
 ) -> Answer:
     """Answer with the best fact if it is likely enough, unless told to ``ask_back``;
     otherwise say so, offering the nearest facts (asking which, when two are close)."""
-    best = judged[0] if judged else None
-    if best is not None and sure(judged, policy) and not ask_back:
-        return compose(question, best.fact, best.percent, library)
+    if sure(judged, policy) and not ask_back:
+        return compose(question, judged[0].fact, judged[0].percent, library)
     close = [j for j in judged[:2] if j.percent >= policy.ambiguous]
     suggestions = tuple(
         _suggested(j.fact) for j in judged[: policy.max_suggestions] if j.percent >= policy.suggest
@@ -232,7 +231,7 @@ def decide(
     return Answer(
         question=question,
         answered=False,
-        confidence=best.percent if best else 0.0,
+        confidence=judged[0].percent if judged else 0.0,
         suggestions=suggestions,
         # Told to ask back ("what about acme?"), it asks which, however unsure of each.
         ambiguous=(ask_back and bool(suggestions)) or len(close) == 2,

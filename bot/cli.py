@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -37,7 +36,7 @@ from bot.rendering import (
     render_sweep,
 )
 from bot.store import Store
-from bot.training import fitting, stop_fitting_processes
+from bot.training import child_processes, fitting, stop_fitting_processes
 
 log = logging.getLogger("factbot")
 
@@ -224,27 +223,29 @@ def command() -> int:
         # compiled code as Python shuts down can crash the process. Leave at once: what
         # matters is written (the store commits each change, the cache writes whole files).
         stop_fitting_processes()
-        with contextlib.suppress(OSError):
-            sys.stdout.flush()
-            sys.stderr.flush()
-    elif not _nothing_left_to_finish():
+        _flushed()
+    elif not (_flushed() and _nothing_left_to_finish()):
         return code
     logging.shutdown()
     os._exit(code)
 
 
-def _nothing_left_to_finish() -> bool:
-    """Whether Python's exit would only tidy up: output written, and no thread it would
-    wait for nor child process it would stop (daemon threads it stops where they stand)."""
+def _flushed() -> bool:
+    """Whether what the command wrote is out; if not, Python's own exit reports why."""
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:  # None: the stream was closed before Python started
                 stream.flush()
-    except (OSError, ValueError):  # let Python's own exit report it
+    except (OSError, ValueError):
         return False
+    return True
+
+
+def _nothing_left_to_finish() -> bool:
+    """Whether Python's exit would only tidy up: no thread it would wait for, nor child
+    process it would stop (daemon threads it stops where they stand)."""
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    children = sys.modules.get("multiprocessing")
-    return all(t.daemon for t in others) and (children is None or not children.active_children())
+    return all(t.daemon for t in others) and not child_processes()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

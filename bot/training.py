@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.library import Library
 from bot.matcher import (
@@ -40,6 +41,9 @@ from bot.matcher import (
 )
 from bot.matcher_cache import FITTING, MatcherCache
 from bot.models import GLOBAL
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +105,16 @@ def fitting() -> bool:
     return any(t.name == FITTING and t.is_alive() for t in threading.enumerate())
 
 
+def child_processes() -> list[BaseProcess]:
+    """This process's children still running. `multiprocessing` is imported by the first
+    one spawned (bot/matcher_cache.py), so without it there are none."""
+    spawned = sys.modules.get("multiprocessing")
+    return spawned.active_children() if spawned else []
+
+
 def stop_fitting_processes() -> None:
     """Stop the processes fitting an index for this one (multiprocessing would, at exit)."""
-    spawned = sys.modules.get("multiprocessing")  # imported by the first process spawned
-    for child in spawned.active_children() if spawned else ():
+    for child in child_processes():
         if child.name == FITTING:
             child.terminate()
 

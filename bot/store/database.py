@@ -106,6 +106,7 @@ class Change:
 
 
 _ENDINGS = "?!.…？！。؟ "
+"""What a question may end with that does not make it another question."""
 
 RECENT_ANSWERS = 2_000
 """The answers `unsure` chooses from, the latest: a busy server's whole log (hundreds of
@@ -113,7 +114,6 @@ thousands) took a second to sort, holding up the database meanwhile."""
 RECENT_QUESTIONS = 5_000
 """The unanswered questions `unanswered` counts, the latest: 200,000 in one server took
 0.2 s to group, on every keystroke of `fact attach`'s autocomplete."""
-"""What a question may end with that does not make it another question."""
 
 
 @dataclass(frozen=True)
